@@ -1,0 +1,46 @@
+# streetchief — make run serves the demo city on http://localhost:8080; make test runs every test
+# against a real PostGIS. Both install what is missing and start a private cluster under .data/pg
+# unless DATABASE_URL points at a database of your own.
+
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(PATH)
+export GOTOOLCHAIN ?= auto
+GO ?= go
+BIN := bin/streetchief
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: run test bench build stop deps db vet clean
+
+run: build db
+	@echo "streetchief: serving on http://localhost:$${STREETCHIEF_ADDR:-:8080}" | sed 's#localhost::#localhost:#'
+	DATABASE_URL="$${DATABASE_URL:-$$(scripts/pg.sh url)}" ./$(BIN) serve --migrate --demo-if-empty
+
+build: deps
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/streetchief
+
+deps:
+	@scripts/deps.sh
+
+# db starts the private PostGIS cluster unless DATABASE_URL names another database.
+db:
+	@if [ -z "$$DATABASE_URL" ]; then scripts/pg.sh start; fi
+
+stop:
+	@scripts/pg.sh stop
+
+vet: deps
+	$(GO) vet ./...
+
+test: deps
+	@scripts/pg.sh start
+	$(GO) vet ./...
+	STREETCHIEF_TEST_DATABASE_URL="$$(scripts/pg.sh admin-url)" STREETCHIEF_REQUIRE_DB=1 \
+		$(GO) test -race -count=1 -timeout 15m ./...
+
+bench: deps
+	@scripts/pg.sh start
+	STREETCHIEF_TEST_DATABASE_URL="$$(scripts/pg.sh admin-url)" STREETCHIEF_REQUIRE_DB=1 \
+		$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+
+clean:
+	rm -rf bin

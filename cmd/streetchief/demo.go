@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"streetchief/internal/auth"
+	"streetchief/internal/demo"
+)
+
+func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, fs := newConfig("demo", stderr)
+	scale := fs.Int("scale", 1, "multiply the city: 1 is the model district; benchmarks use a larger one")
+	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same city")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if *scale < 1 {
+		return fmt.Errorf("--scale must be at least 1, got %d", *scale)
+	}
+	pool, err := cfg.openDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	empty, err := demo.Empty(ctx, pool)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return errors.New("the database already holds territory; the demo city loads only into an empty one")
+	}
+	return loadDemo(ctx, pool, demo.Options{Seed: *seed, Scale: *scale}, stdout)
+}
+
+// loadDemoIfEmpty loads the model city on a first start, so make run shows a working district.
+func loadDemoIfEmpty(ctx context.Context, pool *pgxpool.Pool, out io.Writer, logger *slog.Logger) error {
+	empty, err := demo.Empty(ctx, pool)
+	if err != nil || !empty {
+		return err
+	}
+	logger.Info("empty database: loading the demo city")
+	return loadDemo(ctx, pool, demo.Options{Seed: 1, Scale: 1}, out)
+}
+
+func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.Writer) error {
+	start := time.Now()
+	city, err := demo.Generate(opt)
+	if err != nil {
+		return err
+	}
+	summary, err := demo.Load(ctx, pool, city)
+	if err != nil {
+		return fmt.Errorf("load demo city: %w", err)
+	}
+	users, err := auth.SeedDemoUsers(ctx, pool)
+	if err != nil {
+		return fmt.Errorf("demo users: %w", err)
+	}
+	fmt.Fprintf(out, "demo city loaded in %s: %+v\n\nSign in to the demo with:\n", time.Since(start).Round(time.Millisecond), summary)
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  username\tpassword\trole\tperson\twhere")
+	for _, u := range users {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", u.Username, u.Password, u.Role, u.PersonName, u.Where)
+	}
+	return tw.Flush()
+}

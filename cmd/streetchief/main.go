@@ -1,0 +1,84 @@
+// Command streetchief runs the street chief / lane chief platform: the HTTP server and dashboard, the
+// schema migrations, the demo city and the operator's tools. This file only wires the pieces together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `streetchief — street chief / lane chief responsibility platform
+
+Usage:
+  streetchief serve   [flags]   serve the API and dashboard
+  streetchief migrate [flags]   apply database migrations
+  streetchief demo    [flags]   load the demo city into an empty database
+  streetchief user    ...       manage accounts and API tokens (streetchief user -h)
+
+Every command reads DATABASE_URL (or --database-url). Run "streetchief COMMAND -h" for its flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "streetchief:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serveCommand(ctx, rest, stderr)
+	case "migrate":
+		return migrateCommand(ctx, rest, stdout, stderr)
+	case "demo":
+		return demoCommand(ctx, rest, stdout, stderr)
+	case "user":
+		cfg, fs := newConfig("user", stderr)
+		fs.SetOutput(io.Discard)
+		// Only the global flags are ours; the rest belong to the user subcommands.
+		global, sub := splitGlobalFlags(rest)
+		if err := fs.Parse(global); err != nil {
+			return err
+		}
+		pool, err := cfg.openDatabase(ctx)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		return userCommand(ctx, pool, sub, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}

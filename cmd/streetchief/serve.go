@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"streetchief/internal/auth"
+	"streetchief/internal/database"
+	"streetchief/internal/httpapi"
+	"streetchief/internal/registry"
+)
+
+func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, fs := newConfig("serve", stderr)
+	migrate := fs.Bool("migrate", false, "apply pending migrations before serving")
+	demoIfEmpty := fs.Bool("demo-if-empty", false, "load the demo city when the database holds no territory yet")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	pool, err := cfg.openDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	if *migrate {
+		applied, err := database.Migrate(ctx, pool)
+		if err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			logger.Info("migrated", "applied", applied)
+		}
+	}
+	if pending, err := database.PendingMigrations(ctx, pool); err != nil {
+		return err
+	} else if len(pending) > 0 {
+		return fmt.Errorf("database schema is behind this binary (%d migrations pending): run streetchief migrate", len(pending))
+	}
+	if *demoIfEmpty {
+		if err := loadDemoIfEmpty(ctx, pool, stderr, logger); err != nil {
+			return err
+		}
+	}
+
+	api := httpapi.New(httpapi.Deps{
+		DB:       pool,
+		Registry: registry.NewStore(pool),
+		Auth:     auth.NewService(pool, auth.Options{SecureCookies: cfg.SecureCookies}),
+		Logger:   logger,
+		Version:  version,
+	})
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	logger.Info("serving", "addr", cfg.Addr, "version", version)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

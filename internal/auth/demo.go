@@ -1,0 +1,82 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"streetchief/internal/access"
+	"streetchief/internal/apperr"
+)
+
+// DemoUser is an account of the demo, with its password: the demo is public, so are these.
+type DemoUser struct {
+	Username   string
+	Password   string
+	Role       access.Role
+	PersonName string
+	Where      string
+}
+
+// demoAccount says which person a demo account stands for: the first row of pick, which returns
+// (person id, person name, where), or no person when pick is empty.
+type demoAccount struct {
+	username string
+	role     access.Role
+	pick     string
+	where    string // when pick is empty
+}
+
+var demoAccounts = []demoAccount{
+	{username: "admin", role: access.Admin, where: "the whole district (administrator)"},
+	{username: "leader", role: access.DistrictLeader, where: "the whole district"},
+	{username: "streetchief", role: access.StreetChief, pick: `SELECT p.id, p.name, '街长 of ' || u.name
+		FROM admin_unit u JOIN assignment s ON s.admin_unit_id = u.id JOIN person p ON p.id = s.person_id
+		WHERE u.level = 'subdistrict' AND s.role = 'street_chief' AND s.valid @> now()
+		ORDER BY u.id, s.is_primary DESC, s.id LIMIT 1`},
+	{username: "lanechief", role: access.LaneChief, pick: `SELECT p.id, p.name, '巷长 of ' || u.name
+		FROM admin_unit u JOIN assignment s ON s.admin_unit_id = u.id JOIN person p ON p.id = s.person_id
+		WHERE u.level = 'community' AND s.role = 'lane_chief' AND s.valid @> now()
+		ORDER BY u.id, s.is_primary DESC, s.id LIMIT 1`},
+	{username: "liaison", role: access.DepartmentLiaison, pick: `SELECT p.id, p.name, d.name || ' liaison in ' || u.name
+		FROM assignment s JOIN person p ON p.id = s.person_id JOIN department d ON d.id = s.department_id
+		JOIN admin_unit u ON u.id = s.admin_unit_id
+		WHERE s.role = 'department_liaison' AND s.valid @> now()
+		ORDER BY u.id, s.is_primary DESC, s.id LIMIT 1`},
+	{username: "inspector", role: access.Inspector, where: "merchant inspections (no territory yet)"},
+	{username: "assessor", role: access.Assessor, where: "assessment scores of the whole district"},
+}
+
+// DemoPassword is the documented password of a demo account.
+func DemoPassword(username string) string { return "demo-" + username + "-2026" }
+
+// SeedDemoUsers creates one account per role for the demo city, linked to people who hold the posts
+// that role implies. Run it after the demo city is loaded. Existing usernames are left alone, so it
+// can run again; it reports every demo account either way.
+func SeedDemoUsers(ctx context.Context, db *pgxpool.Pool) ([]DemoUser, error) {
+	s := NewService(db, Options{})
+	who := access.System("demo")
+	var out []DemoUser
+	for _, a := range demoAccounts {
+		d := DemoUser{Username: a.username, Password: DemoPassword(a.username), Role: a.role, Where: a.where}
+		var personID int64
+		if a.pick != "" {
+			err := db.QueryRow(ctx, a.pick).Scan(&personID, &d.PersonName, &d.Where)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil, apperr.New(apperr.Invalid, "no current %s in the registry for demo user %s: load the demo city first", a.role, a.username)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("demo user %s: %w", a.username, err)
+			}
+		}
+		_, err := s.AddUser(ctx, who, UserInput{Username: a.username, Password: d.Password, Role: a.role, PersonID: personID})
+		if err != nil && !apperr.Is(err, apperr.Conflict) {
+			return nil, fmt.Errorf("demo user %s: %w", a.username, err)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}

@@ -1,0 +1,76 @@
+// Package registry owns the territory and the people responsible for it: admin units, areas, people,
+// departments and assignments (who is responsible for what, and since when). Every read is filtered by
+// the caller's scope and every write is checked against it and audited in the same transaction.
+// It must not depend on the HTTP layer.
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"streetchief/internal/apperr"
+)
+
+// Store reads and writes the registry tables.
+type Store struct {
+	db *pgxpool.Pool
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *pgxpool.Pool) *Store { return &Store{db: db} }
+
+// Page asks for one page of a list in id order: rows with id > After, at most Limit of them.
+type Page struct {
+	After int64
+	Limit int
+}
+
+const (
+	defaultPageSize = 100
+	maxPageSize     = 1000
+)
+
+func (p Page) limit() int {
+	switch {
+	case p.Limit <= 0:
+		return defaultPageSize
+	case p.Limit > maxPageSize:
+		return maxPageSize
+	}
+	return p.Limit
+}
+
+// inTx runs fn in one transaction: everything it wrote, audit rows included, commits or none does.
+func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.db, fn)
+}
+
+// translate turns constraint violations into errors a person can act on; anything else stays internal.
+func translate(err error, what string) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "%s not found", what)
+		}
+		return err
+	}
+	switch pgErr.Code {
+	case "23P01": // exclusion_violation
+		return &apperr.Error{Code: apperr.Conflict, Message: what + " overlaps an existing one in time: end the current one first, or ask for a handover", Err: err}
+	case "23505": // unique_violation
+		return &apperr.Error{Code: apperr.Conflict, Message: what + " already exists (" + pgErr.ConstraintName + ")", Err: err}
+	case "23503": // foreign_key_violation
+		if pgErr.TableName == "" || pgErr.Message == "" {
+			break
+		}
+		return &apperr.Error{Code: apperr.Conflict, Message: what + ": " + pgErr.Message + " (" + pgErr.Detail + ")", Err: err}
+	case "23514", "22023", "22P02", "XX000": // check_violation, invalid_parameter_value, bad text, PostGIS errors
+		return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Message, Err: err}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
