@@ -1,0 +1,301 @@
+package geo
+
+import (
+	"cmp"
+	"maps"
+	"math"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+)
+
+// Class tells the kinds of polygon apart: lookups order and filter by it.
+type Class uint8
+
+const (
+	// ClassArea is a street chief's area of responsibility.
+	ClassArea Class = 1
+	// ClassAdminUnit is an administrative unit: a subdistrict or community.
+	ClassAdminUnit Class = 2
+)
+
+func (c Class) String() string {
+	switch c {
+	case ClassArea:
+		return "area"
+	case ClassAdminUnit:
+		return "admin unit"
+	}
+	return "class(" + strconv.Itoa(int(c)) + ")"
+}
+
+// Key identifies an entry: IDs are unique within a class only.
+type Key struct {
+	Class Class
+	ID    int64
+}
+
+// Entry is one indexed polygon. The index owns it once built: callers read
+// the *Entry values it hands out and never modify them.
+type Entry struct {
+	ID    int64
+	Class Class
+	// Tag is carried through untouched, e.g. an area's kind or an admin
+	// unit's level.
+	Tag  string
+	Geom orb.MultiPolygon // WGS-84 longitude/latitude
+	// AreaM2 orders lookups from most to least specific; computed from Geom
+	// when zero.
+	AreaM2 float64
+}
+
+// Key returns the entry's identity in the index.
+func (e *Entry) Key() Key { return Key{Class: e.Class, ID: e.ID} }
+
+// Index answers which polygons cover a point. It is immutable: With returns
+// a new Index, so readers never wait for writers; swap snapshots with an
+// atomic.Pointer.
+type Index struct {
+	tree  rtree.RTreeGN[float32, item]
+	byKey map[Key]*prepared
+	// mu serializes With on this Index: rtree's Copy writes a field of the
+	// tree it copies. Readers never take it.
+	mu sync.Mutex
+}
+
+// NewIndex builds an index of entries. A later entry with the same Key
+// replaces an earlier one.
+func NewIndex(entries []Entry) *Index {
+	last := make(map[Key]int, len(entries))
+	for i := range entries {
+		last[entries[i].Key()] = i
+	}
+	keep := make([]int, 0, len(last))
+	for i := range entries {
+		if last[entries[i].Key()] == i {
+			keep = append(keep, i)
+		}
+	}
+	preps := prepareAll(entries, keep)
+	ix := &Index{byKey: make(map[Key]*prepared, len(preps))}
+	var items []itemBox
+	for i := range preps {
+		p := &preps[i]
+		ix.byKey[p.Key()] = p
+		for _, s := range p.slabs {
+			items = append(items, itemBox{s, item{p: p, lo: s.lo, hi: s.hi, axis: p.axis}})
+		}
+	}
+	insertionOrder(items)
+	for _, it := range items {
+		ix.tree.Insert(it.s.min, it.s.max, it.it)
+	}
+	return ix
+}
+
+// prepareAll prepares entries[keep[i]] into one slice, across all CPUs.
+func prepareAll(entries []Entry, keep []int) []prepared {
+	preps := make([]prepared, len(keep))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(keep)/1024))
+	var wg sync.WaitGroup
+	chunk := (len(keep) + workers - 1) / max(workers, 1)
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, len(keep))
+		if lo >= hi {
+			break
+		}
+		wg.Go(func() {
+			var ar arena
+			for i := lo; i < hi; i++ {
+				prepare(entries[keep[i]], &preps[i], &ar)
+			}
+		})
+	}
+	wg.Wait()
+	return preps
+}
+
+func (ix *Index) insert(p *prepared) {
+	for _, s := range p.slabs {
+		ix.tree.Insert(s.min, s.max, item{p: p, lo: s.lo, hi: s.hi, axis: p.axis})
+	}
+}
+
+func (ix *Index) remove(p *prepared) {
+	for _, s := range p.slabs {
+		ix.tree.Delete(s.min, s.max, item{p: p, lo: s.lo, hi: s.hi, axis: p.axis})
+	}
+}
+
+// Len returns the number of entries.
+func (ix *Index) Len() int { return len(ix.byKey) }
+
+// Get returns the entry with that id and class.
+func (ix *Index) Get(id int64, class Class) (*Entry, bool) {
+	p, ok := ix.byKey[Key{Class: class, ID: id}]
+	if !ok {
+		return nil, false
+	}
+	return &p.Entry, true
+}
+
+// With returns a new index with deletes removed and then upserts added or
+// replaced. It shares the unchanged polygons and R-tree nodes (copy-on-write)
+// with ix, which stays valid and unchanged for its readers. Its cost is one
+// copy of the key map plus the changes.
+func (ix *Index) With(upserts []Entry, deletes []Key) *Index {
+	ix.mu.Lock()
+	tree := ix.tree.Copy()
+	ix.mu.Unlock()
+	nx := &Index{tree: *tree, byKey: maps.Clone(ix.byKey)}
+	for _, k := range deletes {
+		if p, ok := nx.byKey[k]; ok {
+			nx.remove(p)
+			delete(nx.byKey, k)
+		}
+	}
+	keep := make([]int, len(upserts))
+	for i := range keep {
+		keep[i] = i
+	}
+	preps := prepareAll(upserts, keep)
+	for i := range preps {
+		p := &preps[i]
+		if old, ok := nx.byKey[p.Key()]; ok {
+			nx.remove(old)
+		}
+		nx.byKey[p.Key()] = p
+		nx.insert(p)
+	}
+	return nx
+}
+
+// pointBox is the float32 box that surely meets every stored box holding pt.
+func pointBox(x, y float64) (lo, hi [2]float32) {
+	return [2]float32{down32(x), down32(y)}, [2]float32{up32(x), up32(y)}
+}
+
+// Covering calls fn with each entry covering pt (inside or on its boundary,
+// like ST_Covers), in no particular order, until fn returns false.
+func (ix *Index) Covering(pt orb.Point, fn func(e *Entry) bool) {
+	x, y := pt[0], pt[1]
+	if math.IsNaN(x) || math.IsNaN(y) {
+		return
+	}
+	lo, hi := pointBox(x, y)
+	ix.tree.Search(lo, hi, func(_, _ [2]float32, it item) bool {
+		if it.owns(x, y) && it.p.covers(x, y) {
+			return fn(&it.p.Entry)
+		}
+		return true
+	})
+}
+
+// CoveringAll appends the entries covering pt to dst and returns it. The
+// appended entries come areas first, then admin units, each from the most
+// specific (smallest AreaM2, then lowest ID) to the least. It allocates
+// only to grow dst.
+func (ix *Index) CoveringAll(pt orb.Point, dst []*Entry) []*Entry {
+	start := len(dst)
+	ix.Covering(pt, func(e *Entry) bool {
+		dst = append(dst, e)
+		return true
+	})
+	sortSpecificFirst(dst[start:])
+	return dst
+}
+
+// sortSpecificFirst is an insertion sort: a point is covered by a handful
+// of entries, and sort.Slice would allocate.
+func sortSpecificFirst(es []*Entry) {
+	for i := 1; i < len(es); i++ {
+		for j := i; j > 0 && moreSpecific(es[j], es[j-1]); j-- {
+			es[j], es[j-1] = es[j-1], es[j]
+		}
+	}
+}
+
+func moreSpecific(a, b *Entry) bool {
+	if a.Class != b.Class {
+		return a.Class < b.Class
+	}
+	if a.AreaM2 != b.AreaM2 {
+		return a.AreaM2 < b.AreaM2
+	}
+	return a.ID < b.ID
+}
+
+type itemBox struct {
+	s  slab
+	it item
+}
+
+// insertionOrder sorts items by box size class, then along a Hilbert curve
+// over box centres. R-tree leaves then hold boxes of like size from one
+// neighbourhood: a district's box does not stretch a leaf of small blocks,
+// which every lookup nearby would then scan.
+func insertionOrder(items []itemBox) {
+	if len(items) < 2 {
+		return
+	}
+	minX, minY := float32(math.Inf(1)), float32(math.Inf(1))
+	maxX, maxY := float32(math.Inf(-1)), float32(math.Inf(-1))
+	for _, it := range items {
+		minX, minY = min(minX, it.s.min[0]), min(minY, it.s.min[1])
+		maxX, maxY = max(maxX, it.s.max[0]), max(maxY, it.s.max[1])
+	}
+	span := max(float64(maxX-minX), float64(maxY-minY), 1e-12)
+	const side = 1 << 16
+	sx := float64(side-1) / max(float64(maxX-minX), 1e-12)
+	sy := float64(side-1) / max(float64(maxY-minY), 1e-12)
+	key := func(s slab) uint64 {
+		size := max(float64(s.max[0]-s.min[0]), float64(s.max[1]-s.min[1]))
+		// Class 0 holds boxes up to 1/1024 of the extent; each class doubles.
+		class := uint64(max(0, min(31, 11+math.Ilogb(max(size, 1e-300)/span))))
+		cx := (float64(s.min[0])+float64(s.max[0]))/2 - float64(minX)
+		cy := (float64(s.min[1])+float64(s.max[1]))/2 - float64(minY)
+		return class<<32 | uint64(hilbert(uint32(cx*sx), uint32(cy*sy)))
+	}
+	ks := make([]uint64, len(items))
+	for i := range items {
+		ks[i] = key(items[i].s)
+	}
+	idx := make([]int, len(items))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(ks[a], ks[b]) })
+	sorted := make([]itemBox, len(items))
+	for i, j := range idx {
+		sorted[i] = items[j]
+	}
+	copy(items, sorted)
+}
+
+// hilbert maps (x, y) in [0, 2^16) to its distance along a Hilbert curve.
+func hilbert(x, y uint32) uint32 {
+	const n = 1 << 16
+	var d uint32
+	for s := uint32(n / 2); s > 0; s /= 2 {
+		var rx, ry uint32
+		if x&s != 0 {
+			rx = 1
+		}
+		if y&s != 0 {
+			ry = 1
+		}
+		d += s * s * ((3 * rx) ^ ry)
+		if ry == 0 {
+			if rx == 1 {
+				x = n - 1 - x
+				y = n - 1 - y
+			}
+			x, y = y, x
+		}
+	}
+	return d
+}
