@@ -23,6 +23,7 @@ Usage:
   streetchief serve   [flags]   serve the API and dashboard
   streetchief migrate [flags]   apply database migrations
   streetchief demo    [flags]   load the demo city into an empty database
+  streetchief lookup  LON LAT   who is responsible here (or --csv FILE for many points)
   streetchief user    ...       manage accounts and API tokens (streetchief user -h)
 
 Every command reads DATABASE_URL (or --database-url). Run "streetchief COMMAND -h" for its flags.
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrateCommand(ctx, rest, stdout, stderr)
 	case "demo":
 		return demoCommand(ctx, rest, stdout, stderr)
+	case "lookup":
+		return lookupCommand(ctx, rest, stdout, stderr)
 	case "user":
 		cfg, fs := newConfig("user", stderr)
 		fs.SetOutput(io.Discard)

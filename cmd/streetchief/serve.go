@@ -11,6 +11,7 @@ import (
 	"streetchief/internal/auth"
 	"streetchief/internal/database"
 	"streetchief/internal/httpapi"
+	"streetchief/internal/lookup"
 	"streetchief/internal/registry"
 )
 
@@ -54,9 +55,14 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 
+	store := registry.NewStore(pool)
+	engine := lookup.New(store)
+	go engine.Run(ctx, pool, logger)
+
 	api := httpapi.New(httpapi.Deps{
 		DB:       pool,
-		Registry: registry.NewStore(pool),
+		Registry: store,
+		Lookup:   engine,
 		Auth:     auth.NewService(pool, auth.Options{SecureCookies: cfg.SecureCookies}),
 		Logger:   logger,
 		Version:  version,

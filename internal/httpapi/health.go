@@ -25,6 +25,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	if len(pending) > 0 {
 		return apperr.New(apperr.Unavailable, "database schema is behind: %d migrations pending; run streetchief migrate", len(pending))
 	}
+	if s.Lookup != nil && !s.Lookup.Ready() {
+		return apperr.New(apperr.Unavailable, "the responsibility index is still loading")
+	}
 	return writeJSON(w, http.StatusOK, "", map[string]string{"status": "ready"})
 }
 

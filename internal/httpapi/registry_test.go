@@ -15,6 +15,7 @@ import (
 	"streetchief/internal/auth"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/httpapi"
+	"streetchief/internal/lookup"
 	"streetchief/internal/registry"
 )
 
@@ -31,7 +32,12 @@ func newAPI(t *testing.T) (*httptest.Server, *auth.Service) {
 	t.Helper()
 	pool := dbtest.Pool(t)
 	svc := auth.NewService(pool, auth.Options{})
-	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: registry.NewStore(pool), Auth: svc, MaxBodyBytes: 64 << 10}))
+	store := registry.NewStore(pool)
+	engine := lookup.New(store)
+	if err := engine.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Auth: svc, MaxBodyBytes: 64 << 10}))
 	t.Cleanup(srv.Close)
 	return srv, svc
 }

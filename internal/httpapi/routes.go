@@ -11,6 +11,10 @@ func (s *Server) routes() {
 	s.handle("GET", "/metrics", Public, "operations", "Prometheus metrics", s.metricsHandler)
 	s.handle("GET", "/api/openapi.json", Public, "operations", "This API's OpenAPI 3 description", s.openAPI)
 
+	// Responsibility lookup: who answers for this spot, now or then.
+	s.handle("GET", "/api/v1/lookup", Public, "lookup", "Who is responsible at lon/lat (crs, at, tolerance_m)", s.lookupPoint)
+	s.handle("POST", "/api/v1/lookup", Public, "lookup", "Batch lookup of up to 100,000 points, answered in order", s.lookupBatch)
+
 	// Registry: admin units.
 	s.handle("GET", "/api/v1/admin-units", SignedIn, "registry", "List admin units (GeoJSON FeatureCollection)", s.listAdminUnits)
 	s.handle("POST", "/api/v1/admin-units", Roles(access.Admin), "registry", "Create an admin unit from a GeoJSON Feature", s.createAdminUnit)

@@ -13,6 +13,7 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/auth"
+	"streetchief/internal/lookup"
 	"streetchief/internal/registry"
 )
 
@@ -21,6 +22,7 @@ type Deps struct {
 	DB       *pgxpool.Pool
 	Registry *registry.Store
 	Auth     *auth.Service
+	Lookup   *lookup.Engine
 	Logger   *slog.Logger
 	// MaxBodyBytes limits request bodies; 0 means 8 MiB.
 	MaxBodyBytes int64

@@ -1,0 +1,184 @@
+package httpapi
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"streetchief/geo"
+	"streetchief/internal/apperr"
+	"streetchief/internal/lookup"
+)
+
+// MaxLookupBatch is the most points one POST /api/v1/lookup may carry.
+const MaxLookupBatch = 100_000
+
+// maxLookupBatchBytes leaves room for 100,000 points written as GeoJSON Features.
+const maxLookupBatchBytes = 32 << 20
+
+// lookupOptions are the query parameters shared by single and batch lookups.
+type lookupOptions struct {
+	crs        geo.CRS
+	at         time.Time
+	toleranceM float64
+}
+
+func parseLookupOptions(r *http.Request) (lookupOptions, error) {
+	q := r.URL.Query()
+	opt := lookupOptions{crs: geo.WGS84}
+	if raw := q.Get("crs"); raw != "" {
+		c, err := geo.ParseCRS(raw)
+		if err != nil {
+			return opt, apperr.New(apperr.Malformed, "crs %q is not one of wgs84, cgcs2000, gcj02, bd09", raw)
+		}
+		opt.crs = c
+	}
+	if raw := q.Get("at"); raw != "" {
+		t, err := time.Parse(time.RFC3339, raw)
+		if err != nil {
+			return opt, apperr.New(apperr.Malformed, "at %q is not an RFC 3339 time such as 2026-03-03T09:00:00+08:00", raw)
+		}
+		opt.at = t
+	}
+	if raw := q.Get("tolerance_m"); raw != "" {
+		t, err := strconv.ParseFloat(raw, 64)
+		if err != nil || math.IsNaN(t) || t < 0 || t > lookup.MaxToleranceM {
+			return opt, apperr.New(apperr.Malformed, "tolerance_m %q must be a number of metres from 0 to %d", raw, lookup.MaxToleranceM)
+		}
+		opt.toleranceM = t
+		if t == 0 {
+			opt.toleranceM = -1 // an explicit 0 asks for covering areas only
+		}
+	}
+	return opt, nil
+}
+
+func parseCoordinate(name, raw string, limit float64) (float64, error) {
+	if raw == "" {
+		return 0, apperr.New(apperr.Malformed, "%s is required", name)
+	}
+	v, err := strconv.ParseFloat(raw, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, apperr.New(apperr.Malformed, "%s %q is not a number", name, raw)
+	}
+	if v < -limit || v > limit {
+		return 0, apperr.New(apperr.Malformed, "%s %g is out of range (-%g..%g)", name, v, limit, limit)
+	}
+	return v, nil
+}
+
+func (s *Server) lookupPoint(w http.ResponseWriter, r *http.Request) error {
+	opt, err := parseLookupOptions(r)
+	if err != nil {
+		return err
+	}
+	lon, err := parseCoordinate("lon", r.URL.Query().Get("lon"), 180)
+	if err != nil {
+		return err
+	}
+	lat, err := parseCoordinate("lat", r.URL.Query().Get("lat"), 90)
+	if err != nil {
+		return err
+	}
+	ans, err := s.Lookup.Answer(lookup.Query{Point: geo.ToWGS84(orb.Point{lon, lat}, opt.crs), At: opt.at,
+		ToleranceM: opt.toleranceM, Who: principal(r)})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, "", ans)
+}
+
+// lookupBatch answers up to MaxLookupBatch points in order, streaming the answers as they are made.
+func (s *Server) lookupBatch(w http.ResponseWriter, r *http.Request) error {
+	opt, err := parseLookupOptions(r)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxLookupBatchBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return apperr.New(apperr.TooLarge, "a batch may hold at most %d points (%d bytes)", MaxLookupBatch, maxLookupBatchBytes)
+	}
+	if err != nil {
+		return apperr.New(apperr.Malformed, "could not read the request body: %v", err)
+	}
+	points, err := decodeLookupPoints(body)
+	if err != nil {
+		return err
+	}
+	if !s.Lookup.Ready() {
+		return apperr.New(apperr.Unavailable, "the responsibility index is still loading")
+	}
+	who := principal(r)
+	w.Header().Set("Content-Type", "application/json")
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	bw.WriteString(`{"results":[`)
+	for i, p := range points {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		ans, err := s.Lookup.Answer(lookup.Query{Point: geo.ToWGS84(p, opt.crs), At: opt.at, ToleranceM: opt.toleranceM, Who: who})
+		if err != nil {
+			return err
+		}
+		if err := enc.Encode(ans); err != nil {
+			return err
+		}
+	}
+	bw.WriteString("]}\n")
+	return bw.Flush()
+}
+
+// decodeLookupPoints reads {"points":[[lon,lat],...]} or a GeoJSON FeatureCollection of Points.
+func decodeLookupPoints(body []byte) ([]orb.Point, error) {
+	var doc struct {
+		Type     string      `json:"type"`
+		Points   [][]float64 `json:"points"`
+		Features []struct {
+			Geometry struct {
+				Type        string    `json:"type"`
+				Coordinates []float64 `json:"coordinates"`
+			} `json:"geometry"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, apperr.New(apperr.Malformed, "malformed JSON: %v", err)
+	}
+	var raw [][]float64
+	switch {
+	case doc.Type == "FeatureCollection":
+		raw = make([][]float64, len(doc.Features))
+		for i, f := range doc.Features {
+			if f.Geometry.Type != "Point" {
+				return nil, apperr.New(apperr.Malformed, "feature %d is a %q, want a Point", i, f.Geometry.Type)
+			}
+			raw[i] = f.Geometry.Coordinates
+		}
+	case doc.Points != nil:
+		raw = doc.Points
+	default:
+		return nil, apperr.New(apperr.Malformed, `send {"points":[[lon,lat],...]} or a GeoJSON FeatureCollection of Points`)
+	}
+	if len(raw) > MaxLookupBatch {
+		return nil, apperr.New(apperr.TooLarge, "a batch may hold at most %d points, this one has %d", MaxLookupBatch, len(raw))
+	}
+	points := make([]orb.Point, len(raw))
+	for i, c := range raw {
+		if len(c) < 2 {
+			return nil, apperr.New(apperr.Malformed, "point %d needs [lon, lat]", i)
+		}
+		if c[0] < -180 || c[0] > 180 || c[1] < -90 || c[1] > 90 {
+			return nil, apperr.New(apperr.Malformed, "point %d [%g, %g] is out of range", i, c[0], c[1])
+		}
+		points[i] = orb.Point{c[0], c[1]}
+	}
+	return points, nil
+}

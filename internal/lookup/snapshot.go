@@ -1,0 +1,222 @@
+// Package lookup answers "who is responsible for this spot?" from an in-memory copy of the territory:
+// a geo.Index over areas and admin units plus the full assignment history, kept current by the
+// database's change notifications. Readers use an immutable snapshot swapped atomically, so they never
+// wait for an update. It reads the registry through registry.Store and owns no tables.
+package lookup
+
+import (
+	"slices"
+	"time"
+
+	"streetchief/geo"
+	"streetchief/internal/registry"
+)
+
+// snapshot is one immutable state of the territory. Updates build a new one.
+type snapshot struct {
+	index *geo.Index
+	areas map[int64]*registry.SpatialArea
+	units map[int64]*registry.SpatialUnit
+	// posts holds every assignment, current and past, by target, ordered by start.
+	posts map[geo.Key][]registry.Post
+	// postTarget finds an assignment's target, to drop it when it changes.
+	postTarget map[int64]geo.Key
+	loadedAt   time.Time
+}
+
+func areaEntry(a *registry.SpatialArea) geo.Entry {
+	return geo.Entry{ID: a.ID, Class: geo.ClassArea, Tag: a.Kind, Geom: a.Geom}
+}
+
+func unitEntry(u *registry.SpatialUnit) geo.Entry {
+	return geo.Entry{ID: u.ID, Class: geo.ClassAdminUnit, Tag: u.Level, Geom: u.Boundary}
+}
+
+func postKey(p registry.Post) geo.Key {
+	if p.AreaID != 0 {
+		return geo.Key{Class: geo.ClassArea, ID: p.AreaID}
+	}
+	return geo.Key{Class: geo.ClassAdminUnit, ID: p.AdminUnitID}
+}
+
+// newSnapshot builds a snapshot from a full read of the registry.
+func newSnapshot(areas []registry.SpatialArea, units []registry.SpatialUnit, posts []registry.Post) *snapshot {
+	s := &snapshot{
+		areas:      make(map[int64]*registry.SpatialArea, len(areas)),
+		units:      make(map[int64]*registry.SpatialUnit, len(units)),
+		posts:      make(map[geo.Key][]registry.Post, len(areas)+len(units)),
+		postTarget: make(map[int64]geo.Key, len(posts)),
+		loadedAt:   time.Now(),
+	}
+	entries := make([]geo.Entry, 0, len(areas)+len(units))
+	for i := range areas {
+		a := &areas[i]
+		s.areas[a.ID] = a
+		entries = append(entries, areaEntry(a))
+	}
+	for i := range units {
+		u := &units[i]
+		s.units[u.ID] = u
+		entries = append(entries, unitEntry(u))
+	}
+	for _, p := range posts {
+		k := postKey(p)
+		s.posts[k] = append(s.posts[k], p)
+		s.postTarget[p.AssignmentID] = k
+	}
+	for k := range s.posts {
+		sortPosts(s.posts[k])
+	}
+	s.index = geo.NewIndex(entries)
+	return s
+}
+
+func sortPosts(ps []registry.Post) {
+	slices.SortFunc(ps, func(a, b registry.Post) int {
+		if c := a.From.Compare(b.From); c != 0 {
+			return c
+		}
+		return int(a.AssignmentID - b.AssignmentID)
+	})
+}
+
+// change is a batch of rows re-read after notifications: rows present were inserted or updated,
+// ids asked for but absent were deleted.
+type change struct {
+	areas          []registry.SpatialArea
+	areaIDs        []int64
+	units          []registry.SpatialUnit
+	unitIDs        []int64
+	posts          []registry.Post
+	postIDs        []int64 // assignment ids asked for
+	personPostsFor []int64 // people whose every post was re-read
+}
+
+// apply returns a new snapshot with the change; s is not modified.
+func (s *snapshot) apply(c change) *snapshot {
+	n := &snapshot{
+		areas:      cloneMap(s.areas),
+		units:      cloneMap(s.units),
+		posts:      make(map[geo.Key][]registry.Post, len(s.posts)),
+		postTarget: cloneMap(s.postTarget),
+		loadedAt:   s.loadedAt,
+	}
+	for k, v := range s.posts {
+		n.posts[k] = v // slices are replaced, never appended to in place
+	}
+	var upserts []geo.Entry
+	var deletes []geo.Key
+	found := map[int64]bool{}
+	for i := range c.areas {
+		a := &c.areas[i]
+		n.areas[a.ID] = a
+		upserts = append(upserts, areaEntry(a))
+		found[a.ID] = true
+	}
+	for _, id := range c.areaIDs {
+		if !found[id] {
+			delete(n.areas, id)
+			deletes = append(deletes, geo.Key{Class: geo.ClassArea, ID: id})
+		}
+	}
+	clear(found)
+	for i := range c.units {
+		u := &c.units[i]
+		n.units[u.ID] = u
+		upserts = append(upserts, unitEntry(u))
+		found[u.ID] = true
+	}
+	for _, id := range c.unitIDs {
+		if !found[id] {
+			delete(n.units, id)
+			deletes = append(deletes, geo.Key{Class: geo.ClassAdminUnit, ID: id})
+		}
+	}
+	// Posts: drop every re-read assignment from its old target, then add what exists now.
+	drop := map[int64]bool{}
+	for _, id := range c.postIDs {
+		drop[id] = true
+	}
+	people := map[int64]bool{}
+	for _, id := range c.personPostsFor {
+		people[id] = true
+	}
+	touched := map[geo.Key]bool{}
+	for id, k := range n.postTarget {
+		if drop[id] {
+			touched[k] = true
+		}
+	}
+	if len(people) > 0 {
+		for k, ps := range n.posts {
+			for _, p := range ps {
+				if people[p.PersonID] {
+					drop[p.AssignmentID] = true
+					touched[k] = true
+				}
+			}
+		}
+	}
+	for _, p := range c.posts {
+		drop[p.AssignmentID] = true
+		touched[postKey(p)] = true
+	}
+	for k := range touched {
+		kept := make([]registry.Post, 0, len(n.posts[k]))
+		for _, p := range n.posts[k] {
+			if !drop[p.AssignmentID] {
+				kept = append(kept, p)
+			}
+		}
+		n.posts[k] = kept
+	}
+	for id := range drop {
+		delete(n.postTarget, id)
+	}
+	for _, p := range c.posts {
+		k := postKey(p)
+		n.posts[k] = append(n.posts[k], p)
+		n.postTarget[p.AssignmentID] = k
+	}
+	for k := range touched {
+		sortPosts(n.posts[k])
+		if len(n.posts[k]) == 0 {
+			delete(n.posts, k)
+		}
+	}
+	// Deleted areas and units take their posts with them (ON DELETE CASCADE).
+	for _, k := range deletes {
+		for _, p := range n.posts[k] {
+			delete(n.postTarget, p.AssignmentID)
+		}
+		delete(n.posts, k)
+	}
+	n.index = s.index
+	if len(upserts) > 0 || len(deletes) > 0 {
+		n.index = s.index.With(upserts, deletes)
+	}
+	return n
+}
+
+// compacted rebuilds the index from scratch once incremental changes have piled up, so lookups
+// go back to the fast path.
+func (s *snapshot) compacted() *snapshot {
+	entries := make([]geo.Entry, 0, len(s.areas)+len(s.units))
+	for _, a := range s.areas {
+		entries = append(entries, areaEntry(a))
+	}
+	for _, u := range s.units {
+		entries = append(entries, unitEntry(u))
+	}
+	n := *s
+	n.index = geo.NewIndex(entries)
+	return &n
+}
+
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
