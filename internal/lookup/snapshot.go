@@ -22,6 +22,7 @@ type snapshot struct {
 	// postTarget finds an assignment's target, to drop it when it changes.
 	postTarget map[int64]geo.Key
 	loadedAt   time.Time
+	version    uint64
 }
 
 func areaEntry(a *registry.SpatialArea) geo.Entry {
@@ -30,6 +31,19 @@ func areaEntry(a *registry.SpatialArea) geo.Entry {
 
 func unitEntry(u *registry.SpatialUnit) geo.Entry {
 	return geo.Entry{ID: u.ID, Class: geo.ClassAdminUnit, Tag: u.Level, Geom: u.Boundary}
+}
+
+func postKeyArea(id int64) geo.Key { return geo.Key{Class: geo.ClassArea, ID: id} }
+func postKeyUnit(id int64) geo.Key { return geo.Key{Class: geo.ClassAdminUnit, ID: id} }
+
+// heldAt appends to dst the posts over target k held at t.
+func (s *snapshot) heldAt(k geo.Key, t time.Time, dst []registry.Post) []registry.Post {
+	for _, p := range s.posts[k] {
+		if p.HeldAt(t) {
+			dst = append(dst, p)
+		}
+	}
+	return dst
 }
 
 func postKey(p registry.Post) geo.Key {
@@ -47,6 +61,7 @@ func newSnapshot(areas []registry.SpatialArea, units []registry.SpatialUnit, pos
 		posts:      make(map[geo.Key][]registry.Post, len(areas)+len(units)),
 		postTarget: make(map[int64]geo.Key, len(posts)),
 		loadedAt:   time.Now(),
+		version:    versions.Add(1),
 	}
 	entries := make([]geo.Entry, 0, len(areas)+len(units))
 	for i := range areas {
@@ -100,6 +115,7 @@ func (s *snapshot) apply(c change) *snapshot {
 		posts:      make(map[geo.Key][]registry.Post, len(s.posts)),
 		postTarget: cloneMap(s.postTarget),
 		loadedAt:   s.loadedAt,
+		version:    versions.Add(1),
 	}
 	for k, v := range s.posts {
 		n.posts[k] = v // slices are replaced, never appended to in place
