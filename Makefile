@@ -37,10 +37,9 @@ test: deps
 	STREETCHIEF_TEST_DATABASE_URL="$$(scripts/pg.sh admin-url)" STREETCHIEF_REQUIRE_DB=1 \
 		$(GO) test -race -count=1 -timeout 15m ./...
 
+# bench: Go benchmarks over the demo city and a ~100,000-area city, HTTP load against PostGIS.
 bench: deps
-	@scripts/pg.sh start
-	STREETCHIEF_TEST_DATABASE_URL="$$(scripts/pg.sh admin-url)" STREETCHIEF_REQUIRE_DB=1 \
-		$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+	scripts/bench.sh
 
 clean:
 	rm -rf bin

@@ -7,7 +7,9 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -30,8 +32,7 @@ type lookupOptions struct {
 	toleranceM float64
 }
 
-func parseLookupOptions(r *http.Request) (lookupOptions, error) {
-	q := r.URL.Query()
+func parseLookupOptions(q url.Values) (lookupOptions, error) {
 	opt := lookupOptions{crs: geo.WGS84}
 	if raw := q.Get("crs"); raw != "" {
 		c, err := geo.ParseCRS(raw)
@@ -74,16 +75,19 @@ func parseCoordinate(name, raw string, limit float64) (float64, error) {
 	return v, nil
 }
 
+var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
 func (s *Server) lookupPoint(w http.ResponseWriter, r *http.Request) error {
-	opt, err := parseLookupOptions(r)
+	q := r.URL.Query()
+	opt, err := parseLookupOptions(q)
 	if err != nil {
 		return err
 	}
-	lon, err := parseCoordinate("lon", r.URL.Query().Get("lon"), 180)
+	lon, err := parseCoordinate("lon", q.Get("lon"), 180)
 	if err != nil {
 		return err
 	}
-	lat, err := parseCoordinate("lat", r.URL.Query().Get("lat"), 90)
+	lat, err := parseCoordinate("lat", q.Get("lat"), 90)
 	if err != nil {
 		return err
 	}
@@ -92,12 +96,17 @@ func (s *Server) lookupPoint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, "", ans)
+	buf := answerBuffers.Get().(*[]byte)
+	defer answerBuffers.Put(buf)
+	*buf = append(ans.AppendJSON((*buf)[:0]), '\n')
+	w.Header().Set("Content-Type", "application/json")
+	_, err = w.Write(*buf)
+	return err
 }
 
 // lookupBatch answers up to MaxLookupBatch points in order, streaming the answers as they are made.
 func (s *Server) lookupBatch(w http.ResponseWriter, r *http.Request) error {
-	opt, err := parseLookupOptions(r)
+	opt, err := parseLookupOptions(r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -119,8 +128,8 @@ func (s *Server) lookupBatch(w http.ResponseWriter, r *http.Request) error {
 	who := principal(r)
 	w.Header().Set("Content-Type", "application/json")
 	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
 	bw.WriteString(`{"results":[`)
+	var buf []byte
 	for i, p := range points {
 		if i > 0 {
 			bw.WriteByte(',')
@@ -129,7 +138,8 @@ func (s *Server) lookupBatch(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if err := enc.Encode(ans); err != nil {
+		buf = append(ans.AppendJSON(buf[:0]), '\n')
+		if _, err := bw.Write(buf); err != nil {
 			return err
 		}
 	}

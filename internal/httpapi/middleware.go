@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -23,14 +25,29 @@ var clientRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 func (s *Server) requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
-		if !clientRequestID.MatchString(id) {
-			var b [8]byte
-			_, _ = rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
+		if id == "" || !clientRequestID.MatchString(id) {
+			id = s.nextRequestID()
 		}
 		w.Header().Set("X-Request-ID", id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 	})
+}
+
+// requestIDs are a random per-process prefix and a counter: unique across replicas and restarts
+// without a call to the random source per request.
+type requestIDs struct {
+	prefix string
+	n      atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return &requestIDs{prefix: hex.EncodeToString(b[:]) + "-"}
+}
+
+func (s *Server) nextRequestID() string {
+	return s.ids.prefix + strconv.FormatUint(s.ids.n.Add(1), 36)
 }
 
 func requestIDOf(r *http.Request) string {
@@ -124,6 +141,8 @@ func securityHeaders(next http.Handler) http.Handler {
 // otherwise drown everything else.
 func levelFor(status int) slog.Level {
 	switch {
+	case status == http.StatusServiceUnavailable:
+		return slog.LevelWarn // the database is away or the index is loading: expected, and said once elsewhere
 	case status >= 500:
 		return slog.LevelError
 	case status >= 400:

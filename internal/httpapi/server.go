@@ -36,6 +36,7 @@ type Server struct {
 	router  chi.Router
 	table   []route
 	metrics *metrics
+	ids     *requestIDs
 }
 
 // New builds the server and its routes.
@@ -46,7 +47,7 @@ func New(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Server{Deps: d, metrics: newMetrics(d.DB)}
+	s := &Server{Deps: d, metrics: newMetrics(d.DB), ids: newRequestIDs()}
 	s.router = chi.NewRouter()
 	s.router.Use(s.requestID, s.recoverer, s.logAndMeasure, securityHeaders)
 	s.router.NotFound(func(w http.ResponseWriter, r *http.Request) {

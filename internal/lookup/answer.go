@@ -1,10 +1,6 @@
 package lookup
 
-import (
-	"encoding/json"
-
-	"github.com/paulmach/orb"
-)
+import "github.com/paulmach/orb"
 
 // Answer says who is responsible for a point: the areas covering it (most specific first), or the
 // nearest one within the tolerance, then its community with the lane chief (巷长) and its subdistrict
@@ -68,32 +64,4 @@ func (a Answer) Assignee() (r Responsible, ok bool) {
 
 // MarshalJSON names each unit's chief by the post: the community's "lane_chief" and the subdistrict's
 // "street_chief", as the API documents.
-func (a Answer) MarshalJSON() ([]byte, error) {
-	type community struct {
-		ID        int64        `json:"id"`
-		Name      string       `json:"name"`
-		LaneChief *Responsible `json:"lane_chief"`
-	}
-	type subdistrict struct {
-		ID          int64        `json:"id"`
-		Name        string       `json:"name"`
-		StreetChief *Responsible `json:"street_chief"`
-	}
-	out := struct {
-		Lon         float64      `json:"lon"`
-		Lat         float64      `json:"lat"`
-		Areas       []AreaHit    `json:"areas"`
-		Community   *community   `json:"community"`
-		Subdistrict *subdistrict `json:"subdistrict"`
-	}{Lon: a.Lon, Lat: a.Lat, Areas: a.Areas}
-	if out.Areas == nil {
-		out.Areas = []AreaHit{}
-	}
-	if c := a.Community; c != nil {
-		out.Community = &community{ID: c.ID, Name: c.Name, LaneChief: c.Chief}
-	}
-	if s := a.Subdistrict; s != nil {
-		out.Subdistrict = &subdistrict{ID: s.ID, Name: s.Name, StreetChief: s.Chief}
-	}
-	return json.Marshal(out)
-}
+func (a Answer) MarshalJSON() ([]byte, error) { return a.AppendJSON(nil), nil }
