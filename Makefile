@@ -31,9 +31,13 @@ stop:
 vet: deps
 	$(GO) vet ./...
 
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 test: deps
 	@scripts/pg.sh start
+	@test -z "$$(gofmt -l cmd geo internal migrations tiles 2>/dev/null)" || { gofmt -l cmd geo internal tiles; echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 	STREETCHIEF_TEST_DATABASE_URL="$$(scripts/pg.sh admin-url)" STREETCHIEF_REQUIRE_DB=1 \
 		$(GO) test -race -count=1 -timeout 15m ./...
 
