@@ -24,6 +24,7 @@ Usage:
   streetchief migrate [flags]   apply database migrations
   streetchief demo    [flags]   load the demo city into an empty database
   streetchief lookup  LON LAT   who is responsible here (or --csv FILE for many points)
+  streetchief report  gaps ...  coverage gap report (json, geojson, csv, xlsx, html)
   streetchief user    ...       manage accounts and API tokens (streetchief user -h)
 
 Every command reads DATABASE_URL (or --database-url). Run "streetchief COMMAND -h" for its flags.
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return demoCommand(ctx, rest, stdout, stderr)
 	case "lookup":
 		return lookupCommand(ctx, rest, stdout, stderr)
+	case "report":
+		return reportCommand(ctx, rest, stdout, stderr)
 	case "user":
 		cfg, fs := newConfig("user", stderr)
 		fs.SetOutput(io.Discard)

@@ -13,6 +13,7 @@ import (
 	"streetchief/internal/httpapi"
 	"streetchief/internal/lookup"
 	"streetchief/internal/registry"
+	"streetchief/internal/reports"
 )
 
 func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
@@ -63,6 +64,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		DB:       pool,
 		Registry: store,
 		Lookup:   engine,
+		Reports:  reports.NewService(pool),
 		Auth:     auth.NewService(pool, auth.Options{SecureCookies: cfg.SecureCookies}),
 		Logger:   logger,
 		Version:  version,

@@ -17,6 +17,7 @@ import (
 	"streetchief/internal/httpapi"
 	"streetchief/internal/lookup"
 	"streetchief/internal/registry"
+	"streetchief/internal/reports"
 )
 
 // apiClient talks to a real server on the package's database, as one signed-in user.
@@ -37,7 +38,7 @@ func newAPI(t *testing.T) (*httptest.Server, *auth.Service) {
 	if err := engine.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Auth: svc, MaxBodyBytes: 64 << 10}))
+	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Reports: reports.NewService(pool), Auth: svc, MaxBodyBytes: 64 << 10}))
 	t.Cleanup(srv.Close)
 	return srv, svc
 }

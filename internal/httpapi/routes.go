@@ -15,6 +15,10 @@ func (s *Server) routes() {
 	s.handle("GET", "/api/v1/lookup", Public, "lookup", "Who is responsible at lon/lat (crs, at, tolerance_m)", s.lookupPoint)
 	s.handle("POST", "/api/v1/lookup", Public, "lookup", "Batch lookup of up to 100,000 points, answered in order", s.lookupBatch)
 
+	// Reports: where full coverage is broken.
+	s.handle("GET", "/api/v1/reports/gaps", Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Assessor),
+		"reports", "Coverage gaps (scope, at, kinds, format=json|geojson|csv|xlsx|html)", s.gapReport)
+
 	// Registry: admin units.
 	s.handle("GET", "/api/v1/admin-units", SignedIn, "registry", "List admin units (GeoJSON FeatureCollection)", s.listAdminUnits)
 	s.handle("POST", "/api/v1/admin-units", Roles(access.Admin), "registry", "Create an admin unit from a GeoJSON Feature", s.createAdminUnit)

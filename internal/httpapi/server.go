@@ -15,6 +15,7 @@ import (
 	"streetchief/internal/auth"
 	"streetchief/internal/lookup"
 	"streetchief/internal/registry"
+	"streetchief/internal/reports"
 )
 
 // Deps are what the handlers need; cmd/streetchief wires them.
@@ -23,6 +24,7 @@ type Deps struct {
 	Registry *registry.Store
 	Auth     *auth.Service
 	Lookup   *lookup.Engine
+	Reports  *reports.Service
 	Logger   *slog.Logger
 	// MaxBodyBytes limits request bodies; 0 means 8 MiB.
 	MaxBodyBytes int64

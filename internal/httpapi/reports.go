@@ -1,0 +1,65 @@
+package httpapi
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"streetchief/internal/apperr"
+	"streetchief/internal/reports"
+)
+
+// parseGapQuery reads a gap report request's parameters.
+func parseGapQuery(r *http.Request) (reports.Query, string, error) {
+	q := &query{r: r}
+	v := r.URL.Query()
+	scope, err := reports.ParseScope(v.Get("scope"))
+	if err != nil {
+		return reports.Query{}, "", err
+	}
+	rq := reports.Query{Scope: scope}
+	if at := q.time("at"); at != nil {
+		rq.At = *at
+	}
+	if raw := v.Get("kinds"); raw != "" {
+		rq.Kinds = strings.Split(raw, ",")
+	}
+	if raw := v.Get("min_sliver_m2"); raw != "" {
+		m, err := strconv.ParseFloat(raw, 64)
+		if err != nil || m < 0 {
+			return rq, "", apperr.New(apperr.Malformed, "min_sliver_m2 %q must be a non-negative number", raw)
+		}
+		rq.MinSliverM2 = m
+	}
+	format := v.Get("format")
+	if format == "" {
+		format = "json"
+	}
+	if _, ok := reports.ContentTypes[format]; !ok {
+		return rq, "", apperr.New(apperr.Malformed, "format %q is not one of json, geojson, csv, xlsx, html", format)
+	}
+	return rq, format, q.err
+}
+
+func (s *Server) gapReport(w http.ResponseWriter, r *http.Request) error {
+	rq, format, err := parseGapQuery(r)
+	if err != nil {
+		return err
+	}
+	rep, err := s.Reports.Gaps(r.Context(), principal(r), rq)
+	if err != nil {
+		return err
+	}
+	// Rendered in full before the first byte, so a failure still answers a clean problem document.
+	var buf bytes.Buffer
+	if err := rep.Write(&buf, format); err != nil {
+		return err
+	}
+	if format == "xlsx" {
+		w.Header().Set("Content-Disposition", `attachment; filename="gaps.xlsx"`)
+	}
+	w.Header().Set("Content-Type", reports.ContentTypes[format])
+	_, err = buf.WriteTo(w)
+	return err
+}
