@@ -13,6 +13,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 run: build db
 	@echo "streetchief: serving on http://localhost:$${STREETCHIEF_ADDR:-:8080}" | sed 's#localhost::#localhost:#'
+	@echo "streetchief: demo sign-in: admin / demo-admin-2026, lanechief / demo-lanechief-2026 (all demo users: README.md)"
 	DATABASE_URL="$${DATABASE_URL:-$$(scripts/pg.sh url)}" ./$(BIN) serve --migrate --demo-if-empty
 
 build: deps
