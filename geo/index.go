@@ -59,9 +59,21 @@ func (e *Entry) Key() Key { return Key{Class: e.Class, ID: e.ID} }
 // Index answers which polygons cover a point. It is immutable: With returns
 // a new Index, so readers never wait for writers; swap snapshots with an
 // atomic.Pointer.
+//
+// Covering reads the grid built by NewIndex, plus, after With, a small
+// delta: the grid's entries since deleted or replaced are masked out and
+// the entries upserted since sit in their own R-tree. The full R-tree holds
+// every live entry and serves Nearest.
 type Index struct {
 	tree  rtree.RTreeGN[float32, item]
 	byKey map[Key]*prepared
+	grid  *grid // shared, never modified, by every Index With derives
+	// removed has a bit set for each grid entry With deleted or replaced;
+	// nil while there is none.
+	removed  []uint64
+	removedN int
+	delta    rtree.RTreeGN[float32, item] // entries upserted by With
+	deltaN   int
 	// mu serializes With on this Index: rtree's Copy writes a field of the
 	// tree it copies. Readers never take it.
 	mu sync.Mutex
@@ -81,10 +93,12 @@ func NewIndex(entries []Entry) *Index {
 		}
 	}
 	preps := prepareAll(entries, keep)
+	sortSpecificFirstPrepared(preps)
 	ix := &Index{byKey: make(map[Key]*prepared, len(preps))}
 	var items []itemBox
 	for i := range preps {
 		p := &preps[i]
+		p.slot = int32(i)
 		ix.byKey[p.Key()] = p
 		for _, s := range p.slabs {
 			items = append(items, itemBox{s, item{p: p, lo: s.lo, hi: s.hi, axis: p.axis}})
@@ -94,7 +108,37 @@ func NewIndex(entries []Entry) *Index {
 	for _, it := range items {
 		ix.tree.Insert(it.s.min, it.s.max, it.it)
 	}
+	ix.grid = newGrid(preps, 0, 0)
 	return ix
+}
+
+// sortSpecificFirstPrepared puts preps in CoveringAll's order by applying
+// the sorting permutation in place, cycle by cycle: a prepared is large,
+// and a sort would copy each one many times.
+func sortSpecificFirstPrepared(preps []prepared) {
+	order := make([]int32, len(preps))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return specificity(&preps[a].Entry, &preps[b].Entry) })
+	// Position i receives preps[order[i]]; order[i] = -1 once it has.
+	for i := range order {
+		if order[i] < 0 || int(order[i]) == i {
+			continue
+		}
+		tmp := preps[i]
+		j := i
+		for {
+			k := int(order[j])
+			order[j] = -1
+			if k == i {
+				preps[j] = tmp
+				break
+			}
+			preps[j] = preps[k]
+			j = k
+		}
+	}
 }
 
 // prepareAll prepares entries[keep[i]] into one slice, across all CPUs.
@@ -144,18 +188,40 @@ func (ix *Index) Get(id int64, class Class) (*Entry, bool) {
 }
 
 // With returns a new index with deletes removed and then upserts added or
-// replaced. It shares the unchanged polygons and R-tree nodes (copy-on-write)
-// with ix, which stays valid and unchanged for its readers. Its cost is one
-// copy of the key map plus the changes.
+// replaced. It shares the grid, the unchanged polygons and the R-tree nodes
+// (copy-on-write) with ix, which stays valid and unchanged for its readers.
+// Its cost is one copy of the key map, one of a bit per grid entry when
+// the changes delete or replace one, plus the changes. Lookups slow down
+// as the changes pile up: see DeltaLen.
 func (ix *Index) With(upserts []Entry, deletes []Key) *Index {
 	ix.mu.Lock()
 	tree := ix.tree.Copy()
+	delta := ix.delta.Copy()
 	ix.mu.Unlock()
-	nx := &Index{tree: *tree, byKey: maps.Clone(ix.byKey)}
+	nx := &Index{tree: *tree, byKey: maps.Clone(ix.byKey), grid: ix.grid,
+		removed: ix.removed, removedN: ix.removedN, delta: *delta, deltaN: ix.deltaN}
+	shared := true // nx.removed is still ix's
+	drop := func(p *prepared) {
+		nx.remove(p)
+		delete(nx.byKey, p.Key())
+		if p.slot < 0 {
+			for _, s := range p.slabs {
+				nx.delta.Delete(s.min, s.max, item{p: p, lo: s.lo, hi: s.hi, axis: p.axis})
+			}
+			nx.deltaN--
+			return
+		}
+		if shared {
+			nx.removed = make([]uint64, (len(ix.grid.entries)+63)/64)
+			copy(nx.removed, ix.removed)
+			shared = false
+		}
+		nx.removed[p.slot>>6] |= 1 << (p.slot & 63)
+		nx.removedN++
+	}
 	for _, k := range deletes {
 		if p, ok := nx.byKey[k]; ok {
-			nx.remove(p)
-			delete(nx.byKey, k)
+			drop(p)
 		}
 	}
 	keep := make([]int, len(upserts))
@@ -166,13 +232,23 @@ func (ix *Index) With(upserts []Entry, deletes []Key) *Index {
 	for i := range preps {
 		p := &preps[i]
 		if old, ok := nx.byKey[p.Key()]; ok {
-			nx.remove(old)
+			drop(old)
 		}
 		nx.byKey[p.Key()] = p
 		nx.insert(p)
+		for _, s := range p.slabs {
+			nx.delta.Insert(s.min, s.max, item{p: p, lo: s.lo, hi: s.hi, axis: p.axis})
+		}
+		nx.deltaN++
 	}
 	return nx
 }
+
+// DeltaLen reports how much With has layered over the grid of the last
+// NewIndex: the entries upserted since, plus the grid's entries deleted or
+// replaced since. Each costs lookups a little; rebuild with NewIndex when
+// it grows past a few thousand.
+func (ix *Index) DeltaLen() int { return ix.deltaN + ix.removedN }
 
 // pointBox is the float32 box that surely meets every stored box holding pt.
 func pointBox(x, y float64) (lo, hi [2]float32) {
@@ -183,11 +259,24 @@ func pointBox(x, y float64) (lo, hi [2]float32) {
 // like ST_Covers), in no particular order, until fn returns false.
 func (ix *Index) Covering(pt orb.Point, fn func(e *Entry) bool) {
 	x, y := pt[0], pt[1]
-	if math.IsNaN(x) || math.IsNaN(y) {
+	g := ix.grid
+	if c, ok := g.cell(x, y); ok {
+		for _, it := range g.items[g.cellStart[c]:g.cellStart[c+1]] {
+			k := it &^ fullBit
+			if ix.removed != nil && ix.removed[k>>6]&(1<<(k&63)) != 0 {
+				continue
+			}
+			hit := it&fullBit != 0 || g.boxes[k].holds(x, y) && g.entries[k].covers(x, y)
+			if hit && !fn(&g.entries[k].Entry) {
+				return
+			}
+		}
+	}
+	if ix.deltaN == 0 || math.IsNaN(x) || math.IsNaN(y) {
 		return
 	}
 	lo, hi := pointBox(x, y)
-	ix.tree.Search(lo, hi, func(_, _ [2]float32, it item) bool {
+	ix.delta.Search(lo, hi, func(_, _ [2]float32, it item) bool {
 		if it.owns(x, y) && it.p.covers(x, y) {
 			return fn(&it.p.Entry)
 		}
@@ -201,11 +290,38 @@ func (ix *Index) Covering(pt orb.Point, fn func(e *Entry) bool) {
 // only to grow dst.
 func (ix *Index) CoveringAll(pt orb.Point, dst []*Entry) []*Entry {
 	start := len(dst)
-	ix.Covering(pt, func(e *Entry) bool {
-		dst = append(dst, e)
+	x, y := pt[0], pt[1]
+	g := ix.grid
+	if c, ok := g.cell(x, y); ok {
+		// A cell's items are in entry order, which is the order wanted.
+		items := g.items[g.cellStart[c]:g.cellStart[c+1]]
+		entries, boxes := g.entries, g.boxes
+		for _, it := range items {
+			k := it &^ fullBit
+			if ix.removed != nil && ix.removed[k>>6]&(1<<(k&63)) != 0 {
+				continue
+			}
+			if it&fullBit != 0 {
+				dst = append(dst, &entries[k].Entry)
+			} else if boxes[k].holds(x, y) && entries[k].covers(x, y) {
+				dst = append(dst, &entries[k].Entry)
+			}
+		}
+	}
+	if ix.deltaN == 0 || math.IsNaN(x) || math.IsNaN(y) {
+		return dst
+	}
+	n := len(dst)
+	lo, hi := pointBox(x, y)
+	ix.delta.Search(lo, hi, func(_, _ [2]float32, it item) bool {
+		if it.owns(x, y) && it.p.covers(x, y) {
+			dst = append(dst, &it.p.Entry)
+		}
 		return true
 	})
-	sortSpecificFirst(dst[start:])
+	if len(dst) > n {
+		sortSpecificFirst(dst[start:])
+	}
 	return dst
 }
 
@@ -219,14 +335,18 @@ func sortSpecificFirst(es []*Entry) {
 	}
 }
 
-func moreSpecific(a, b *Entry) bool {
-	if a.Class != b.Class {
-		return a.Class < b.Class
+func moreSpecific(a, b *Entry) bool { return specificity(a, b) < 0 }
+
+// specificity orders entries as CoveringAll reports them: areas first, then
+// admin units, each by AreaM2 then ID.
+func specificity(a, b *Entry) int {
+	if c := cmp.Compare(a.Class, b.Class); c != 0 {
+		return c
 	}
-	if a.AreaM2 != b.AreaM2 {
-		return a.AreaM2 < b.AreaM2
+	if c := cmp.Compare(a.AreaM2, b.AreaM2); c != 0 {
+		return c
 	}
-	return a.ID < b.ID
+	return cmp.Compare(a.ID, b.ID)
 }
 
 type itemBox struct {

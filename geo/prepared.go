@@ -15,6 +15,9 @@ type prepared struct {
 	rest  []part // the other polygons of a multipolygon
 	slabs []slab // its R-tree keys, kept so that With can delete them
 	axis  uint8  // the axis the slabs cut: 0 x, 1 y
+	// slot is the entry's number in the grid NewIndex built, -1 for an
+	// entry With added.
+	slot int32
 }
 
 // part is one polygon (outer ring plus holes) with its edges bucketed into
@@ -142,6 +145,7 @@ func (ar *arena) points(n int) []orb.Point {
 // an outer ring are dropped: they can cover nothing.
 func prepare(e Entry, p *prepared, ar *arena) {
 	p.Entry = e
+	p.slot = -1
 	if p.AreaM2 == 0 {
 		p.AreaM2 = AreaM2(e.Geom)
 	}

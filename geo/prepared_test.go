@@ -188,7 +188,7 @@ func randomProbe(rng *rand.Rand, mp orb.MultiPolygon) orb.Point {
 func TestCoveringMatchesBruteForceReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	polygons, points := 200, 200
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		polygons = 50
 	}
 	onBoundary := 0

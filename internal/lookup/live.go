@@ -129,7 +129,7 @@ func (e *Engine) applyBurst(ctx context.Context, payloads []string) error {
 		}
 	}
 	next := e.snap.Load().apply(c)
-	if d, ok := any(next.index).(interface{ DeltaLen() int }); ok && d.DeltaLen() > compactAbove { // TODO(lookup): direct call once geo has DeltaLen
+	if next.index.DeltaLen() > compactAbove {
 		next = next.compacted()
 	}
 	e.snap.Store(next)
