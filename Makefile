@@ -9,7 +9,7 @@ GO ?= go
 BIN := bin/streetchief
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: run test bench build stop deps db vet clean
+.PHONY: run test test-tiles-node bench build stop deps db vet clean
 
 run: build db
 	@echo "streetchief: serving on http://localhost:$${STREETCHIEF_ADDR:-:8080}" | sed 's#localhost::#localhost:#'
@@ -34,13 +34,17 @@ vet: deps
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-test: deps
+test: deps test-tiles-node
 	@scripts/pg.sh start
 	@test -z "$$(gofmt -l cmd geo internal migrations tiles 2>/dev/null)" || { gofmt -l cmd geo internal tiles; echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	STREETCHIEF_TEST_DATABASE_URL="$$(scripts/pg.sh admin-url)" STREETCHIEF_REQUIRE_DB=1 \
 		$(GO) test -race -count=1 -timeout 15m ./...
+
+# test-tiles-node decodes the golden vector tiles with @mapbox/vector-tile (MapLibre's decoder).
+test-tiles-node: deps
+	cd tiles/testdata/node && npm ci --silent --no-audit --no-fund && node --test
 
 # bench: Go benchmarks over the demo city and a ~100,000-area city, HTTP load against PostGIS.
 bench: deps

@@ -64,3 +64,47 @@ SELECT array_agg(id) FROM area WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint($mi
 SQL
 "$bindir/pgbench" -n -M prepared -c "$BENCH_CLIENTS" -j 1 -T "$BENCH_SECONDS" -f /tmp/streetchief-covers.sql "$bench_url" 2>&1 |
     grep -E 'tps|latency average|number of transactions actually processed'
+
+echo "== Import: GeoJSON of the bench city (streetchief import vs ogr2ogr) and the Liechtenstein OSM extract"
+if ! command -v ogr2ogr >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gdal-bin >/dev/null
+    else
+        echo "bench: ogr2ogr is missing: sudo apt-get install -y gdal-bin" >&2
+        exit 1
+    fi
+fi
+work=$(mktemp -d)
+scratch() { # scratch NAME: a fresh database on the cluster, echoing its URL
+    psql "$admin" -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" 2>/dev/null
+    echo "${admin/\/postgres\?/\/$1?}"
+}
+./bin/streetchief export --database-url "$bench_url" --format geojson -o "$work/bench-areas.geojson"
+echo "file: $(du -m "$work/bench-areas.geojson" | cut -f1) MB"
+TIMEFORMAT='%R s wall'
+# streetchief loads into a migrated database holding the bench city's admin units, so every area is
+# also checked, located in its community and announced; ogr2ogr loads a bare table.
+imp=$(scratch streetchief_import_bench)
+./bin/streetchief migrate --database-url "$imp" >/dev/null
+psql "$bench_url" -qc "\copy (SELECT id, level, parent_id, code, name, boundary, attributes FROM admin_unit ORDER BY id) to stdout" |
+    psql "$imp" -qc "\copy admin_unit (id, level, parent_id, code, name, boundary, attributes) from stdin"
+echo "streetchief import geojson:"
+time ./bin/streetchief import geojson "$work/bench-areas.geojson" --database-url "$imp" | sed -n 1p
+ogr=$(scratch streetchief_ogr_bench)
+psql "$ogr" -qc "CREATE EXTENSION postgis"
+ogr_conn=$(sed -E 's#postgres://([^@]+)@([^:/]+):([0-9]+)/([^?]+).*#host=\2 port=\3 user=\1 dbname=\4#' <<<"$ogr")
+echo "ogr2ogr -f PostgreSQL ($(ogr2ogr --version | cut -d, -f1)):"
+time ogr2ogr -f PostgreSQL "PG:$ogr_conn" "$work/bench-areas.geojson" -nln ogr_area -lco GEOMETRY_NAME=geom -nlt MULTIPOLYGON -gt 65536
+pbf=../shared/data/liechtenstein-2013-08-03.osm.pbf
+if [ -f "$pbf" ]; then
+    osm=$(scratch streetchief_osm_bench)
+    ./bin/streetchief migrate --database-url "$osm" >/dev/null
+    echo "streetchief import osm $(basename "$pbf") (exits 1: the extract's incomplete boundaries are skipped):"
+    time ./bin/streetchief import osm "$pbf" --database-url "$osm" 2>/dev/null | grep -E '^loaded|^read' || true
+else
+    echo "bench: $pbf is absent; skipping the OSM import" >&2
+fi
+for db in streetchief_import_bench streetchief_ogr_bench streetchief_osm_bench; do
+    psql "$admin" -qc "DROP DATABASE IF EXISTS $db" 2>/dev/null
+done
+rm -rf "$work"

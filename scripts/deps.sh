@@ -7,8 +7,13 @@ set -euo pipefail
 missing=()
 command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || missing+=(golang-go)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+# zlib's header: the OSM importer's PBF reader (paulmach/osm) inflates blocks with cgo zlib when cgo is on.
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v git >/dev/null 2>&1 || missing+=(git)
+# node and npm: the vector tile check decodes the golden tiles with the decoder MapLibre uses.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

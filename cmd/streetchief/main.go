@@ -25,6 +25,8 @@ Usage:
   streetchief demo    [flags]   load the demo city into an empty database
   streetchief lookup  LON LAT   who is responsible here (or --csv FILE for many points)
   streetchief report  gaps ...  coverage gap report (json, geojson, csv, xlsx, html)
+  streetchief import  osm|geojson FILE  load an OSM extract or a GeoJSON file (streetchief import -h)
+  streetchief export  [--format geojson|csv|kml] [-o FILE]  every area with who is responsible
   streetchief user    ...       manage accounts and API tokens (streetchief user -h)
 
 Every command reads DATABASE_URL (or --database-url). Run "streetchief COMMAND -h" for its flags.
@@ -59,6 +61,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return lookupCommand(ctx, rest, stdout, stderr)
 	case "report":
 		return reportCommand(ctx, rest, stdout, stderr)
+	case "import":
+		return importCommand(ctx, rest, stdout, stderr)
+	case "export":
+		return exportCommand(ctx, rest, stdout, stderr)
 	case "user":
 		cfg, fs := newConfig("user", stderr)
 		fs.SetOutput(io.Discard)

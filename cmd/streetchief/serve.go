@@ -12,6 +12,7 @@ import (
 	"streetchief/internal/database"
 	"streetchief/internal/httpapi"
 	"streetchief/internal/lookup"
+	"streetchief/internal/maptiles"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 )
@@ -20,6 +21,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg, fs := newConfig("serve", stderr)
 	migrate := fs.Bool("migrate", false, "apply pending migrations before serving")
 	demoIfEmpty := fs.Bool("demo-if-empty", false, "load the demo city when the database holds no territory yet")
+	tileCacheMB := fs.Int("tile-cache-mb", 128, "memory budget of the vector tile cache, in MiB")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,15 +61,20 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	store := registry.NewStore(pool)
 	engine := lookup.New(store)
 	go engine.Run(ctx, pool, logger)
+	incidentService := startIncidents(ctx, pool, engine, logger)
+	tileService := maptiles.NewService(engine, pool, maptiles.Options{CacheBytes: int64(*tileCacheMB) << 20})
+	go tileService.RunIncidentFeed(ctx, logger)
 
 	api := httpapi.New(httpapi.Deps{
-		DB:       pool,
-		Registry: store,
-		Lookup:   engine,
-		Reports:  reports.NewService(pool),
-		Auth:     auth.NewService(pool, auth.Options{SecureCookies: cfg.SecureCookies}),
-		Logger:   logger,
-		Version:  version,
+		DB:        pool,
+		Registry:  store,
+		Lookup:    engine,
+		Tiles:     tileService,
+		Incidents: incidentService,
+		Reports:   reports.NewService(pool),
+		Auth:      auth.NewService(pool, auth.Options{SecureCookies: cfg.SecureCookies}),
+		Logger:    logger,
+		Version:   version,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,

@@ -31,6 +31,9 @@ func areaFeature(a registry.Area) featureOut {
 }
 
 func (s *Server) listAreas(w http.ResponseWriter, r *http.Request) error {
+	if format := r.URL.Query().Get("format"); format != "" {
+		return s.exportAreas(w, r, format)
+	}
 	q := &query{r: r}
 	f := registry.AreaFilter{
 		Kind:          r.URL.Query().Get("kind"),

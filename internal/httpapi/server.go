@@ -13,19 +13,23 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/auth"
+	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
+	"streetchief/internal/maptiles"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 )
 
 // Deps are what the handlers need; cmd/streetchief wires them.
 type Deps struct {
-	DB       *pgxpool.Pool
-	Registry *registry.Store
-	Auth     *auth.Service
-	Lookup   *lookup.Engine
-	Reports  *reports.Service
-	Logger   *slog.Logger
+	DB        *pgxpool.Pool
+	Registry  *registry.Store
+	Auth      *auth.Service
+	Lookup    *lookup.Engine
+	Tiles     *maptiles.Service
+	Incidents *incidents.Service
+	Reports   *reports.Service
+	Logger    *slog.Logger
 	// MaxBodyBytes limits request bodies; 0 means 8 MiB.
 	MaxBodyBytes int64
 	// Version is reported by /healthz.

@@ -1,0 +1,436 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"streetchief/internal/access"
+	"streetchief/internal/apperr"
+	"streetchief/internal/incidents"
+)
+
+// Intake bodies carry photos: six of 5 MB, base64 in JSON or raw in multipart, plus the fields.
+const (
+	maxIntakeJSONBytes      = (incidents.MaxPhotos*incidents.MaxPhotoBytes)*4/3 + 1<<20
+	maxIntakeMultipartBytes = incidents.MaxPhotos*incidents.MaxPhotoBytes + 1<<20
+	// writeTimeout bounds a report's wait for the database: when it is away the client hears 503 and
+	// retries with its Idempotency-Key instead of hanging on a pool that cannot connect.
+	writeTimeout = 5 * time.Second
+)
+
+func (s *Server) incidentRoutes() {
+	s.handle("GET", "/api/v1/incident-categories", Public, "incidents", "Incident categories with their departments and SLA hours", s.listCategories)
+	s.handle("PUT", "/api/v1/incident-categories/{code}", Roles(access.Admin), "incidents", "Change a category's names, departments and SLA hours", s.updateCategory)
+	s.handle("POST", "/api/v1/incidents", Public, "incidents", "Report an incident (JSON or multipart with photos; Idempotency-Key makes retries safe)", s.reportIncident)
+	s.handle("GET", "/api/v1/incidents", SignedIn, "incidents", "List incidents in scope (format=json|geojson|csv; status, category, subdistrict, community, assignee, from, to, bbox, overdue; before= pages)", s.listIncidents)
+	s.handle("GET", "/api/v1/incidents/{id}", SignedIn, "incidents", "Get an incident with its history", s.getIncident)
+	s.handle("POST", "/api/v1/incidents/{id}/transitions", SignedIn, "incidents", "Move an incident on in the workflow (to, note, departments, photos)", s.transitionIncident)
+	s.handle("POST", "/api/v1/incidents/{id}/notes", SignedIn, "incidents", "Add a note and photos without moving the incident", s.noteIncident)
+	s.handle("DELETE", "/api/v1/incidents/{id}/likely-duplicate", Roles(access.Admin, access.StreetChief), "incidents", "Reject the suspected-duplicate link", s.notDuplicate)
+	s.handle("GET", "/api/v1/incidents/{id}/photos/{n}", SignedIn, "incidents", "A photo of an incident", s.incidentPhoto)
+	s.open311Routes()
+}
+
+// incidentService is the configured service, or 503 when the server was built without one.
+func (s *Server) incidentService() (*incidents.Service, error) {
+	if s.Incidents == nil {
+		return nil, apperr.New(apperr.Unavailable, "incidents are not configured on this server")
+	}
+	return s.Incidents, nil
+}
+
+func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.incidentService()
+	if err != nil {
+		return err
+	}
+	cats, err := svc.Categories(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, "", map[string]any{"categories": cats})
+}
+
+func (s *Server) updateCategory(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.incidentService()
+	if err != nil {
+		return err
+	}
+	var in incidents.CategoryInput
+	if err := s.decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := svc.UpdateCategory(r.Context(), principal(r), chi.URLParam(r, "code"), in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, "", c)
+}
+
+var idempotencyKey = func(k string) bool {
+	if len(k) == 0 || len(k) > 255 {
+		return false
+	}
+	for _, c := range k {
+		if c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) reportIncident(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.incidentService()
+	if err != nil {
+		return err
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if key != "" && !idempotencyKey(key) {
+		return apperr.New(apperr.Malformed, "Idempotency-Key must be 1 to 255 printable ASCII characters")
+	}
+	in, err := decodeIntake(w, r)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), writeTimeout)
+	defer cancel()
+	rc, replayed, err := svc.Report(ctx, principal(r), in, incidents.IdempotencyKey{Endpoint: "POST /api/v1/incidents", Key: key})
+	if err != nil {
+		return err
+	}
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	w.Header().Set("Location", "/api/v1/incidents/"+itoa(rc.ID))
+	return writeJSON(w, http.StatusCreated, "", rc)
+}
+
+// decodeIntake reads a report as JSON (photos in base64) or multipart/form-data (photos as files).
+func decodeIntake(w http.ResponseWriter, r *http.Request) (incidents.Intake, error) {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil && r.Header.Get("Content-Type") != "" {
+		return incidents.Intake{}, apperr.New(apperr.Malformed, "unreadable Content-Type: %v", err)
+	}
+	if mt == "multipart/form-data" {
+		return decodeIntakeMultipart(http.MaxBytesReader(w, r.Body, maxIntakeMultipartBytes), params["boundary"])
+	}
+	if mt != "" && mt != "application/json" {
+		return incidents.Intake{}, apperr.New(apperr.Malformed, "send application/json or multipart/form-data, not %q", mt)
+	}
+	body, err := readAll(http.MaxBytesReader(w, r.Body, maxIntakeJSONBytes))
+	if err != nil {
+		return incidents.Intake{}, err
+	}
+	return incidents.DecodeIntakeJSON(body)
+}
+
+func readAll(rd io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(rd)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, apperr.New(apperr.TooLarge, "request body is over the limit of %d bytes", tooBig.Limit)
+	}
+	if err != nil {
+		return nil, apperr.New(apperr.Malformed, "could not read the request body: %v", err)
+	}
+	return b, nil
+}
+
+func decodeIntakeMultipart(body io.Reader, boundary string) (incidents.Intake, error) {
+	if boundary == "" {
+		return incidents.Intake{}, apperr.New(apperr.Malformed, "multipart/form-data without a boundary")
+	}
+	mr := multipart.NewReader(body, boundary)
+	var f incidents.IntakeFields
+	var photos [][]byte
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if _, e := readAll(body); e != nil && apperr.Is(e, apperr.TooLarge) {
+				return incidents.Intake{}, e
+			}
+			return incidents.Intake{}, apperr.New(apperr.Malformed, "malformed multipart body: %v", err)
+		}
+		if part.FileName() != "" || part.FormName() == "photos" || part.FormName() == "photo" {
+			if len(photos) == incidents.MaxPhotos {
+				return incidents.Intake{}, apperr.New(apperr.TooLarge, "at most %d photos per request", incidents.MaxPhotos).With("field", "photos")
+			}
+			b, err := readAll(io.LimitReader(part, incidents.MaxPhotoBytes+1))
+			if err != nil {
+				return incidents.Intake{}, err
+			}
+			if len(b) > incidents.MaxPhotoBytes {
+				return incidents.Intake{}, apperr.New(apperr.TooLarge, "photo %d is over the limit of %d bytes", len(photos)+1, incidents.MaxPhotoBytes).With("field", "photos")
+			}
+			photos = append(photos, b)
+			continue
+		}
+		b, err := readAll(io.LimitReader(part, 64<<10))
+		if err != nil {
+			return incidents.Intake{}, err
+		}
+		v := string(b)
+		switch part.FormName() {
+		case "category":
+			f.Category = v
+		case "description":
+			f.Description = v
+		case "crs":
+			f.CRS = v
+		case "lon", "lat":
+			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return incidents.Intake{}, apperr.New(apperr.Malformed, "%s %q is not a number", part.FormName(), v).With("field", part.FormName())
+			}
+			if part.FormName() == "lon" {
+				f.Lon = &x
+			} else {
+				f.Lat = &x
+			}
+		default:
+			return incidents.Intake{}, apperr.New(apperr.Malformed, "unknown field %q", part.FormName())
+		}
+	}
+	return f.Intake(photos)
+}
+
+func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.incidentService()
+	if err != nil {
+		return err
+	}
+	id, err := idParam(r, "id")
+	if err != nil {
+		return err
+	}
+	in, err := svc.Incident(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, "", in)
+}
+
+type transitionJSON struct {
+	To               string   `json:"to"`
+	Note             string   `json:"note"`
+	Departments      []string `json:"departments"`
+	Photos           []string `json:"photos"`
+	AssigneePersonID int64    `json:"assignee_person_id"`
+	DuplicateOf      int64    `json:"duplicate_of"`
+}
+
+func (t transitionJSON) photos() ([]incidents.Photo, error) {
+	raw := make([][]byte, 0, len(t.Photos))
+	for i, p := range t.Photos {
+		b, err := base64.StdEncoding.DecodeString(p)
+		if err != nil {
+			return nil, apperr.New(apperr.Malformed, "photo %d is not base64", i+1).With("field", "photos")
+		}
+		raw = append(raw, b)
+	}
+	return incidents.CheckPhotos(raw)
+}
+
+func (s *Server) decodeTransition(w http.ResponseWriter, r *http.Request) (int64, transitionJSON, []incidents.Photo, error) {
+	var t transitionJSON
+	id, err := idParam(r, "id")
+	if err != nil {
+		return 0, t, nil, err
+	}
+	body, err := readAll(http.MaxBytesReader(w, r.Body, maxIntakeJSONBytes))
+	if err != nil {
+		return 0, t, nil, err
+	}
+	if err := unmarshalStrict(body, &t); err != nil {
+		return 0, t, nil, err
+	}
+	photos, err := t.photos()
+	return id, t, photos, err
+}
+
+func (s *Server) transitionIncident(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.incidentService()
+	if err != nil {
+		return err
+	}
+	id, t, photos, err := s.decodeTransition(w, r)
+	if err != nil {
+		return err
+	}
+	in, err := svc.Transition(r.Context(), principal(r), id, incidents.TransitionInput{To: incidents.Status(t.To), Note: t.Note,
+		Departments: t.Departments, Photos: photos, AssigneePersonID: t.AssigneePersonID, DuplicateOf: t.DuplicateOf})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, "", in)
+}
+
+func (s *Server) noteIncident(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.incidentService()
+	if err != nil {
+		return err
+	}
+	id, t, photos, err := s.decodeTransition(w, r)
+	if err != nil {
+		return err
+	}
+	if t.To != "" || len(t.Departments) > 0 || t.AssigneePersonID != 0 || t.DuplicateOf != 0 {
+		return apperr.New(apperr.Malformed, "a note takes note and photos only; use /transitions to move the incident")
+	}
+	in, err := svc.AddNote(r.Context(), principal(r), id, t.Note, photos)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, "", in)
+}
+
+func (s *Server) notDuplicate(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.incidentService()
+	if err != nil {
+		return err
+	}
+	id, err := idParam(r, "id")
+	if err != nil {
+		return err
+	}
+	in, err := svc.NotDuplicate(r.Context(), principal(r), id, r.URL.Query().Get("note"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, "", in)
+}
+
+func (s *Server) incidentPhoto(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.incidentService()
+	if err != nil {
+		return err
+	}
+	id, err := idParam(r, "id")
+	if err != nil {
+		return err
+	}
+	n, err := idParam(r, "n")
+	if err != nil || n > 1000 {
+		return apperr.New(apperr.NotFound, "no such photo")
+	}
+	p, err := svc.Photo(r.Context(), principal(r), id, int(n))
+	if err != nil {
+		return err
+	}
+	etag := `"` + hex.EncodeToString(p.SHA256) + `"`
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "private, max-age=86400")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	h.Set("Content-Type", p.ContentType)
+	h.Set("Content-Length", strconv.Itoa(len(p.Bytes)))
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(p.Bytes)
+	return err
+}
+
+func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.incidentService()
+	if err != nil {
+		return err
+	}
+	q := &query{r: r}
+	v := r.URL.Query()
+	f := incidents.Filter{Category: v.Get("category"), SubdistrictID: q.int64("subdistrict"), CommunityID: q.int64("community"),
+		AssigneeID: q.int64("assignee"), From: q.time("from"), To: q.time("to"), BBox: q.bbox("bbox"),
+		Before: q.int64("before"), Limit: int(q.int64("limit"))}
+	for _, st := range strings.Split(v.Get("status"), ",") {
+		if st = strings.TrimSpace(st); st != "" {
+			f.Statuses = append(f.Statuses, incidents.Status(st))
+		}
+	}
+	if v.Get("overdue") != "" {
+		b := q.bool("overdue")
+		f.Overdue = &b
+	}
+	format := v.Get("format")
+	if format != "" && format != "json" && format != "geojson" && format != "csv" {
+		q.fail("format", "%q is not json, geojson or csv", format)
+	}
+	if q.err != nil {
+		return q.err
+	}
+	list, next, err := svc.List(r.Context(), principal(r), f)
+	if err != nil {
+		return err
+	}
+	if next != 0 {
+		u := *r.URL
+		qs := u.Query()
+		qs.Set("before", strconv.FormatInt(next, 10))
+		u.RawQuery = qs.Encode()
+		w.Header().Set("Link", "<"+u.String()+`>; rel="next"`)
+	}
+	switch format {
+	case "geojson":
+		fc := collectionOut{Type: "FeatureCollection", Features: make([]featureOut, 0, len(list)), Next: next}
+		for _, in := range list {
+			fc.Features = append(fc.Features, featureOut{Type: "Feature", ID: in.ID, Geometry: pointGeometry(in.Lon, in.Lat), Properties: in})
+		}
+		return writeJSON(w, http.StatusOK, geoJSONType, fc)
+	case "csv":
+		return writeIncidentsCSV(w, list)
+	}
+	return writeJSON(w, http.StatusOK, "", map[string]any{"incidents": list, "next": next})
+}
+
+// writeIncidentsCSV writes a page as CSV with a UTF-8 byte order mark, so Excel shows the Chinese text.
+func writeIncidentsCSV(w http.ResponseWriter, list []incidents.Incident) error {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="incidents.csv"`)
+	w.WriteHeader(http.StatusOK)
+	cw := csv.NewWriter(w)
+	_, _ = io.WriteString(w, "\uFEFF")
+	_ = cw.Write([]string{"id", "category", "status", "reported_at", "lon", "lat", "subdistrict_id", "community_id", "area_id",
+		"assignee_person_id", "assignee_name", "escalation_level", "overdue", "due_at", "outside_jurisdiction", "description"})
+	for _, in := range list {
+		due := ""
+		if in.DueAt != nil {
+			due = in.DueAt.UTC().Format(time.RFC3339)
+		}
+		_ = cw.Write([]string{itoa(in.ID), in.Category, string(in.Status), in.ReportedAt.UTC().Format(time.RFC3339),
+			strconv.FormatFloat(in.Lon, 'f', 7, 64), strconv.FormatFloat(in.Lat, 'f', 7, 64), itoa(in.SubdistrictID),
+			itoa(in.CommunityID), itoa(in.AreaID), itoa(in.AssigneePersonID), in.AssigneeName, strconv.Itoa(in.EscalationLevel),
+			strconv.FormatBool(in.Overdue), due, strconv.FormatBool(in.OutsideJurisdiction), csvSafe(in.Description)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe keeps a citizen's text from being run as a spreadsheet formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func pointGeometry(lon, lat float64) *geojson.Geometry {
+	return geojson.NewGeometry(orb.Point{lon, lat})
+}

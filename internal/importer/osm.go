@@ -1,0 +1,288 @@
+package importer
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/osm"
+	"github.com/paulmach/osm/osmpbf"
+
+	"streetchief/internal/registry"
+)
+
+// OSMData is what a PBF file yields: areas and admin units ready for registry.Import, the features
+// that could not be built (with why), and the merchants to come.
+type OSMData struct {
+	Areas     []registry.ImportArea
+	Units     []registry.ImportUnit
+	Skipped   []registry.ImportSkip
+	Merchants []Merchant
+	Read      struct{ Nodes, Ways, Relations int }
+
+	seq int // candidates numbered in the order they are built, for the report's index
+}
+
+// Merchant is an object tagged as a shop: the merchants table does not exist yet, so the import
+// only reports them.
+type Merchant struct {
+	Source string     `json:"source"`
+	Tag    string     `json:"tag"`
+	Name   string     `json:"name,omitempty"`
+	At     *orb.Point `json:"at,omitempty"` // a node's position, a way's first node
+}
+
+// relCandidate is a relation that maps to an area (rule) or an admin unit (level).
+type relCandidate struct {
+	id      int64
+	tags    map[string]string
+	rule    *Rule
+	level   string
+	members []member
+}
+
+// wayCandidate is a way that maps to an area.
+type wayCandidate struct {
+	id    int64
+	tags  map[string]string
+	rule  *Rule
+	nodes []int64
+}
+
+// ReadOSM reads a .osm.pbf file in three passes — relations, then the ways they and the mapping
+// need, then only the nodes those ways use — so memory follows what is imported, not the file.
+// progress, if not nil, is written every byte read (three times the file size in all).
+func ReadOSM(ctx context.Context, path string, m Mapping, progress io.Writer) (*OSMData, error) {
+	if err := m.compile(); err != nil {
+		return nil, err
+	}
+	d := &OSMData{}
+	var rels []relCandidate
+	neededWays := map[int64]bool{}
+	err := scanPBF(ctx, path, progress, osm.TypeRelation, func(o osm.Object) {
+		r := o.(*osm.Relation)
+		d.Read.Relations++
+		tags := r.TagMap()
+		if tag, ok := m.isMerchant(tags); ok {
+			d.Merchants = append(d.Merchants, Merchant{Source: fmt.Sprintf("r%d", r.ID), Tag: tag, Name: tags["name"]})
+		}
+		c := relCandidate{id: int64(r.ID), tags: tags}
+		typ := tags["type"]
+		if level := m.AdminLevels[tags["admin_level"]]; level != "" && tags["boundary"] == "administrative" && (typ == "boundary" || typ == "multipolygon") {
+			c.level = level
+		} else if typ == "multipolygon" {
+			c.rule = m.matchArea(tags)
+		}
+		if c.level == "" && c.rule == nil {
+			return
+		}
+		for _, mb := range r.Members {
+			if mb.Type == osm.TypeWay && (mb.Role == "outer" || mb.Role == "inner" || mb.Role == "") {
+				c.members = append(c.members, member{way: mb.Ref, role: mb.Role})
+				neededWays[mb.Ref] = true
+			}
+		}
+		rels = append(rels, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var ways []wayCandidate
+	wayNodes := map[int64][]int64{}
+	neededNodes := map[int64]bool{}
+	merchantWays := map[int]int64{} // merchant index → first node, for its position
+	err = scanPBF(ctx, path, progress, osm.TypeWay, func(o osm.Object) {
+		w := o.(*osm.Way)
+		d.Read.Ways++
+		tags := w.TagMap()
+		rule := m.Match(tags)
+		keep := rule != nil || neededWays[int64(w.ID)]
+		if tag, ok := m.isMerchant(tags); ok && len(w.Nodes) > 0 {
+			merchantWays[len(d.Merchants)] = int64(w.Nodes[0].ID)
+			neededNodes[int64(w.Nodes[0].ID)] = true
+			d.Merchants = append(d.Merchants, Merchant{Source: fmt.Sprintf("w%d", w.ID), Tag: tag, Name: tags["name"]})
+		}
+		if !keep {
+			return
+		}
+		ids := make([]int64, len(w.Nodes))
+		for i, n := range w.Nodes {
+			ids[i] = int64(n.ID)
+			neededNodes[ids[i]] = true
+		}
+		if neededWays[int64(w.ID)] {
+			wayNodes[int64(w.ID)] = ids
+		}
+		if rule != nil {
+			ways = append(ways, wayCandidate{id: int64(w.ID), tags: tags, rule: rule, nodes: ids})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	nodes := make(map[int64]orb.Point, len(neededNodes))
+	err = scanPBF(ctx, path, progress, osm.TypeNode, func(o osm.Object) {
+		n := o.(*osm.Node)
+		d.Read.Nodes++
+		if neededNodes[int64(n.ID)] {
+			nodes[int64(n.ID)] = orb.Point{n.Lon, n.Lat}
+		}
+		if len(n.Tags) == 0 {
+			return
+		}
+		tags := n.TagMap()
+		if tag, ok := m.isMerchant(tags); ok {
+			p := orb.Point{n.Lon, n.Lat}
+			d.Merchants = append(d.Merchants, Merchant{Source: fmt.Sprintf("n%d", n.ID), Tag: tag, Name: tags["name"], At: &p})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, first := range merchantWays {
+		if p, ok := nodes[first]; ok {
+			d.Merchants[i].At = &p
+		}
+	}
+	for _, w := range ways {
+		d.addWay(&m, w, nodes)
+	}
+	for _, r := range rels {
+		d.addRelation(r, wayNodes, nodes)
+	}
+	return d, nil
+}
+
+// scanPBF reads the file once, handing fn every object of one type (the others are skipped
+// undecoded).
+func scanPBF(ctx context.Context, path string, progress io.Writer, only osm.Type, fn func(osm.Object)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("osm: %w", err)
+	}
+	defer f.Close()
+	var r io.Reader = bufio.NewReaderSize(f, 1<<20)
+	if progress != nil {
+		r = io.TeeReader(r, progress)
+	}
+	sc := osmpbf.New(ctx, r, runtime.GOMAXPROCS(0))
+	defer sc.Close()
+	sc.SkipNodes = only != osm.TypeNode
+	sc.SkipWays = only != osm.TypeWay
+	sc.SkipRelations = only != osm.TypeRelation
+	for sc.Scan() {
+		fn(sc.Object())
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("osm %s: %w", path, err)
+	}
+	return nil
+}
+
+// matchArea is Match restricted to area rules: a multipolygon relation is an area whatever else its
+// tags say.
+func (m *Mapping) matchArea(tags map[string]string) *Rule {
+	for i := range m.Rules {
+		if r := &m.Rules[i]; r.Geometry == "area" && r.matches(tags) {
+			return r
+		}
+	}
+	return nil
+}
+
+func (d *OSMData) next() int {
+	d.seq++
+	return d.seq - 1
+}
+
+func (d *OSMData) skip(target, source, kind, reason string) {
+	d.Skipped = append(d.Skipped, registry.ImportSkip{Target: target, Index: d.next(), Source: source, Kind: kind, Reason: reason})
+}
+
+func (d *OSMData) addWay(m *Mapping, w wayCandidate, nodes map[int64]orb.Point) {
+	src := fmt.Sprintf("w%d", w.id)
+	kind := w.rule.Kind
+	line := make(orb.LineString, 0, len(w.nodes))
+	missing := 0
+	for _, n := range w.nodes {
+		p, ok := nodes[n]
+		if !ok {
+			missing++
+			continue
+		}
+		if len(line) == 0 || line[len(line)-1] != p {
+			line = append(line, p)
+		}
+	}
+	if missing > 0 {
+		d.skip("area", src, kind, fmt.Sprintf("incomplete: %d of its %d nodes are outside the extract", missing, len(w.nodes)))
+		return
+	}
+	a := registry.ImportArea{Index: -1, Source: src, Kind: kind, Name: featureName(w.tags, kind, src),
+		Attributes: map[string]any{"osm_id": src, "osm_tags": w.tags}}
+	closed := len(w.nodes) >= 4 && w.nodes[0] == w.nodes[len(w.nodes)-1]
+	switch {
+	case w.rule.Geometry == "area" && !closed:
+		d.skip("area", src, kind, fmt.Sprintf("broken: the way is not closed, but %s needs an area (a closed way or a multipolygon)", kind))
+		return
+	case w.rule.Geometry == "area":
+		a.Geom = orb.Polygon{orb.Ring(line)}
+	case len(line) < 2:
+		d.skip("area", src, kind, "broken: the centreline has fewer than 2 distinct positions")
+		return
+	default:
+		a.Centreline = orb.MultiLineString{line}
+		a.WidthM = m.corridorWidth(w.rule, w.tags)
+		a.Attributes["width_m"] = a.WidthM
+	}
+	a.Index = d.next()
+	d.Areas = append(d.Areas, a)
+}
+
+func (d *OSMData) addRelation(r relCandidate, wayNodes map[int64][]int64, nodes map[int64]orb.Point) {
+	src := fmt.Sprintf("r%d", r.id)
+	target, kind := "area", ""
+	if r.level != "" {
+		target, kind = "admin_unit", r.level
+	} else {
+		kind = r.rule.Kind
+	}
+	mp, err := assemble(r.members, wayNodes, nodes)
+	if err != nil {
+		d.skip(target, src, kind, err.Error())
+		return
+	}
+	if r.level != "" {
+		d.Units = append(d.Units, registry.ImportUnit{Index: d.next(), Source: src, Level: r.level,
+			Code: "osm-" + src, Name: featureName(r.tags, "admin_level "+r.tags["admin_level"], src), Boundary: mp,
+			Attributes: map[string]any{"osm_id": src, "admin_level": r.tags["admin_level"]}})
+		return
+	}
+	d.Areas = append(d.Areas, registry.ImportArea{Index: d.next(), Source: src, Kind: kind,
+		Name: featureName(r.tags, kind, src), Geom: mp, Attributes: map[string]any{"osm_id": src, "osm_tags": r.tags}})
+}
+
+// featureName is the name tag, else the ref (roads), else the kind and the OSM id, so that every
+// area has a name a person can search for.
+func featureName(tags map[string]string, kind, src string) string {
+	for _, k := range []string{"name", "name:zh", "ref"} {
+		if v := strings.TrimSpace(tags[k]); v != "" {
+			return v
+		}
+	}
+	return kind + " " + src
+}
+
+// Kinds counts areas per kind.
+func (d *OSMData) Kinds() map[string]int {
+	out := map[string]int{}
+	for _, a := range d.Areas {
+		out[a.Kind]++
+	}
+	return out
+}

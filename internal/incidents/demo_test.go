@@ -1,0 +1,80 @@
+package incidents_test
+
+import (
+	"context"
+	"testing"
+
+	"streetchief/internal/dbtest"
+	"streetchief/internal/incidents"
+)
+
+func TestDemoHistoryIsDeterministicAndCoversTheWorkflow(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	pool := dbtest.Pool(t)
+	clear := func() {
+		if _, err := pool.Exec(ctx, `DELETE FROM incident WHERE source = 'demo'`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(clear)
+	// The demo city's posts have a past; the fixture's start now.
+	if _, err := pool.Exec(ctx, `UPDATE assignment SET valid = tstzrange(lower(valid) - interval '1 year', upper(valid))
+		WHERE person_id = ANY($1)`, []int64{w.manager.ID, w.lane.ID, w.street.ID}); err != nil {
+		t.Fatal(err)
+	}
+	summary := func() (string, map[string]int, int, int) {
+		var digest string
+		var overdue, atMarkets int
+		statuses := map[string]int{}
+		err := pool.QueryRow(ctx, `SELECT md5(string_agg(category || status || round(ST_X(location)::numeric, 6) || escalation_level, ',' ORDER BY id)),
+				count(*) FILTER (WHERE overdue), count(*) FILTER (WHERE area_id IN (SELECT id FROM area WHERE kind IN ('farmers_market', 'night_market')))
+			FROM incident WHERE source = 'demo'`).Scan(&digest, &overdue, &atMarkets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := pool.Query(ctx, `SELECT status, count(*) FROM incident WHERE source = 'demo' GROUP BY status`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			var n int
+			if err := rows.Scan(&s, &n); err != nil {
+				t.Fatal(err)
+			}
+			statuses[s] = n
+		}
+		return digest, statuses, overdue, atMarkets
+	}
+	n, err := incidents.SeedDemoHistory(ctx, pool, incidents.SQLMatcher{DB: pool}, 7)
+	if err != nil || n != incidents.DemoIncidents {
+		t.Fatalf("%d %v", n, err)
+	}
+	first, statuses, overdue, atMarkets := summary()
+	for _, st := range []incidents.Status{incidents.Assigned, incidents.InProgress, incidents.Escalated, incidents.JointEnforcement,
+		incidents.Resolved, incidents.Closed, incidents.Rejected, incidents.Duplicate} {
+		if statuses[string(st)] == 0 {
+			t.Errorf("no demo incident is %s: %v", st, statuses)
+		}
+	}
+	if overdue == 0 || atMarkets < n/3 {
+		t.Errorf("overdue %d, at markets %d of %d", overdue, atMarkets, n)
+	}
+	var badEvents int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM incident i WHERE source = 'demo' AND (
+			NOT EXISTS (SELECT 1 FROM incident_event e WHERE e.incident_id = i.id AND e.kind = 'reported' AND e.at = i.reported_at)
+			OR EXISTS (SELECT 1 FROM incident_event e WHERE e.incident_id = i.id AND (e.at < i.reported_at OR e.at > now())))`).Scan(&badEvents); err != nil {
+		t.Fatal(err)
+	}
+	if badEvents > 0 {
+		t.Errorf("%d demo incidents have implausible histories", badEvents)
+	}
+	clear()
+	if _, err := incidents.SeedDemoHistory(ctx, pool, incidents.SQLMatcher{DB: pool}, 7); err != nil {
+		t.Fatal(err)
+	}
+	if again, _, _, _ := summary(); again != first {
+		t.Fatal("the same seed gave another history")
+	}
+}

@@ -1,0 +1,159 @@
+// Package incidents owns what is reported on the street — categories, incidents, their photos, their
+// history — and the rules that move them: routing to whoever is responsible where it happened, the
+// persuade → escalate → joint enforcement workflow, due times, escalation of overdue cases, duplicate
+// detection and re-routing when the territory changes. It reads the registry only through a Matcher
+// and must not depend on the HTTP layer.
+package incidents
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/paulmach/orb"
+
+	"streetchief/internal/apperr"
+	"streetchief/internal/lookup"
+)
+
+// Matcher says who is responsible at a WGS-84 point at a moment. The in-memory lookup engine is the
+// fast one; SQLMatcher asks PostGIS and is always current.
+type Matcher interface {
+	Lookup(ctx context.Context, pt orb.Point, at time.Time) (lookup.Answer, error)
+}
+
+// Status is where an incident stands in the workflow.
+type Status string
+
+const (
+	Reported         Status = "reported"
+	Assigned         Status = "assigned"
+	InProgress       Status = "in_progress" // the lane chief is persuading the offender on the spot
+	Escalated        Status = "escalated"   // handed to the street chief
+	JointEnforcement Status = "joint_enforcement"
+	Resolved         Status = "resolved"
+	Closed           Status = "closed"
+	Reopened         Status = "reopened"
+	Rejected         Status = "rejected"
+	Duplicate        Status = "duplicate"
+)
+
+// Statuses lists every status in workflow order.
+var Statuses = []Status{Reported, Assigned, InProgress, Escalated, JointEnforcement, Resolved, Closed,
+	Reopened, Rejected, Duplicate}
+
+// Open reports whether someone still has to act on an incident in status s.
+func (s Status) Open() bool {
+	switch s {
+	case Resolved, Closed, Rejected, Duplicate:
+		return false
+	}
+	return true
+}
+
+// openStatusesSQL is the same rule for queries.
+const openStatusesSQL = `('reported', 'assigned', 'in_progress', 'escalated', 'joint_enforcement', 'reopened')`
+
+// Escalation levels: who holds an incident, from the most local post up.
+const (
+	LevelAreaManager = 0
+	LevelLaneChief   = 1
+	LevelStreetChief = 2
+)
+
+var levelOfRole = map[string]int{"area_manager": LevelAreaManager, "lane_chief": LevelLaneChief, "street_chief": LevelStreetChief}
+
+// Queues: where an incident waits when no person holds it.
+const (
+	QueueAssignee     = "assignee"
+	QueueSubdistrict  = "subdistrict"   // inside the jurisdiction, but every post is vacant
+	QueueDistrictDesk = "district_desk" // outside every subdistrict: the district duty desk
+)
+
+// Options tune a Service; zero values take the defaults.
+type Options struct {
+	// Now is the clock (tests move it).
+	Now func() time.Time
+	// RerouteMatcher answers re-routing after registry changes. It must see a change as soon as it
+	// commits, which an in-memory index fed by the same notification may not yet do; nil means an
+	// SQLMatcher on the same database.
+	RerouteMatcher Matcher
+}
+
+// Service reads and writes incidents.
+type Service struct {
+	db      *pgxpool.Pool
+	matcher Matcher
+	reroute Matcher
+	now     func() time.Time
+}
+
+// NewService returns a Service on db that routes new incidents with m.
+func NewService(db *pgxpool.Pool, m Matcher, opt Options) *Service {
+	s := &Service{db: db, matcher: m, reroute: opt.RerouteMatcher, now: opt.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.reroute == nil {
+		s.reroute = SQLMatcher{DB: db}
+	}
+	return s
+}
+
+// inTx runs fn in one transaction: the incident, its events, photos, idempotency key and audit rows
+// commit together or not at all.
+func (s *Service) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return translate(pgx.BeginFunc(ctx, s.db, fn), "incident")
+}
+
+// translate turns database failures into application errors: constraint violations a person can act
+// on, and a lost or restarting database into Unavailable so clients retry (with their idempotency key).
+func translate(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.New(apperr.NotFound, "%s not found", what)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case pgErr.Code == "23503":
+			return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Message + " (" + pgErr.Detail + ")", Err: err}
+		case pgErr.Code == "23514", pgErr.Code == "22023", pgErr.Code == "22P02":
+			return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Message, Err: err}
+		case pgErr.Code[:2] == "08", pgErr.Code[:2] == "57": // connection exception, operator intervention
+			return unavailable(err)
+		}
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if connectionLost(err) {
+		return unavailable(err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func unavailable(err error) error {
+	return &apperr.Error{Code: apperr.Unavailable, Message: "the database is unavailable; retry shortly with the same Idempotency-Key", Err: err}
+}
+
+// connectionLost recognises a connection that failed or broke under a statement (the database went
+// away); whether the statement committed is unknown, which is what idempotency keys are for.
+func connectionLost(err error) bool {
+	var (
+		connErr *pgconn.ConnectError
+		netErr  net.Error
+	)
+	return errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded)
+}

@@ -1,0 +1,153 @@
+package incidents
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/paulmach/orb"
+
+	"streetchief/geo"
+	"streetchief/internal/apperr"
+)
+
+// MaxDescription is the longest description, in characters.
+const MaxDescription = 4000
+
+// Intake is a checked report, ready to route and store. Point is WGS-84.
+type Intake struct {
+	Category    string
+	Point       orb.Point
+	Description string
+	Photos      []Photo
+	MediaURL    string // Open311 media_url: kept as a link, never fetched
+	Source      string // api or open311
+	digest      [32]byte
+}
+
+// Digest identifies the intake's content: the same report sent twice has the same digest whatever the
+// encoding (JSON, multipart or form) it came in, so an idempotent retry is recognised.
+func (in Intake) Digest() [32]byte { return in.digest }
+
+// IntakeFields are a report's fields as they arrive, before any check.
+type IntakeFields struct {
+	Category    string   `json:"category"`
+	Lon         *float64 `json:"lon"`
+	Lat         *float64 `json:"lat"`
+	CRS         string   `json:"crs,omitempty"`
+	Description string   `json:"description"`
+	Photos      []string `json:"photos,omitempty"` // base64, JSON only
+	MediaURL    string   `json:"-"`
+}
+
+var categoryCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
+// DecodeIntakeJSON reads a JSON report, refusing unknown fields, and checks it.
+func DecodeIntakeJSON(body []byte) (Intake, error) {
+	var f IntakeFields
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return Intake{}, apperr.New(apperr.Malformed, "malformed JSON: %v", err)
+	}
+	if dec.More() {
+		return Intake{}, apperr.New(apperr.Malformed, "malformed JSON: trailing data after the object")
+	}
+	if len(f.Photos) > MaxPhotos {
+		return Intake{}, apperr.New(apperr.TooLarge, "%d photos; at most %d per request", len(f.Photos), MaxPhotos).With("field", "photos")
+	}
+	raw := make([][]byte, 0, len(f.Photos))
+	for i, s := range f.Photos {
+		if base64.StdEncoding.DecodedLen(len(s)) > MaxPhotoBytes+3 {
+			return Intake{}, apperr.New(apperr.TooLarge, "photo %d is over the limit of %d bytes", i+1, MaxPhotoBytes).With("field", "photos")
+		}
+		b, err := base64.StdEncoding.DecodeString(stripDataURL(s))
+		if err != nil {
+			return Intake{}, apperr.New(apperr.Malformed, "photo %d is not base64: %v", i+1, err).With("field", "photos")
+		}
+		raw = append(raw, b)
+	}
+	return f.Intake(raw)
+}
+
+// stripDataURL accepts "data:image/jpeg;base64,…" as browsers produce it.
+func stripDataURL(s string) string {
+	if strings.HasPrefix(s, "data:") {
+		if _, after, ok := strings.Cut(s, ","); ok {
+			return after
+		}
+	}
+	return s
+}
+
+// Intake checks the fields and the photo bytes that came with them (from JSON or multipart).
+func (f IntakeFields) Intake(photos [][]byte) (Intake, error) {
+	in := Intake{Category: strings.TrimSpace(f.Category), Description: strings.TrimSpace(f.Description), Source: "api"}
+	if in.Category == "" {
+		return in, apperr.New(apperr.Invalid, "category is required").With("field", "category")
+	}
+	if !categoryCode.MatchString(in.Category) {
+		return in, apperr.New(apperr.Invalid, "unknown category %q", in.Category).With("field", "category")
+	}
+	if f.Lon == nil || f.Lat == nil {
+		return in, apperr.New(apperr.Invalid, "lon and lat are required").With("field", "lon")
+	}
+	if err := checkLonLat(*f.Lon, *f.Lat); err != nil {
+		return in, err
+	}
+	crs := geo.WGS84
+	if f.CRS != "" {
+		c, err := geo.ParseCRS(f.CRS)
+		if err != nil {
+			return in, apperr.New(apperr.Invalid, "crs %q is not one of wgs84, cgcs2000, gcj02, bd09", f.CRS).With("field", "crs")
+		}
+		crs = c
+	}
+	in.Point = geo.ToWGS84(orb.Point{*f.Lon, *f.Lat}, crs)
+	if err := checkLonLat(in.Point[0], in.Point[1]); err != nil {
+		return in, err
+	}
+	if !utf8.ValidString(in.Description) || strings.ContainsRune(in.Description, 0) {
+		return in, apperr.New(apperr.Invalid, "description is not valid UTF-8 text").With("field", "description")
+	}
+	if n := utf8.RuneCountInString(in.Description); n > MaxDescription {
+		return in, apperr.New(apperr.Invalid, "description is %d characters; at most %d", n, MaxDescription).With("field", "description")
+	}
+	if f.MediaURL != "" {
+		u, err := url.Parse(f.MediaURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(f.MediaURL) > 2000 {
+			return in, apperr.New(apperr.Invalid, "media_url must be an http or https URL").With("field", "media_url")
+		}
+		in.MediaURL = f.MediaURL
+	}
+	var err error
+	if in.Photos, err = CheckPhotos(photos); err != nil {
+		return in, err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00", in.Category, strconv.FormatFloat(*f.Lon, 'g', -1, 64),
+		strconv.FormatFloat(*f.Lat, 'g', -1, 64), crs, in.Description, in.MediaURL)
+	for _, p := range in.Photos {
+		h.Write(p.SHA256[:])
+	}
+	copy(in.digest[:], h.Sum(nil))
+	return in, nil
+}
+
+func checkLonLat(lon, lat float64) error {
+	if math.IsNaN(lon) || math.IsNaN(lat) || math.IsInf(lon, 0) || math.IsInf(lat, 0) {
+		return apperr.New(apperr.Invalid, "lon and lat must be finite numbers").With("field", "lon")
+	}
+	if lon < -180 || lon > 180 || lat < -90 || lat > 90 {
+		return apperr.New(apperr.Invalid, "position [%g, %g] is out of range (lon -180..180, lat -90..90)", lon, lat).With("field", "lon")
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+package incidents
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/paulmach/orb"
+
+	"streetchief/internal/access"
+)
+
+// RerouteTarget names what changed in the registry: an area (its geometry or who manages it) or an
+// admin unit (its boundary or its chief).
+type RerouteTarget struct {
+	AreaID      int64
+	AdminUnitID int64
+}
+
+var rerouter = access.System("rerouter")
+
+// Reroute routes the open incidents inside the target again, as the registry stands now, and records a
+// "rerouted" event with the reason on each one whose area, community, subdistrict or assignee changed.
+// Escalated incidents stay with the street chief's level; incidents that nobody held go to whoever
+// holds a post now. Running it twice changes nothing the second time, so every replica may run it.
+func (s *Service) Reroute(ctx context.Context, t RerouteTarget, reason string) (int, error) {
+	var where string
+	var id int64
+	switch {
+	case t.AreaID != 0:
+		where, id = `(i.area_id = $1 OR EXISTS (SELECT 1 FROM area a WHERE a.id = $1 AND a.geom && i.location AND ST_Covers(a.geom, i.location)))`, t.AreaID
+	case t.AdminUnitID != 0:
+		where, id = `(i.community_id = $1 OR i.subdistrict_id = $1 OR EXISTS (SELECT 1 FROM admin_unit u WHERE u.id = $1
+			AND u.boundary && i.location AND ST_Covers(u.boundary, i.location)))`, t.AdminUnitID
+	default:
+		return 0, errors.New("reroute: no target")
+	}
+	now := s.now()
+	changed := 0
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT i.id, i.category, i.status, ST_X(i.location), ST_Y(i.location), COALESCE(i.area_id, 0),
+				COALESCE(i.community_id, 0), COALESCE(i.subdistrict_id, 0), COALESCE(i.assignee_person_id, 0), i.queue,
+				i.escalation_level
+			FROM incident i WHERE i.status IN `+openStatusesSQL+` AND `+where+` ORDER BY i.id FOR UPDATE`, id)
+		if err != nil {
+			return err
+		}
+		var list []Incident
+		var in Incident
+		if _, err := pgx.ForEachRow(rows, []any{&in.ID, &in.Category, &in.Status, &in.Lon, &in.Lat, &in.AreaID, &in.CommunityID,
+			&in.SubdistrictID, &in.AssigneePersonID, &in.Queue, &in.EscalationLevel}, func() error {
+			list = append(list, in)
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, cur := range list {
+			ok, err := s.rerouteOne(ctx, tx, cur, reason, now)
+			if err != nil {
+				return fmt.Errorf("reroute incident %d: %w", cur.ID, err)
+			}
+			if ok {
+				changed++
+			}
+		}
+		return nil
+	})
+	return changed, err
+}
+
+func (s *Service) rerouteOne(ctx context.Context, tx pgx.Tx, cur Incident, reason string, now time.Time) (bool, error) {
+	ans, err := s.reroute.Lookup(ctx, orb.Point{cur.Lon, cur.Lat}, now)
+	if err != nil {
+		return false, err
+	}
+	minLevel := cur.EscalationLevel
+	if cur.Queue != QueueAssignee {
+		minLevel = LevelAreaManager // nobody held it: whoever holds a post now takes it
+	}
+	if cur.Status == Escalated || cur.Status == JointEnforcement {
+		minLevel = LevelStreetChief
+	}
+	rt := routeAnswer(ans, minLevel)
+	next := cur
+	next.AreaID, next.CommunityID, next.SubdistrictID = refID(rt.area), refID(rt.community), refID(rt.subdistrict)
+	setRouting(&next, rt)
+	if next.AreaID == cur.AreaID && next.CommunityID == cur.CommunityID && next.SubdistrictID == cur.SubdistrictID &&
+		next.AssigneePersonID == cur.AssigneePersonID && next.Queue == cur.Queue {
+		return false, nil
+	}
+	var due *time.Time // nil keeps the current due time
+	if cur.Status == Reported && rt.assignee != nil {
+		next.Status = Assigned
+		cat, err := category(ctx, tx, cur.Category)
+		if err != nil {
+			return false, err
+		}
+		due = cat.Due(Assigned, now)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE incident SET area_id = NULLIF($2, 0), community_id = NULLIF($3, 0), subdistrict_id = NULLIF($4, 0),
+			assignee_person_id = NULLIF($5, 0), queue = $6, escalation_level = $7, outside_jurisdiction = $8, status = $9,
+			due_at = COALESCE($10, due_at), updated_at = $11 WHERE id = $1`,
+		cur.ID, next.AreaID, next.CommunityID, next.SubdistrictID, next.AssigneePersonID, next.Queue, next.EscalationLevel,
+		rt.outside, next.Status, due, now); err != nil {
+		return false, err
+	}
+	note := reason + "; " + reportNote(rt)
+	_, err = addEvent(ctx, tx, rerouter, event{incident: cur.ID, at: now, kind: "rerouted", from: cur.Status, to: next.Status,
+		assignee: next.AssigneePersonID, note: note})
+	return err == nil, err
+}
+
+// RerouteOnChange applies one registry_changed payload ("<table>:<op>:<id>", migration 0003).
+func (s *Service) RerouteOnChange(ctx context.Context, payload string) (int, error) {
+	parts := strings.Split(payload, ":")
+	if len(parts) != 3 {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil {
+		return 0, nil
+	}
+	switch parts[0] {
+	case "area":
+		if parts[1] == "delete" {
+			return 0, nil // its incidents keep their assignee until someone moves them
+		}
+		return s.Reroute(ctx, RerouteTarget{AreaID: id}, fmt.Sprintf("area %d changed", id))
+	case "admin_unit":
+		return s.Reroute(ctx, RerouteTarget{AdminUnitID: id}, fmt.Sprintf("admin unit %d changed", id))
+	case "assignment":
+		var t RerouteTarget
+		err := s.db.QueryRow(ctx, `SELECT COALESCE(area_id, 0), COALESCE(admin_unit_id, 0) FROM assignment WHERE id = $1`, id).
+			Scan(&t.AreaID, &t.AdminUnitID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, translate(err, "assignment")
+		}
+		return s.Reroute(ctx, t, fmt.Sprintf("the responsible person changed (assignment %d)", id))
+	}
+	return 0, nil
+}
+
+// RunRerouter listens on registry_changed until ctx ends and re-routes after every change. After a
+// lost connection it listens again; changes made meanwhile are caught by the next change or by hand.
+func (s *Service) RunRerouter(ctx context.Context, channel string, logger *slog.Logger) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := s.listen(ctx, s.db, channel, logger)
+		if ctx.Err() != nil {
+			return
+		}
+		logger.Warn("incident rerouter lost its change feed; reconnecting", "err", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+}
+
+func (s *Service) listen(ctx context.Context, pool *pgxpool.Pool, channel string, logger *slog.Logger) error {
+	pooled, err := pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	conn := pooled.Hijack() // a listening connection must not return to the pool
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+		return err
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		changed, err := s.RerouteOnChange(ctx, n.Payload)
+		if err != nil {
+			logger.Warn("rerouting incidents", "change", n.Payload, "err", err)
+		} else if changed > 0 {
+			logger.Info("rerouted incidents", "change", n.Payload, "count", changed)
+		}
+	}
+}

@@ -1,0 +1,323 @@
+package incidents
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"streetchief/internal/access"
+	"streetchief/internal/apperr"
+	"streetchief/internal/audit"
+)
+
+// Next is the workflow: the statuses an incident may move to from each status. Lane chiefs persuade on
+// the spot (in_progress); a stubborn case goes at once to the street chief (escalated), who may bring in
+// the enforcement departments (joint_enforcement).
+var Next = map[Status][]Status{
+	Reported:         {Assigned, Escalated, Rejected, Duplicate},
+	Assigned:         {InProgress, Escalated, Rejected, Duplicate},
+	InProgress:       {Resolved, Escalated, JointEnforcement, Rejected, Duplicate},
+	Escalated:        {Assigned, InProgress, JointEnforcement, Resolved, Rejected, Duplicate},
+	JointEnforcement: {Resolved},
+	Resolved:         {Closed, Reopened},
+	Reopened:         {Assigned, InProgress, Escalated, Rejected, Duplicate},
+	Closed:           {Reopened},
+	Rejected:         {Reopened},
+	Duplicate:        {Reopened},
+}
+
+// Legal reports whether the workflow allows from → to.
+func Legal(from, to Status) bool { return slices.Contains(Next[from], to) }
+
+// Who acts on an incident, by role and scope.
+type actor int
+
+const (
+	nobody  actor = iota
+	local         // the lane chief of its community, or the person it is assigned to (an area manager)
+	liaison       // a department liaison of its subdistrict whose department is in its joint enforcement
+	chief         // the street chief of its subdistrict, or an admin
+)
+
+// localMay are the moves of the people on the spot; everything legal is the chief's.
+var localMay = map[[2]Status]bool{
+	{Assigned, InProgress}: true, {Reopened, InProgress}: true, {InProgress, Resolved}: true,
+	{Reported, Escalated}: true, {Assigned, Escalated}: true, {InProgress, Escalated}: true, {Reopened, Escalated}: true,
+}
+
+func actorOf(who access.Principal, in Incident) actor {
+	switch who.Role {
+	case access.Admin:
+		return chief
+	case access.StreetChief:
+		if in.SubdistrictID != 0 && slices.Contains(who.Scope.Subdistricts, in.SubdistrictID) {
+			return chief
+		}
+	case access.DepartmentLiaison:
+		if in.Status == JointEnforcement && slices.Contains(who.Scope.Subdistricts, in.SubdistrictID) &&
+			sharesDepartment(who, in.DepartmentIDs) {
+			return liaison
+		}
+	case access.LaneChief:
+		if in.CommunityID != 0 && slices.Contains(who.Scope.Communities, in.CommunityID) {
+			return local
+		}
+	case access.DistrictLeader:
+		return nobody // reads everything, changes nothing
+	}
+	if who.PersonID != 0 && who.PersonID == in.AssigneePersonID {
+		return local
+	}
+	return nobody
+}
+
+func (a actor) may(from, to Status) bool {
+	switch a {
+	case chief:
+		return true
+	case local:
+		return localMay[[2]Status{from, to}]
+	case liaison:
+		return from == JointEnforcement && to == Resolved
+	}
+	return false
+}
+
+// TransitionInput moves an incident on. Departments (codes) are for joint_enforcement, AssigneePersonID
+// for assigned (else the post holder where it is), DuplicateOf for duplicate (else the suspected one).
+type TransitionInput struct {
+	To               Status
+	Note             string
+	Departments      []string
+	Photos           []Photo
+	AssigneePersonID int64
+	DuplicateOf      int64
+}
+
+// Transition moves an incident to in.To if the workflow allows it (else Conflict) and the caller may
+// (else Forbidden), recording who, when, why, and the photos, in the same transaction.
+func (s *Service) Transition(ctx context.Context, who access.Principal, id int64, in TransitionInput) (Incident, error) {
+	if !slices.Contains(Statuses, in.To) {
+		return Incident{}, apperr.New(apperr.Invalid, "to %q is not a status", in.To).With("field", "to")
+	}
+	if err := checkNote(in.Note); err != nil {
+		return Incident{}, err
+	}
+	if len(in.Photos) > MaxPhotos {
+		return Incident{}, apperr.New(apperr.TooLarge, "at most %d photos", MaxPhotos)
+	}
+	now := s.now()
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM incident WHERE id = $1 FOR UPDATE`, id); err != nil {
+			return err
+		}
+		cur, err := s.visible(ctx, tx, who, id)
+		if err != nil {
+			return err
+		}
+		if !Legal(cur.Status, in.To) {
+			return apperr.New(apperr.Conflict, "incident %d is %s; it cannot go to %s (allowed: %s)", id, cur.Status, in.To, joinStatuses(Next[cur.Status])).
+				With("status", cur.Status)
+		}
+		if !actorOf(who, cur).may(cur.Status, in.To) {
+			return apperr.New(apperr.Forbidden, "your role (%s) may not move incident %d from %s to %s", who.Role, id, cur.Status, in.To)
+		}
+		cat, err := category(ctx, tx, cur.Category)
+		if err != nil {
+			return err
+		}
+		next := cur
+		next.Status = in.To
+		next.DueAt = cat.Due(in.To, now)
+		e := event{incident: id, at: now, kind: "transition", from: cur.Status, to: in.To, note: strings.TrimSpace(in.Note)}
+		switch in.To {
+		case Assigned:
+			if err := s.assign(ctx, tx, &next, in.AssigneePersonID, now); err != nil {
+				return err
+			}
+		case Escalated:
+			ans, err := s.matcher.Lookup(ctx, orb.Point{cur.Lon, cur.Lat}, now)
+			if err != nil {
+				return err
+			}
+			setRouting(&next, routeAnswer(ans, LevelStreetChief))
+		case JointEnforcement:
+			codes := in.Departments
+			if len(codes) == 0 {
+				codes = cat.Departments
+			}
+			ids, err := departmentIDs(ctx, tx, codes)
+			if err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				return apperr.New(apperr.Invalid, "joint enforcement needs departments").With("field", "departments")
+			}
+			for _, d := range ids {
+				if !slices.Contains(next.DepartmentIDs, d) {
+					next.DepartmentIDs = append(next.DepartmentIDs, d)
+				}
+			}
+			e.departments = ids
+		case Rejected:
+			if e.note == "" {
+				return apperr.New(apperr.Invalid, "say why the incident is rejected (note)").With("field", "note")
+			}
+		case Duplicate:
+			dup := in.DuplicateOf
+			if dup == 0 {
+				dup = cur.LikelyDuplicateOf
+			}
+			if dup == 0 || dup == id {
+				return apperr.New(apperr.Invalid, "name the incident this duplicates (duplicate_of)").With("field", "duplicate_of")
+			}
+			var exists bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM incident WHERE id = $1)`, dup).Scan(&exists); err != nil {
+				return err
+			}
+			if !exists {
+				return apperr.New(apperr.Invalid, "incident %d does not exist", dup).With("field", "duplicate_of")
+			}
+			next.DuplicateOf = dup
+			e.note = strings.TrimSpace(fmt.Sprintf("duplicate of %d. %s", dup, e.note))
+		case Reopened:
+			next.DuplicateOf = 0
+		}
+		e.assignee = next.AssigneePersonID
+		if _, err := tx.Exec(ctx, `UPDATE incident SET status = $2, due_at = $3, assignee_person_id = NULLIF($4, 0), queue = $5,
+				escalation_level = $6, department_ids = $7, duplicate_of = NULLIF($8, 0), updated_at = $9 WHERE id = $1`,
+			id, next.Status, next.DueAt, next.AssigneePersonID, next.Queue, next.EscalationLevel, next.DepartmentIDs,
+			next.DuplicateOf, now); err != nil {
+			return err
+		}
+		eventID, err := addEvent(ctx, tx, who, e)
+		if err != nil {
+			return err
+		}
+		if err := attachPhotos(ctx, tx, id, eventID, in.Photos); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, who, audit.Transition, "incident", id,
+			map[string]any{"status": cur.Status, "assignee_person_id": cur.AssigneePersonID},
+			map[string]any{"status": next.Status, "assignee_person_id": next.AssigneePersonID, "note": e.note})
+	})
+	if err != nil {
+		return Incident{}, err
+	}
+	return s.Incident(ctx, who, id)
+}
+
+// assign gives the incident to the named person, or else to whoever holds the post where it is.
+func (s *Service) assign(ctx context.Context, tx pgx.Tx, in *Incident, personID int64, now time.Time) error {
+	if personID != 0 {
+		var active bool
+		if err := tx.QueryRow(ctx, `SELECT active FROM person WHERE id = $1`, personID).Scan(&active); err != nil {
+			return translateRef(err, "assignee_person_id", personID)
+		}
+		if !active {
+			return apperr.New(apperr.Invalid, "person %d is not active", personID).With("field", "assignee_person_id")
+		}
+		in.AssigneePersonID, in.Queue = personID, QueueAssignee
+		return nil
+	}
+	ans, err := s.matcher.Lookup(ctx, orb.Point{in.Lon, in.Lat}, now)
+	if err != nil {
+		return err
+	}
+	rt := routeAnswer(ans, LevelAreaManager)
+	if rt.assignee == nil {
+		return apperr.New(apperr.Invalid, "nobody holds a post here: name the assignee (assignee_person_id)").With("field", "assignee_person_id")
+	}
+	setRouting(in, rt)
+	return nil
+}
+
+func setRouting(in *Incident, rt routing) {
+	in.AssigneePersonID, in.Queue, in.EscalationLevel = rt.assignee.personID(), rt.queue, rt.level
+}
+
+func translateRef(err error, field string, id int64) error {
+	if err == pgx.ErrNoRows {
+		return apperr.New(apperr.Invalid, "%s %d does not exist", field, id).With("field", field)
+	}
+	return err
+}
+
+func checkNote(note string) error {
+	if !utf8.ValidString(note) || utf8.RuneCountInString(note) > MaxDescription {
+		return apperr.New(apperr.Invalid, "note must be UTF-8 text of at most %d characters", MaxDescription).With("field", "note")
+	}
+	return nil
+}
+
+func joinStatuses(ss []Status) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = string(s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// AddNote adds a note (and photos) to an incident without moving it: anyone who may act on it, and the
+// liaisons of its joint enforcement.
+func (s *Service) AddNote(ctx context.Context, who access.Principal, id int64, note string, photos []Photo) (Incident, error) {
+	if err := checkNote(note); err != nil {
+		return Incident{}, err
+	}
+	if strings.TrimSpace(note) == "" && len(photos) == 0 {
+		return Incident{}, apperr.New(apperr.Invalid, "a note needs text or photos").With("field", "note")
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		cur, err := s.visible(ctx, tx, who, id)
+		if err != nil {
+			return err
+		}
+		if actorOf(who, cur) == nobody {
+			return apperr.New(apperr.Forbidden, "your role (%s) may not add notes to incident %d", who.Role, id)
+		}
+		eventID, err := addEvent(ctx, tx, who, event{incident: id, at: s.now(), kind: "note", note: strings.TrimSpace(note)})
+		if err != nil {
+			return err
+		}
+		return attachPhotos(ctx, tx, id, eventID, photos)
+	})
+	if err != nil {
+		return Incident{}, err
+	}
+	return s.Incident(ctx, who, id)
+}
+
+// NotDuplicate removes a suspected-duplicate link the chief found wrong.
+func (s *Service) NotDuplicate(ctx context.Context, who access.Principal, id int64, note string) (Incident, error) {
+	if err := checkNote(note); err != nil {
+		return Incident{}, err
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		cur, err := s.visible(ctx, tx, who, id)
+		if err != nil {
+			return err
+		}
+		if actorOf(who, cur) != chief {
+			return apperr.New(apperr.Forbidden, "only the street chief may decide on duplicates")
+		}
+		if cur.LikelyDuplicateOf == 0 {
+			return apperr.New(apperr.Conflict, "incident %d is not suspected to be a duplicate", id)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE incident SET likely_duplicate_of = NULL, updated_at = $2 WHERE id = $1`, id, s.now()); err != nil {
+			return err
+		}
+		_, err = addEvent(ctx, tx, who, event{incident: id, at: s.now(), kind: "duplicate_unlinked",
+			note: strings.TrimSpace(fmt.Sprintf("not a duplicate of %d. %s", cur.LikelyDuplicateOf, note))})
+		return err
+	})
+	if err != nil {
+		return Incident{}, err
+	}
+	return s.Incident(ctx, who, id)
+}

@@ -1,0 +1,121 @@
+package maptiles
+
+import "streetchief/tiles"
+
+// Layer names: each is one tile endpoint, /tiles/{name}/{z}/{x}/{y}.mvt.
+const (
+	LayerAdmin         = "admin"
+	LayerAreas         = "areas"
+	LayerIncidents     = "incidents"
+	LayerHeatIncidents = "heat_incidents"
+	LayerHeatCoverage  = "heat_coverage"
+)
+
+// VectorLayer is one MVT layer inside a tile, as TileJSON's vector_layers describes it.
+type VectorLayer struct {
+	ID          string       `json:"id"`
+	Description string       `json:"description"`
+	MinZoom     int          `json:"minzoom"`
+	MaxZoom     int          `json:"maxzoom"`
+	Fields      tiles.Fields `json:"fields"`
+}
+
+// LayerInfo describes a tile endpoint.
+type LayerInfo struct {
+	Name        string
+	Description string
+	// Public layers answer anyone; the others need a signed-in caller and show only their scope.
+	Public bool
+	// Filtered layers take the from, to, category and status filters.
+	Filtered         bool
+	MinZoom, MaxZoom int
+	VectorLayers     []VectorLayer
+}
+
+// Data zooms: clients overzoom past MaxZoom; below MinZoom tiles are empty.
+const (
+	maxDataZoom      = 18
+	adminMinZoom     = 8
+	areasMinZoom     = 12
+	incidentsMinZoom = 8
+	clusterBelow     = 14
+	heatMinZoom      = 8
+	coverageMinZoom  = 10
+	// heatCell is a heat grid cell in tile units: 16 cells across a tile at every zoom.
+	heatCell = 256
+	// coverageSamples is the side of the sample grid in each coverage cell (6×6 = 36 points).
+	coverageSamples = 6
+)
+
+var catalog = []LayerInfo{
+	{
+		Name: LayerAdmin, Description: "Subdistrict and community boundaries with their chiefs, and label points",
+		Public: true, MinZoom: adminMinZoom, MaxZoom: maxDataZoom,
+		VectorLayers: []VectorLayer{
+			{ID: "admin", Description: "Subdistricts (街道) and communities (社区); chief is the current street or lane chief, empty when vacant",
+				MinZoom: adminMinZoom, MaxZoom: maxDataZoom,
+				Fields: tiles.Fields{"id": tiles.Number, "level": tiles.String, "name": tiles.String, "chief": tiles.String}},
+			{ID: "admin_labels", Description: "One label point per subdistrict and community",
+				MinZoom: adminMinZoom, MaxZoom: maxDataZoom,
+				Fields: tiles.Fields{"id": tiles.Number, "level": tiles.String, "name": tiles.String}},
+		},
+	},
+	{
+		Name: LayerAreas, Description: "Areas of responsibility with who answers for them now",
+		Public: true, MinZoom: areasMinZoom, MaxZoom: maxDataZoom,
+		VectorLayers: []VectorLayer{{ID: LayerAreas,
+			Description: "responsible joins the names of the current holders; covered is false where nobody holds a post",
+			MinZoom:     areasMinZoom, MaxZoom: maxDataZoom,
+			Fields: tiles.Fields{"id": tiles.Number, "kind": tiles.String, "name": tiles.String, "subdistrict_id": tiles.Number,
+				"community_id": tiles.Number, "responsible": tiles.String, "covered": tiles.Boolean}}},
+	},
+	{
+		Name: LayerIncidents, Description: "Incidents in the caller's scope (open ones unless status is given); clustered below zoom 14",
+		Filtered: true, MinZoom: incidentsMinZoom, MaxZoom: maxDataZoom,
+		VectorLayers: []VectorLayer{{ID: LayerIncidents,
+			Description: "A single incident has id, category, status, overdue, age_days and count 1; a cluster has count and overdue_count only",
+			MinZoom:     incidentsMinZoom, MaxZoom: maxDataZoom,
+			Fields: tiles.Fields{"id": tiles.Number, "category": tiles.String, "status": tiles.String, "overdue": tiles.Boolean,
+				"age_days": tiles.Number, "count": tiles.Number, "overdue_count": tiles.Number}}},
+	},
+	{
+		Name: LayerHeatIncidents, Description: "Incident density in the caller's scope: 16×16 grid cells per tile",
+		Filtered: true, MinZoom: heatMinZoom, MaxZoom: maxDataZoom,
+		VectorLayers: []VectorLayer{{ID: LayerHeatIncidents,
+			Description: "count of incidents in the cell; weight sums (overdue ? 2 : 1) × (1 + e^(−age_days/14)), so recent and overdue cases weigh more",
+			MinZoom:     heatMinZoom, MaxZoom: maxDataZoom,
+			Fields: tiles.Fields{"count": tiles.Number, "weight": tiles.Number}}},
+	},
+	{
+		Name: LayerHeatCoverage, Description: "Share of each grid cell covered by areas with a current responsible person",
+		Public: true, MinZoom: coverageMinZoom, MaxZoom: maxDataZoom,
+		VectorLayers: []VectorLayer{{ID: LayerHeatCoverage,
+			Description: "share: covered fraction of the cell's area; territory_share: fraction inside a subdistrict. Estimated from a 6×6 sample grid per cell (±1/36)",
+			MinZoom:     coverageMinZoom, MaxZoom: maxDataZoom,
+			Fields: tiles.Fields{"share": tiles.Number, "territory_share": tiles.Number}}},
+	},
+}
+
+// Layers lists the tile endpoints.
+func Layers() []LayerInfo { return catalog }
+
+// Layer returns the endpoint of that name.
+func Layer(name string) (LayerInfo, bool) {
+	for _, l := range catalog {
+		if l.Name == name {
+			return l, true
+		}
+	}
+	return LayerInfo{}, false
+}
+
+// Schema is every MVT layer's declared fields, for tiles.Check.
+func Schema() map[string]tiles.Fields {
+	out := map[string]tiles.Fields{}
+	for _, l := range catalog {
+		for _, v := range l.VectorLayers {
+			out[v.ID] = v.Fields
+		}
+	}
+	return out
+}

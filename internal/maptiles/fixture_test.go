@@ -1,0 +1,76 @@
+package maptiles_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"streetchief/internal/dbtest"
+	"streetchief/internal/demo"
+	"streetchief/internal/incidents"
+	"streetchief/internal/lookup"
+	"streetchief/internal/registry"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+var (
+	cityOnce sync.Once
+	city     *demo.City
+	cityErr  error
+)
+
+// demoCity loads the demo city (seed 7) and its incident history into the package's database once.
+func demoCity(tb testing.TB) *demo.City {
+	tb.Helper()
+	pool := dbtest.Pool(tb)
+	cityOnce.Do(func() {
+		ctx := context.Background()
+		city, cityErr = demo.Generate(demo.Options{Seed: 7, Scale: 1})
+		if cityErr == nil {
+			_, cityErr = demo.Load(ctx, pool, city)
+		}
+		if cityErr == nil {
+			_, cityErr = incidents.SeedDemoHistory(ctx, pool, incidents.SQLMatcher{DB: pool}, 7)
+		}
+	})
+	if cityErr != nil {
+		tb.Fatal(cityErr)
+	}
+	return city
+}
+
+func loadedEngine(tb testing.TB) *lookup.Engine {
+	tb.Helper()
+	demoCity(tb)
+	e := lookup.New(registry.NewStore(dbtest.Pool(tb)))
+	if err := e.Load(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// cityBound is the union of the demo city's admin units.
+func cityBound(c *demo.City) orb.Bound {
+	b := c.AdminUnits[0].Boundary.Bound()
+	for _, u := range c.AdminUnits {
+		b = b.Union(u.Boundary.Bound())
+	}
+	return b
+}
+
+// tilesOver lists every tile of zoom z that meets b.
+func tilesOver(b orb.Bound, z maptile.Zoom) []maptile.Tile {
+	lo := maptile.At(orb.Point{b.Min[0], b.Max[1]}, z)
+	hi := maptile.At(orb.Point{b.Max[0], b.Min[1]}, z)
+	var out []maptile.Tile
+	for y := lo.Y; y <= hi.Y; y++ {
+		for x := lo.X; x <= hi.X; x++ {
+			out = append(out, maptile.New(x, y, z))
+		}
+	}
+	return out
+}
