@@ -29,6 +29,7 @@ if [ "${areas:-0}" -lt 90000 ]; then
     ./bin/streetchief migrate --database-url "$bench_url" >/dev/null
     ./bin/streetchief demo --database-url "$bench_url" --scale 40 | head -1
 fi
+./bin/streetchief migrate --database-url "$bench_url" >/dev/null
 psql "$bench_url" -qc "VACUUM ANALYZE"
 
 echo "== machine"
@@ -43,11 +44,12 @@ echo "== HTTP lookup vs PostGIS (100,000-area city, ${BENCH_SECONDS:=10} s each,
 read -r minx miny maxx maxy < <(psql "$bench_url" -tA -F' ' -c \
     "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::geometry e FROM area) x")
 export BENCH_MINX=$minx BENCH_MINY=$miny BENCH_MAXX=$maxx BENCH_MAXY=$maxy
-port=18080
+port=${BENCH_PORT:-18931}
 ./bin/streetchief serve --database-url "$bench_url" --addr "127.0.0.1:$port" --log-level warn &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
+    kill -0 $server 2>/dev/null || { echo "bench: the server did not start" >&2; exit 1; }
     curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
     sleep 0.5
 done
