@@ -9,14 +9,14 @@ GO ?= go
 BIN := bin/streetchief
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: run test test-tiles-node bench build stop deps db vet clean
+.PHONY: run test test-faults test-tiles-node test-web web bench build stop deps db vet clean
 
 run: build db
 	@echo "streetchief: serving on http://localhost:$${STREETCHIEF_ADDR:-:8080}" | sed 's#localhost::#localhost:#'
 	@echo "streetchief: demo sign-in: admin / demo-admin-2026, lanechief / demo-lanechief-2026 (all demo users: README.md)"
 	DATABASE_URL="$${DATABASE_URL:-$$(scripts/pg.sh url)}" ./$(BIN) serve --migrate --demo-if-empty
 
-build: deps
+build: deps web
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/streetchief
 
 deps:
@@ -41,10 +41,41 @@ test: deps test-tiles-node
 	$(GO) run $(STATICCHECK) ./...
 	STREETCHIEF_TEST_DATABASE_URL="$$(scripts/pg.sh admin-url)" STREETCHIEF_REQUIRE_DB=1 \
 		$(GO) test -race -count=1 -timeout 15m ./...
+	@$(MAKE) --no-print-directory test-web
 
 # test-tiles-node decodes the golden vector tiles with @mapbox/vector-tile (MapLibre's decoder).
 test-tiles-node: deps
 	cd tiles/testdata/node && npm ci --silent --no-audit --no-fund && node --test
+
+# web builds the dashboard into web/dist (embedded by the next go build) when its sources are newer
+# than the last build; npm ci runs only when package-lock.json changed.
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/build.mjs web/package-lock.json
+
+web: web/dist/index.html
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	@scripts/deps.sh
+	cd web && npm ci --silent --no-audit --no-fund
+	@touch $@
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && node build.mjs
+
+# test-web drives Debian's Chromium over the dashboard, served by the real binary against a fresh
+# database with the demo city (web/test/dashboard.test.js).
+test-web: web
+	@scripts/browser.sh
+	@scripts/pg.sh start
+	$(GO) build -o $(BIN) ./cmd/streetchief
+	cd web && STREETCHIEF_TEST_DATABASE_URL="$$(../scripts/pg.sh admin-url)" node --test test/dashboard.test.js
+
+# test-faults restarts the private cluster while 5,000 incidents are reported, so it runs alone,
+# after the other tests; then the intake decoder is fuzzed for a minute.
+test-faults: deps
+	@scripts/pg.sh start
+	STREETCHIEF_TEST_DATABASE_URL="$$(scripts/pg.sh admin-url)" STREETCHIEF_REQUIRE_DB=1 STREETCHIEF_FAULT_TESTS=1 \
+		$(GO) test -race -count=1 -run NoAcknowledged -timeout 10m ./internal/incidents
+	$(GO) test -run '^$$' -fuzz FuzzDecodeIntake -fuzztime 60s ./internal/incidents
 
 # bench: Go benchmarks over the demo city and a ~100,000-area city, HTTP load against PostGIS.
 bench: deps
