@@ -56,6 +56,7 @@ func (s *Server) routes() {
 	s.dataRoutes()
 	s.tileRoutes()
 	s.authRoutes()
+	s.webRoutes()
 }
 
 // fieldEditors are the roles that change field data; each is confined to its scope by the domain.

@@ -1,0 +1,133 @@
+// The dashboard's wiring: session, tabs (#map, #incidents[/id], #overview), language, and the panels.
+// Anonymous visitors get the map and the lookup; signed-in users also the incidents and overview.
+import 'maplibre-gl/dist/maplibre-gl.css';
+import './style.css';
+
+import {api, setCSRF} from './api.js';
+import {applyStatic, lang, onLangChange, setLang, t} from './i18n/index.js';
+import {IncidentsPanel} from './incidents.js';
+import {LookupPopup} from './lookup-popup.js';
+import {MapView} from './map.js';
+import {OverviewPanel} from './overview.js';
+import {SignIn} from './signin.js';
+
+const $ = (sel) => document.querySelector(sel);
+
+const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true};
+let mapView;
+let lookup;
+let incidents;
+let overview;
+let signIn;
+let toastTimer;
+
+function toast(message, bad = false) {
+    const el = $('#toast');
+    el.textContent = message;
+    el.className = bad ? 'bad' : '';
+    el.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => (el.hidden = true), 4000);
+}
+
+function signedIn() {
+    return !!state.session.signed_in;
+}
+
+function showTab(tab) {
+    if (!signedIn() && tab !== 'map') tab = 'map';
+    state.tab = tab;
+    for (const b of document.querySelectorAll('#tabs [data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
+    for (const p of document.querySelectorAll('#panel [data-panel]')) p.hidden = p.dataset.panel !== tab;
+    document.body.dataset.tab = tab;
+    if (tab === 'overview' && state.overviewStale) {
+        state.overviewStale = false;
+        overview.load(state.subdistricts, state.session.user?.scope);
+    }
+    requestAnimationFrame(() => {
+        mapView.map.resize();
+        overview.resize();
+    });
+}
+
+// route follows the address's hash, so a reload or a link opens the same view.
+function route() {
+    const [tab, id] = location.hash.replace(/^#/, '').split('/');
+    showTab(tab || 'map');
+    if (state.tab === 'incidents' && id && Number(id) > 0 && incidents.detail?.id !== Number(id)) incidents.open(Number(id));
+    else if (state.tab === 'incidents' && !id && incidents.detail) incidents.close();
+}
+
+function renderUser() {
+    const s = state.session;
+    $('#user-name').textContent = s.signed_in ? t('user.as', {user: s.user.username, role: t(`role.${s.user.role}`)}) : '';
+    $('#signin-open').hidden = !!s.signed_in;
+    $('#signout').hidden = !s.signed_in;
+    for (const el of document.querySelectorAll('[data-signed-in]')) el.hidden = !s.signed_in;
+}
+
+async function applySession(session) {
+    state.session = session;
+    setCSRF(session.csrf_token);
+    renderUser();
+    await mapView.setSession(session);
+    state.subdistricts = [];
+    state.overviewStale = true;
+    incidents.detail = null;
+    if (session.signed_in) {
+        try {
+            state.subdistricts = await api.adminUnits('subdistrict');
+            mapView.setUnitGeometry(state.subdistricts);
+        } catch (e) {
+            toast(t('error.generic', {detail: e.detail}), true);
+        }
+        await incidents.start(state.subdistricts).catch((e) => toast(t('error.generic', {detail: e.detail}), true));
+    }
+    mapView.renderPanel($('#panel-map'));
+    route();
+}
+
+async function main() {
+    applyStatic(document);
+    state.session = await api.session().catch(() => ({signed_in: false}));
+    mapView = new MapView($('#map'), {
+        onIncident: (id) => {
+            if (signedIn()) location.hash = `#incidents/${id}`;
+        },
+        onLookup: (lngLat) => lookup.show(lngLat),
+        onUnits: () => mapView.renderPanel($('#panel-map')),
+    });
+    await mapView.start();
+    // The browser tests reach the map through this handle (layers, rendered features, idle state).
+    window.streetchief = {map: mapView.map, mapView};
+    lookup = new LookupPopup(mapView.map);
+    incidents = new IncidentsPanel($('#panel-incidents'), {mapView, session: () => state.session, toast});
+    overview = new OverviewPanel($('#panel-overview'));
+    signIn = new SignIn($('#signin'), (s) => applySession(s));
+
+    for (const b of document.querySelectorAll('#tabs [data-tab]')) {
+        b.addEventListener('click', () => (location.hash = `#${b.dataset.tab}`));
+    }
+    $('#signin-open').addEventListener('click', () => signIn.open());
+    $('#signout').addEventListener('click', () => signIn.signOut().then(() => (location.hash = '#map')));
+    $('#lang').addEventListener('click', () => setLang(lang() === 'zh' ? 'en' : 'zh'));
+    onLangChange(() => {
+        renderUser();
+        mapView.relabel();
+        mapView.renderPanel($('#panel-map'));
+        lookup.relabel();
+        if (signedIn()) {
+            incidents.render();
+            if (overview.rows) overview.render();
+        }
+    });
+    window.addEventListener('hashchange', route);
+    window.addEventListener('resize', () => overview.resize());
+    await applySession(state.session);
+    document.body.dataset.ready = 'true';
+}
+
+main().catch((e) => {
+    console.error(e); // eslint-disable-line no-console
+    toast(t('error.generic', {detail: e.message}), true);
+});

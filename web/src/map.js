@@ -1,0 +1,319 @@
+// The map and its panel: layer toggles, legend, the list of subdistricts and communities to zoom to,
+// and the area search. Everything drawn comes from the server's own vector tiles (/tiles/{layer}).
+import {LngLatBounds, Map as MapLibreMap, NavigationControl, ScaleControl, setWorkerUrl} from 'maplibre-gl';
+
+import {api} from './api.js';
+import {h, replace} from './dom.js';
+import {t} from './i18n/index.js';
+import {COVERAGE_RAMP, HEAT_RAMP, KIND_COLORS, STATUS_COLORS, TOGGLES, UNCOVERED, baseStyle, incidentLayers} from './map-style.js';
+
+// The worker is served from /assets under a hashed name the build passes in.
+setWorkerUrl(STREETCHIEF_WORKER_URL); // eslint-disable-line no-undef
+
+const PUBLIC_SOURCES = ['admin', 'areas', 'heat_coverage'];
+const INCIDENT_SOURCES = ['incidents', 'heat_incidents'];
+// Longyan's Xinluo district, for when the tiles give no bounds.
+const FALLBACK_BOUNDS = [[116.98, 25.05], [117.08, 25.13]];
+
+// tileURL makes a TileJSON tile template absolute and sets the filter parameters on its query.
+// Plain string work: URL() would percent-encode the {z}/{x}/{y} placeholders.
+function tileURL(template, params) {
+    // Always this page's origin: the CSP allows no other, and behind a proxy the TileJSON's host
+    // may not be the one the browser sees.
+    const [path] = template.split('?');
+    const abs = location.origin + path.replace(/^[a-z]+:\/\/[^/]+/i, '');
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params || {})) if (v) q.set(k, v);
+    const s = q.toString();
+    return s ? `${abs}?${s}` : abs;
+}
+
+async function tileSource(layer) {
+    const tj = await api.tileJSON(layer);
+    const src = {type: 'vector', tiles: tj.tiles.map((u) => tileURL(u)), minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 18};
+    if (Array.isArray(tj.bounds) && tj.bounds.length === 4) src.bounds = tj.bounds;
+    return {src, templates: tj.tiles};
+}
+
+function boundsOf(coords, b = new LngLatBounds()) {
+    if (typeof coords[0] === 'number') return b.extend(coords);
+    for (const c of coords) boundsOf(c, b);
+    return b;
+}
+
+export class MapView {
+    constructor(container, hooks) {
+        this.container = container;
+        this.hooks = hooks; // onIncident(id), onLookup(lngLat), onUnits()
+        this.templates = {};
+        this.visible = Object.fromEntries(TOGGLES.map((x) => [x.key, x.on]));
+        this.incidentParams = {};
+        this.incidentFilter = {};
+        this.signedIn = false;
+        this.unitList = [];
+        this.unitGeometry = new Map(); // id → GeoJSON geometry, from the API when signed in
+    }
+
+    async start() {
+        const sources = {};
+        const loaded = await Promise.all(PUBLIC_SOURCES.map((l) => tileSource(l)));
+        PUBLIC_SOURCES.forEach((l, i) => {
+            sources[l] = loaded[i].src;
+            this.templates[l] = loaded[i].templates;
+        });
+        const b = sources.admin.bounds;
+        const bounds = b && b[0] < b[2] ? [[b[0], b[1]], [b[2], b[3]]] : FALLBACK_BOUNDS;
+        this.map = new MapLibreMap({
+            container: this.container,
+            style: baseStyle(sources),
+            bounds,
+            fitBoundsOptions: {padding: 24},
+            maxZoom: 19,
+            attributionControl: false,
+            localIdeographFontFamily: 'Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif',
+            locale: this.locale(),
+        });
+        this.map.addControl(new NavigationControl({showCompass: false}), 'top-right');
+        this.map.addControl(new ScaleControl({}), 'bottom-right');
+        this.map.on('click', (e) => this.click(e));
+        this.map.on('mousemove', (e) => {
+            const hit = this.incidentsAt(e.point).length > 0;
+            this.map.getCanvas().style.cursor = hit ? 'pointer' : '';
+        });
+        this.map.on('idle', () => this.collectUnits());
+        await new Promise((resolve) => this.map.once('load', resolve));
+    }
+
+    locale() {
+        return {'NavigationControl.ZoomIn': t('map.zoomIn'), 'NavigationControl.ZoomOut': t('map.zoomOut')};
+    }
+
+    // relabel puts the current language on MapLibre's own buttons.
+    relabel() {
+        for (const [cls, key] of [['zoom-in', 'map.zoomIn'], ['zoom-out', 'map.zoomOut']]) {
+            const b = this.container.querySelector(`.maplibregl-ctrl-${cls}`);
+            if (b) {
+                b.title = t(key);
+                b.setAttribute('aria-label', t(key));
+            }
+        }
+    }
+
+    // setSession adds the incident layers for signed-in callers and takes them away on sign-out.
+    async setSession(session) {
+        const signedIn = !!(session && session.signed_in);
+        if (signedIn === this.signedIn) return;
+        this.signedIn = signedIn;
+        const m = this.map;
+        if (!signedIn) {
+            for (const l of incidentLayers()) if (m.getLayer(l.id)) m.removeLayer(l.id);
+            for (const s of [...INCIDENT_SOURCES, 'selected-incident']) if (m.getSource(s)) m.removeSource(s);
+            this.unitGeometry.clear();
+            return;
+        }
+        const loaded = await Promise.all(INCIDENT_SOURCES.map((l) => tileSource(l)));
+        INCIDENT_SOURCES.forEach((l, i) => {
+            this.templates[l] = loaded[i].templates;
+            loaded[i].src.tiles = this.templates[l].map((u) => tileURL(u, this.incidentParams));
+            m.addSource(l, loaded[i].src);
+        });
+        m.addSource('selected-incident', {type: 'geojson', data: {type: 'FeatureCollection', features: []}});
+        for (const l of incidentLayers()) {
+            const toggle = TOGGLES.find((x) => x.layers.includes(l.id));
+            if (toggle) l.layout = {...l.layout, visibility: this.visible[toggle.key] ? 'visible' : 'none'};
+            m.addLayer(l, 'labels-community');
+        }
+        this.applyIncidentFilter();
+    }
+
+    setUnitGeometry(features) {
+        for (const f of features) this.unitGeometry.set(f.id, f.geometry);
+    }
+
+    toggle(key, on) {
+        this.visible[key] = on;
+        const x = TOGGLES.find((k) => k.key === key);
+        for (const id of x.layers) {
+            if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
+        }
+    }
+
+    // setIncidentFilter keeps the incident layers in step with the incidents panel: status, category
+    // and time go to the tile server; overdue and subdistrict (which the tiles do not filter) become
+    // layer filters, the subdistrict one with the boundary from the admin-units API.
+    setIncidentFilter(f) {
+        this.incidentFilter = f;
+        const params = {status: f.status, category: f.category, from: f.from, to: f.to};
+        const changed = JSON.stringify(params) !== JSON.stringify(this.incidentParams);
+        this.incidentParams = params;
+        if (changed && this.signedIn) {
+            for (const l of INCIDENT_SOURCES) {
+                this.map.getSource(l)?.setTiles(this.templates[l].map((u) => tileURL(u, params)));
+            }
+        }
+        this.applyIncidentFilter();
+    }
+
+    applyIncidentFilter() {
+        const m = this.map;
+        if (!this.signedIn || !m.getLayer('incidents-point')) return;
+        const f = this.incidentFilter;
+        const count = ['coalesce', ['get', 'count'], 1];
+        const overdueCount = ['coalesce', ['get', 'overdue_count'], 0];
+        const cluster = ['>', count, 1];
+        const shown = f.overdue === 'true' ? overdueCount : f.overdue === 'false' ? ['-', count, overdueCount] : count;
+        const clusterFilter = ['all', cluster, ['>', shown, 0]];
+        const pointFilter = ['all', ['!', cluster]];
+        if (f.overdue) pointFilter.push(['==', ['get', 'overdue'], f.overdue === 'true']);
+        const geom = f.subdistrict && this.unitGeometry.get(Number(f.subdistrict));
+        if (geom) {
+            clusterFilter.push(['within', geom]);
+            pointFilter.push(['within', geom]);
+        }
+        m.setFilter('incidents-cluster', clusterFilter);
+        m.setFilter('incidents-cluster-count', clusterFilter);
+        m.setLayoutProperty('incidents-cluster-count', 'text-field', ['to-string', shown]);
+        m.setFilter('incidents-point', pointFilter);
+    }
+
+    // refreshIncidents reloads the incident tiles after a change made here.
+    refreshIncidents() {
+        if (!this.signedIn) return;
+        for (const l of INCIDENT_SOURCES) this.map.getSource(l)?.setTiles(this.templates[l].map((u) => tileURL(u, this.incidentParams)));
+    }
+
+    incidentsAt(point) {
+        if (!this.signedIn || !this.map.getLayer('incidents-point')) return [];
+        const box = [[point.x - 4, point.y - 4], [point.x + 4, point.y + 4]];
+        return this.map.queryRenderedFeatures(box, {layers: ['incidents-point', 'incidents-cluster']});
+    }
+
+    click(e) {
+        const hits = this.incidentsAt(e.point);
+        if (hits.length) {
+            const f = hits[0];
+            if ((f.properties.count ?? 1) > 1) {
+                this.map.easeTo({center: e.lngLat, zoom: Math.min(this.map.getZoom() + 2, 18)});
+            } else {
+                this.hooks.onIncident(f.properties.id);
+            }
+            return;
+        }
+        this.hooks.onLookup(e.lngLat);
+    }
+
+    flyToIncident(inc) {
+        const src = this.map.getSource('selected-incident');
+        src?.setData({type: 'Feature', geometry: {type: 'Point', coordinates: [inc.lon, inc.lat]}, properties: {}});
+        this.map.flyTo({center: [inc.lon, inc.lat], zoom: Math.max(this.map.getZoom(), 16.5), duration: 800});
+    }
+
+    // collectUnits lists the subdistricts and communities whose labels the tiles have delivered.
+    collectUnits() {
+        if (this.unitList.length) return;
+        const seen = new Map();
+        for (const f of this.map.querySourceFeatures('admin', {sourceLayer: 'admin_labels'})) {
+            const p = f.properties;
+            if (!seen.has(p.id)) seen.set(p.id, {id: p.id, level: p.level, name: p.name});
+        }
+        if (!seen.size) return;
+        this.unitList = [...seen.values()].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
+        this.hooks.onUnits?.(this.unitList);
+    }
+
+    zoomToUnit(id) {
+        let b;
+        const geom = this.unitGeometry.get(id);
+        if (geom) {
+            b = boundsOf(geom.coordinates);
+        } else {
+            for (const f of this.map.querySourceFeatures('admin', {sourceLayer: 'admin', filter: ['==', ['get', 'id'], id]})) {
+                b = boundsOf(f.geometry.coordinates, b);
+            }
+        }
+        this.map.setFilter('admin-selected', ['==', ['get', 'id'], id]);
+        if (b && !b.isEmpty()) this.map.fitBounds(b, {padding: 40, maxZoom: 17, duration: 800});
+    }
+
+    // searchAreas finds areas by name among the tiles loaded (the areas API has no name filter).
+    searchAreas(q) {
+        q = q.trim().toLowerCase();
+        if (!q) return [];
+        const found = new Map();
+        for (const f of this.map.querySourceFeatures('areas', {sourceLayer: 'areas'})) {
+            const p = f.properties;
+            if (!String(p.name).toLowerCase().includes(q)) continue;
+            let r = found.get(p.id);
+            if (!r) {
+                r = {id: p.id, name: p.name, kind: p.kind, covered: p.covered, responsible: p.responsible, bounds: new LngLatBounds()};
+                found.set(p.id, r);
+            }
+            boundsOf(f.geometry.coordinates, r.bounds);
+        }
+        return [...found.values()].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')).slice(0, 50);
+    }
+
+    showArea(r) {
+        this.map.setFilter('areas-selected', ['==', ['get', 'id'], r.id]);
+        this.map.fitBounds(r.bounds, {padding: 60, maxZoom: 17.5, duration: 800});
+    }
+
+    // renderPanel draws the layers, legend, units and search into el.
+    renderPanel(el) {
+        const toggles = TOGGLES.filter((x) => !x.signedIn || this.signedIn).map((x) => h('label', {class: 'toggle'},
+            h('input', {type: 'checkbox', checked: this.visible[x.key], dataset: {layer: x.key},
+                onchange: (e) => this.toggle(x.key, e.target.checked)}),
+            ' ', t(`layers.${x.key}`)));
+        if (!this.signedIn) toggles.push(h('p', {class: 'hint'}, t('layers.signInFor')));
+
+        const swatch = (color, extra = '') => h('span', {class: `swatch ${extra}`, style: `background:${color}`});
+        const ramp = (colors) => h('span', {class: 'ramp', style: `background:linear-gradient(to right,${colors.join(',')})`});
+        const legend = h('div', {class: 'legend'},
+            h('div', {class: 'legend-kinds'}, Object.entries(KIND_COLORS).map(([k, c]) => h('span', {class: 'legend-item'}, swatch(c), t(`kind.${k}`)))),
+            h('div', {class: 'legend-item'}, h('span', {class: 'swatch uncovered', style: `border-color:${UNCOVERED}`}), t('legend.uncovered')),
+            h('div', {class: 'legend-item'}, h('span', {class: 'line sub'}), t('level.subdistrict'),
+                h('span', {class: 'line com'}), t('level.community')),
+            this.signedIn && [
+                h('div', {class: 'legend-item'}, h('span', {class: 'dot cluster'}), t('legend.cluster')),
+                h('div', {class: 'legend-kinds'}, ['reported', 'in_progress', 'escalated', 'joint_enforcement'].map((s) =>
+                    h('span', {class: 'legend-item'}, h('span', {class: 'dot', style: `background:${STATUS_COLORS[s]}`}), t(`status.${s}`))),
+                h('span', {class: 'legend-item'}, h('span', {class: 'dot overdue'}), t('legend.overdue'))),
+                h('div', {class: 'legend-item'}, t('layers.heatIncidents'), ' ', t('legend.heatLow'), ramp(HEAT_RAMP), t('legend.heatHigh')),
+            ],
+            h('div', {class: 'legend-item'}, t('layers.heatCoverage'), ' ', t('legend.coverageLow'), ramp(COVERAGE_RAMP), t('legend.coverageHigh')),
+        );
+
+        const results = h('ul', {class: 'results', id: 'area-results'});
+        const runSearch = (q) => {
+            const found = this.searchAreas(q);
+            if (!q.trim()) return replace(results);
+            replace(results,
+                h('li', {class: 'hint'}, found.length ? t('search.results', {n: found.length}) : t('search.none', {q})),
+                found.map((r) => h('li', {},
+                    h('button', {type: 'button', class: 'link', dataset: {area: r.id}, onclick: () => this.showArea(r)},
+                        h('span', {class: 'swatch', style: `background:${KIND_COLORS[r.kind] || '#ccc'}`}), r.name),
+                    h('span', {class: 'muted'}, ` ${t(`kind.${r.kind}`)} · `, r.covered ? r.responsible : h('span', {class: 'bad'}, t('legend.uncovered'))))));
+        };
+        const search = h('form', {class: 'search', onsubmit: (e) => {
+            e.preventDefault();
+            runSearch(e.target.q.value);
+        }},
+        h('input', {type: 'search', name: 'q', id: 'area-search', placeholder: t('search.placeholder'), 'aria-label': t('search.title'),
+            oninput: (e) => runSearch(e.target.value)}));
+
+        const byLevel = (lvl) => this.unitList.filter((u) => u.level === lvl);
+        const unitButton = (u) => h('li', {}, h('button', {type: 'button', class: 'link', dataset: {unit: u.id},
+            title: t('units.zoom', {name: u.name}), onclick: () => this.zoomToUnit(u.id)}, u.name));
+        const units = this.unitList.length ? h('div', {class: 'units'},
+            ['subdistrict', 'community'].map((lvl) => h('details', {open: lvl === 'subdistrict'},
+                h('summary', {}, `${t(`level.${lvl}`)} (${byLevel(lvl).length})`),
+                h('ul', {class: 'unit-list'}, byLevel(lvl).map(unitButton)))))
+            : h('p', {class: 'hint'}, t('units.empty'));
+
+        replace(el,
+            h('section', {}, h('h2', {}, t('search.title')), search, h('p', {class: 'hint'}, t('search.hint')), results),
+            h('section', {}, h('h2', {}, t('layers.title')), h('div', {class: 'toggles'}, toggles)),
+            h('section', {}, h('h2', {}, t('legend.title')), legend),
+            h('section', {}, h('h2', {}, t('units.title')), units));
+    }
+}
