@@ -107,11 +107,7 @@ func (s *Store) ListAdminUnits(ctx context.Context, who access.Principal, f Admi
 	if err != nil {
 		return nil, 0, fmt.Errorf("list admin units: %w", err)
 	}
-	var next int64
-	if len(units) > limit {
-		units = units[:limit]
-		next = units[limit-1].ID
-	}
+	units, next := trimPage(units, limit, func(x AdminUnit) int64 { return x.ID })
 	return units, next, nil
 }
 

@@ -118,11 +118,7 @@ func (s *Store) ListAreas(ctx context.Context, who access.Principal, f AreaFilte
 	if err != nil {
 		return nil, 0, fmt.Errorf("list areas: %w", err)
 	}
-	var next int64
-	if len(areas) > limit {
-		areas = areas[:limit]
-		next = areas[limit-1].ID
-	}
+	areas, next := trimPage(areas, limit, func(x Area) int64 { return x.ID })
 	return areas, next, nil
 }
 

@@ -130,11 +130,7 @@ func (s *Store) ListAssignments(ctx context.Context, who access.Principal, f Ass
 	if err != nil {
 		return nil, 0, fmt.Errorf("list assignments: %w", err)
 	}
-	var next int64
-	if len(list) > limit {
-		list = list[:limit]
-		next = list[limit-1].ID
-	}
+	list, next := trimPage(list, limit, func(x Assignment) int64 { return x.ID })
 	return list, next, nil
 }
 

@@ -98,11 +98,7 @@ func (s *Store) ListPeople(ctx context.Context, who access.Principal, f PersonFi
 	if err != nil {
 		return nil, 0, fmt.Errorf("list people: %w", err)
 	}
-	var next int64
-	if len(people) > limit {
-		people = people[:limit]
-		next = people[limit-1].ID
-	}
+	people, next := trimPage(people, limit, func(x Person) int64 { return x.ID })
 	return people, next, nil
 }
 

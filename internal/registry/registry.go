@@ -45,6 +45,15 @@ func (p Page) limit() int {
 	return p.Limit
 }
 
+// trimPage drops the one extra row a list query fetches to learn whether another page follows, and
+// returns the id to continue after (0 on the last page).
+func trimPage[T any](rows []T, limit int, id func(T) int64) ([]T, int64) {
+	if len(rows) <= limit {
+		return rows, 0
+	}
+	return rows[:limit], id(rows[limit-1])
+}
+
 // inTx runs fn in one transaction: everything it wrote, audit rows included, commits or none does.
 func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.db, fn)
