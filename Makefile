@@ -34,7 +34,7 @@ vet: deps
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-test: deps test-tiles-node
+test: deps web test-tiles-node
 	@scripts/pg.sh start
 	@test -z "$$(gofmt -l cmd geo internal migrations tiles 2>/dev/null)" || { gofmt -l cmd geo internal tiles; echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
