@@ -12,7 +12,8 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 .PHONY: run test test-faults test-tiles-node test-web web bench build stop deps db vet clean
 
 run: build db
-	@echo "streetchief: serving on http://localhost:$${STREETCHIEF_ADDR:-:8080}" | sed 's#localhost::#localhost:#'
+	@addr="$${STREETCHIEF_ADDR:-:8080}"; case "$$addr" in :*) addr="localhost$$addr";; esac; \
+		echo "streetchief: serving on http://$$addr"
 	@echo "streetchief: demo sign-in: admin / demo-admin-2026, lanechief / demo-lanechief-2026 (all demo users: README.md)"
 	DATABASE_URL="$${DATABASE_URL:-$$(scripts/pg.sh url)}" ./$(BIN) serve --migrate --demo-if-empty
 
