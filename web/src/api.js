@@ -71,5 +71,7 @@ export const api = {
     transition: (id, body) => request('POST', `/api/v1/incidents/${id}/transitions`, {body}),
     photoURL: (id, n) => `/api/v1/incidents/${id}/photos/${n}`,
 
+    gaps: (format, scope = 'district') => get('/api/v1/reports/gaps', {scope, format}),
+
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
 };

@@ -1,9 +1,10 @@
-// The dashboard's wiring: session, tabs (#map, #incidents[/id], #overview), language, and the panels.
+// The dashboard's wiring: session, tabs (#map, #incidents[/id], #overview, #gaps), language, and the panels.
 // Anonymous visitors get the map and the lookup; signed-in users also the incidents and overview.
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 
 import {api, setCSRF} from './api.js';
+import {GAP_ROLES, GapsPanel} from './gaps.js';
 import {applyStatic, lang, onLangChange, setLang, t} from './i18n/index.js';
 import {IncidentsPanel} from './incidents.js';
 import {LookupPopup} from './lookup-popup.js';
@@ -13,11 +14,12 @@ import {SignIn} from './signin.js';
 
 const $ = (sel) => document.querySelector(sel);
 
-const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true};
+const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true, gapsStale: true};
 let mapView;
 let lookup;
 let incidents;
 let overview;
+let gaps;
 let signIn;
 let toastTimer;
 
@@ -34,8 +36,13 @@ function signedIn() {
     return !!state.session.signed_in;
 }
 
+function mayGaps() {
+    return signedIn() && GAP_ROLES.includes(state.session.user?.role);
+}
+
 function showTab(tab) {
     if (!signedIn() && tab !== 'map') tab = 'map';
+    if (tab === 'gaps' && !mayGaps()) tab = 'map';
     state.tab = tab;
     for (const b of document.querySelectorAll('#tabs [data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
     for (const p of document.querySelectorAll('#panel [data-panel]')) p.hidden = p.dataset.panel !== tab;
@@ -44,6 +51,11 @@ function showTab(tab) {
         state.overviewStale = false;
         overview.load(state.subdistricts, state.session.user?.scope);
     }
+    if (tab === 'gaps' && state.gapsStale) {
+        state.gapsStale = false;
+        gaps.load();
+    }
+    gaps.show(tab === 'gaps');
     requestAnimationFrame(() => {
         mapView.map.resize();
         overview.resize();
@@ -64,6 +76,7 @@ function renderUser() {
     $('#signin-open').hidden = !!s.signed_in;
     $('#signout').hidden = !s.signed_in;
     for (const el of document.querySelectorAll('[data-signed-in]')) el.hidden = !s.signed_in;
+    for (const el of document.querySelectorAll('[data-gaps]')) el.hidden = !mayGaps();
 }
 
 async function applySession(session) {
@@ -73,6 +86,8 @@ async function applySession(session) {
     await mapView.setSession(session);
     state.subdistricts = [];
     state.overviewStale = true;
+    state.gapsStale = true;
+    gaps.clear();
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -103,6 +118,7 @@ async function main() {
     lookup = new LookupPopup(mapView.map);
     incidents = new IncidentsPanel($('#panel-incidents'), {mapView, session: () => state.session, toast});
     overview = new OverviewPanel($('#panel-overview'));
+    gaps = new GapsPanel($('#panel-gaps'), mapView.map);
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -119,6 +135,7 @@ async function main() {
         if (signedIn()) {
             incidents.render();
             if (overview.rows) overview.render();
+            if (gaps.rows) gaps.render();
         }
     });
     window.addEventListener('hashchange', route);

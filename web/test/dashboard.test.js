@@ -192,6 +192,27 @@ describe('signed in as the administrator', () => {
         clean(page);
     });
 
+    test('the gaps tab tabulates gaps by subdistrict and flies the map to a listed gap', async () => {
+        await page.click('#tabs [data-tab="gaps"]');
+        await page.locator('#gaps-table tbody tr').first().waitFor({timeout: 30000});
+        const rows = await page.locator('#gaps-table tbody tr').count();
+        assert.ok(rows >= 7, `${rows} rows`);
+        assert.match(await page.locator('#gaps-xlsx').getAttribute('href'), /format=xlsx/);
+        assert.match(await page.locator('#gaps-html').getAttribute('href'), /format=html/);
+        assert.ok(await page.evaluate(() => !!window.streetchief.map.getLayer('gaps-fill')), 'no gap layer');
+        await mapIdle(page);
+        const before = await page.evaluate(() => window.streetchief.map.getCenter().toArray());
+        await page.locator('#gap-list [data-gap] button').first().click();
+        await page.waitForFunction((c) => {
+            const n = window.streetchief.map.getCenter();
+            return Math.abs(n.lng - c[0]) + Math.abs(n.lat - c[1]) > 1e-6;
+        }, before);
+        await mapIdle(page);
+        const filter = await page.evaluate(() => JSON.stringify(window.streetchief.map.getFilter('gaps-selected')));
+        assert.doesNotMatch(filter, /-1/, 'the gap is not highlighted');
+        clean(page);
+    });
+
     test('a screenshot for the README', async () => {
         await page.click('#tabs [data-tab="map"]');
         await page.evaluate(async () => {
