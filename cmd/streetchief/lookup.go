@@ -102,6 +102,7 @@ func lookupCSV(engine *lookup.Engine, q lookup.Query, crs geo.CRS, path string, 
 	if err := w.Write([]string{"lon", "lat", "area_ids", "area_names", "responsible", "community", "lane_chief", "subdistrict", "street_chief"}); err != nil {
 		return err
 	}
+	var sc lookup.Scratch
 	for line := 1; ; line++ {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -121,7 +122,7 @@ func lookupCSV(engine *lookup.Engine, q lookup.Query, crs geo.CRS, path string, 
 			return fmt.Errorf("%s line %d: %w", path, line, err)
 		}
 		q.Point = geo.ToWGS84(pt, crs)
-		ans, err := engine.Answer(q)
+		ans, err := engine.AnswerWith(q, &sc)
 		if err != nil {
 			return err
 		}

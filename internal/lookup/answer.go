@@ -1,6 +1,14 @@
 package lookup
 
-import "github.com/paulmach/orb"
+import (
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"streetchief/geo"
+	"streetchief/internal/access"
+	"streetchief/internal/registry"
+)
 
 // Answer says who is responsible for a point: the areas covering it (most specific first), or the
 // nearest one within the tolerance, then its community with the lane chief (巷长) and its subdistrict
@@ -65,3 +73,114 @@ func (a Answer) Assignee() (r Responsible, ok bool) {
 // MarshalJSON names each unit's chief by the post: the community's "lane_chief" and the subdistrict's
 // "street_chief", as the API documents.
 func (a Answer) MarshalJSON() ([]byte, error) { return a.AppendJSON(nil), nil }
+
+// Scratch is the storage answers are built in. The zero value is ready; it grows to the largest
+// answer it has made and is reused from then on.
+type Scratch struct {
+	entries []*geo.Entry
+	areas   []AreaHit
+	people  []Responsible
+	// areaPeople[i] is areas[i]'s span of people, fixed up once people stops growing.
+	areaPeople []span
+	units      [2]UnitHit
+	chiefs     [2]Responsible
+}
+
+type span struct{ from, to int }
+
+// answer is the lookup on one snapshot.
+func (s *snapshot) answer(q Query, sc *Scratch) Answer {
+	at := q.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	sc.areas, sc.people, sc.areaPeople = sc.areas[:0], sc.people[:0], sc.areaPeople[:0]
+	var community, subdistrict rec[registry.SpatialUnit]
+	sc.entries = s.index.CoveringAll(q.Point, sc.entries[:0])
+	for _, e := range sc.entries {
+		switch e.Class {
+		case geo.ClassArea:
+			if a, ok := s.areas[e.ID]; ok {
+				addAreaHit(sc, a, 0, at, q.Who)
+			}
+		case geo.ClassAdminUnit:
+			u, ok := s.units[e.ID]
+			switch {
+			case !ok:
+			case u.row.Level == "community" && community.row == nil:
+				community = u
+			case u.row.Level == "subdistrict" && subdistrict.row == nil:
+				subdistrict = u
+			}
+		}
+	}
+	if len(sc.areas) == 0 && q.ToleranceM >= 0 {
+		tol := q.ToleranceM
+		if tol == 0 {
+			tol = DefaultToleranceM
+		}
+		if e, d, ok := s.index.Nearest(q.Point, geo.ClassArea, tol); ok {
+			if a, ok := s.areas[e.ID]; ok {
+				addAreaHit(sc, a, d, at, q.Who)
+			}
+		}
+	}
+	ans := Answer{Point: q.Point, Lon: q.Point[0], Lat: q.Point[1], Areas: sc.areas[:len(sc.areas):len(sc.areas)]}
+	for i, sp := range sc.areaPeople {
+		ans.Areas[i].Responsible = sc.people[sp.from:sp.to:sp.to]
+	}
+	if community.row != nil {
+		ans.Community = unitHit(community, "lane_chief", at, q.Who, &sc.units[0], &sc.chiefs[0])
+		if subdistrict.row == nil {
+			subdistrict = s.units[community.row.ParentID]
+		}
+	}
+	if subdistrict.row != nil {
+		ans.Subdistrict = unitHit(subdistrict, "street_chief", at, q.Who, &sc.units[1], &sc.chiefs[1])
+	}
+	return ans
+}
+
+// addAreaHit appends area r, with the people responsible for it at t, to sc.
+func addAreaHit(sc *Scratch, r rec[registry.SpatialArea], dist float64, at time.Time, who access.Principal) {
+	a := r.row
+	showPhone := who.SignedIn() && who.Scope.InScope(a.SubdistrictID, a.CommunityID)
+	from := len(sc.people)
+	posts := r.posts
+	for i := range posts {
+		if posts[i].HeldAt(at) {
+			sc.people = append(sc.people, responsible(&posts[i], showPhone))
+		}
+	}
+	sc.areas = append(sc.areas, AreaHit{ID: a.ID, Kind: a.Kind, Name: a.Name, DistanceM: dist})
+	sc.areaPeople = append(sc.areaPeople, span{from, len(sc.people)})
+}
+
+// unitHit fills hit (and chief, when the post is filled) with unit r and its chief at t.
+func unitHit(r rec[registry.SpatialUnit], chiefRole string, at time.Time, who access.Principal,
+	hit *UnitHit, chief *Responsible) *UnitHit {
+	u := r.row
+	*hit = UnitHit{ID: u.ID, Name: u.Name}
+	sub, com := u.ID, int64(0)
+	if u.Level == "community" {
+		sub, com = u.ParentID, u.ID
+	}
+	showPhone := who.SignedIn() && who.Scope.InScope(sub, com)
+	posts := r.posts
+	for i := range posts {
+		if p := &posts[i]; p.Role == chiefRole && p.Primary && p.HeldAt(at) {
+			*chief = responsible(p, showPhone)
+			hit.Chief = chief
+			break
+		}
+	}
+	return hit
+}
+
+func responsible(p *registry.Post, showPhone bool) Responsible {
+	r := Responsible{PersonID: p.PersonID, Name: p.PersonName, Role: p.Role}
+	if showPhone {
+		r.Phone = p.Phone
+	}
+	return r
+}

@@ -15,12 +15,12 @@ import (
 // snapshot is one immutable state of the territory. Updates build a new one.
 type snapshot struct {
 	index *geo.Index
-	areas map[int64]*registry.SpatialArea
-	units map[int64]*registry.SpatialUnit
+	areas map[int64]rec[registry.SpatialArea]
+	units map[int64]rec[registry.SpatialUnit]
 	// posts holds every assignment, current and past, by target, ordered by start.
-	posts map[geo.Key][]registry.Post
+	posts map[target][]registry.Post
 	// postTarget finds an assignment's target, to drop it when it changes.
-	postTarget map[int64]geo.Key
+	postTarget map[int64]target
 	loadedAt   time.Time
 	version    uint64
 }
@@ -33,55 +33,85 @@ func unitEntry(u *registry.SpatialUnit) geo.Entry {
 	return geo.Entry{ID: u.ID, Class: geo.ClassAdminUnit, Tag: u.Level, Geom: u.Boundary}
 }
 
-func postKeyArea(id int64) geo.Key { return geo.Key{Class: geo.ClassArea, ID: id} }
-func postKeyUnit(id int64) geo.Key { return geo.Key{Class: geo.ClassAdminUnit, ID: id} }
+// rec is a row with the posts held over it (a copy of posts' entry), kept side by side because every
+// lookup reads both and one map access costs less than two.
+type rec[T any] struct {
+	row   *T
+	posts []registry.Post
+}
 
-// heldAt appends to dst the posts over target k held at t.
-func (s *snapshot) heldAt(k geo.Key, t time.Time, dst []registry.Post) []registry.Post {
-	for _, p := range s.posts[k] {
-		if p.HeldAt(t) {
-			dst = append(dst, p)
+// link refreshes the posts copied into the records of targets ts.
+func (s *snapshot) link(ts map[target]bool) {
+	for t := range ts {
+		if t&1 == 0 {
+			if r, ok := s.areas[int64(t>>1)]; ok {
+				r.posts = s.posts[t]
+				s.areas[int64(t>>1)] = r
+			}
+		} else if r, ok := s.units[int64(t>>1)]; ok {
+			r.posts = s.posts[t]
+			s.units[int64(t>>1)] = r
+		}
+	}
+}
+
+// target is what a post is held over: an area or an admin unit, packed into one integer (the id
+// shifted left, the low bit set for admin units) because every lookup reads the posts map several
+// times and integer keys take the map's fast path.
+type target int64
+
+func areaTarget(id int64) target { return target(id << 1) }
+func unitTarget(id int64) target { return target(id<<1 | 1) }
+
+// heldAt appends to dst the posts of ps held at t.
+func heldAt(ps []registry.Post, t time.Time, dst []registry.Post) []registry.Post {
+	for i := range ps {
+		if ps[i].HeldAt(t) {
+			dst = append(dst, ps[i])
 		}
 	}
 	return dst
 }
 
-func postKey(p registry.Post) geo.Key {
+func postTarget(p registry.Post) target {
 	if p.AreaID != 0 {
-		return geo.Key{Class: geo.ClassArea, ID: p.AreaID}
+		return areaTarget(p.AreaID)
 	}
-	return geo.Key{Class: geo.ClassAdminUnit, ID: p.AdminUnitID}
+	return unitTarget(p.AdminUnitID)
 }
 
 // newSnapshot builds a snapshot from a full read of the registry.
 func newSnapshot(areas []registry.SpatialArea, units []registry.SpatialUnit, posts []registry.Post) *snapshot {
 	s := &snapshot{
-		areas:      make(map[int64]*registry.SpatialArea, len(areas)),
-		units:      make(map[int64]*registry.SpatialUnit, len(units)),
-		posts:      make(map[geo.Key][]registry.Post, len(areas)+len(units)),
-		postTarget: make(map[int64]geo.Key, len(posts)),
+		areas:      make(map[int64]rec[registry.SpatialArea], len(areas)),
+		units:      make(map[int64]rec[registry.SpatialUnit], len(units)),
+		posts:      make(map[target][]registry.Post, len(areas)+len(units)),
+		postTarget: make(map[int64]target, len(posts)),
 		loadedAt:   time.Now(),
 		version:    versions.Add(1),
 	}
 	entries := make([]geo.Entry, 0, len(areas)+len(units))
 	for i := range areas {
 		a := &areas[i]
-		s.areas[a.ID] = a
+		s.areas[a.ID] = rec[registry.SpatialArea]{row: a}
 		entries = append(entries, areaEntry(a))
 	}
 	for i := range units {
 		u := &units[i]
-		s.units[u.ID] = u
+		s.units[u.ID] = rec[registry.SpatialUnit]{row: u}
 		entries = append(entries, unitEntry(u))
 	}
 	for _, p := range posts {
-		k := postKey(p)
+		k := postTarget(p)
 		s.posts[k] = append(s.posts[k], p)
 		s.postTarget[p.AssignmentID] = k
 	}
+	all := make(map[target]bool, len(s.posts))
 	for k := range s.posts {
 		sortPosts(s.posts[k])
+		all[k] = true
 	}
+	s.link(all)
 	s.index = geo.NewIndex(entries)
 	return s
 }
@@ -112,7 +142,7 @@ func (s *snapshot) apply(c change) *snapshot {
 	n := &snapshot{
 		areas:      cloneMap(s.areas),
 		units:      cloneMap(s.units),
-		posts:      make(map[geo.Key][]registry.Post, len(s.posts)),
+		posts:      make(map[target][]registry.Post, len(s.posts)),
 		postTarget: cloneMap(s.postTarget),
 		loadedAt:   s.loadedAt,
 		version:    versions.Add(1),
@@ -125,7 +155,7 @@ func (s *snapshot) apply(c change) *snapshot {
 	found := map[int64]bool{}
 	for i := range c.areas {
 		a := &c.areas[i]
-		n.areas[a.ID] = a
+		n.areas[a.ID] = rec[registry.SpatialArea]{row: a}
 		upserts = append(upserts, areaEntry(a))
 		found[a.ID] = true
 	}
@@ -138,7 +168,7 @@ func (s *snapshot) apply(c change) *snapshot {
 	clear(found)
 	for i := range c.units {
 		u := &c.units[i]
-		n.units[u.ID] = u
+		n.units[u.ID] = rec[registry.SpatialUnit]{row: u}
 		upserts = append(upserts, unitEntry(u))
 		found[u.ID] = true
 	}
@@ -157,7 +187,7 @@ func (s *snapshot) apply(c change) *snapshot {
 	for _, id := range c.personPostsFor {
 		people[id] = true
 	}
-	touched := map[geo.Key]bool{}
+	touched := map[target]bool{}
 	for id, k := range n.postTarget {
 		if drop[id] {
 			touched[k] = true
@@ -175,7 +205,7 @@ func (s *snapshot) apply(c change) *snapshot {
 	}
 	for _, p := range c.posts {
 		drop[p.AssignmentID] = true
-		touched[postKey(p)] = true
+		touched[postTarget(p)] = true
 	}
 	for k := range touched {
 		kept := make([]registry.Post, 0, len(n.posts[k]))
@@ -190,7 +220,7 @@ func (s *snapshot) apply(c change) *snapshot {
 		delete(n.postTarget, id)
 	}
 	for _, p := range c.posts {
-		k := postKey(p)
+		k := postTarget(p)
 		n.posts[k] = append(n.posts[k], p)
 		n.postTarget[p.AssignmentID] = k
 	}
@@ -202,11 +232,23 @@ func (s *snapshot) apply(c change) *snapshot {
 	}
 	// Deleted areas and units take their posts with them (ON DELETE CASCADE).
 	for _, k := range deletes {
-		for _, p := range n.posts[k] {
+		t := areaTarget(k.ID)
+		if k.Class == geo.ClassAdminUnit {
+			t = unitTarget(k.ID)
+		}
+		for _, p := range n.posts[t] {
 			delete(n.postTarget, p.AssignmentID)
 		}
-		delete(n.posts, k)
+		delete(n.posts, t)
 	}
+	for _, e := range upserts {
+		if e.Class == geo.ClassArea {
+			touched[areaTarget(e.ID)] = true
+		} else {
+			touched[unitTarget(e.ID)] = true
+		}
+	}
+	n.link(touched)
 	n.index = s.index
 	if len(upserts) > 0 || len(deletes) > 0 {
 		n.index = s.index.With(upserts, deletes)
@@ -219,10 +261,10 @@ func (s *snapshot) apply(c change) *snapshot {
 func (s *snapshot) compacted() *snapshot {
 	entries := make([]geo.Entry, 0, len(s.areas)+len(s.units))
 	for _, a := range s.areas {
-		entries = append(entries, areaEntry(a))
+		entries = append(entries, areaEntry(a.row))
 	}
 	for _, u := range s.units {
-		entries = append(entries, unitEntry(u))
+		entries = append(entries, unitEntry(u.row))
 	}
 	n := *s
 	n.index = geo.NewIndex(entries)

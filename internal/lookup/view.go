@@ -30,8 +30,8 @@ func (v View) Areas(t time.Time, fn func(a *registry.SpatialArea, held []registr
 	}
 	var held []registry.Post
 	for _, a := range v.s.areas {
-		held = v.s.heldAt(postKeyArea(a.ID), t, held[:0])
-		if !fn(a, held) {
+		held = heldAt(a.posts, t, held[:0])
+		if !fn(a.row, held) {
 			return
 		}
 	}
@@ -44,8 +44,8 @@ func (v View) Units(t time.Time, fn func(u *registry.SpatialUnit, held []registr
 	}
 	var held []registry.Post
 	for _, u := range v.s.units {
-		held = v.s.heldAt(postKeyUnit(u.ID), t, held[:0])
-		if !fn(u, held) {
+		held = heldAt(u.posts, t, held[:0])
+		if !fn(u.row, held) {
 			return
 		}
 	}

@@ -51,7 +51,7 @@ type Post struct {
 }
 
 // HeldAt reports whether the post was held at t.
-func (p Post) HeldAt(t time.Time) bool {
+func (p *Post) HeldAt(t time.Time) bool {
 	return !t.Before(p.From) && (p.Until.IsZero() || t.Before(p.Until))
 }
 
