@@ -75,7 +75,14 @@ func parseCoordinate(name, raw string, limit float64) (float64, error) {
 	return v, nil
 }
 
-var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+// lookupScratch is what one point lookup needs, reused across requests: the answer's storage and
+// the buffer it is written into.
+type lookupScratch struct {
+	answer lookup.Scratch
+	json   []byte
+}
+
+var lookupScratches = sync.Pool{New: func() any { return &lookupScratch{json: make([]byte, 0, 2048)} }}
 
 func (s *Server) lookupPoint(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
@@ -91,16 +98,16 @@ func (s *Server) lookupPoint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ans, err := s.Lookup.Answer(lookup.Query{Point: geo.ToWGS84(orb.Point{lon, lat}, opt.crs), At: opt.at,
-		ToleranceM: opt.toleranceM, Who: principal(r)})
+	sc := lookupScratches.Get().(*lookupScratch)
+	defer lookupScratches.Put(sc)
+	ans, err := s.Lookup.AnswerWith(lookup.Query{Point: geo.ToWGS84(orb.Point{lon, lat}, opt.crs), At: opt.at,
+		ToleranceM: opt.toleranceM, Who: principal(r)}, &sc.answer)
 	if err != nil {
 		return err
 	}
-	buf := answerBuffers.Get().(*[]byte)
-	defer answerBuffers.Put(buf)
-	*buf = append(ans.AppendJSON((*buf)[:0]), '\n')
+	sc.json = append(ans.AppendJSON(sc.json[:0]), '\n')
 	w.Header().Set("Content-Type", "application/json")
-	_, err = w.Write(*buf)
+	_, err = w.Write(sc.json)
 	return err
 }
 
@@ -130,11 +137,12 @@ func (s *Server) lookupBatch(w http.ResponseWriter, r *http.Request) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString(`{"results":[`)
 	var buf []byte
+	var sc lookup.Scratch
 	for i, p := range points {
 		if i > 0 {
 			bw.WriteByte(',')
 		}
-		ans, err := s.Lookup.Answer(lookup.Query{Point: geo.ToWGS84(p, opt.crs), At: opt.at, ToleranceM: opt.toleranceM, Who: who})
+		ans, err := s.Lookup.AnswerWith(lookup.Query{Point: geo.ToWGS84(p, opt.crs), At: opt.at, ToleranceM: opt.toleranceM, Who: who}, &sc)
 		if err != nil {
 			return err
 		}

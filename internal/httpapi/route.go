@@ -80,7 +80,9 @@ func (s *Server) handle(method, pattern string, rule Rule, tag, summary string, 
 			s.problem(w, r, err)
 			return
 		}
-		r = r.WithContext(withPrincipal(r.Context(), p))
+		if f := frameOf(r); f != nil {
+			f.principal = p
+		}
 		if err := h(w, r); err != nil {
 			s.problem(w, r, err)
 		}

@@ -4,7 +4,6 @@
 package httpapi
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 
@@ -55,7 +54,7 @@ func New(d Deps) *Server {
 	}
 	s := &Server{Deps: d, metrics: newMetrics(d.DB), ids: newRequestIDs()}
 	s.router = chi.NewRouter()
-	s.router.Use(s.requestID, s.recoverer, s.logAndMeasure, securityHeaders)
+	s.router.Use(s.frameRequests)
 	s.router.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, errNotFoundRoute(r))
 	})
@@ -66,14 +65,10 @@ func New(d Deps) *Server {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
 
-type principalKey struct{}
-
-// principal is the caller of the request, set by the access middleware of every route.
+// principal is the caller of the request, set by the access check of every route.
 func principal(r *http.Request) access.Principal {
-	p, _ := r.Context().Value(principalKey{}).(access.Principal)
-	return p
-}
-
-func withPrincipal(ctx context.Context, p access.Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
+	if f := frameOf(r); f != nil {
+		return f.principal
+	}
+	return access.Principal{}
 }
