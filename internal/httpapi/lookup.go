@@ -136,24 +136,44 @@ func (s *Server) lookupBatch(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString(`{"results":[`)
+	// The engine answers a chunk in spatial order, several times faster than point by point; the
+	// answers wait as JSON until the chunk is done and are then written in the order asked.
 	var buf []byte
-	var sc lookup.Scratch
-	for i, p := range points {
-		if i > 0 {
-			bw.WriteByte(',')
+	spans := make([][2]int, min(len(points), lookupChunk))
+	for from := 0; from < len(points); from += lookupChunk {
+		chunk := points[from:min(from+lookupChunk, len(points))]
+		for i := range chunk {
+			chunk[i] = geo.ToWGS84(chunk[i], opt.crs)
 		}
-		ans, err := s.Lookup.AnswerWith(lookup.Query{Point: geo.ToWGS84(p, opt.crs), At: opt.at, ToleranceM: opt.toleranceM, Who: who}, &sc)
+		buf = buf[:0]
+		err := s.Lookup.AnswerEach(lookup.Query{At: opt.at, ToleranceM: opt.toleranceM, Who: who}, chunk,
+			func(i int, a lookup.Answer) error {
+				start := len(buf)
+				buf = a.AppendJSON(buf)
+				spans[i] = [2]int{start, len(buf)}
+				return nil
+			})
 		if err != nil {
 			return err
 		}
-		buf = append(ans.AppendJSON(buf[:0]), '\n')
-		if _, err := bw.Write(buf); err != nil {
-			return err
+		for i := range chunk {
+			if from+i > 0 {
+				bw.WriteByte(',')
+			}
+			bw.Write(buf[spans[i][0]:spans[i][1]])
+			if _, err := bw.Write(newline); err != nil {
+				return err
+			}
 		}
 	}
 	bw.WriteString("]}\n")
 	return bw.Flush()
 }
+
+// lookupChunk bounds the answers a batch holds at once (as JSON, ~0.5 KB each).
+const lookupChunk = 16384
+
+var newline = []byte{'\n'}
 
 // decodeLookupPoints reads {"points":[[lon,lat],...]} or a GeoJSON FeatureCollection of Points.
 func decodeLookupPoints(body []byte) ([]orb.Point, error) {

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -48,6 +49,29 @@ func TestLookupBatchAnswersInOrderAndRefusesOversizedBatches(t *testing.T) {
 	first, second := results[0].(map[string]any), results[1].(map[string]any)
 	if first["lon"].(float64) == 117.02 || second["lon"].(float64) != 0.5 {
 		t.Fatalf("crs conversion: %v %v", first["lon"], second["lon"])
+	}
+	// More points than one chunk, scattered: the engine answers them in its own order, the
+	// response must still follow the request's.
+	var pts strings.Builder
+	pts.WriteString(`{"points":[`)
+	const n = 17_000 // over the handler's chunk of 16,384
+	for i := range n {
+		if i > 0 {
+			pts.WriteByte(',')
+		}
+		fmt.Fprintf(&pts, "[%.6f,%.6f]", 117.0+float64((i*7919)%1000)/10000, 25.04+float64((i*104729)%1000)/10000)
+	}
+	pts.WriteString("]}")
+	status, doc = public.do("POST", "/api/v1/lookup", pts.String())
+	if status != http.StatusOK || len(doc["results"].([]any)) != n {
+		t.Fatalf("scattered batch: %d, %d results", status, len(doc["results"].([]any)))
+	}
+	for i, r := range doc["results"].([]any) {
+		lon, lat := r.(map[string]any)["lon"].(float64), r.(map[string]any)["lat"].(float64)
+		wantLon, wantLat := 117.0+float64((i*7919)%1000)/10000, 25.04+float64((i*104729)%1000)/10000
+		if math.Abs(lon-wantLon) > 1e-9 || math.Abs(lat-wantLat) > 1e-9 {
+			t.Fatalf("result %d is for (%v, %v), want (%v, %v)", i, lon, lat, wantLon, wantLat)
+		}
 	}
 	fc := `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[117,25]},"properties":{}}]}`
 	if status, doc := public.do("POST", "/api/v1/lookup", fc); status != 200 || len(doc["results"].([]any)) != 1 {
