@@ -37,6 +37,7 @@ func (s *Server) listAreas(w http.ResponseWriter, r *http.Request) error {
 	q := &query{r: r}
 	f := registry.AreaFilter{
 		Kind:          r.URL.Query().Get("kind"),
+		Name:          q.text("name", maxSearchText),
 		SubdistrictID: q.int64("subdistrict"),
 		CommunityID:   q.int64("community"),
 		BBox:          q.bbox("bbox"),

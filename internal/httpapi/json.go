@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/paulmach/orb"
@@ -124,6 +126,23 @@ func (q *query) time(name string) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// maxSearchText bounds a search text: names are short, and a long pattern only costs the database.
+const maxSearchText = 100
+
+// text reads a free-text parameter of at most max characters, trimmed, without control characters.
+func (q *query) text(name string, max int) string {
+	raw := strings.TrimSpace(q.r.URL.Query().Get(name))
+	if utf8.RuneCountInString(raw) > max {
+		q.fail(name, "at most %d characters", max)
+		return ""
+	}
+	if !utf8.ValidString(raw) || strings.IndexFunc(raw, unicode.IsControl) >= 0 {
+		q.fail(name, "control characters or invalid UTF-8")
+		return ""
+	}
+	return raw
 }
 
 func (q *query) page() registry.Page {

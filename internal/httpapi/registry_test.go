@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -212,6 +213,52 @@ func TestAreasRoundTripAsGeoJSONWithKeysetPages(t *testing.T) {
 	}
 	if len(seen) != 5 {
 		t.Fatalf("saw %d distinct areas over the pages, want 5", len(seen))
+	}
+}
+
+// The dashboard's search box asks the areas API by name: part of a name, in any case, with the
+// LIKE wildcards taken literally; a bad search text is a problem, not an empty page.
+func TestAreasFilterByNameContainingTheSearchText(t *testing.T) {
+	srv, svc := newAPI(t)
+	admin := asUser(t, srv, svc, "search-admin", access.Admin, 0)
+	for i, name := range []string{"中山路夜市", "Zhongshan Road", "新罗区中山公园", "100% Market", "Lane_7"} {
+		g := fmt.Sprintf(`{"type":"Polygon","coordinates":[[[118.%d1,26],[118.%d2,26],[118.%d2,26.01],[118.%d1,26.01],[118.%d1,26]]]}`, i, i, i, i, i)
+		if status, doc := admin.do("POST", "/api/v1/areas", areaFeature("square", name, g)); status != 201 {
+			t.Fatalf("create %s: %d %v", name, status, doc)
+		}
+	}
+	names := func(path string) []string {
+		t.Helper()
+		status, doc := admin.do("GET", path, "")
+		if status != 200 {
+			t.Fatalf("%s: %d %v", path, status, doc)
+		}
+		var out []string
+		for _, f := range doc["features"].([]any) {
+			out = append(out, f.(map[string]any)["properties"].(map[string]any)["name"].(string))
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, c := range []struct {
+		query string
+		want  []string
+	}{
+		{"%E4%B8%AD%E5%B1%B1", []string{"中山路夜市", "新罗区中山公园"}}, // 中山
+		{"zhongSHAN", []string{"Zhongshan Road"}},
+		{"%25", []string{"100% Market"}}, // a literal %, not "anything"
+		{"e_7", []string{"Lane_7"}},
+		{"e_", []string{"Lane_7"}},
+		{"nowhere", nil},
+	} {
+		if got := names("/api/v1/areas?name=" + c.query); !slices.Equal(got, c.want) {
+			t.Errorf("name=%s: got %q, want %q", c.query, got, c.want)
+		}
+	}
+	for _, bad := range []string{"a%00b", strings.Repeat("x", 101)} {
+		if status, doc := admin.do("GET", "/api/v1/areas?name="+bad, ""); status != 400 {
+			t.Errorf("name=%.20s…: %d %v, want 400", bad, status, doc)
+		}
 	}
 }
 

@@ -27,7 +27,7 @@ func (s *Server) routes() {
 	s.handle("DELETE", "/api/v1/admin-units/{id}", Roles(access.Admin), "registry", "Delete an admin unit without children", s.deleteAdminUnit)
 
 	// Registry: areas.
-	s.handle("GET", "/api/v1/areas", SignedIn, "registry", "List areas in scope (GeoJSON FeatureCollection; bbox, kind, subdistrict, community filters; format=geojson|csv|kml exports all of them)", s.listAreas)
+	s.handle("GET", "/api/v1/areas", SignedIn, "registry", "List areas in scope (GeoJSON FeatureCollection; bbox, kind, name (contains, any case), subdistrict, community filters; format=geojson|csv|kml exports all of them)", s.listAreas)
 	s.handle("POST", "/api/v1/areas", fieldEditors, "registry", "Create an area from a GeoJSON Feature", s.createArea)
 	s.handle("GET", "/api/v1/areas/{id}", SignedIn, "registry", "Get an area (GeoJSON Feature)", s.getArea)
 	s.handle("PUT", "/api/v1/areas/{id}", fieldEditors, "registry", "Replace an area", s.updateArea)

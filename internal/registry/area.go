@@ -62,7 +62,9 @@ func (in AreaInput) check() error {
 
 // AreaFilter selects areas. Zero fields match everything.
 type AreaFilter struct {
-	Kind          string
+	Kind string
+	// Name keeps the areas whose name contains it, ignoring case: the dashboard's search box.
+	Name          string
 	SubdistrictID int64
 	CommunityID   int64
 	BBox          *orb.Bound
@@ -136,6 +138,9 @@ func areaFilterSQL(who access.Principal, f AreaFilter) (string, []any) {
 	if f.Kind != "" {
 		add("a.kind = $%d", f.Kind)
 	}
+	if f.Name != "" {
+		add(`a.name ILIKE '%%' || $%d || '%%' ESCAPE '\'`, likeEscaper.Replace(f.Name))
+	}
 	if f.SubdistrictID != 0 {
 		add("a.subdistrict_id = $%d", f.SubdistrictID)
 	}
@@ -149,6 +154,9 @@ func areaFilterSQL(who access.Principal, f AreaFilter) (string, []any) {
 	}
 	return strings.Join(conds, " AND "), args
 }
+
+// likeEscaper makes a search text match itself only: % and _ are wildcards to ILIKE.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // Area returns one area in the caller's scope. Out of scope reads as not found, so ids of other
 // communities' areas reveal nothing.
