@@ -114,7 +114,20 @@ func (s *Service) escalateOne(ctx context.Context, tx pgx.Tx, r overdueRow, cat 
 	return err
 }
 
-// RunEscalator runs EscalateOverdue every interval until ctx ends. Failures (a database restart) are
+// IdempotencyWindow is how long a report's idempotency key is remembered: long enough for a phone
+// that lost its network in the field to retry days later, short enough that the table stays small.
+const IdempotencyWindow = 7 * 24 * time.Hour
+
+// ForgetIdempotencyKeys deletes the keys older than IdempotencyWindow at now and says how many.
+func (s *Service) ForgetIdempotencyKeys(ctx context.Context, now time.Time) (int64, error) {
+	tag, err := s.db.Exec(ctx, `DELETE FROM incident_idempotency WHERE created_at < $1`, now.Add(-IdempotencyWindow))
+	if err != nil {
+		return 0, translate(err, "forgetting idempotency keys")
+	}
+	return tag.RowsAffected(), nil
+}
+
+// RunEscalator runs EscalateOverdue every interval until ctx ends, and forgets expired idempotency keys. Failures (a database restart) are
 // logged and retried at the next tick.
 func (s *Service) RunEscalator(ctx context.Context, interval time.Duration, logger *slog.Logger) {
 	if logger == nil {
@@ -129,6 +142,9 @@ func (s *Service) RunEscalator(ctx context.Context, interval time.Duration, logg
 			logger.Warn("escalating overdue incidents", "err", err)
 		case n > 0:
 			logger.Info("escalated overdue incidents", "count", n)
+		}
+		if _, err := s.ForgetIdempotencyKeys(ctx, s.now()); err != nil && ctx.Err() == nil {
+			logger.Warn("forgetting old idempotency keys", "err", err)
 		}
 		select {
 		case <-ctx.Done():

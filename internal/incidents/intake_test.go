@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"streetchief/internal/access"
@@ -166,4 +167,42 @@ func FuzzDecodeIntake(f *testing.F) {
 			t.Fatal("decoding is not deterministic")
 		}
 	})
+}
+
+// A key is remembered for the window and then forgotten: the same retry after that is a new report.
+func TestIdempotencyKeysAreForgottenAfterTheWindow(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	lon, lat := w.inA()[0], w.inA()[1]
+	in, err := incidents.IntakeFields{Category: "sanitation", Lon: &lon, Lat: &lat, Description: "过期的键"}.Intake(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := incidents.IdempotencyKey{Endpoint: "test", Key: fmt.Sprintf("expiring-%f", w.x0)}
+	first, _, err := w.svc.Report(ctx, access.Anonymous("t"), in, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	remembered := func() bool {
+		var n int
+		if err := dbtest.Pool(t).QueryRow(ctx, `SELECT count(*) FROM incident_idempotency WHERE key = $1`, key.Key).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+	if _, err := w.svc.ForgetIdempotencyKeys(ctx, w.clock.Add(incidents.IdempotencyWindow-time.Hour)); err != nil || !remembered() {
+		t.Fatalf("forgotten within the window (%v)", err)
+	}
+	retry, replayed, err := w.svc.Report(ctx, access.Anonymous("t"), in, key)
+	if err != nil || !replayed || retry.ID != first.ID {
+		t.Fatalf("retry within the window: %v replayed=%v id %d, want %d", err, replayed, retry.ID, first.ID)
+	}
+	n, err := w.svc.ForgetIdempotencyKeys(ctx, w.clock.Add(2*time.Hour))
+	if err != nil || n < 1 || remembered() {
+		t.Fatalf("still remembered after the window: forgot %d (%v)", n, err)
+	}
+	late, replayed, err := w.svc.Report(ctx, access.Anonymous("t"), in, key)
+	if err != nil || replayed || late.ID == first.ID {
+		t.Fatalf("retry after the window: %v replayed=%v id %d", err, replayed, late.ID)
+	}
 }

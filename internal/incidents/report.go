@@ -60,7 +60,8 @@ type Receipt struct {
 	ReportedAt          time.Time  `json:"reported_at"`
 }
 
-// IdempotencyKey makes a report safe to retry: Endpoint keeps the keys of different APIs apart.
+// IdempotencyKey makes a report safe to retry: Endpoint keeps the keys of different APIs apart. A key
+// is remembered for IdempotencyWindow; a retry after that files a new report.
 type IdempotencyKey struct {
 	Endpoint string
 	Key      string
@@ -225,8 +226,8 @@ func (s *Service) report(ctx context.Context, who access.Principal, in Intake, k
 			if err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO incident_idempotency (endpoint, key, body_sha256, status, response, incident_id)
-				VALUES ($1, $2, $3, $4, $5, $6)`, key.Endpoint, key.Key, digest[:], http.StatusCreated, body, rc.ID); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO incident_idempotency (endpoint, key, body_sha256, status, response, incident_id, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, key.Endpoint, key.Key, digest[:], http.StatusCreated, body, rc.ID, now); err != nil {
 				return err
 			}
 		}
