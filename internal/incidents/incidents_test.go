@@ -2,7 +2,9 @@ package incidents_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -333,5 +335,33 @@ func TestNewAreaManagerTakesOverOpenIncidentsWhenTheRegistryChanges(t *testing.T
 	}
 	if n, err := w.svc.Reroute(ctx, incidents.RerouteTarget{AreaID: w.park.ID}, "again"); err != nil || n != 0 {
 		t.Fatalf("rerouting again changed %d (%v)", n, err)
+	}
+}
+
+// Deleting an area leaves its open incidents without the area they were routed by; the delete's
+// notification hands them to whoever is responsible at their spot now.
+func TestIncidentsOfADeletedAreaGoToWhoeverIsResponsibleThere(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	open := w.report("random_piling", w.inMarket())
+	if got := w.get(open.ID); got.AssigneePersonID != w.manager.ID || got.EscalationLevel != incidents.LevelAreaManager {
+		t.Fatalf("before: %+v", got)
+	}
+	if err := w.store.DeleteArea(ctx, system, w.park.ID); err != nil {
+		t.Fatal(err)
+	}
+	n, err := w.svc.RerouteOnChange(ctx, fmt.Sprintf("area:delete:%d", w.park.ID))
+	if err != nil || n < 1 {
+		t.Fatalf("rerouted %d (%v)", n, err)
+	}
+	got := w.get(open.ID)
+	if got.AreaID != 0 || got.AssigneePersonID != w.lane.ID || got.EscalationLevel != incidents.LevelLaneChief {
+		t.Fatalf("after the delete: %+v", got)
+	}
+	if last := got.Events[len(got.Events)-1]; last.Kind != "rerouted" || !strings.Contains(last.Note, "deleted") {
+		t.Fatalf("last event %+v", last)
+	}
+	if n, err := w.svc.RerouteOnChange(ctx, fmt.Sprintf("area:delete:%d", w.park.ID)); err != nil || n != 0 {
+		t.Fatalf("the same notification again changed %d (%v)", n, err)
 	}
 }

@@ -16,11 +16,14 @@ import (
 	"streetchief/internal/access"
 )
 
-// RerouteTarget names what changed in the registry: an area (its geometry or who manages it) or an
-// admin unit (its boundary or its chief).
+// RerouteTarget names what changed in the registry: an area (its geometry or who manages it), an
+// admin unit (its boundary or its chief), or deleted areas.
 type RerouteTarget struct {
 	AreaID      int64
 	AdminUnitID int64
+	// OrphanedByDeletes picks the open incidents held at the area manager's level whose area is gone
+	// (deleting an area sets their area_id to NULL; nothing else leaves that level without an area).
+	OrphanedByDeletes bool
 }
 
 var rerouter = access.System("rerouter")
@@ -38,6 +41,8 @@ func (s *Service) Reroute(ctx context.Context, t RerouteTarget, reason string) (
 	case t.AdminUnitID != 0:
 		where, id = `(i.community_id = $1 OR i.subdistrict_id = $1 OR EXISTS (SELECT 1 FROM admin_unit u WHERE u.id = $1
 			AND u.boundary && i.location AND ST_Covers(u.boundary, i.location)))`, t.AdminUnitID
+	case t.OrphanedByDeletes:
+		where = `$1::bigint = 0 AND i.area_id IS NULL AND i.escalation_level = ` + strconv.Itoa(LevelAreaManager)
 	default:
 		return 0, errors.New("reroute: no target")
 	}
@@ -129,7 +134,7 @@ func (s *Service) RerouteOnChange(ctx context.Context, payload string) (int, err
 	switch parts[0] {
 	case "area":
 		if parts[1] == "delete" {
-			return 0, nil // its incidents keep their assignee until someone moves them
+			return s.Reroute(ctx, RerouteTarget{OrphanedByDeletes: true}, fmt.Sprintf("area %d was deleted", id))
 		}
 		return s.Reroute(ctx, RerouteTarget{AreaID: id}, fmt.Sprintf("area %d changed", id))
 	case "admin_unit":
