@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +23,8 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	migrate := fs.Bool("migrate", false, "apply pending migrations before serving")
 	demoIfEmpty := fs.Bool("demo-if-empty", false, "load the demo city when the database holds no territory yet")
 	tileCacheMB := fs.Int("tile-cache-mb", 128, "memory budget of the vector tile cache, in MiB")
+	publicReports := fs.Int("public-reports-per-minute", httpapi.DefaultPublicReportsPerMinute,
+		"incident reports one address may file per minute without signing in; 0 for no limit (a trusted gateway in front)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,6 +78,8 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		Auth:      auth.NewService(pool, auth.Options{SecureCookies: cfg.SecureCookies}),
 		Logger:    logger,
 		Version:   version,
+		// 0 on the command line means no limit; to httpapi, 0 means its default.
+		PublicReportsPerMinute: cmp.Or(*publicReports, -1),
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,

@@ -93,9 +93,25 @@ var idempotencyKey = func(k string) bool {
 	return true
 }
 
+var errTooManyReports = apperr.New(apperr.RateLimited, "too many reports from this address; wait a minute, or sign in")
+
+// limitPublicReports counts a report filed without signing in against its address's limit.
+func (s *Server) limitPublicReports(w http.ResponseWriter, r *http.Request) error {
+	if s.publicReports == nil || principal(r).SignedIn() {
+		return nil
+	}
+	if s.publicReports.OnLimit(w, r, clientAddress(r)) {
+		return errTooManyReports
+	}
+	return nil
+}
+
 func (s *Server) reportIncident(w http.ResponseWriter, r *http.Request) error {
 	svc, err := s.incidentService()
 	if err != nil {
+		return err
+	}
+	if err := s.limitPublicReports(w, r); err != nil {
 		return err
 	}
 	key := r.Header.Get("Idempotency-Key")

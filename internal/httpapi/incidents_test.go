@@ -368,3 +368,39 @@ func TestIncidentListIsScopedFilteredAndExported(t *testing.T) {
 		t.Fatalf("anonymous list: %d", status)
 	}
 }
+
+// Reports filed without signing in are limited per address; signed-in callers (the hotline's
+// integration) are not, and the limit answers a problem that says what to do.
+func TestPublicReportsAreLimitedPerAddress(t *testing.T) {
+	w := newIncidentWorld(t)
+	pool := dbtest.Pool(t)
+	authSvc := auth.NewService(pool, auth.Options{})
+	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: registry.NewStore(pool), Auth: authSvc,
+		Incidents: incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{}), PublicReportsPerMinute: 2}))
+	t.Cleanup(srv.Close)
+	public := &apiClient{t: t, srv: srv}
+	for i := range 2 {
+		if status, doc := public.do("POST", "/api/v1/incidents", reportJSON("random_piling", w.inMarket(), "")); status != 201 {
+			t.Fatalf("report %d: %d %v", i, status, doc)
+		}
+	}
+	before := incidentCounts(t)
+	status, doc := public.do("POST", "/api/v1/incidents", reportJSON("random_piling", w.inMarket(), ""))
+	if status != http.StatusTooManyRequests || !strings.Contains(fmt.Sprint(doc["detail"]), "sign in") {
+		t.Fatalf("third report in a minute: %d %v", status, doc)
+	}
+	resp, _ := public.send("POST", "/open311/v2/requests.json", "application/x-www-form-urlencoded",
+		[]byte(fmt.Sprintf("service_code=random_piling&lat=%f&long=%f", w.inMarket()[1], w.inMarket()[0])), nil)
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("Open311 report over the limit: %d", resp.StatusCode)
+	}
+	if after := incidentCounts(t); after != before {
+		t.Fatalf("refused reports wrote: %s, then %s", before, after)
+	}
+	hotline := asUser(t, srv, authSvc, fmt.Sprintf("hotline-%f", w.x), access.DistrictLeader, 0)
+	for i := range 3 {
+		if status, doc := hotline.do("POST", "/api/v1/incidents", reportJSON("random_piling", w.inMarket(), "")); status != 201 {
+			t.Fatalf("signed-in report %d: %d %v", i, status, doc)
+		}
+	}
+}

@@ -178,6 +178,9 @@ func (s *Server) o311Create(w http.ResponseWriter, r *http.Request, format strin
 	if err != nil {
 		return err
 	}
+	if err := s.limitPublicReports(w, r); err != nil {
+		return err
+	}
 	key := r.Header.Get("Idempotency-Key")
 	if key != "" && !idempotencyKey(key) {
 		return apperr.New(apperr.Malformed, "Idempotency-Key must be 1 to 255 printable ASCII characters")

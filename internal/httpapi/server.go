@@ -6,8 +6,10 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/httprate"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"streetchief/internal/access"
@@ -33,15 +35,24 @@ type Deps struct {
 	MaxBodyBytes int64
 	// Version is reported by /healthz.
 	Version string
+	// PublicReportsPerMinute limits the incident reports one address may file without signing in
+	// (0: DefaultPublicReportsPerMinute; negative: no limit, for a trusted gateway in front).
+	PublicReportsPerMinute int
 }
+
+// DefaultPublicReportsPerMinute is generous for people on one network (a school, a market's Wi-Fi)
+// and stops a script flooding the street chiefs' queues. Signed-in callers, such as the 12345
+// hotline's integration with its token, are not limited.
+const DefaultPublicReportsPerMinute = 30
 
 // Server is the HTTP API.
 type Server struct {
 	Deps
-	router  chi.Router
-	table   []route
-	metrics *metrics
-	ids     *requestIDs
+	publicReports *httprate.RateLimiter // nil: no limit
+	router        chi.Router
+	table         []route
+	metrics       *metrics
+	ids           *requestIDs
 }
 
 // New builds the server and its routes.
@@ -53,6 +64,12 @@ func New(d Deps) *Server {
 		d.Logger = slog.Default()
 	}
 	s := &Server{Deps: d, metrics: newMetrics(d.DB), ids: newRequestIDs()}
+	switch {
+	case d.PublicReportsPerMinute == 0:
+		s.publicReports = httprate.NewRateLimiter(DefaultPublicReportsPerMinute, time.Minute)
+	case d.PublicReportsPerMinute > 0:
+		s.publicReports = httprate.NewRateLimiter(d.PublicReportsPerMinute, time.Minute)
+	}
 	s.router = chi.NewRouter()
 	s.router.Use(s.frameRequests)
 	s.router.NotFound(func(w http.ResponseWriter, r *http.Request) {
