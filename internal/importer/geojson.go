@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 
 	"streetchief/internal/apperr"
 	"streetchief/internal/registry"
@@ -32,81 +32,75 @@ type featureIn struct {
 	Type       string                     `json:"type"`
 	Geometry   json.RawMessage            `json:"geometry"`
 	Properties map[string]json.RawMessage `json:"properties"`
+
+	// What readFeature already read, when it could: the geometry, and the properties as slices of
+	// the feature's JSON in their order (then Properties is nil).
+	parsed     orb.Geometry
+	parsedType string
+	props      []property
+}
+
+type property struct {
+	key []byte
+	raw json.RawMessage
+}
+
+// prop is the raw value of property k; as in encoding/json, the last of duplicates counts.
+func (f *featureIn) prop(k string) (json.RawMessage, bool) {
+	if f.Properties != nil {
+		raw, ok := f.Properties[k]
+		return raw, ok
+	}
+	for i := len(f.props) - 1; i >= 0; i-- {
+		if string(f.props[i].key) == k {
+			return f.props[i].raw, true
+		}
+	}
+	return nil, false
+}
+
+func (f *featureIn) eachProp(fn func(k string, raw json.RawMessage)) {
+	for k, raw := range f.Properties {
+		fn(k, raw)
+	}
+	for _, p := range f.props {
+		fn(string(p.key), p.raw)
+	}
+}
+
+// plainString is the value of a JSON string without escapes, which needs no decoding.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	for _, c := range raw[1 : len(raw)-1] {
+		if c == '\\' || c == '"' || c < 0x20 {
+			return "", false
+		}
+	}
+	if !utf8.Valid(raw) {
+		return "", false // encoding/json puts U+FFFD in place of what is not UTF-8
+	}
+	return string(raw[1 : len(raw)-1]), true
 }
 
 // DecodeFeatureCollection reads a GeoJSON FeatureCollection as it streams in. A document that is not
 // one is Malformed; a feature that cannot become an area is reported by its index and reason and the
 // others go on.
 func DecodeFeatureCollection(r io.Reader, opt GeoJSONOptions) ([]registry.ImportArea, []registry.ImportSkip, error) {
-	if opt.NameProp == "" {
-		opt.NameProp = "name"
-	}
-	dec := json.NewDecoder(r)
-	if err := expectDelim(dec, '{'); err != nil {
-		return nil, nil, err
-	}
-	var (
-		areas   []registry.ImportArea
-		skipped []registry.ImportSkip
-		typ     string
-		sawList bool
-	)
-	for dec.More() {
-		tok, err := dec.Token()
+	st := newFeatureStream(r, opt, false)
+	defer st.close()
+	var areas []registry.ImportArea
+	for {
+		a, err := st.next()
 		if err != nil {
-			return nil, nil, malformed(err)
+			return nil, nil, err
 		}
-		switch tok {
-		case "type":
-			if err := dec.Decode(&typ); err != nil {
-				return nil, nil, malformed(err)
-			}
-			if typ != "FeatureCollection" {
-				return nil, nil, apperr.New(apperr.Malformed, "expected a GeoJSON FeatureCollection, got type %q", typ)
-			}
-		case "features":
-			sawList = true
-			if err := expectDelim(dec, '['); err != nil {
-				return nil, nil, err
-			}
-			for i := 0; dec.More(); i++ {
-				var f featureIn
-				if err := dec.Decode(&f); err != nil {
-					return nil, nil, &apperr.Error{Code: apperr.Malformed, Message: fmt.Sprintf("feature %d: malformed JSON: %v", i, err), Err: err}
-				}
-				a, err := featureArea(i, f, opt)
-				if err != nil {
-					skipped = append(skipped, registry.ImportSkip{Target: "area", Index: i, Source: fmt.Sprintf("feature %d", i),
-						Kind: a.Kind, Reason: err.Error()})
-					continue
-				}
-				areas = append(areas, a)
-			}
-			if err := expectDelim(dec, ']'); err != nil {
-				return nil, nil, err
-			}
-		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return nil, nil, malformed(err)
-			}
+		if a == nil {
+			return areas, st.skipped, nil
 		}
+		areas = append(areas, *a)
 	}
-	if typ != "FeatureCollection" || !sawList {
-		return nil, nil, apperr.New(apperr.Malformed, `expected a GeoJSON FeatureCollection with "type" and "features"`)
-	}
-	return areas, skipped, nil
-}
-
-func expectDelim(dec *json.Decoder, want json.Delim) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return malformed(err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != want {
-		return apperr.New(apperr.Malformed, "malformed GeoJSON: expected %q, found %v", want, tok)
-	}
-	return nil
 }
 
 func malformed(err error) error {
@@ -124,22 +118,33 @@ func featureArea(i int, f featureIn, opt GeoJSONOptions) (registry.ImportArea, e
 		return a, fmt.Errorf("not a Feature (type %q)", f.Type)
 	}
 	if a.Kind == "" {
-		if err := json.Unmarshal(f.Properties["kind"], &a.Kind); err != nil || a.Kind == "" {
+		raw, _ := f.prop("kind")
+		var ok bool
+		if a.Kind, ok = plainString(raw); !ok {
+			if err := json.Unmarshal(raw, &a.Kind); err != nil {
+				a.Kind = ""
+			}
+		}
+		if a.Kind == "" {
 			return a, errors.New("no kind: give --kind (?kind=) or a string properties.kind")
 		}
 	}
-	a.Name = propString(f.Properties[opt.NameProp])
+	raw, _ := f.prop(opt.NameProp)
+	a.Name = propString(raw)
 	if a.Name == "" {
 		a.Name = fmt.Sprintf("%s feature %d", a.Kind, i)
 	}
 	if len(f.Geometry) == 0 || string(f.Geometry) == "null" {
 		return a, errors.New("geometry is required")
 	}
-	g, err := geojson.UnmarshalGeometry(f.Geometry)
+	g, typ, err := f.parsed, f.parsedType, error(nil)
+	if g == nil {
+		g, typ, err = parseGeometry(f.Geometry)
+	}
 	if err != nil {
 		return a, fmt.Errorf("geometry is not valid GeoJSON: %v", err)
 	}
-	switch c := g.Coordinates.(type) {
+	switch c := g.(type) {
 	case orb.Polygon, orb.MultiPolygon:
 		a.Geom = c
 	case orb.LineString:
@@ -147,31 +152,33 @@ func featureArea(i int, f featureIn, opt GeoJSONOptions) (registry.ImportArea, e
 	case orb.MultiLineString:
 		a.Centreline = c
 	default:
-		return a, fmt.Errorf("geometry must be a Polygon or MultiPolygon (or a LineString for a corridor), not %s", g.Type)
+		return a, fmt.Errorf("geometry must be a Polygon or MultiPolygon (or a LineString for a corridor), not %s", typ)
 	}
 	if a.Geom == nil {
 		a.WidthM = defaultWidths[a.Kind]
 		if a.WidthM == 0 {
 			a.WidthM = 10
 		}
-		if raw, ok := f.Properties["width_m"]; ok {
+		if raw, ok := f.prop("width_m"); ok {
 			if err := json.Unmarshal(raw, &a.WidthM); err != nil {
 				return a, fmt.Errorf("width_m is not a number: %s", raw)
 			}
 		}
-	} else if raw, ok := f.Properties["centreline"]; ok && string(raw) != "null" {
-		if a.Centreline, err = registry.DecodeLinear(raw); err != nil {
+	} else if raw, ok := f.prop("centreline"); ok && string(raw) != "null" {
+		if a.Centreline, err = decodeLinear(raw); err != nil {
 			return a, fmt.Errorf("centreline: %v", apperrMessage(err))
 		}
 	}
-	if raw, ok := f.Properties["attributes"]; ok && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &a.Attributes); err != nil {
+	if raw, ok := f.prop("attributes"); ok && string(raw) != "null" {
+		// Kept as JSON: decoding the object only to encode it again cost a fifth of the decoding.
+		if len(raw) == 0 || raw[0] != '{' {
 			return a, errors.New("attributes must be an object")
 		}
+		a.AttributesJSON = raw
 	} else {
-		for k, raw := range f.Properties {
+		f.eachProp(func(k string, raw json.RawMessage) {
 			if reserved[k] || k == opt.NameProp {
-				continue
+				return
 			}
 			var v any
 			if err := json.Unmarshal(raw, &v); err == nil {
@@ -180,12 +187,15 @@ func featureArea(i int, f featureIn, opt GeoJSONOptions) (registry.ImportArea, e
 				}
 				a.Attributes[k] = v
 			}
-		}
+		})
 	}
 	return a, nil
 }
 
 func propString(raw json.RawMessage) string {
+	if s, ok := plainString(raw); ok {
+		return s
+	}
 	var v any
 	if json.Unmarshal(raw, &v) != nil {
 		return ""

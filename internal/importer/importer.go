@@ -58,21 +58,17 @@ func ImportOSM(ctx context.Context, store *registry.Store, who access.Principal,
 	return rep, nil
 }
 
-// ImportGeoJSON reads a FeatureCollection and loads its features as areas.
+// ImportGeoJSON reads a FeatureCollection and loads its features as areas, decoding while the
+// import copies. In strict mode the first feature that cannot become an area fails the import.
 func ImportGeoJSON(ctx context.Context, store *registry.Store, who access.Principal, r io.Reader, g GeoJSONOptions,
 	opt registry.ImportOptions) (Report, error) {
-	areas, skipped, err := DecodeFeatureCollection(r, g)
+	st := newFeatureStream(r, g, opt.Strict)
+	defer st.close()
+	res, err := store.ImportStream(ctx, who, nil, st.next, opt)
 	if err != nil {
 		return Report{}, err
 	}
-	if opt.Strict && len(skipped) > 0 {
-		return Report{}, skipError(skipped[0])
-	}
-	res, err := store.Import(ctx, who, nil, areas, opt)
-	if err != nil {
-		return Report{}, err
-	}
-	return Report{ImportResult: merge(res, skipped)}, nil
+	return Report{ImportResult: merge(res, st.skipped)}, nil
 }
 
 func merge(res registry.ImportResult, pre []registry.ImportSkip) registry.ImportResult {

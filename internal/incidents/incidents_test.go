@@ -365,3 +365,34 @@ func TestIncidentsOfADeletedAreaGoToWhoeverIsResponsibleThere(t *testing.T) {
 		t.Fatalf("the same notification again changed %d (%v)", n, err)
 	}
 }
+
+// A bulk import announces its new areas once, as a range of ids; the open incidents inside any of
+// them are routed to them.
+func TestIncidentsInsideBulkImportedAreasAreRoutedToThem(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	open := w.report("random_piling", w.inMarket())
+	if err := w.store.DeleteArea(ctx, system, w.park.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.RerouteOnChange(ctx, fmt.Sprintf("area:delete:%d", w.park.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.get(open.ID); got.AreaID != 0 {
+		t.Fatalf("still routed by the deleted area: %+v", got)
+	}
+	res, err := w.store.Import(ctx, system, nil, []registry.ImportArea{
+		{Source: "test", Kind: "square", Name: "别处", Geom: sq(w.x0+0.02, 30.02, 0.001)},
+		{Index: 1, Source: "test", Kind: "farmers_market", Name: "新菜市场", Geom: w.park.Geom},
+	}, registry.ImportOptions{})
+	if err != nil || res.Areas != 2 {
+		t.Fatalf("import: %d loaded (%v)", res.Areas, err)
+	}
+	n, err := w.svc.RerouteOnChange(ctx, fmt.Sprintf("area:insert:%d-%d", res.FirstID, res.LastID))
+	if err != nil || n != 1 {
+		t.Fatalf("rerouted %d (%v)", n, err)
+	}
+	if got := w.get(open.ID); got.AreaID != res.LastID {
+		t.Fatalf("after the import: area %d, want %d", got.AreaID, res.LastID)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,12 +13,14 @@ import (
 	"github.com/paulmach/orb"
 
 	"streetchief/internal/access"
+	"streetchief/internal/registry"
 )
 
 // RerouteTarget names what changed in the registry: an area (its geometry or who manages it), an
 // admin unit (its boundary or its chief), or deleted areas.
 type RerouteTarget struct {
 	AreaID      int64
+	LastAreaID  int64 // with AreaID, the areas AreaID..LastAreaID (a bulk import's new rows)
 	AdminUnitID int64
 	// OrphanedByDeletes picks the open incidents held at the area manager's level whose area is gone
 	// (deleting an area sets their area_id to NULL; nothing else leaves that level without an area).
@@ -35,7 +36,11 @@ var rerouter = access.System("rerouter")
 func (s *Service) Reroute(ctx context.Context, t RerouteTarget, reason string) (int, error) {
 	var where string
 	var id int64
+	args := []any{}
 	switch {
+	case t.AreaID != 0 && t.LastAreaID > t.AreaID:
+		where, id = `EXISTS (SELECT 1 FROM area a WHERE a.id BETWEEN $1 AND $2 AND a.geom && i.location AND ST_Covers(a.geom, i.location))`, t.AreaID
+		args = append(args, t.LastAreaID)
 	case t.AreaID != 0:
 		where, id = `(i.area_id = $1 OR EXISTS (SELECT 1 FROM area a WHERE a.id = $1 AND a.geom && i.location AND ST_Covers(a.geom, i.location)))`, t.AreaID
 	case t.AdminUnitID != 0:
@@ -52,7 +57,7 @@ func (s *Service) Reroute(ctx context.Context, t RerouteTarget, reason string) (
 		rows, err := tx.Query(ctx, `SELECT i.id, i.category, i.status, ST_X(i.location), ST_Y(i.location), COALESCE(i.area_id, 0),
 				COALESCE(i.community_id, 0), COALESCE(i.subdistrict_id, 0), COALESCE(i.assignee_person_id, 0), i.queue,
 				i.escalation_level
-			FROM incident i WHERE i.status IN `+openStatusesSQL+` AND `+where+` ORDER BY i.id FOR UPDATE`, id)
+			FROM incident i WHERE i.status IN `+openStatusesSQL+` AND `+where+` ORDER BY i.id FOR UPDATE`, append([]any{id}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -123,17 +128,17 @@ func (s *Service) rerouteOne(ctx context.Context, tx pgx.Tx, cur Incident, reaso
 
 // RerouteOnChange applies one registry_changed payload ("<table>:<op>:<id>", migration 0003).
 func (s *Service) RerouteOnChange(ctx context.Context, payload string) (int, error) {
-	parts := strings.Split(payload, ":")
-	if len(parts) != 3 {
+	ch, ok := registry.ParseChange(payload)
+	if !ok {
 		return 0, nil
 	}
-	id, err := strconv.ParseInt(parts[2], 10, 64)
-	if err != nil {
-		return 0, nil
-	}
-	switch parts[0] {
+	id := ch.First
+	switch ch.Table {
 	case "area":
-		if parts[1] == "delete" {
+		if ch.Bulk() {
+			return s.Reroute(ctx, RerouteTarget{AreaID: ch.First, LastAreaID: ch.Last}, fmt.Sprintf("areas %d–%d were imported", ch.First, ch.Last))
+		}
+		if ch.Op == "delete" {
 			return s.Reroute(ctx, RerouteTarget{OrphanedByDeletes: true}, fmt.Sprintf("area %d was deleted", id))
 		}
 		return s.Reroute(ctx, RerouteTarget{AreaID: id}, fmt.Sprintf("area %d changed", id))

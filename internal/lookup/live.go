@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -96,18 +94,17 @@ func (e *Engine) applyBurst(ctx context.Context, payloads []string) error {
 	}
 	ids := map[string]map[int64]bool{}
 	for _, p := range payloads {
-		parts := strings.Split(p, ":")
-		if len(parts) != 3 {
+		ch, ok := registry.ParseChange(p)
+		if !ok {
 			continue
 		}
-		id, err := strconv.ParseInt(parts[2], 10, 64)
-		if err != nil {
-			continue
+		if ch.Bulk() { // a bulk import announces its rows once, as a range
+			return e.Load(ctx)
 		}
-		if ids[parts[0]] == nil {
-			ids[parts[0]] = map[int64]bool{}
+		if ids[ch.Table] == nil {
+			ids[ch.Table] = map[int64]bool{}
 		}
-		ids[parts[0]][id] = true
+		ids[ch.Table][ch.First] = true
 	}
 	var c change
 	var err error

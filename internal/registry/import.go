@@ -2,14 +2,17 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/ewkb"
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
@@ -28,6 +31,92 @@ type ImportArea struct {
 	Centreline orb.MultiLineString
 	WidthM     float64
 	Attributes map[string]any
+	// AttributesJSON, when set, is a JSON object used as the attributes instead of Attributes: a
+	// reader that already holds the object as JSON need not decode and re-encode it.
+	AttributesJSON json.RawMessage
+
+	prepared bool
+	problem  error  // what checkImportArea found wrong, reported before the database is asked
+	geomEWKB []byte // the geometry as a MultiPolygon, SRID 4326; nil for a corridor
+	lineEWKB []byte // the centreline, or nil
+	attrs    []byte
+	bound    orb.Bound // of Geom, and one of its vertices, for the locate's shortcuts
+	vertex   orb.Point
+}
+
+// Prepare checks the area and encodes what the import sends to the database; the area must not
+// change afterwards. Import calls it for an area that was not prepared; a reader may call it on its
+// own goroutines so the work runs on several cores. A problem found here is reported by Import, not
+// returned.
+func (a *ImportArea) Prepare() {
+	a.prepared = true
+	if a.problem = checkImportArea(*a); a.problem != nil {
+		return
+	}
+	switch g := a.Geom.(type) {
+	case orb.Polygon:
+		a.geomEWKB = ewkbOf(orb.MultiPolygon{g})
+		a.bound, a.vertex = g.Bound(), g[0][0]
+	case orb.MultiPolygon:
+		a.geomEWKB = ewkbOf(g)
+		a.bound, a.vertex = g.Bound(), g[0][0][0]
+	}
+	if len(a.Centreline) > 0 {
+		a.lineEWKB = ewkbOf(a.Centreline)
+	}
+	if len(a.AttributesJSON) > 0 {
+		if a.AttributesJSON[0] != '{' || !json.Valid(a.AttributesJSON) {
+			a.problem = errors.New("attributes must be an object")
+			return
+		}
+		if utf8.Valid(a.AttributesJSON) {
+			a.attrs = a.AttributesJSON
+			return
+		}
+		// Decoding puts U+FFFD where the text is not UTF-8, as PostgreSQL requires.
+		if err := json.Unmarshal(a.AttributesJSON, &a.Attributes); err != nil {
+			a.problem = errors.New("attributes must be an object")
+			return
+		}
+	}
+	if a.attrs, a.problem = attributesJSON(a.Attributes); a.problem != nil {
+		a.problem = fmt.Errorf("attributes: %v", apperrMessage(a.problem))
+	}
+}
+
+func ewkbOf(g orb.Geometry) []byte {
+	b, err := ewkb.Marshal(g, 4326)
+	if err != nil {
+		// Only unsupported geometry types fail, and callers pass polygons and lines.
+		panic(fmt.Sprintf("ewkb marshal: %v", err))
+	}
+	return b
+}
+
+func apperrMessage(err error) string {
+	var e *apperr.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
+// AreaStream yields the areas of an import in input order, and nil after the last one. An error
+// ends the import and rolls it back.
+type AreaStream func() (*ImportArea, error)
+
+// Areas streams a slice; each area is handed out as a copy, so the import's preparation leaves the
+// caller's slice as it was.
+func Areas(areas []ImportArea) AreaStream {
+	i := 0
+	return func() (*ImportArea, error) {
+		if i == len(areas) {
+			return nil, nil
+		}
+		a := areas[i]
+		i++
+		return &a, nil
+	}
 }
 
 // ImportUnit is one admin unit of a bulk import. Its parent is the unit of the level above that
@@ -83,12 +172,6 @@ type ImportResult struct {
 	Elapsed      time.Duration  `json:"-"`
 }
 
-// bulkLocateThreshold is the batch size above which the per-row locate trigger is switched off for
-// the transaction, since the staging table already holds every row's location, found set-based
-// (measured on 98,624 areas and 82 units: the trigger ~6 s, the set-based join ~2 s). Switching a
-// trigger off takes an exclusive lock on area until commit, which only an import this large is worth.
-const bulkLocateThreshold = 5000
-
 var errDryRun = errors.New("dry run")
 
 // Import loads admin units, then areas, in one transaction: rows are copied (COPY) into staging
@@ -97,40 +180,47 @@ var errDryRun = errors.New("dry run")
 // everything back and is returned as an Invalid error; otherwise bad rows are reported and the good
 // ones load. One audit row records the import.
 func (s *Store) Import(ctx context.Context, who access.Principal, units []ImportUnit, areas []ImportArea, opt ImportOptions) (ImportResult, error) {
+	return s.ImportStream(ctx, who, units, Areas(areas), opt)
+}
+
+// ImportStream is Import with the areas read as they come, so that reading them overlaps with the
+// COPY into staging. A strict import fails on the first area the stream or the checks refuse.
+func (s *Store) ImportStream(ctx context.Context, who access.Principal, units []ImportUnit, areas AreaStream, opt ImportOptions) (ImportResult, error) {
 	start := time.Now()
 	res := ImportResult{ByKind: map[string]int{}, UnitsByLevel: map[string]int{}, Skipped: []ImportSkip{}, DryRun: opt.DryRun}
-	if len(areas) > 0 && !who.CanChangeFieldData() {
+	first, err := areas()
+	if err != nil {
+		return res, err
+	}
+	if first != nil && !who.CanChangeFieldData() {
 		return res, apperr.New(apperr.Forbidden, "your role may not create areas")
 	}
 	if len(units) > 0 && !who.CanChangeRegistry() {
 		return res, apperr.New(apperr.Forbidden, "only an admin may create admin units")
 	}
+	bad := map[int]bool{}
 	for _, u := range units {
 		if err := checkImportUnit(u); err != nil {
 			if opt.Strict {
 				return res, strictError(ImportSkip{Target: "admin_unit", Index: u.Index, Source: u.Source, Reason: err.Error()})
 			}
 			res.Skipped = append(res.Skipped, ImportSkip{Target: "admin_unit", Index: u.Index, Source: u.Source, Kind: u.Level, Reason: err.Error()})
+			bad[u.Index] = true
 		}
 	}
-	for _, a := range areas {
-		if err := checkImportArea(a); err != nil {
-			if opt.Strict {
-				return res, strictError(ImportSkip{Target: "area", Index: a.Index, Source: a.Source, Reason: err.Error()})
-			}
-			res.Skipped = append(res.Skipped, ImportSkip{Target: "area", Index: a.Index, Source: a.Source, Kind: a.Kind, Reason: err.Error()})
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		// The planner's JIT costs more than it saves on these one-off statements (~0.25 s a statement
+		// on the bench city), and sorts of ~100,000 rows should stay in memory.
+		if _, err := tx.Exec(ctx, `SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+			return fmt.Errorf("import: settings: %w", err)
 		}
-	}
-	bad := map[string]bool{}
-	for _, sk := range res.Skipped {
-		bad[fmt.Sprint(sk.Target, sk.Index)] = true
-	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := importUnits(ctx, tx, units, bad, opt, &res); err != nil {
 			return err
 		}
-		if err := importAreas(ctx, tx, who, areas, bad, opt, &res); err != nil {
-			return err
+		if first != nil {
+			if err := importAreas(ctx, tx, who, first, areas, opt, &res); err != nil {
+				return err
+			}
 		}
 		slices.SortStableFunc(res.Skipped, func(a, b ImportSkip) int {
 			if a.Target != b.Target {
@@ -160,7 +250,7 @@ func (s *Store) Import(ctx context.Context, who access.Principal, units []Import
 
 // importUnits loads admin units level by level from the top, so each finds its parent among the
 // units stored before it.
-func importUnits(ctx context.Context, tx pgx.Tx, units []ImportUnit, bad map[string]bool, opt ImportOptions, res *ImportResult) error {
+func importUnits(ctx context.Context, tx pgx.Tx, units []ImportUnit, bad map[int]bool, opt ImportOptions, res *ImportResult) error {
 	if len(units) == 0 {
 		return nil
 	}
@@ -170,7 +260,7 @@ func importUnits(ctx context.Context, tx pgx.Tx, units []ImportUnit, bad map[str
 	}
 	var rows [][]any
 	for i, u := range units {
-		if bad[fmt.Sprint("admin_unit", u.Index)] {
+		if bad[u.Index] {
 			continue
 		}
 		attrs, err := attributesJSON(u.Attributes)
@@ -207,7 +297,7 @@ func importUnits(ctx context.Context, tx pgx.Tx, units []ImportUnit, bad map[str
 				}
 			}
 		}
-		if err := collectProblems(ctx, tx, "import_unit_stage", "admin_unit", unitSource(units), opt, res, level); err != nil {
+		if err := collectProblems(ctx, tx, "import_unit_stage", "admin_unit", unitSource(units), opt, res, level, 0); err != nil {
 			return err
 		}
 		var n int
@@ -229,154 +319,4 @@ func importUnits(ctx context.Context, tx pgx.Tx, units []ImportUnit, bad map[str
 
 func unitSource(units []ImportUnit) func(n int) (int, string, string) {
 	return func(n int) (int, string, string) { return units[n].Index, units[n].Source, units[n].Level }
-}
-
-func areaSource(areas []ImportArea) func(n int) (int, string, string) {
-	return func(n int) (int, string, string) { return areas[n].Index, areas[n].Source, areas[n].Kind }
-}
-
-func importAreas(ctx context.Context, tx pgx.Tx, who access.Principal, areas []ImportArea, bad map[string]bool, opt ImportOptions, res *ImportResult) error {
-	if len(areas) == 0 {
-		return nil
-	}
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_area_raw (n int, kind text, name text, wkb bytea,
-		line_wkb bytea, width_m float8, attributes jsonb) ON COMMIT DROP`); err != nil {
-		return fmt.Errorf("import: staging table: %w", err)
-	}
-	i := -1
-	src := pgx.CopyFromFunc(func() ([]any, error) {
-		for i++; i < len(areas) && bad[fmt.Sprint("area", areas[i].Index)]; i++ {
-		}
-		if i >= len(areas) {
-			return nil, nil
-		}
-		a := areas[i]
-		attrs, err := attributesJSON(a.Attributes)
-		if err != nil {
-			return nil, err
-		}
-		return []any{i, a.Kind, strings.TrimSpace(a.Name), wkbOf(a.Geom), wkbOf(nilIfEmpty(a.Centreline)), a.WidthM, string(attrs)}, nil
-	})
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_area_raw"},
-		[]string{"n", "kind", "name", "wkb", "line_wkb", "width_m", "attributes"}, src); err != nil {
-		return fmt.Errorf("import: copy areas: %w", err)
-	}
-	// One pass builds the geometries and checks them, so the staging table is written once: corridors
-	// are buffered on the geography (PostGIS picks a metric projection for each line), then
-	// ST_IsValidDetail says what is wrong and where.
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_area_stage ON COMMIT DROP AS
-		SELECT r.n, r.kind, r.name, r.attributes, g.geom, g.centreline,
-			CASE WHEN NOT d.valid THEN d.reason WHEN ST_IsEmpty(g.geom) THEN 'geometry is empty' END AS problem,
-			CASE WHEN NOT d.valid THEN ST_X(d.location) END AS px, CASE WHEN NOT d.valid THEN ST_Y(d.location) END AS py,
-			CASE WHEN NOT l.valid THEN 'centreline: ' || l.reason END AS line_problem
-		FROM import_area_raw r
-		CROSS JOIN LATERAL (SELECT ST_Multi(ST_GeomFromWKB(r.line_wkb, 4326)) AS centreline,
-			CASE WHEN r.wkb IS NOT NULL THEN ST_Multi(ST_GeomFromWKB(r.wkb, 4326))
-				ELSE ST_Multi(ST_Buffer(ST_GeomFromWKB(r.line_wkb, 4326)::geography, r.width_m / 2, 'quad_segs=2')::geometry) END AS geom) g
-		CROSS JOIN LATERAL ST_IsValidDetail(g.geom) d
-		LEFT JOIN LATERAL ST_IsValidDetail(g.centreline) l ON g.centreline IS NOT NULL`); err != nil {
-		return translate(err, "import areas")
-	}
-	if _, err := tx.Exec(ctx, `ALTER TABLE import_area_stage ADD PRIMARY KEY (n)`); err != nil {
-		return fmt.Errorf("import: staging table: %w", err)
-	}
-	if opt.Repair {
-		if err := repairStage(ctx, tx, "import_area_stage", "area", areaSource(areas), res); err != nil {
-			return err
-		}
-	}
-	if _, err := tx.Exec(ctx, `UPDATE import_area_stage SET problem = line_problem WHERE problem IS NULL AND line_problem IS NOT NULL`); err != nil {
-		return fmt.Errorf("import: validate centrelines: %w", err)
-	}
-	if err := locateStage(ctx, tx); err != nil {
-		return err
-	}
-	if !who.Scope.All {
-		scope, args := who.Scope.Predicate("subdistrict_id", "community_id", nil)
-		if _, err := tx.Exec(ctx, `UPDATE import_area_stage SET problem = 'the area falls outside your scope'
-			WHERE problem IS NULL AND n NOT IN (SELECT n FROM import_area_place WHERE `+scope+`)`, args...); err != nil {
-			return fmt.Errorf("import: scope: %w", err)
-		}
-	}
-	if err := collectProblems(ctx, tx, "import_area_stage", "area", areaSource(areas), opt, res, ""); err != nil {
-		return err
-	}
-	var good int
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM import_area_stage WHERE problem IS NULL`).Scan(&good); err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	if good > bulkLocateThreshold {
-		if _, err := tx.Exec(ctx, `ALTER TABLE area DISABLE TRIGGER area_locate_on_insert`); err != nil {
-			return fmt.Errorf("import: pause locate trigger: %w", err)
-		}
-	}
-	rows, err := tx.Query(ctx, `WITH ins AS (
-			INSERT INTO area (kind, name, geom, centreline, attributes, subdistrict_id, community_id)
-			SELECT s.kind, s.name, s.geom, s.centreline, s.attributes, p.subdistrict_id, p.community_id
-			FROM import_area_stage s LEFT JOIN import_area_place p ON p.n = s.n
-			WHERE s.problem IS NULL ORDER BY s.n RETURNING id, kind)
-		SELECT kind, count(*), min(id), max(id) FROM ins GROUP BY kind`)
-	if err != nil {
-		return translate(err, "import areas")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			kind          string
-			n             int
-			first, lastID int64
-		)
-		if err := rows.Scan(&kind, &n, &first, &lastID); err != nil {
-			return fmt.Errorf("import areas: %w", err)
-		}
-		res.ByKind[kind] = n
-		res.Areas += n
-		if res.FirstID == 0 || first < res.FirstID {
-			res.FirstID = first
-		}
-		res.LastID = max(res.LastID, lastID)
-	}
-	if err := rows.Err(); err != nil {
-		return translate(err, "import areas")
-	}
-	if good > bulkLocateThreshold {
-		if _, err := tx.Exec(ctx, `ALTER TABLE area ENABLE TRIGGER area_locate_on_insert`); err != nil {
-			return fmt.Errorf("import: resume locate trigger: %w", err)
-		}
-	}
-	return nil
-}
-
-// locateStage finds each staged area's community and subdistrict, into import_area_place, with the
-// area_locate trigger's rule (migration 0001) — the community of largest overlap and its subdistrict,
-// else the subdistrict of largest overlap — as joins instead of two function calls a row. Like the
-// trigger, it computes overlap areas only where several units touch an area.
-func locateStage(ctx context.Context, tx pgx.Tx) error {
-	if _, err := tx.Exec(ctx, `ANALYZE import_area_stage`); err != nil {
-		return fmt.Errorf("import: analyze: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_area_place ON COMMIT DROP AS
-		WITH cand AS (
-			SELECT s.n, u.id, u.parent_id, count(*) OVER (PARTITION BY s.n) AS k, s.geom, u.boundary
-			FROM import_area_stage s JOIN admin_unit u
-				ON u.level = 'community' AND u.boundary && s.geom AND ST_Intersects(u.boundary, s.geom)
-			WHERE s.problem IS NULL)
-		SELECT DISTINCT ON (n) n, id AS community_id, parent_id AS subdistrict_id FROM cand
-		ORDER BY n, CASE WHEN k = 1 THEN 0 ELSE -ST_Area(ST_Intersection(boundary, geom)) END, id`); err != nil {
-		return fmt.Errorf("import: locate in communities: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO import_area_place (n, community_id, subdistrict_id)
-		WITH cand AS (
-			SELECT s.n, u.id, count(*) OVER (PARTITION BY s.n) AS k, s.geom, u.boundary
-			FROM import_area_stage s JOIN admin_unit u
-				ON u.level = 'subdistrict' AND u.boundary && s.geom AND ST_Intersects(u.boundary, s.geom)
-			WHERE s.problem IS NULL AND NOT EXISTS (SELECT 1 FROM import_area_place p WHERE p.n = s.n))
-		SELECT DISTINCT ON (n) n, NULL::bigint, id FROM cand
-		ORDER BY n, CASE WHEN k = 1 THEN 0 ELSE -ST_Area(ST_Intersection(boundary, geom)) END, id`); err != nil {
-		return fmt.Errorf("import: locate in subdistricts: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `ALTER TABLE import_area_place ADD PRIMARY KEY (n)`); err != nil {
-		return fmt.Errorf("import: locate: %w", err)
-	}
-	return nil
 }

@@ -28,22 +28,23 @@ func validateStage(ctx context.Context, tx pgx.Tx, table string, repair bool, ta
 	if !repair {
 		return nil
 	}
-	return repairStage(ctx, tx, table, target, source, res)
+	return repairStage(ctx, tx, table, 0, target, source, res)
 }
 
-// repairStage mends the geometries a staging table marked invalid with ST_MakeValid, keeping the
-// polygonal part, and reports what was wrong and how the area and number of polygons changed.
-func repairStage(ctx context.Context, tx pgx.Tx, table string, target string, source func(int) (int, string, string), res *ImportResult) error {
+// repairStage mends the geometries a staging table marked invalid (in rows from n on) with
+// ST_MakeValid, keeping the polygonal part, and reports what was wrong and how the area and number
+// of polygons changed.
+func repairStage(ctx context.Context, tx pgx.Tx, table string, from int, target string, source func(int) (int, string, string), res *ImportResult) error {
 	t := pgx.Identifier{table}.Sanitize()
 	rows, err := tx.Query(ctx, `WITH fixed AS (
 			SELECT n, problem, px, py, ST_Area(geom::geography) AS before_m2, ST_NumGeometries(geom) AS before_n,
 				ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) AS g
-			FROM `+t+` WHERE problem IS NOT NULL AND problem <> 'geometry is empty'),
+			FROM `+t+` WHERE n >= $1 AND problem IS NOT NULL AND problem <> 'geometry is empty'),
 		upd AS (
 			UPDATE `+t+` s SET geom = f.g, problem = CASE WHEN ST_IsEmpty(f.g) THEN f.problem || ' (repair left nothing polygonal)' END
 			FROM fixed f WHERE s.n = f.n RETURNING s.n, s.problem IS NULL AS ok)
 		SELECT f.n, f.problem, f.px, f.py, f.before_m2, ST_Area(f.g::geography), f.before_n, ST_NumGeometries(f.g)
-		FROM fixed f JOIN upd u ON u.n = f.n WHERE u.ok ORDER BY f.n`)
+		FROM fixed f JOIN upd u ON u.n = f.n WHERE u.ok ORDER BY f.n`, from)
 	if err != nil {
 		return fmt.Errorf("import: repair: %w", err)
 	}
@@ -68,13 +69,13 @@ func repairStage(ctx context.Context, tx pgx.Tx, table string, target string, so
 	return rows.Err()
 }
 
-// collectProblems moves the marked rows of a staging table (of one admin level, if level is set) into
-// the report, or, in strict mode, fails on the first of them.
-func collectProblems(ctx context.Context, tx pgx.Tx, table, target string, source func(int) (int, string, string), opt ImportOptions, res *ImportResult, level string) error {
-	q := `SELECT n, problem, px, py FROM ` + pgx.Identifier{table}.Sanitize() + ` WHERE problem IS NOT NULL ORDER BY n`
-	var args []any
+// collectProblems moves the marked rows of a staging table (of one admin level, if level is set;
+// from n on) into the report, or, in strict mode, fails on the first of them.
+func collectProblems(ctx context.Context, tx pgx.Tx, table, target string, source func(int) (int, string, string), opt ImportOptions, res *ImportResult, level string, from int) error {
+	q := `SELECT n, problem, px, py FROM ` + pgx.Identifier{table}.Sanitize() + ` WHERE problem IS NOT NULL AND n >= $1 ORDER BY n`
+	args := []any{from}
 	if level != "" {
-		q = `SELECT n, problem, px, py FROM ` + pgx.Identifier{table}.Sanitize() + ` WHERE problem IS NOT NULL AND level = $1 ORDER BY n`
+		q = `SELECT n, problem, px, py FROM ` + pgx.Identifier{table}.Sanitize() + ` WHERE problem IS NOT NULL AND n >= $1 AND level = $2 ORDER BY n`
 		args = append(args, level)
 	}
 	rows, err := tx.Query(ctx, q, args...)

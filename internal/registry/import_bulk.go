@@ -1,0 +1,122 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+)
+
+// communityBoxes indexes the communities' bounding boxes, widened a little so that a box test in Go
+// never misses what PostGIS's && (on boxes rounded outward to float4) would find.
+func communityBoxes(ctx context.Context, tx pgx.Tx) (*rtree.RTreeG[int64], error) {
+	rows, err := tx.Query(ctx, `SELECT id, ST_XMin(boundary), ST_YMin(boundary), ST_XMax(boundary), ST_YMax(boundary)
+		FROM admin_unit WHERE level = 'community'`)
+	if err != nil {
+		return nil, fmt.Errorf("import: communities: %w", err)
+	}
+	const pad = 1e-6 // degrees, ~0.1 m
+	tr := &rtree.RTreeG[int64]{}
+	var id int64
+	var b orb.Bound
+	if _, err := pgx.ForEachRow(rows, []any{&id, &b.Min[0], &b.Min[1], &b.Max[0], &b.Max[1]}, func() error {
+		b = b.Pad(pad)
+		tr.Insert(b.Min, b.Max, id)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("import: communities: %w", err)
+	}
+	return tr, nil
+}
+
+// rebuildWorthIt says whether a batch is at least as large as the table; a variable for the tests.
+var rebuildWorthIt = func(staged int, more bool, rows float64) bool {
+	if more {
+		staged *= 2
+	}
+	return float64(staged) >= rows
+}
+
+// rebuildPlan is what dropForBulk took off area, to be put back, from the catalog's own definitions,
+// before commit.
+type rebuildPlan struct {
+	foreignKeys [][2]string // name, definition
+	indexes     []string    // CREATE INDEX statements
+}
+
+// dropForBulk drops area's foreign keys and GiST indexes when the batch is at least as large as the
+// table (by the planner's estimate; a batch that goes on past its first chunk counts double), so that
+// re-checking and rebuilding them whole is cheaper than doing it row by row.
+func dropForBulk(ctx context.Context, tx pgx.Tx, staged int, more bool) (*rebuildPlan, error) {
+	var rows float64
+	if err := tx.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'area'::regclass`).Scan(&rows); err != nil {
+		return nil, fmt.Errorf("import: table size: %w", err)
+	}
+	if !rebuildWorthIt(staged, more, rows) {
+		return &rebuildPlan{}, nil
+	}
+	plan := &rebuildPlan{}
+	fks, err := tx.Query(ctx, `SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE conrelid = 'area'::regclass AND contype = 'f' ORDER BY conname`)
+	if err != nil {
+		return nil, fmt.Errorf("import: foreign keys: %w", err)
+	}
+	var name, def string
+	if _, err := pgx.ForEachRow(fks, []any{&name, &def}, func() error {
+		plan.foreignKeys = append(plan.foreignKeys, [2]string{name, def})
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("import: foreign keys: %w", err)
+	}
+	idx, err := tx.Query(ctx, `SELECT c.relname, pg_get_indexdef(i.indexrelid)
+		FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+		WHERE i.indrelid = 'area'::regclass AND am.amname = 'gist' AND NOT i.indisunique
+			AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+		ORDER BY c.relname`)
+	if err != nil {
+		return nil, fmt.Errorf("import: indexes: %w", err)
+	}
+	var drops []string
+	if _, err := pgx.ForEachRow(idx, []any{&name, &def}, func() error {
+		drops = append(drops, pgx.Identifier{name}.Sanitize())
+		plan.indexes = append(plan.indexes, def)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("import: indexes: %w", err)
+	}
+	for _, fk := range plan.foreignKeys {
+		if _, err := tx.Exec(ctx, `ALTER TABLE area DROP CONSTRAINT `+pgx.Identifier{fk[0]}.Sanitize()); err != nil {
+			return nil, fmt.Errorf("import: drop %s until the rows are in: %w", fk[0], err)
+		}
+	}
+	if len(drops) > 0 {
+		if _, err := tx.Exec(ctx, `DROP INDEX `+strings.Join(drops, ", ")); err != nil {
+			return nil, fmt.Errorf("import: drop indexes until the rows are in: %w", err)
+		}
+	}
+	return plan, nil
+}
+
+// restore puts back what dropForBulk took; re-adding a foreign key checks every row of area against
+// admin_unit, so the constraints hold at commit exactly as before.
+func (p *rebuildPlan) restore(ctx context.Context, tx pgx.Tx) error {
+	for _, def := range p.indexes {
+		if _, err := tx.Exec(ctx, def); err != nil {
+			return fmt.Errorf("import: rebuild index: %w", err)
+		}
+	}
+	if len(p.foreignKeys) == 0 {
+		return nil
+	}
+	adds := make([]string, len(p.foreignKeys))
+	for i, fk := range p.foreignKeys {
+		adds[i] = "ADD CONSTRAINT " + pgx.Identifier{fk[0]}.Sanitize() + " " + fk[1]
+	}
+	if _, err := tx.Exec(ctx, `ALTER TABLE area `+strings.Join(adds, ", ")); err != nil {
+		return translate(err, "import areas")
+	}
+	return nil
+}

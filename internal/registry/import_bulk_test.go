@@ -1,0 +1,154 @@
+package registry_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"streetchief/internal/apperr"
+	"streetchief/internal/dbtest"
+	"streetchief/internal/registry"
+)
+
+func TestParseChangeReadsRowsAndRanges(t *testing.T) {
+	for _, tc := range []struct {
+		payload string
+		want    registry.Change
+		ok      bool
+	}{
+		{"area:insert:42", registry.Change{Table: "area", Op: "insert", First: 42, Last: 42}, true},
+		{"area:insert:7-9000", registry.Change{Table: "area", Op: "insert", First: 7, Last: 9000}, true},
+		{"person:update:3", registry.Change{Table: "person", Op: "update", First: 3, Last: 3}, true},
+		{"area:insert:9-7", registry.Change{}, false},
+		{"area:insert:x", registry.Change{}, false},
+		{"area:insert", registry.Change{}, false},
+	} {
+		got, ok := registry.ParseChange(tc.payload)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%q: got %+v %v, want %+v %v", tc.payload, got, ok, tc.want, tc.ok)
+		}
+		if ok && got.Bulk() != (got.First != got.Last) {
+			t.Errorf("%q: Bulk() = %v", tc.payload, got.Bulk())
+		}
+	}
+}
+
+// areaSchema is what a bulk import may take off area and must put back exactly.
+func areaSchema(t *testing.T) string {
+	t.Helper()
+	var s string
+	err := dbtest.Pool(t).QueryRow(context.Background(), `SELECT
+		(SELECT string_agg(conname || ' ' || pg_get_constraintdef(oid), '; ' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'area'::regclass)
+		|| ' | ' || (SELECT string_agg(pg_get_indexdef(indexrelid), '; ' ORDER BY indexrelid::regclass::text) FROM pg_index WHERE indrelid = 'area'::regclass)
+		|| ' | ' || (SELECT string_agg(tgname || ' ' || tgenabled::text, '; ' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = 'area'::regclass AND NOT tgisinternal)`).Scan(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// bulkAreas are areas in and around fixture f's two communities: inside A, inside B, across both
+// (more in A), north of everything, a corridor, and, at index 6, a bow tie.
+func bulkAreas(x0 float64) []registry.ImportArea {
+	bow := orb.Polygon{{{x0 + 0.001, 20.001}, {x0 + 0.002, 20.002}, {x0 + 0.002, 20.001}, {x0 + 0.001, 20.002}, {x0 + 0.001, 20.001}}}
+	var out []registry.ImportArea
+	add := func(kind string, g orb.Geometry, line orb.MultiLineString) {
+		out = append(out, registry.ImportArea{Index: len(out), Source: "test", Kind: kind, Name: kind, Geom: g, Centreline: line, WidthM: 6})
+	}
+	for i := range 3 {
+		add("park", square(x0+0.001+float64(i)*0.002, 20.005, 0.001), nil)
+	}
+	add("square", square(x0+0.013, 20.005, 0.001), nil)
+	add("park", orb.Polygon{{{x0 + 0.006, 20.007}, {x0 + 0.0105, 20.007}, {x0 + 0.0105, 20.008}, {x0 + 0.006, 20.008}, {x0 + 0.006, 20.007}}}, nil)
+	add("park", square(x0+0.015, 20.0095, 0.0004), nil)
+	add("park", bow, nil)
+	add("park", square(x0+0.005, 20.0102, 0.0005), nil) // in no unit: looked for among the subdistricts too
+	add("back_lane", nil, orb.MultiLineString{{{x0 + 0.0121, 20.002}, {x0 + 0.0121, 20.004}}})
+	add("square", square(x0+0.003, 20.003, 0.0005), nil)
+	return out
+}
+
+func TestBulkImportLocatesChecksRestoresAndAnnouncesOnce(t *testing.T) {
+	f := newFixture(t, "bulk")
+	x0 := f.sub.Boundary.Bound().Min[0]
+	defer registry.SetBulkForTest(3, 4)()
+	ctx := context.Background()
+	before := areaSchema(t)
+
+	pool := dbtest.Pool(t)
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "LISTEN "+registry.ChangeChannel); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := f.store.Import(ctx, admin, nil, bulkAreas(x0), registry.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Areas != 9 || len(res.Skipped) != 1 || res.Skipped[0].Index != 6 || !strings.Contains(res.Skipped[0].Reason, "Self-intersection") || res.Skipped[0].Location == nil {
+		t.Fatalf("want 9 loaded and the bow tie skipped with reason and place, got %d loaded, skipped %+v", res.Areas, res.Skipped)
+	}
+	if after := areaSchema(t); after != before {
+		t.Fatalf("area's constraints, indexes or triggers changed:\nbefore %s\nafter  %s", before, after)
+	}
+	// Every area where the area_locate trigger would have put it.
+	var wrong int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM area a WHERE a.id BETWEEN $1 AND $2 AND (
+			a.community_id IS DISTINCT FROM admin_unit_by_largest_overlap(a.geom, 'community') OR
+			a.subdistrict_id IS DISTINCT FROM COALESCE((SELECT parent_id FROM admin_unit WHERE id = admin_unit_by_largest_overlap(a.geom, 'community')),
+				admin_unit_by_largest_overlap(a.geom, 'subdistrict')))`, res.FirstID, res.LastID).Scan(&wrong); err != nil {
+		t.Fatal(err)
+	}
+	if wrong != 0 {
+		t.Fatalf("%d areas located unlike the trigger would", wrong)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	n, err := conn.Conn().WaitForNotification(wctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, ok := registry.ParseChange(n.Payload)
+	if !ok || ch.Table != "area" || ch.First != res.FirstID || ch.Last != res.LastID {
+		t.Fatalf("announcement %q, want area:insert:%d-%d", n.Payload, res.FirstID, res.LastID)
+	}
+	qctx, cancel2 := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel2()
+	if extra, err := conn.Conn().WaitForNotification(qctx); err == nil {
+		t.Fatalf("a second announcement: %q", extra.Payload)
+	}
+}
+
+func TestStrictBulkImportRollsBackEverything(t *testing.T) {
+	f := newFixture(t, "bulkstrict")
+	x0 := f.sub.Boundary.Bound().Min[0]
+	defer registry.SetBulkForTest(3, 4)()
+	ctx := context.Background()
+	before := areaSchema(t)
+	var n0 int
+	count := func() int {
+		var n int
+		if err := dbtest.Pool(t).QueryRow(ctx, `SELECT count(*) FROM area`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	n0 = count()
+	_, err := f.store.Import(ctx, admin, nil, bulkAreas(x0), registry.ImportOptions{Strict: true})
+	if !apperr.Is(err, apperr.Invalid) || !strings.Contains(err.Error(), "area 6") || !strings.Contains(err.Error(), "Self-intersection") {
+		t.Fatalf("want the bow tie (area 6) refused, got %v", err)
+	}
+	if n := count(); n != n0 {
+		t.Fatalf("%d areas written by a refused import", n-n0)
+	}
+	if after := areaSchema(t); after != before {
+		t.Fatalf("area's schema changed by a refused import:\nbefore %s\nafter  %s", before, after)
+	}
+}
