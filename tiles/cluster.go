@@ -5,18 +5,17 @@ import (
 	"slices"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/paulmach/orb/geojson"
 )
 
 // cluster draws the point items among hits as one point per grid cell, at the mean position of
 // the cell's members. Cells are aligned to the tile, so every cluster lies in exactly one tile of
 // its zoom and looks the same whichever client asks. Items that are not points draw as they are.
-func (l *Layer) cluster(out *mvt.Layer, fr frame, hits []int32) *mvt.Layer {
+func (l *Layer) cluster(e *encoder, fr frame, hits []int32) {
 	cell := l.opts.ClusterCell
 	per := Extent / cell
 	type acc struct {
 		sx, sy  float64
+		first   *item
 		members []*Feature
 	}
 	cells := map[int]*acc{}
@@ -24,9 +23,8 @@ func (l *Layer) cluster(out *mvt.Layer, fr frame, hits []int32) *mvt.Layer {
 		it := &l.items[i]
 		wp, ok := it.geom.(orb.Point)
 		if !ok {
-			if g := shape(it.geom, it.bound, fr, 0); g != nil {
-				out.Features = append(out.Features, feature(it.f, g))
-			}
+			e.shape(it.geom, it.bound, fr, 0)
+			e.end(it.f.ID, it.props)
 			continue
 		}
 		p := fr.point(wp)
@@ -36,7 +34,7 @@ func (l *Layer) cluster(out *mvt.Layer, fr frame, hits []int32) *mvt.Layer {
 		k := int(p[1])/cell*per + int(p[0])/cell
 		a := cells[k]
 		if a == nil {
-			a = &acc{}
+			a = &acc{first: it}
 			cells[k] = a
 		}
 		a.sx += p[0]
@@ -51,16 +49,16 @@ func (l *Layer) cluster(out *mvt.Layer, fr frame, hits []int32) *mvt.Layer {
 	for _, k := range keys {
 		a := cells[k]
 		n := float64(len(a.members))
-		pt := orb.Point{math.Round(a.sx / n), math.Round(a.sy / n)}
+		e.begin(typePoint)
+		e.points([]ipoint{{int32(math.Round(a.sx / n)), int32(math.Round(a.sy / n))}})
 		if len(a.members) == 1 {
-			out.Features = append(out.Features, feature(a.members[0], pt))
+			e.end(a.first.f.ID, a.first.props)
 			continue
 		}
 		props := map[string]any{"count": len(a.members)}
 		if l.opts.ClusterProps != nil {
 			props = l.opts.ClusterProps(a.members)
 		}
-		out.Features = append(out.Features, &geojson.Feature{Type: "Feature", Geometry: pt, Properties: props})
+		e.end(0, propsOf(props))
 	}
-	return out
 }

@@ -4,8 +4,6 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 )
 
@@ -15,12 +13,15 @@ type WeightedPoint struct {
 	Weight float64
 }
 
-// gridCell returns the square of cell c (column-major index within the tile) in tile units.
-func gridCell(cx, cy, cell int) orb.Polygon {
-	x0, y0 := float64(cx*cell), float64(cy*cell)
-	x1, y1 := x0+float64(cell), y0+float64(cell)
+// gridCell writes the square of cell cx, cy of the tile's grid as a polygon feature.
+func (e *encoder) gridCell(cx, cy, cell int, props []prop) {
+	x0, y0 := int32(cx*cell), int32(cy*cell)
+	x1, y1 := x0+int32(cell), y0+int32(cell)
+	e.begin(typePolygon)
 	// Clockwise on screen (y down): positive surveyor area, an exterior ring.
-	return orb.Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}}
+	e.pts = append(e.pts[:0], ipoint{x0, y0}, ipoint{x1, y0}, ipoint{x1, y1}, ipoint{x0, y1}, ipoint{x0, y0})
+	e.ring(e.pts, false)
+	e.end(0, props)
 }
 
 func cellSize(cell int) int {
@@ -34,7 +35,7 @@ func cellSize(cell int) int {
 // tile t, so cells are a fixed number of screen pixels at every zoom and neighbouring tiles tile
 // seamlessly. Each non-empty cell is a square polygon with "count" (points) and "weight" (the sum
 // of their weights). Points outside the tile are ignored.
-func HeatGrid(name string, t maptile.Tile, cell int, pts []WeightedPoint) *mvt.Layer {
+func HeatGrid(name string, t maptile.Tile, cell int, pts []WeightedPoint) *LayerTile {
 	cell = cellSize(cell)
 	per := Extent / cell
 	count := make([]int, per*per)
@@ -49,16 +50,15 @@ func HeatGrid(name string, t maptile.Tile, cell int, pts []WeightedPoint) *mvt.L
 		count[k]++
 		weight[k] += wp.Weight
 	}
-	out := newLayer(name)
+	e := getEncoder()
 	for k, n := range count {
 		if n == 0 {
 			continue
 		}
 		w := math.Round(weight[k]*1000) / 1000
-		out.Features = append(out.Features, &geojson.Feature{Type: "Feature", Geometry: gridCell(k%per, k/per, cell),
-			Properties: geojson.Properties{"count": n, "weight": w}})
+		e.gridCell(k%per, k/per, cell, []prop{{"count", intValue(int64(n))}, {"weight", doubleValue(w)}})
 	}
-	return out
+	return e.finish(name)
 }
 
 // CoverageGrid estimates, for each square cell of cell tile units in tile t, how much of it is
@@ -67,14 +67,14 @@ func HeatGrid(name string, t maptile.Tile, cell int, pts []WeightedPoint) *mvt.L
 // territory are left out; the others are square polygons with "share" (covered samples over all
 // samples: the covered share of the cell's area, ±1/samples²) and "territory_share" (the share
 // inside the territory, to tell a border cell from a gap).
-func CoverageGrid(name string, t maptile.Tile, cell, samples int, sample func(lonlat orb.Point) (inside, covered bool)) *mvt.Layer {
+func CoverageGrid(name string, t maptile.Tile, cell, samples int, sample func(lonlat orb.Point) (inside, covered bool)) *LayerTile {
 	cell = cellSize(cell)
 	if samples < 1 {
 		samples = 1
 	}
 	per := Extent / cell
 	fr := frameOf(t)
-	out := newLayer(name)
+	e := getEncoder()
 	total := float64(samples * samples)
 	step := float64(cell) / float64(samples)
 	for cy := 0; cy < per; cy++ {
@@ -95,12 +95,9 @@ func CoverageGrid(name string, t maptile.Tile, cell, samples int, sample func(lo
 			if in == 0 && cov == 0 {
 				continue
 			}
-			out.Features = append(out.Features, &geojson.Feature{Type: "Feature", Geometry: gridCell(cx, cy, cell),
-				Properties: geojson.Properties{
-					"share":           math.Round(float64(cov)/total*1000) / 1000,
-					"territory_share": math.Round(float64(in)/total*1000) / 1000,
-				}})
+			share, territory := math.Round(float64(cov)/total*1000)/1000, math.Round(float64(in)/total*1000)/1000
+			e.gridCell(cx, cy, cell, []prop{{"share", doubleValue(share)}, {"territory_share", doubleValue(territory)}})
 		}
 	}
-	return out
+	return e.finish(name)
 }

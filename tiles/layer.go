@@ -1,12 +1,12 @@
 package tiles
 
 import (
+	"math"
 	"slices"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/planar"
 	"github.com/tidwall/rtree"
 )
 
@@ -21,6 +21,12 @@ type Options struct {
 	// ClusterProps makes the properties of a cluster of two or more members; default {"count": n}.
 	// A cell with one member draws that feature as it is.
 	ClusterProps func(members []*Feature) map[string]any
+	// MinArea, when set, is the smallest polygonal feature drawn at zoom z, in square tile units
+	// (a square pixel of a 512-pixel tile is 64) of its whole area, not of the piece in the tile, so
+	// a feature is drawn in all the tiles it crosses or in none. Below it a feature is left out rather
+	// than drawn as a speck, which keeps low-zoom tiles over dense data small. Rings under one square
+	// unit always go.
+	MinArea func(z maptile.Zoom) float64
 }
 
 // Layer is an indexed source of one MVT layer: its features in world coordinates under an R-tree
@@ -29,14 +35,18 @@ type Options struct {
 type Layer struct {
 	name  string
 	opts  Options
+	dict  *dict
 	items []item
 	tree  rtree.RTreeGN[float32, int32]
 }
 
 type item struct {
 	f     *Feature
+	props []prop       // f.Props in key order, converted once
+	tags  []uint32     // props as index pairs into the layer's dict
 	geom  orb.Geometry // world coordinates
 	bound orb.Bound    // world coordinates
+	area  float64      // world coordinates; -1 for points and lines
 }
 
 // NewLayer indexes features under the given MVT layer name. Features without geometry are left
@@ -45,7 +55,7 @@ func NewLayer(name string, features []Feature, opts Options) *Layer {
 	if opts.ClusterCell <= 0 || Extent%opts.ClusterCell != 0 {
 		opts.ClusterCell = 512
 	}
-	l := &Layer{name: name, opts: opts, items: make([]item, 0, len(features))}
+	l := &Layer{name: name, opts: opts, dict: newDict(), items: make([]item, 0, len(features))}
 	for i := range features {
 		f := &features[i]
 		g := mapGeom(f.Geom, World)
@@ -53,8 +63,14 @@ func NewLayer(name string, features []Feature, opts Options) *Layer {
 		if !ok {
 			continue
 		}
-		l.items = append(l.items, item{f: f, geom: g, bound: b})
+		area := -1.0
+		if g.Dimensions() == 2 {
+			area = math.Abs(planar.Area(g))
+		}
+		props := propsOf(f.Props)
+		l.items = append(l.items, item{f: f, props: props, tags: l.dict.tags(props), geom: g, bound: b, area: area})
 	}
+	l.dict.done()
 	for i, it := range l.items {
 		l.tree.Insert([2]float32{down32(it.bound.Min[0]), down32(it.bound.Min[1])},
 			[2]float32{up32(it.bound.Max[0]), up32(it.bound.Max[1])}, int32(i))
@@ -79,10 +95,10 @@ func (l *Layer) Bound() (b orb.Bound, ok bool) {
 }
 
 // Render draws the layer in tile t; the result may have no features.
-func (l *Layer) Render(t maptile.Tile) *mvt.Layer {
-	out := newLayer(l.name)
+func (l *Layer) Render(t maptile.Tile) *LayerTile {
+	e := getEncoder()
 	if t.Z < l.opts.MinZoom {
-		return out
+		return e.finish(l.name)
 	}
 	fr := frameOf(t)
 	clustering := l.opts.ClusterBelow > 0 && t.Z < l.opts.ClusterBelow
@@ -90,24 +106,30 @@ func (l *Layer) Render(t maptile.Tile) *mvt.Layer {
 	if clustering {
 		pad = 0 // cluster cells are aligned to the tile: only its own points count
 	}
-	hits := l.search(fr.world(orb.Point{-pad, -pad}), fr.world(orb.Point{Extent + pad, Extent + pad}))
+	hits := l.search(e.hits[:0], fr.world(orb.Point{-pad, -pad}), fr.world(orb.Point{Extent + pad, Extent + pad}))
+	e.hits = hits
 	if clustering {
-		return l.cluster(out, fr, hits)
+		l.cluster(e, fr, hits)
+		return e.finish(l.name)
 	}
-	tol := Tolerance(t.Z)
+	tol, minArea := Tolerance(t.Z), 0.0
+	if l.opts.MinArea != nil {
+		minArea = l.opts.MinArea(t.Z) / (fr.scale * fr.scale) // in world units
+	}
 	for _, i := range hits {
 		it := &l.items[i]
-		if g := shape(it.geom, it.bound, fr, tol); g != nil {
-			out.Features = append(out.Features, feature(it.f, g))
+		if it.area >= 0 && it.area < minArea {
+			continue
 		}
+		e.shape(it.geom, it.bound, fr, tol)
+		e.endIndexed(it.f.ID, it.tags, l.dict)
 	}
-	return out
+	return e.finish(l.name)
 }
 
-// search returns the indexes of the items whose bounds meet the world box, in layer order so
-// tiles come out byte-for-byte the same every time.
-func (l *Layer) search(lo, hi orb.Point) []int32 {
-	var hits []int32
+// search appends the indexes of the items whose bounds meet the world box to hits, in layer order
+// so tiles come out byte-for-byte the same every time.
+func (l *Layer) search(hits []int32, lo, hi orb.Point) []int32 {
 	l.tree.Search([2]float32{down32(lo[0]), down32(lo[1])}, [2]float32{up32(hi[0]), up32(hi[1])},
 		func(_, _ [2]float32, i int32) bool {
 			hits = append(hits, i)
@@ -115,12 +137,4 @@ func (l *Layer) search(lo, hi orb.Point) []int32 {
 		})
 	slices.Sort(hits)
 	return hits
-}
-
-func feature(f *Feature, g orb.Geometry) *geojson.Feature {
-	gf := &geojson.Feature{Type: "Feature", Geometry: g, Properties: f.Props}
-	if f.ID != 0 {
-		gf.ID = f.ID
-	}
-	return gf
 }

@@ -1,6 +1,7 @@
 package tiles_test
 
 import (
+	"bytes"
 	"math"
 	"testing"
 
@@ -13,14 +14,14 @@ import (
 )
 
 var testSchema = map[string]tiles.Fields{
-	"shapes":  {"name": tiles.String, "n": tiles.Number, "on": tiles.Boolean},
+	"shapes":  {"name": tiles.String, "n": tiles.Number, "on": tiles.Boolean, "big": tiles.Number},
 	"points":  {"id": tiles.Number, "count": tiles.Number},
 	"heat":    {"count": tiles.Number, "weight": tiles.Number},
 	"covered": {"share": tiles.Number, "territory_share": tiles.Number},
 }
 
 // mustCheck marshals layers and checks every invariant of the decoded tile.
-func mustCheck(t *testing.T, layers ...*mvt.Layer) mvt.Layers {
+func mustCheck(t *testing.T, layers ...*tiles.LayerTile) mvt.Layers {
 	t.Helper()
 	raw, err := tiles.MarshalGzipped(layers...)
 	if err != nil {
@@ -64,6 +65,82 @@ func TestRenderOrientsExteriorRingsClockwiseInTileCoordinates(t *testing.T) {
 	p := ls[0].Features[2].Geometry.(orb.Polygon)
 	if len(p) != 2 {
 		t.Fatalf("holed square decoded as %d rings", len(p))
+	}
+}
+
+func TestPropertyValuesSurviveTheEncoderAndSharedValuesAreWrittenOnce(t *testing.T) {
+	z14 := maptile.At(orb.Point{117.03, 25.08}, 14)
+	c := tiles.FromTile(z14, orb.Point{2048, 2048})
+	const d = 0.0005
+	feats := []tiles.Feature{
+		{ID: 1, Geom: square(c[0], c[1], d, false), Props: map[string]any{"name": "街", "n": int64(-42), "on": true, "big": uint64(1) << 40}},
+		{ID: 2, Geom: square(c[0]-d, c[1], d, false), Props: map[string]any{"name": "街", "n": -0.25, "on": false}},
+		{ID: 3, Geom: square(c[0], c[1]-d, d, false), Props: map[string]any{"name": "巷", "n": 7}},
+	}
+	raw := tiles.Marshal(tiles.NewLayer("shapes", feats, tiles.Options{}).Render(z14))
+	ls, err := tiles.Check(raw, testSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []map[string]any{
+		{"name": "街", "n": -42.0, "on": true, "big": float64(uint64(1) << 40)},
+		{"name": "街", "n": -0.25, "on": false},
+		{"name": "巷", "n": 7.0},
+	}
+	for i, f := range ls[0].Features {
+		if f.ID != float64(i+1) || len(f.Properties) != len(want[i]) {
+			t.Fatalf("feature %d: id %v, properties %v; want id %d, %v", i, f.ID, f.Properties, i+1, want[i])
+		}
+		for k, v := range want[i] {
+			if f.Properties[k] != v {
+				t.Errorf("feature %d: %s = %v, want %v", i, k, f.Properties[k], v)
+			}
+		}
+	}
+	if n := bytes.Count(raw, []byte("街")); n != 1 {
+		t.Errorf("the shared name is written %d times, want once in the value table", n)
+	}
+}
+
+func TestMinAreaLeavesSmallPolygonsOutWholeAndKeepsLargeOnesInEveryTileTheyCross(t *testing.T) {
+	z12 := maptile.At(orb.Point{117.03, 25.08}, 12)
+	right := maptile.New(z12.X+1, z12.Y, z12.Z)
+	at := func(x, y float64) orb.Point { return tiles.FromTile(z12, orb.Point{x, y}) }
+	ring := func(x0, y0, x1, y1 float64) orb.Polygon { // counter-clockwise in lon/lat
+		return orb.Polygon{{at(x0, y1), at(x1, y1), at(x1, y0), at(x0, y0), at(x0, y1)}}
+	}
+	feats := []tiles.Feature{
+		{ID: 1, Geom: ring(100, 100, 110, 110)},   // 100 units²: a speck at z12
+		{ID: 2, Geom: ring(3000, 100, 4100, 300)}, // large, but only a 4×200-unit sliver in right
+	}
+	l := tiles.NewLayer("shapes", feats, tiles.Options{MinArea: func(z maptile.Zoom) float64 {
+		if z < 13 {
+			return 1024
+		}
+		return 0
+	}})
+	ids := func(tile maptile.Tile) []float64 {
+		var out []float64
+		if raw := tiles.Marshal(l.Render(tile)); raw != nil {
+			ls, err := tiles.Check(raw, testSchema)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range ls[0].Features {
+				out = append(out, f.ID.(float64))
+			}
+		}
+		return out
+	}
+	if got := ids(z12); len(got) != 1 || got[0] != 2 {
+		t.Errorf("z12: features %v, want only the large one", got)
+	}
+	if got := ids(right); len(got) != 1 || got[0] != 2 {
+		t.Errorf("z12 right neighbour: features %v, want the large one's sliver", got)
+	}
+	z13 := maptile.New(2*z12.X, 2*z12.Y, 13)
+	if got := ids(z13); len(got) != 1 || got[0] != 1 {
+		t.Errorf("z13: features %v, want the small one back", got)
 	}
 }
 
@@ -119,14 +196,14 @@ func TestRenderDropsFeaturesTooSmallToDrawAndEmptyTilesMarshalToNothing(t *testi
 	c := tiles.FromTile(z10, orb.Point{100, 100})
 	feats := []tiles.Feature{{ID: 1, Geom: square(c[0], c[1], 1e-6, false)}}
 	l := tiles.NewLayer("shapes", feats, tiles.Options{}).Render(z10)
-	if len(l.Features) != 0 {
-		t.Fatalf("a polygon of a thousandth of a unit survived: %v", l.Features[0].Geometry)
+	if l.Features != 0 {
+		t.Fatalf("a polygon of a thousandth of a unit survived: %d features", l.Features)
 	}
-	if raw, err := tiles.Marshal(l); raw != nil || err != nil {
-		t.Fatalf("empty tile marshalled to %d bytes, %v", len(raw), err)
+	if raw := tiles.Marshal(l); raw != nil {
+		t.Fatalf("empty tile marshalled to %d bytes", len(raw))
 	}
 	far := maptile.New(0, 0, 10)
-	if n := len(tiles.NewLayer("shapes", feats, tiles.Options{}).Render(far).Features); n != 0 {
+	if n := tiles.NewLayer("shapes", feats, tiles.Options{}).Render(far).Features; n != 0 {
 		t.Fatalf("%d features in a tile far away", n)
 	}
 }

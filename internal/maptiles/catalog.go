@@ -1,6 +1,10 @@
 package maptiles
 
-import "streetchief/tiles"
+import (
+	"github.com/paulmach/orb/maptile"
+
+	"streetchief/tiles"
+)
 
 // Layer names: each is one tile endpoint, /tiles/{name}/{z}/{x}/{y}.mvt.
 const (
@@ -45,28 +49,41 @@ const (
 	heatCell = 256
 	// coverageSamples is the side of the sample grid in each coverage cell (6×6 = 36 points).
 	coverageSamples = 6
+	// Below areasFullZoom an area smaller than areasMinArea square tile units (16 square pixels
+	// of a 512-pixel tile; most lanes and side roads are sub-pixel slivers there) is left out,
+	// which keeps the zoom-12 tiles of a 100,000-area city under 500 KB.
+	areasFullZoom = 13
+	areasMinArea  = 1024
 )
+
+// areasMinAreaAt is the areas layer's tiles.Options.MinArea.
+func areasMinAreaAt(z maptile.Zoom) float64 {
+	if z < areasFullZoom {
+		return areasMinArea
+	}
+	return 0
+}
 
 var catalog = []LayerInfo{
 	{
 		Name: LayerAdmin, Description: "Subdistrict and community boundaries with their chiefs, and label points",
 		Public: true, MinZoom: adminMinZoom, MaxZoom: maxDataZoom,
 		VectorLayers: []VectorLayer{
-			{ID: "admin", Description: "Subdistricts (街道) and communities (社区); chief is the current street or lane chief, empty when vacant",
+			{ID: "admin", Description: "Subdistricts (街道) and communities (社区); the feature id is the unit's id; chief is the current street or lane chief, empty when vacant",
 				MinZoom: adminMinZoom, MaxZoom: maxDataZoom,
-				Fields: tiles.Fields{"id": tiles.Number, "level": tiles.String, "name": tiles.String, "chief": tiles.String}},
-			{ID: "admin_labels", Description: "One label point per subdistrict and community",
+				Fields: tiles.Fields{"level": tiles.String, "name": tiles.String, "chief": tiles.String}},
+			{ID: "admin_labels", Description: "One label point per subdistrict and community; the feature id is the unit's id",
 				MinZoom: adminMinZoom, MaxZoom: maxDataZoom,
-				Fields: tiles.Fields{"id": tiles.Number, "level": tiles.String, "name": tiles.String}},
+				Fields: tiles.Fields{"level": tiles.String, "name": tiles.String}},
 		},
 	},
 	{
 		Name: LayerAreas, Description: "Areas of responsibility with who answers for them now",
 		Public: true, MinZoom: areasMinZoom, MaxZoom: maxDataZoom,
 		VectorLayers: []VectorLayer{{ID: LayerAreas,
-			Description: "responsible joins the names of the current holders; covered is false where nobody holds a post",
+			Description: "The feature id is the area's id; responsible joins the names of the current holders; covered is false where nobody holds a post",
 			MinZoom:     areasMinZoom, MaxZoom: maxDataZoom,
-			Fields: tiles.Fields{"id": tiles.Number, "kind": tiles.String, "name": tiles.String, "subdistrict_id": tiles.Number,
+			Fields: tiles.Fields{"kind": tiles.String, "name": tiles.String, "subdistrict_id": tiles.Number,
 				"community_id": tiles.Number, "responsible": tiles.String, "covered": tiles.Boolean}}},
 	},
 	{

@@ -52,7 +52,7 @@ func TestCommittedChangesReachCachedTilesWithinASecond(t *testing.T) {
 		out := map[float64]geojson.Properties{}
 		for _, l := range ls {
 			for _, f := range l.Features {
-				if id, ok := f.Properties["id"].(float64); ok {
+				if id, ok := f.ID.(float64); ok { // orb decodes the MVT feature id as a float64
 					out[id] = f.Properties
 				}
 			}

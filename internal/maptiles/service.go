@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 	"golang.org/x/sync/singleflight"
 
@@ -121,9 +120,23 @@ func (s *Service) Tile(ctx context.Context, who access.Principal, req Request) (
 	return tile, err
 }
 
-// render draws one tile.
+// render draws one tile and gzips it, the form it is cached and served in.
 func (s *Service) render(ctx context.Context, who access.Principal, layer string, t maptile.Tile, f Filter, terr *territory, now time.Time) (Tile, error) {
-	var layers []*mvt.Layer
+	layers, err := s.draw(ctx, who, layer, t, f, terr, now)
+	if err != nil {
+		return Tile{}, err
+	}
+	gz, err := tiles.MarshalGzipped(layers...)
+	if err != nil || gz == nil {
+		return Tile{}, err
+	}
+	sum := sha256.Sum256(gz)
+	return Tile{Gzipped: gz, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`}, nil
+}
+
+// draw renders the MVT layers of one tile.
+func (s *Service) draw(ctx context.Context, who access.Principal, layer string, t maptile.Tile, f Filter, terr *territory, now time.Time) ([]*tiles.LayerTile, error) {
+	var layers []*tiles.LayerTile
 	switch layer {
 	case LayerAdmin:
 		layers = append(layers, terr.admin.Render(t), terr.labels.Render(t))
@@ -143,7 +156,7 @@ func (s *Service) render(ctx context.Context, who access.Principal, layer string
 		}
 		pts, err := s.incidentPoints(ctx, who, tileBound(t, pad), f, true)
 		if err != nil {
-			return Tile{}, err
+			return nil, err
 		}
 		layers = append(layers, incidentLayer(pts, now).Render(t))
 	case LayerHeatIncidents:
@@ -152,16 +165,11 @@ func (s *Service) render(ctx context.Context, who access.Principal, layer string
 		}
 		pts, err := s.incidentPoints(ctx, who, tileBound(t, 0), f, false)
 		if err != nil {
-			return Tile{}, err
+			return nil, err
 		}
 		layers = append(layers, tiles.HeatGrid(LayerHeatIncidents, t, heatCell, heatPoints(pts, now)))
 	}
-	gz, err := tiles.MarshalGzipped(layers...)
-	if err != nil || gz == nil {
-		return Tile{}, err
-	}
-	sum := sha256.Sum256(gz)
-	return Tile{Gzipped: gz, ETag: `"` + hex.EncodeToString(sum[:12]) + `"`}, nil
+	return layers, nil
 }
 
 // CacheStats reports the tile cache's use.

@@ -1,6 +1,7 @@
 // The map's look: the city's own vector tiles are the whole basemap (no outside basemap, no glyph
 // server — MapLibre draws label glyphs from the browser's local fonts when the style names no glyphs
-// URL). Field names follow internal/maptiles/catalog.go.
+// URL). Field names follow internal/maptiles/catalog.go; admin units and areas carry their id as
+// the vector tile feature id (["id"], feature.id), not as a property.
 
 export const KIND_COLORS = {
     main_road: '#9e9e9e',
@@ -64,7 +65,7 @@ export function baseStyle(sources) {
                 filter: ['==', ['get', 'covered'], false],
                 paint: {'line-color': UNCOVERED, 'line-width': 1.6, 'line-dasharray': [2, 1]}},
             {id: 'areas-selected', type: 'line', source: 'areas', 'source-layer': 'areas',
-                filter: ['==', ['get', 'id'], -1],
+                filter: ['==', ['id'], -1],
                 paint: {'line-color': '#0d47a1', 'line-width': 3.5}},
             {id: 'admin-community-line', type: 'line', source: 'admin', 'source-layer': 'admin',
                 filter: ['==', ['get', 'level'], 'community'],
@@ -74,7 +75,7 @@ export function baseStyle(sources) {
                 filter: ['==', ['get', 'level'], 'subdistrict'],
                 paint: {'line-color': '#4527a0', 'line-width': ['interpolate', ['linear'], ['zoom'], 10, 1.5, 16, 3.5]}},
             {id: 'admin-selected', type: 'line', source: 'admin', 'source-layer': 'admin',
-                filter: ['==', ['get', 'id'], -1],
+                filter: ['==', ['id'], -1],
                 paint: {'line-color': '#0d47a1', 'line-width': 4, 'line-opacity': 0.8}},
             {id: 'labels-community', type: 'symbol', source: 'admin', 'source-layer': 'admin_labels', minzoom: 12.5,
                 filter: ['==', ['get', 'level'], 'community'],

@@ -214,7 +214,7 @@ export class MapView {
         const seen = new Map();
         for (const f of this.map.querySourceFeatures('admin', {sourceLayer: 'admin_labels'})) {
             const p = f.properties;
-            if (!seen.has(p.id)) seen.set(p.id, {id: p.id, level: p.level, name: p.name});
+            if (!seen.has(f.id)) seen.set(f.id, {id: f.id, level: p.level, name: p.name});
         }
         if (!seen.size) return;
         this.unitList = [...seen.values()].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
@@ -227,11 +227,11 @@ export class MapView {
         if (geom) {
             b = boundsOf(geom.coordinates);
         } else {
-            for (const f of this.map.querySourceFeatures('admin', {sourceLayer: 'admin', filter: ['==', ['get', 'id'], id]})) {
+            for (const f of this.map.querySourceFeatures('admin', {sourceLayer: 'admin', filter: ['==', ['id'], id]})) {
                 b = boundsOf(f.geometry.coordinates, b);
             }
         }
-        this.map.setFilter('admin-selected', ['==', ['get', 'id'], id]);
+        this.map.setFilter('admin-selected', ['==', ['id'], id]);
         if (b && !b.isEmpty()) this.map.fitBounds(b, {padding: 40, maxZoom: 17, duration: 800});
     }
 
@@ -254,7 +254,7 @@ export class MapView {
     }
 
     showArea(r) {
-        this.map.setFilter('areas-selected', ['==', ['get', 'id'], r.id]);
+        this.map.setFilter('areas-selected', ['==', ['id'], r.id]);
         this.map.fitBounds(r.bounds, {padding: 60, maxZoom: 17.5, duration: 800});
     }
 

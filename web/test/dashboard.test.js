@@ -115,6 +115,9 @@ describe('anonymous visitor', () => {
         await page.locator('#panel-map [data-unit]').first().click();
         await page.waitForFunction((z) => window.streetchief.map.getZoom() > z + 0.3, before);
         await mapIdle(page);
+        // The outline selects by the tile's feature id: the unit list and the filter must agree.
+        const outlined = await page.evaluate(() => window.streetchief.map.queryRenderedFeatures({layers: ['admin-selected']}).length);
+        assert.ok(outlined > 0, 'the chosen unit is not outlined');
     });
 
     test('an area can be found by name', async () => {
@@ -123,6 +126,10 @@ describe('anonymous visitor', () => {
         await page.fill('#area-search', name);
         await page.locator(`#area-results [data-area]`).first().waitFor();
         assert.match(await page.locator('#area-results').innerText(), new RegExp(name));
+        await page.locator(`#area-results [data-area]`).first().click();
+        await mapIdle(page);
+        const outlined = await page.evaluate(() => window.streetchief.map.queryRenderedFeatures({layers: ['areas-selected']}).length);
+        assert.ok(outlined > 0, 'the area found is not outlined');
         clean(page);
     });
 });
