@@ -63,6 +63,8 @@ export const api = {
 
     lookup: (lon, lat, at) => get('/api/v1/lookup', {lon: lon.toFixed(7), lat: lat.toFixed(7), at}),
     adminUnits: (level) => allFeatures('/api/v1/admin-units', {level}),
+    // Areas in the caller's scope whose name contains text (any case), the first 50 by id.
+    areasNamed: (text) => get('/api/v1/areas', {name: text, limit: 50}).then((c) => c.features),
     departments: () => get('/api/v1/departments').then((d) => d.departments),
 
     categories: () => get('/api/v1/incident-categories').then((d) => d.categories),

@@ -235,20 +235,34 @@ export class MapView {
         if (b && !b.isEmpty()) this.map.fitBounds(b, {padding: 40, maxZoom: 17, duration: 800});
     }
 
-    // searchAreas finds areas by name among the tiles loaded (the areas API has no name filter).
-    searchAreas(q) {
-        q = q.trim().toLowerCase();
+    // searchAreas finds areas by name: among the tiles loaded, which know who is responsible, and,
+    // when signed in, in the whole of the caller's scope through the areas API.
+    async searchAreas(q) {
+        q = q.trim();
         if (!q) return [];
         const found = new Map();
+        const needle = q.toLowerCase();
         for (const f of this.map.querySourceFeatures('areas', {sourceLayer: 'areas'})) {
             const p = f.properties;
-            if (!String(p.name).toLowerCase().includes(q)) continue;
-            let r = found.get(p.id);
+            if (!String(p.name).toLowerCase().includes(needle)) continue;
+            let r = found.get(f.id);
             if (!r) {
-                r = {id: p.id, name: p.name, kind: p.kind, covered: p.covered, responsible: p.responsible, bounds: new LngLatBounds()};
-                found.set(p.id, r);
+                r = {id: f.id, name: p.name, kind: p.kind, covered: p.covered, responsible: p.responsible, bounds: new LngLatBounds()};
+                found.set(f.id, r);
             }
             boundsOf(f.geometry.coordinates, r.bounds);
+        }
+        if (this.signedIn) {
+            try {
+                for (const f of await api.areasNamed(q)) {
+                    // The API's geometry is whole; a tile's is only the piece inside that tile.
+                    const r = found.get(f.id) || {id: f.id, name: f.properties.name, kind: f.properties.kind};
+                    r.bounds = boundsOf(f.geometry.coordinates);
+                    found.set(f.id, r);
+                }
+            } catch (e) {
+                console.warn('area search: the server did not answer, showing loaded areas only', e); // eslint-disable-line no-console
+            }
         }
         return [...found.values()].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')).slice(0, 50);
     }
@@ -284,15 +298,19 @@ export class MapView {
         );
 
         const results = h('ul', {class: 'results', id: 'area-results'});
-        const runSearch = (q) => {
-            const found = this.searchAreas(q);
+        let searches = 0;
+        const runSearch = async (q) => {
+            const n = ++searches;
+            const found = await this.searchAreas(q);
+            if (n !== searches) return; // a later keystroke's answer wins
             if (!q.trim()) return replace(results);
             replace(results,
                 h('li', {class: 'hint'}, found.length ? t('search.results', {n: found.length}) : t('search.none', {q})),
                 found.map((r) => h('li', {},
                     h('button', {type: 'button', class: 'link', dataset: {area: r.id}, onclick: () => this.showArea(r)},
                         h('span', {class: 'swatch', style: `background:${KIND_COLORS[r.kind] || '#ccc'}`}), r.name),
-                    h('span', {class: 'muted'}, ` ${t(`kind.${r.kind}`)} · `, r.covered ? r.responsible : h('span', {class: 'bad'}, t('legend.uncovered'))))));
+                    h('span', {class: 'muted'}, ` ${t(`kind.${r.kind}`)}`, r.covered === undefined ? '' : [' · ',
+                        r.covered ? r.responsible : h('span', {class: 'bad'}, t('legend.uncovered'))]))));
         };
         const search = h('form', {class: 'search', onsubmit: (e) => {
             e.preventDefault();
@@ -311,7 +329,7 @@ export class MapView {
             : h('p', {class: 'hint'}, t('units.empty'));
 
         replace(el,
-            h('section', {}, h('h2', {}, t('search.title')), search, h('p', {class: 'hint'}, t('search.hint')), results),
+            h('section', {}, h('h2', {}, t('search.title')), search, h('p', {class: 'hint'}, t(this.signedIn ? 'search.hintSignedIn' : 'search.hint')), results),
             h('section', {}, h('h2', {}, t('layers.title')), h('div', {class: 'toggles'}, toggles)),
             h('section', {}, h('h2', {}, t('legend.title')), legend),
             h('section', {}, h('h2', {}, t('units.title')), units));

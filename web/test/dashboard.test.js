@@ -143,6 +143,36 @@ describe('signed in as the administrator', () => {
     });
     after(() => page?.context().close());
 
+    test('signed in, the area search covers the whole scope, not only the loaded map', async () => {
+        // The newest area: where the map is not necessarily looking.
+        const area = await page.evaluate(async () => {
+            const ids = [];
+            let after = '';
+            for (;;) {
+                const c = await (await fetch(`/api/v1/areas?limit=1000${after}`)).json();
+                ids.push(...c.features.map((f) => ({id: f.id, name: f.properties.name})));
+                if (!c.next) return ids.at(-1);
+                after = `&after=${c.next}`;
+            }
+        });
+        assert.ok(area, 'no areas');
+        const view = await page.evaluate(() => ({center: window.streetchief.map.getCenter(), zoom: window.streetchief.map.getZoom()}));
+        const asked = page.waitForRequest((r) => r.url().includes('/api/v1/areas?') && r.url().includes('name='));
+        await page.fill('#area-search', area.name);
+        await asked;
+        const hit = page.locator(`#area-results [data-area="${area.id}"]`);
+        await hit.waitFor();
+        await hit.click();
+        await mapIdle(page);
+        const outlined = await page.evaluate((id) => window.streetchief.map.queryRenderedFeatures({layers: ['areas-selected']})
+            .filter((f) => f.id === id).length, area.id);
+        assert.ok(outlined > 0, 'the area found through the API is not outlined');
+        await page.fill('#area-search', '');
+        await page.evaluate((v) => window.streetchief.map.jumpTo(v), view); // where the tests below expect the map
+        await mapIdle(page);
+        clean(page);
+    });
+
     test('toggling the incident heatmap changes the picture', async () => {
         const without = await mapPixels(page);
         await page.check('[data-layer="heatIncidents"]');

@@ -78,6 +78,7 @@ export default {
     'search.placeholder': 'Area name, e.g. 中山路',
     'search.none': 'No area named like “{q}”',
     'search.hint': 'Searches the part of the map that is loaded; zoom or pan to search more',
+    'search.hintSignedIn': 'Searches every area you may see, and the loaded map',
     'search.results': '{n} areas found',
 
     'lookup.title': 'Who is responsible here',

@@ -78,6 +78,7 @@ export default {
     'search.placeholder': '输入区域名称，如“中山路”',
     'search.none': '没有找到名称包含“{q}”的区域',
     'search.hint': '在已加载的地图范围内查找；放大或移动地图可查找更多区域',
+    'search.hintSignedIn': '在您有权查看的全部区域中查找',
     'search.results': '找到 {n} 个区域',
 
     'lookup.title': '此处由谁负责',
