@@ -65,7 +65,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	engine := lookup.New(store)
 	go engine.Run(ctx, pool, logger)
 	incidentService := startIncidents(ctx, pool, engine, logger)
-	tileService := maptiles.NewService(engine, pool, maptiles.Options{CacheBytes: int64(*tileCacheMB) << 20})
+	tileService := maptiles.NewService(engine, incidentService, pool, maptiles.Options{CacheBytes: int64(*tileCacheMB) << 20})
 	go tileService.RunIncidentFeed(ctx, logger)
 
 	api := httpapi.New(httpapi.Deps{

@@ -18,6 +18,7 @@ import (
 	"streetchief/internal/auth"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/httpapi"
+	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
 	"streetchief/internal/registry"
@@ -68,7 +69,7 @@ func newTileWorld(t testing.TB) *tileWorld {
 	must(engine.Load(ctx))
 	svc := auth.NewService(pool, auth.Options{})
 	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Auth: svc,
-		Tiles: maptiles.NewService(engine, pool, maptiles.Options{})}))
+		Tiles: maptiles.NewService(engine, incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{}), pool, maptiles.Options{})}))
 	t.Cleanup(srv.Close)
 	u, err := svc.AddUser(ctx, system, auth.UserInput{Username: code("admin"), Password: "correct horse battery", Role: access.Admin})
 	must(err)

@@ -121,7 +121,7 @@ func compareTiles(b *testing.B, ts []maptile.Tile, goDraw, sqlDraw drawFunc) {
 // sampled tiles left out as empty on both paths, for the report.
 func benchAreas(b *testing.B, engine *lookup.Engine, pool *pgxpool.Pool, ts []maptile.Tile, skipped int) {
 	ctx := context.Background()
-	svc := maptiles.NewService(engine, pool, maptiles.Options{CacheBytes: -1})
+	svc := newService(engine, pool, maptiles.Options{CacheBytes: -1})
 	minArea, fullZoom := maptiles.AreasGeneralisation()
 	postgis := func(t maptile.Tile) []byte {
 		var mvt []byte
@@ -220,7 +220,7 @@ func BenchmarkAreasRandom100k(b *testing.B) {
 		for z := minZoom; z <= 14; z++ {
 			all = append(all, tilesOver(bound, z)...)
 		}
-		svc := maptiles.NewService(engine, pool, maptiles.Options{CacheBytes: -1})
+		svc := newService(engine, pool, maptiles.Options{CacheBytes: -1})
 		var rawMax, gzMax int
 		for b.Loop() {
 			for _, t := range all {

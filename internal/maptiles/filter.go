@@ -114,10 +114,15 @@ func (f Filter) IsZero() bool {
 	return f.From.IsZero() && f.To.IsZero() && f.Category == "" && len(f.Statuses) == 0
 }
 
-// scopeKey names what part of the district the caller sees, for cache keys: callers with the same
-// scope share cached incident tiles, callers with different scopes never do.
+// scopeKey names which incidents the caller sees, for cache keys: callers who see the same share
+// cached incident tiles, callers who do not never do. Beside the scope that is, for everyone but
+// the district-wide roles and department liaisons, the incidents assigned to the caller wherever
+// they are (incidents.MapPoints), so the key names the person too.
 func scopeKey(who access.Principal) string {
-	if who.Scope.All {
+	switch {
+	case !who.SignedIn():
+		return "none"
+	case who.Scope.All:
 		return "all"
 	}
 	h := fnv.New64a()
@@ -133,6 +138,8 @@ func scopeKey(who access.Principal) string {
 	write("c", who.Scope.Communities)
 	if who.Role == access.DepartmentLiaison {
 		write("d", who.Scope.Departments)
+	} else {
+		write("p", []int64{who.PersonID})
 	}
 	return strconv.FormatUint(h.Sum64(), 36)
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
@@ -12,6 +13,7 @@ import (
 	"streetchief/internal/demo"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
+	"streetchief/internal/maptiles"
 	"streetchief/internal/registry"
 )
 
@@ -73,4 +75,9 @@ func tilesOver(b orb.Bound, z maptile.Zoom) []maptile.Tile {
 		}
 	}
 	return out
+}
+
+// newService is a tile service over engine and the incidents on pool, as the server wires it.
+func newService(engine *lookup.Engine, pool *pgxpool.Pool, opt maptiles.Options) *maptiles.Service {
+	return maptiles.NewService(engine, incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{}), pool, opt)
 }

@@ -36,7 +36,7 @@ func TestCommittedChangesReachCachedTilesWithinASecond(t *testing.T) {
 	engine := lookup.New(registry.NewStore(pool))
 	go engine.Run(ctx, pool, slog.New(slog.DiscardHandler))
 	within(t, 10*time.Second, "engine loaded", engine.Ready)
-	svc := maptiles.NewService(engine, pool, maptiles.Options{})
+	svc := newService(engine, pool, maptiles.Options{})
 	go svc.RunIncidentFeed(ctx, slog.New(slog.DiscardHandler))
 
 	// An area: rename it and watch its tile.
@@ -106,7 +106,7 @@ func TestCommittedChangesReachCachedTilesWithinASecond(t *testing.T) {
 
 func TestCacheKeepsToItsByteBudget(t *testing.T) {
 	c := demoCity(t)
-	svc := maptiles.NewService(loadedEngine(t), dbtest.Pool(t), maptiles.Options{CacheBytes: 64 << 10})
+	svc := newService(loadedEngine(t), dbtest.Pool(t), maptiles.Options{CacheBytes: 64 << 10})
 	for _, tile := range tilesOver(cityBound(c), 14) {
 		mustTile(t, svc, admin, maptiles.LayerAreas, tile, maptiles.Filter{})
 	}

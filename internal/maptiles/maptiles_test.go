@@ -40,7 +40,7 @@ func mustTile(t *testing.T, svc *maptiles.Service, who access.Principal, layer s
 
 func TestEveryLayerDrawsValidTilesOverTheDemoCity(t *testing.T) {
 	c := demoCity(t)
-	svc := maptiles.NewService(loadedEngine(t), dbtest.Pool(t), maptiles.Options{})
+	svc := newService(loadedEngine(t), dbtest.Pool(t), maptiles.Options{})
 	b := cityBound(c)
 	for _, l := range maptiles.Layers() {
 		t.Run(l.Name, func(t *testing.T) {
@@ -62,7 +62,7 @@ func TestEveryLayerDrawsValidTilesOverTheDemoCity(t *testing.T) {
 
 func TestPublicTilesCarryNoPhoneNumbers(t *testing.T) {
 	c := demoCity(t)
-	svc := maptiles.NewService(loadedEngine(t), dbtest.Pool(t), maptiles.Options{})
+	svc := newService(loadedEngine(t), dbtest.Pool(t), maptiles.Options{})
 	var raw bytes.Buffer
 	for _, layer := range []string{maptiles.LayerAdmin, maptiles.LayerAreas} {
 		for _, tile := range tilesOver(cityBound(c), 13) {
@@ -102,7 +102,7 @@ func heatCount(ls mvt.Layers) int {
 func TestIncidentTilesCountOnlyWhatTheCallerMaySeeAndWhatTheFilterAsks(t *testing.T) {
 	c := demoCity(t)
 	pool := dbtest.Pool(t)
-	svc := maptiles.NewService(loadedEngine(t), pool, maptiles.Options{})
+	svc := newService(loadedEngine(t), pool, maptiles.Options{})
 	ctx := context.Background()
 	var community, subdistrict int64
 	if err := pool.QueryRow(ctx, `SELECT community_id, subdistrict_id FROM incident WHERE community_id IS NOT NULL
@@ -110,6 +110,13 @@ func TestIncidentTilesCountOnlyWhatTheCallerMaySeeAndWhatTheFilterAsks(t *testin
 		t.Fatal(err)
 	}
 	lane := access.Principal{Role: access.LaneChief, UserID: 1, Scope: access.Scope{Communities: []int64{community}}}
+	// A lane chief also sees what is assigned to them elsewhere, as in the incident list; the tile
+	// cache must keep them apart from a colleague of the same scope.
+	assignee := lane
+	if err := pool.QueryRow(ctx, `SELECT assignee_person_id FROM incident
+		WHERE assignee_person_id IS NOT NULL AND community_id IS DISTINCT FROM $1 LIMIT 1`, community).Scan(&assignee.PersonID); err != nil {
+		t.Fatal(err)
+	}
 	from := time.Now().AddDate(0, 0, -60)
 	for _, tc := range []struct {
 		name  string
@@ -120,6 +127,8 @@ func TestIncidentTilesCountOnlyWhatTheCallerMaySeeAndWhatTheFilterAsks(t *testin
 	}{
 		{"whole district", admin, maptiles.Filter{}, "TRUE", nil},
 		{"one community", lane, maptiles.Filter{}, "community_id = $1", []any{community}},
+		{"one community and what is assigned to its chief elsewhere", assignee, maptiles.Filter{},
+			"(community_id = $1 OR assignee_person_id = $2)", []any{community, assignee.PersonID}},
 		{"one category in the last 60 days", admin, maptiles.Filter{Category: "street_occupying", From: from},
 			"category = 'street_occupying' AND reported_at >= $1", []any{from}},
 		{"finished statuses of one community", lane, maptiles.Filter{Statuses: []string{"closed", "resolved"}},
@@ -147,7 +156,7 @@ func TestIncidentTilesCountOnlyWhatTheCallerMaySeeAndWhatTheFilterAsks(t *testin
 
 func TestIncidentsClusterBelowZoom14AndKeepTheirCount(t *testing.T) {
 	c := demoCity(t)
-	svc := maptiles.NewService(loadedEngine(t), dbtest.Pool(t), maptiles.Options{})
+	svc := newService(loadedEngine(t), dbtest.Pool(t), maptiles.Options{})
 	open := maptiles.Filter{Statuses: []string{"reported", "assigned", "in_progress", "escalated", "joint_enforcement", "reopened"}}
 	count := func(z maptile.Zoom) (total, clusters int) {
 		for _, tile := range tilesOver(cityBound(c), z) {

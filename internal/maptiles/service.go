@@ -1,7 +1,8 @@
 // Package maptiles serves the map's vector tiles: it draws the territory layers (admin units, areas,
-// coverage) from the in-memory lookup snapshot and the incident layers from PostgreSQL, through the
-// pure tiles package, and caches the results in an LRU keyed by data version, so a committed change
-// is never served stale yet nothing needs invalidating. It must not depend on the HTTP layer.
+// coverage) from the in-memory lookup snapshot and the incident layers from the incidents service,
+// through the pure tiles package, and caches the results in an LRU keyed by data version, so a
+// committed change is never served stale yet nothing needs invalidating. It must not depend on the
+// HTTP layer.
 package maptiles
 
 import (
@@ -21,6 +22,7 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
+	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/tiles"
 )
@@ -36,11 +38,12 @@ type Options struct {
 
 // Service renders and caches tiles. It is safe for concurrent use.
 type Service struct {
-	engine *lookup.Engine
-	db     *pgxpool.Pool
-	now    func() time.Time
-	cache  *cache
-	flight singleflight.Group
+	engine    *lookup.Engine
+	incidents *incidents.Service
+	db        *pgxpool.Pool // for the incident change feed
+	now       func() time.Time
+	cache     *cache
+	flight    singleflight.Group
 
 	terr   atomic.Pointer[territory]
 	terrMu sync.Mutex
@@ -51,12 +54,13 @@ type Service struct {
 	incLive    atomic.Bool
 }
 
-// NewService returns a tile service over the lookup engine (territory) and the database (incidents).
-func NewService(engine *lookup.Engine, db *pgxpool.Pool, opt Options) *Service {
+// NewService returns a tile service over the lookup engine (territory) and the incidents service,
+// told of incident changes by the database's notifications.
+func NewService(engine *lookup.Engine, inc *incidents.Service, db *pgxpool.Pool, opt Options) *Service {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Service{engine: engine, db: db, now: opt.Now, cache: newCache(opt.CacheBytes)}
+	return &Service{engine: engine, incidents: inc, db: db, now: opt.Now, cache: newCache(opt.CacheBytes)}
 }
 
 var errLoading = apperr.New(apperr.Unavailable, "the territory is still loading")
