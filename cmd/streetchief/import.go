@@ -23,7 +23,7 @@ import (
 
 const importUsage = `usage:
   streetchief import osm FILE.osm.pbf [--mapping FILE.json] [--dry-run] [--strict] [--repair] [--report FILE.json]
-  streetchief import geojson FILE [--kind K] [--name-prop P] [--dry-run] [--strict] [--repair] [--report FILE.json]`
+  streetchief import geojson FILE [--kind K] [--name-prop P] [--key-prop P] [--dry-run] [--strict] [--repair] [--report FILE.json]`
 
 // importCommand loads an OSM extract or a GeoJSON file into the registry in one transaction. It exits
 // non-zero when anything was skipped, so a script notices.
@@ -46,6 +46,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	mappingPath := fs.String("mapping", "", "osm: JSON mapping over the default (see docs/import.md)")
 	kind := fs.String("kind", "", "geojson: the kind of every feature (default: each feature's properties.kind)")
 	nameProp := fs.String("name-prop", "name", "geojson: the property that holds the name")
+	keyProp := fs.String("key-prop", "", "geojson: the property that holds each feature's lasting key; areas stored under a key are changed in place")
 	if err := fs.Parse(interleave(fs, args[1:])); err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if bar != nil {
 			r = io.TeeReader(f, bar)
 		}
-		rep, err = importer.ImportGeoJSON(ctx, store, who, r, importer.GeoJSONOptions{Kind: *kind, NameProp: *nameProp}, opt)
+		rep, err = importer.ImportGeoJSON(ctx, store, who, r, importer.GeoJSONOptions{Kind: *kind, NameProp: *nameProp, KeyProp: *keyProp}, opt)
 		if bar != nil {
 			_ = bar.Finish()
 		}
@@ -146,6 +147,10 @@ func printReport(w io.Writer, rep importer.Report) {
 		verb = "would load (dry run, nothing written)"
 	}
 	fmt.Fprintf(w, "%s %d areas and %d admin units in %s\n", verb, rep.Areas, rep.Units, rep.Elapsed.Round(time.Millisecond))
+	if rep.Updated+rep.Unchanged+rep.UnitsUpdated+rep.UnitsUnchanged > 0 {
+		fmt.Fprintf(w, "  already stored under their keys: %d areas changed in place, %d unchanged; %d admin units changed, %d unchanged\n",
+			rep.Updated, rep.Unchanged, rep.UnitsUpdated, rep.UnitsUnchanged)
+	}
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, k := range sortedKeys(rep.ByKind) {
 		fmt.Fprintf(tw, "  %s\t%d\n", k, rep.ByKind[k])

@@ -18,7 +18,7 @@ const importMaxBytes = 256 << 20
 // such as QGIS add as layers. (Exports are GET /api/v1/areas?format=geojson|csv|kml.)
 func (s *Server) dataRoutes() {
 	s.handle("POST", "/api/v1/areas:import", fieldEditors, "registry",
-		"Import a GeoJSON FeatureCollection of areas (kind, name_prop, strict, repair, dry_run); 200, or 207 with the skipped features", s.importAreas)
+		"Import a GeoJSON FeatureCollection of areas (kind, name_prop, key_prop, strict, repair, dry_run); 200, or 207 with the skipped features", s.importAreas)
 
 	s.handle("GET", "/ogc", Public, "ogc", "OGC API – Features landing page", s.ogcLanding)
 	s.handle("GET", "/ogc/conformance", Public, "ogc", "OGC API – Features conformance classes", s.ogcConformance)
@@ -35,7 +35,8 @@ func (s *Server) importAreas(w http.ResponseWriter, r *http.Request) error {
 	q := &query{r: r}
 	opt := registry.ImportOptions{Strict: q.bool("strict"), Repair: q.bool("repair"), DryRun: q.bool("dry_run"),
 		Label: "POST /api/v1/areas:import"}
-	g := importer.GeoJSONOptions{Kind: r.URL.Query().Get("kind"), NameProp: r.URL.Query().Get("name_prop")}
+	g := importer.GeoJSONOptions{Kind: r.URL.Query().Get("kind"), NameProp: r.URL.Query().Get("name_prop"),
+		KeyProp: q.text("key_prop", maxSearchText)}
 	if q.err != nil {
 		return q.err
 	}

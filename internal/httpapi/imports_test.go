@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
 
 	"streetchief/internal/access"
 )
@@ -104,6 +107,22 @@ func TestAreasImportRefusesFeaturesOutsideTheCallersScope(t *testing.T) {
 	}
 	if status, doc := w.clients[access.Inspector].do("POST", "/api/v1/areas:import", body); status != http.StatusForbidden {
 		t.Fatalf("an inspector importing: %d %v, want 403", status, doc)
+	}
+
+	// Changing an area in place by its key needs the stored area in scope, not only the new shape:
+	// a lane chief of A cannot pull B's park into A by reusing its key.
+	key := fmt.Sprintf("parcel-%d", time.Now().UnixNano())
+	keyed := func(at orb.Point) string {
+		return featureCollection(fmt.Sprintf(`{"type":"Feature","geometry":%s,"properties":{"name":"园","parcel":%q}}`,
+			sqAt(at[0], at[1], 0.0005), key))
+	}
+	if status, doc := w.clients[access.Admin].do("POST", "/api/v1/areas:import?kind=park&key_prop=parcel", keyed(inB)); status != http.StatusOK {
+		t.Fatalf("admin importing a keyed park in B: %d %v", status, doc)
+	}
+	status, doc = lane.do("POST", "/api/v1/areas:import?kind=park&key_prop=parcel", keyed(inA))
+	skipped, _ = doc["skipped"].([]any)
+	if status != http.StatusMultiStatus || len(skipped) != 1 || !strings.Contains(skipped[0].(map[string]any)["reason"].(string), "stored under key "+key+" falls outside your scope") {
+		t.Fatalf("lane chief of A re-keying B's park: %d %v, want it refused", status, doc)
 	}
 }
 

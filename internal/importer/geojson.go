@@ -18,6 +18,10 @@ import (
 type GeoJSONOptions struct {
 	Kind     string // every feature's kind; empty: each feature's properties.kind
 	NameProp string // the property holding the name; default "name"
+	// KeyProp, when set, is the property holding each feature's lasting key in its source (a
+	// surveying bureau's parcel number, say): importing the file again changes the areas stored under
+	// those keys in place instead of adding them twice. Every feature must have one.
+	KeyProp string
 }
 
 // defaultWidths are corridor widths in metres for LineString features without a width_m property.
@@ -133,6 +137,12 @@ func featureArea(i int, f featureIn, opt GeoJSONOptions) (registry.ImportArea, e
 	a.Name = propString(raw)
 	if a.Name == "" {
 		a.Name = fmt.Sprintf("%s feature %d", a.Kind, i)
+	}
+	if opt.KeyProp != "" {
+		raw, _ := f.prop(opt.KeyProp)
+		if a.Key = propString(raw); a.Key == "" {
+			return a, fmt.Errorf("no key: properties.%s is missing, empty or not a string or number", opt.KeyProp)
+		}
 	}
 	if len(f.Geometry) == 0 || string(f.Geometry) == "null" {
 		return a, errors.New("geometry is required")

@@ -223,7 +223,7 @@ func (d *OSMData) addWay(m *Mapping, w wayCandidate, nodes map[int64]orb.Point) 
 		d.skip("area", src, kind, fmt.Sprintf("incomplete: %d of its %d nodes are outside the extract", missing, len(w.nodes)))
 		return
 	}
-	a := registry.ImportArea{Index: -1, Source: src, Kind: kind, Name: featureName(w.tags, kind, src),
+	a := registry.ImportArea{Index: -1, Source: src, Key: "osm:" + src, Kind: kind, Name: featureName(w.tags, kind, src),
 		Attributes: map[string]any{"osm_id": src, "osm_tags": w.tags}}
 	closed := len(w.nodes) >= 4 && w.nodes[0] == w.nodes[len(w.nodes)-1]
 	switch {
@@ -263,7 +263,7 @@ func (d *OSMData) addRelation(r relCandidate, wayNodes map[int64][]int64, nodes 
 			Attributes: map[string]any{"osm_id": src, "admin_level": r.tags["admin_level"]}})
 		return
 	}
-	d.Areas = append(d.Areas, registry.ImportArea{Index: d.next(), Source: src, Kind: kind,
+	d.Areas = append(d.Areas, registry.ImportArea{Index: d.next(), Source: src, Key: "osm:" + src, Kind: kind,
 		Name: featureName(r.tags, kind, src), Geom: mp, Attributes: map[string]any{"osm_id": src, "osm_tags": r.tags}})
 }
 

@@ -175,6 +175,30 @@ func TestImportLiechtensteinMatchesAnIndependentCount(t *testing.T) {
 	if located < rep.Areas*9/10 {
 		t.Errorf("only %d of %d areas were located in a municipality", located, rep.Areas)
 	}
+
+	// The same extract again adds nothing: every area and unit is stored under its OSM key as it
+	// is, except one renamed here since, which the import puts back — in place, keeping its id.
+	var renamed int64
+	if err := pool.QueryRow(ctx, `UPDATE area SET name = 'renamed' WHERE id = (SELECT min(id) FROM area WHERE source_key LIKE 'osm:%')
+		RETURNING id`).Scan(&renamed); err != nil {
+		t.Fatal(err)
+	}
+	before := tableCounts(t)
+	again, err := importer.ImportOSM(ctx, store, system, liechtenstein, importer.DefaultMapping(), registry.ImportOptions{Label: "test again"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Areas != 1 || again.Updated != 1 || again.Unchanged != rep.Areas-1 || again.Units != 0 || again.UnitsUnchanged != rep.Units {
+		t.Errorf("importing again: loaded %d (updated %d), unchanged %d, units loaded %d, unchanged %d; want 1 (1), %d, 0, %d",
+			again.Areas, again.Updated, again.Unchanged, again.Units, again.UnitsUnchanged, rep.Areas-1, rep.Units)
+	}
+	if after := tableCounts(t); strings.Split(after, " audit")[0] != strings.Split(before, " audit")[0] {
+		t.Errorf("importing again changed the row counts: %s → %s", before, after)
+	}
+	var name string
+	if err := pool.QueryRow(ctx, `SELECT name FROM area WHERE id = $1`, renamed).Scan(&name); err != nil || name == "renamed" {
+		t.Errorf("area %d is still %q (%v) after importing again", renamed, name, err)
+	}
 }
 
 func TestImportOSMStrictAndDryRunWriteNothing(t *testing.T) {
@@ -191,7 +215,7 @@ func TestImportOSMStrictAndDryRunWriteNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Areas == 0 || !rep.DryRun {
+	if rep.Areas+rep.Unchanged == 0 || !rep.DryRun { // unchanged: when the extract is already in
 		t.Fatalf("dry run reported %d areas", rep.Areas)
 	}
 	if after := tableCounts(t); after != before {

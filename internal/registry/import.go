@@ -23,8 +23,12 @@ import (
 // is a corridor: Centreline buffered by WidthM/2 metres on each side, in PostGIS, on the geography (so
 // the width is metric wherever the road is).
 type ImportArea struct {
-	Index      int    // position in the caller's input, echoed in the report
-	Source     string // where it came from, e.g. "w4321" (an OSM way) or "feature 7"
+	Index  int    // position in the caller's input, echoed in the report
+	Source string // where it came from, e.g. "w4321" (an OSM way) or "feature 7"
+	// Key, when set, names the feature in its source for good ("osm:w4321"): an area already stored
+	// under the key is changed in place (same id, so its people and incidents stay with it) instead
+	// of a second one being added. A key may appear once per import.
+	Key        string
 	Kind       string
 	Name       string
 	Geom       orb.Geometry
@@ -160,16 +164,20 @@ type ImportRepair struct {
 
 // ImportResult reports a bulk import.
 type ImportResult struct {
-	Areas        int            `json:"loaded"`
-	Units        int            `json:"loaded_admin_units,omitempty"`
-	ByKind       map[string]int `json:"by_kind"`
-	UnitsByLevel map[string]int `json:"admin_units_by_level,omitempty"`
-	FirstID      int64          `json:"first_id,omitempty"`
-	LastID       int64          `json:"last_id,omitempty"`
-	Skipped      []ImportSkip   `json:"skipped"`
-	Repaired     []ImportRepair `json:"repaired,omitempty"`
-	DryRun       bool           `json:"dry_run,omitempty"`
-	Elapsed      time.Duration  `json:"-"`
+	Areas          int            `json:"loaded"`                          // new and updated
+	Updated        int            `json:"updated,omitempty"`               // of Areas, those changed in place by Key
+	Unchanged      int            `json:"unchanged,omitempty"`             // areas stored under their Key already, just as they are
+	Units          int            `json:"loaded_admin_units,omitempty"`    // new and updated
+	UnitsUpdated   int            `json:"updated_admin_units,omitempty"`   // of Units, those changed in place by code
+	UnitsUnchanged int            `json:"unchanged_admin_units,omitempty"` // admin units stored under their code already, just as they are
+	ByKind         map[string]int `json:"by_kind"`
+	UnitsByLevel   map[string]int `json:"admin_units_by_level,omitempty"`
+	FirstID        int64          `json:"first_id,omitempty"` // the new areas' ids
+	LastID         int64          `json:"last_id,omitempty"`
+	Skipped        []ImportSkip   `json:"skipped"`
+	Repaired       []ImportRepair `json:"repaired,omitempty"`
+	DryRun         bool           `json:"dry_run,omitempty"`
+	Elapsed        time.Duration  `json:"-"`
 }
 
 var errDryRun = errors.New("dry run")
@@ -228,8 +236,8 @@ func (s *Store) ImportStream(ctx context.Context, who access.Principal, units []
 			}
 			return a.Index - b.Index
 		})
-		summary := map[string]any{"label": opt.Label, "loaded": res.Areas, "by_kind": res.ByKind,
-			"admin_units": res.UnitsByLevel, "first_id": res.FirstID, "last_id": res.LastID, "skipped": len(res.Skipped)}
+		summary := map[string]any{"label": opt.Label, "loaded": res.Areas, "updated": res.Updated, "by_kind": res.ByKind,
+			"admin_units": res.UnitsByLevel, "updated_admin_units": res.UnitsUpdated, "first_id": res.FirstID, "last_id": res.LastID, "skipped": len(res.Skipped)}
 		if err := audit.Record(ctx, tx, who, audit.Import, "area", 0, nil, summary); err != nil {
 			return err
 		}
@@ -279,8 +287,14 @@ func importUnits(ctx context.Context, tx pgx.Tx, units []ImportUnit, bad map[int
 	if err := validateStage(ctx, tx, "import_unit_stage", opt.Repair, "admin_unit", unitSource(units), res); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE import_unit_stage s SET problem = 'an admin unit with code ' || s.code || ' already exists'
-		WHERE problem IS NULL AND EXISTS (SELECT 1 FROM admin_unit u WHERE u.code = s.code)`); err != nil {
+	// A unit whose code is stored already is changed in place (an updated extract imported again),
+	// but never turned into another level, and a code may appear once per import.
+	if _, err := tx.Exec(ctx, `UPDATE import_unit_stage s SET problem = 'an admin unit with code ' || s.code || ' already exists as a ' || u.level
+		FROM admin_unit u WHERE s.problem IS NULL AND u.code = s.code AND u.level <> s.level`); err != nil {
+		return fmt.Errorf("import: admin unit codes: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE import_unit_stage s SET problem = 'code ' || s.code || ' was given to an earlier admin unit of this import'
+		WHERE s.problem IS NULL AND EXISTS (SELECT 1 FROM import_unit_stage e WHERE e.code = s.code AND e.n < s.n AND e.problem IS NULL)`); err != nil {
 		return fmt.Errorf("import: admin unit codes: %w", err)
 	}
 	parentLevel := map[string]string{"district": "city", "subdistrict": "district", "community": "subdistrict"}
@@ -300,12 +314,19 @@ func importUnits(ctx context.Context, tx pgx.Tx, units []ImportUnit, bad map[int
 		if err := collectProblems(ctx, tx, "import_unit_stage", "admin_unit", unitSource(units), opt, res, level, 0); err != nil {
 			return err
 		}
-		var n int
+		var n, updated, unchanged int
 		err := tx.QueryRow(ctx, `WITH ins AS (
-				INSERT INTO admin_unit (level, parent_id, code, name, boundary, attributes)
+				INSERT INTO admin_unit AS u (level, parent_id, code, name, boundary, attributes)
 				SELECT level, parent_id, code, name, geom, attributes FROM import_unit_stage
-				WHERE level = $1 AND problem IS NULL ORDER BY n RETURNING id)
-			SELECT count(*) FROM ins`, level).Scan(&n)
+				WHERE level = $1 AND problem IS NULL ORDER BY n
+				ON CONFLICT (code) DO UPDATE
+				SET parent_id = EXCLUDED.parent_id, name = EXCLUDED.name, boundary = EXCLUDED.boundary,
+					attributes = EXCLUDED.attributes, updated_at = now()
+				WHERE (u.parent_id, u.name, u.attributes) IS DISTINCT FROM (EXCLUDED.parent_id, EXCLUDED.name, EXCLUDED.attributes)
+					OR NOT ST_OrderingEquals(u.boundary, EXCLUDED.boundary)
+				RETURNING xmax = 0 AS inserted)
+			SELECT count(*), count(*) FILTER (WHERE NOT inserted),
+				(SELECT count(*) FROM import_unit_stage WHERE level = $1 AND problem IS NULL) - count(*) FROM ins`, level).Scan(&n, &updated, &unchanged)
 		if err != nil {
 			return translate(err, "import admin units")
 		}
@@ -313,6 +334,8 @@ func importUnits(ctx context.Context, tx pgx.Tx, units []ImportUnit, bad map[int
 			res.UnitsByLevel[level] = n
 			res.Units += n
 		}
+		res.UnitsUpdated += updated
+		res.UnitsUnchanged += unchanged
 	}
 	return nil
 }

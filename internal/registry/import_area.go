@@ -44,8 +44,12 @@ type areaLoad struct {
 	a     *ImportArea // the next area to copy; nil at the end of the stream
 	err   error       // what the stream or a strict check said
 	metas []areaMeta
-	bulk  bool
-	plan  *rebuildPlan
+	keys  map[string]int // Key → Index of the feature that gave it, to refuse a second one
+	// updated are the areas changed in place by Key, announced one by one when the row triggers
+	// are paused.
+	updated []int64
+	bulk    bool
+	plan    *rebuildPlan
 	// communities indexes the communities' bounding boxes; nil when the locate must not use them.
 	communities *rtree.RTreeG[int64]
 	corridors   int // in the chunk being copied
@@ -72,12 +76,12 @@ func (l *areaLoad) candidates(a *ImportArea) (int, *int64) {
 // inserts each chunk set-based while the reader goes on decoding.
 func importAreas(ctx context.Context, tx pgx.Tx, who access.Principal, first *ImportArea, next AreaStream, opt ImportOptions, res *ImportResult) error {
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_area_stage (n int PRIMARY KEY, kind text, name text,
-			geom geometry, centreline geometry, width_m float8, attributes jsonb,
+			geom geometry, centreline geometry, width_m float8, attributes jsonb, source_key text,
 			ncand int, cand bigint, x0 float8, y0 float8, problem text, px float8, py float8) ON COMMIT DROP;
 		CREATE TEMP TABLE import_area_place (n int PRIMARY KEY, community_id bigint, subdistrict_id bigint) ON COMMIT DROP`); err != nil {
 		return fmt.Errorf("import: staging table: %w", err)
 	}
-	l := &areaLoad{tx: tx, who: who, opt: opt, res: res, next: next, a: first}
+	l := &areaLoad{tx: tx, who: who, opt: opt, res: res, next: next, a: first, keys: map[string]int{}}
 	if !opt.Repair { // repairs may move a geometry out of the box it came with
 		var err error
 		if l.communities, err = communityBoxes(ctx, tx); err != nil {
@@ -99,11 +103,17 @@ func importAreas(ctx context.Context, tx pgx.Tx, who access.Principal, first *Im
 	if err := l.plan.restore(ctx, tx); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `ALTER TABLE area ENABLE TRIGGER area_locate_on_insert, ENABLE TRIGGER area_notify`); err != nil {
+	if _, err := tx.Exec(ctx, `ALTER TABLE area ENABLE TRIGGER area_locate_on_insert, ENABLE TRIGGER area_locate_on_move,
+		ENABLE TRIGGER area_notify`); err != nil {
 		return fmt.Errorf("import: resume row triggers: %w", err)
 	}
+	if len(l.updated) > 0 {
+		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, 'area:update:' || id) FROM unnest($2::bigint[]) id`, ChangeChannel, l.updated); err != nil {
+			return fmt.Errorf("import: announce: %w", err)
+		}
+	}
 	// One notification, delivered at commit, stands for the rows the paused trigger did not announce.
-	if res.Areas > 0 {
+	if res.LastID > 0 {
 		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, ChangeChannel, bulkChange("area", res.FirstID, res.LastID)); err != nil {
 			return fmt.Errorf("import: announce: %w", err)
 		}
@@ -125,6 +135,13 @@ func (l *areaLoad) copyChunk(ctx context.Context) error {
 			if !a.prepared {
 				a.Prepare()
 			}
+			if a.problem == nil && a.Key != "" {
+				if first, seen := l.keys[a.Key]; seen {
+					a.problem = fmt.Errorf("key %s was given to feature %d already", a.Key, first)
+				} else {
+					l.keys[a.Key] = a.Index
+				}
+			}
 			if a.problem != nil {
 				sk := ImportSkip{Target: "area", Index: a.Index, Source: a.Source, Kind: a.Kind, Reason: a.problem.Error()}
 				if l.opt.Strict {
@@ -145,14 +162,18 @@ func (l *areaLoad) copyChunk(ctx context.Context) error {
 			if a.Geom != nil {
 				x0, y0 = &a.vertex[0], &a.vertex[1]
 			}
-			row := []any{n, a.Kind, strings.TrimSpace(a.Name), a.geomEWKB, a.lineEWKB, a.WidthM, string(a.attrs), k, cand, x0, y0}
+			var key *string
+			if a.Key != "" {
+				key = &a.Key
+			}
+			row := []any{n, a.Kind, strings.TrimSpace(a.Name), a.geomEWKB, a.lineEWKB, a.WidthM, string(a.attrs), key, k, cand, x0, y0}
 			l.a, l.err = l.next()
 			return row, nil
 		}
 		return nil, l.err
 	})
 	if _, err := l.tx.CopyFrom(ctx, pgx.Identifier{"import_area_stage"},
-		[]string{"n", "kind", "name", "geom", "centreline", "width_m", "attributes", "ncand", "cand", "x0", "y0"}, src); err != nil {
+		[]string{"n", "kind", "name", "geom", "centreline", "width_m", "attributes", "source_key", "ncand", "cand", "x0", "y0"}, src); err != nil {
 		var ae *apperr.Error
 		if errors.As(l.err, &ae) {
 			return ae
@@ -180,7 +201,8 @@ func (l *areaLoad) stageChunk(ctx context.Context, lo int) error {
 	// The first chunk decides: a full one means a large import; otherwise the count tells.
 	if staged := len(l.metas) - lo; lo == 0 && (l.a != nil || staged > bulkThreshold) {
 		l.bulk = true
-		if _, err := tx.Exec(ctx, `ALTER TABLE area DISABLE TRIGGER area_locate_on_insert, DISABLE TRIGGER area_notify`); err != nil {
+		if _, err := tx.Exec(ctx, `ALTER TABLE area DISABLE TRIGGER area_locate_on_insert, DISABLE TRIGGER area_locate_on_move,
+			DISABLE TRIGGER area_notify`); err != nil {
 			return fmt.Errorf("import: pause row triggers: %w", err)
 		}
 		var err error
@@ -189,7 +211,7 @@ func (l *areaLoad) stageChunk(ctx context.Context, lo int) error {
 		}
 	}
 	if !l.opt.Repair {
-		skipped, byKind, areas, firstID, lastID := len(l.res.Skipped), maps.Clone(l.res.ByKind), l.res.Areas, l.res.FirstID, l.res.LastID
+		skipped, byKind, saved, updated := len(l.res.Skipped), maps.Clone(l.res.ByKind), *l.res, len(l.updated)
 		if _, err := tx.Exec(ctx, `SAVEPOINT import_chunk`); err != nil {
 			return fmt.Errorf("import: savepoint: %w", err)
 		}
@@ -206,7 +228,8 @@ func (l *areaLoad) stageChunk(ctx context.Context, lo int) error {
 		if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT import_chunk`); err != nil {
 			return fmt.Errorf("import: rollback to savepoint: %w", err)
 		}
-		l.res.Skipped, l.res.ByKind, l.res.Areas, l.res.FirstID, l.res.LastID = l.res.Skipped[:skipped], byKind, areas, firstID, lastID
+		saved.Skipped, saved.ByKind = l.res.Skipped[:skipped], byKind
+		*l.res, l.updated = saved, l.updated[:updated]
 	}
 	if err := checkStage(ctx, tx, lo, l.opt, l.source, l.res); err != nil {
 		return err
@@ -227,11 +250,19 @@ func (l *areaLoad) placeAndInsert(ctx context.Context, lo int) error {
 			WHERE n >= $1 AND problem IS NULL AND n NOT IN (SELECT n FROM import_area_place WHERE `+scope+`)`, args...); err != nil {
 			return fmt.Errorf("import: scope: %w", err)
 		}
+		// Changing an area in place needs the area as it stands to be in scope too. (The predicate
+		// is NULL, not false, for an area in no unit or a scope with no subdistricts.)
+		scope, args = l.who.Scope.Predicate("a.subdistrict_id", "a.community_id", []any{lo})
+		if _, err := tx.Exec(ctx, `UPDATE import_area_stage s SET problem = 'the area stored under key ' || s.source_key || ' falls outside your scope'
+			WHERE n >= $1 AND problem IS NULL
+				AND EXISTS (SELECT 1 FROM area a WHERE a.source_key = s.source_key AND NOT COALESCE(`+scope+`, false))`, args...); err != nil {
+			return fmt.Errorf("import: scope: %w", err)
+		}
 	}
 	if err := collectProblems(ctx, tx, "import_area_stage", "area", l.source, l.opt, l.res, "", lo); err != nil {
 		return err
 	}
-	return insertAreas(ctx, tx, lo, l.res)
+	return l.insertAreas(ctx, lo)
 }
 
 // checkStage marks what is wrong with the staged geometries from n = lo on, with ST_IsValidDetail's
@@ -314,36 +345,56 @@ func locateStage(ctx context.Context, tx pgx.Tx, lo int, boxes bool) error {
 }
 
 // insertAreas writes the good staged rows from n = lo on into area with one INSERT … SELECT, in
-// input order.
-func insertAreas(ctx context.Context, tx pgx.Tx, lo int, res *ImportResult) error {
-	rows, err := tx.Query(ctx, `WITH ins AS (
-			INSERT INTO area (kind, name, geom, centreline, attributes, subdistrict_id, community_id)
-			SELECT s.kind, s.name, s.geom, s.centreline, s.attributes, p.subdistrict_id, p.community_id
-			FROM import_area_stage s LEFT JOIN import_area_place p ON p.n = s.n
-			WHERE s.n >= $1 AND s.problem IS NULL ORDER BY s.n RETURNING id, kind)
-		SELECT kind, count(*), min(id), max(id) FROM ins GROUP BY kind`, lo)
+// input order. A row whose key is already stored changes that area in place, unless nothing the
+// import gives (kind, name, attributes, geometry, centreline) differs: then it is left alone, so an
+// extract imported twice changes nothing the second time.
+func (l *areaLoad) insertAreas(ctx context.Context, lo int) error {
+	res := l.res
+	var good int
+	if err := l.tx.QueryRow(ctx, `SELECT count(*) FROM import_area_stage WHERE n >= $1 AND problem IS NULL`, lo).Scan(&good); err != nil {
+		return fmt.Errorf("import areas: %w", err)
+	}
+	rows, err := l.tx.Query(ctx, `INSERT INTO area AS a (kind, name, geom, centreline, attributes, subdistrict_id, community_id, source_key)
+		SELECT s.kind, s.name, s.geom, s.centreline, s.attributes, p.subdistrict_id, p.community_id, s.source_key
+		FROM import_area_stage s LEFT JOIN import_area_place p ON p.n = s.n
+		WHERE s.n >= $1 AND s.problem IS NULL ORDER BY s.n
+		ON CONFLICT (source_key) WHERE source_key IS NOT NULL DO UPDATE
+		SET kind = EXCLUDED.kind, name = EXCLUDED.name, geom = EXCLUDED.geom, centreline = EXCLUDED.centreline,
+			attributes = EXCLUDED.attributes, subdistrict_id = EXCLUDED.subdistrict_id, community_id = EXCLUDED.community_id,
+			updated_at = now()
+		WHERE (a.kind, a.name, a.attributes) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.name, EXCLUDED.attributes)
+			OR NOT ST_OrderingEquals(a.geom, EXCLUDED.geom)
+			OR (a.centreline IS NULL) <> (EXCLUDED.centreline IS NULL) OR NOT ST_OrderingEquals(a.centreline, EXCLUDED.centreline)
+		RETURNING a.id, a.kind, xmax = 0`, lo)
 	if err != nil {
 		return translate(err, "import areas")
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			kind          string
-			n             int
-			first, lastID int64
-		)
-		if err := rows.Scan(&kind, &n, &first, &lastID); err != nil {
-			return fmt.Errorf("import areas: %w", err)
+	var (
+		id       int64
+		kind     string
+		inserted bool
+		written  int
+	)
+	_, err = pgx.ForEachRow(rows, []any{&id, &kind, &inserted}, func() error {
+		written++
+		res.ByKind[kind]++
+		res.Areas++
+		if !inserted {
+			res.Updated++
+			if l.bulk {
+				l.updated = append(l.updated, id)
+			}
+			return nil
 		}
-		res.ByKind[kind] += n
-		res.Areas += n
-		if res.FirstID == 0 || first < res.FirstID {
-			res.FirstID = first
+		if res.FirstID == 0 || id < res.FirstID {
+			res.FirstID = id
 		}
-		res.LastID = max(res.LastID, lastID)
-	}
-	if err := rows.Err(); err != nil {
+		res.LastID = max(res.LastID, id)
+		return nil
+	})
+	if err != nil {
 		return translate(err, "import areas")
 	}
+	res.Unchanged += good - written
 	return nil
 }

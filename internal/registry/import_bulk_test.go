@@ -2,10 +2,13 @@ package registry_test
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
 	"streetchief/internal/apperr"
@@ -34,6 +37,20 @@ func TestParseChangeReadsRowsAndRanges(t *testing.T) {
 			t.Errorf("%q: Bulk() = %v", tc.payload, got.Bulk())
 		}
 	}
+}
+
+// listenForChanges is a connection listening on registry.ChangeChannel until the test ends.
+func listenForChanges(t *testing.T) *pgx.Conn {
+	t.Helper()
+	conn, err := dbtest.Pool(t).Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(conn.Release)
+	if _, err := conn.Exec(context.Background(), "LISTEN "+registry.ChangeChannel); err != nil {
+		t.Fatal(err)
+	}
+	return conn.Conn()
 }
 
 // areaSchema is what a bulk import may take off area and must put back exactly.
@@ -79,14 +96,7 @@ func TestBulkImportLocatesChecksRestoresAndAnnouncesOnce(t *testing.T) {
 	before := areaSchema(t)
 
 	pool := dbtest.Pool(t)
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, "LISTEN "+registry.ChangeChannel); err != nil {
-		t.Fatal(err)
-	}
+	conn := listenForChanges(t)
 
 	res, err := f.store.Import(ctx, admin, nil, bulkAreas(x0), registry.ImportOptions{})
 	if err != nil {
@@ -111,7 +121,7 @@ func TestBulkImportLocatesChecksRestoresAndAnnouncesOnce(t *testing.T) {
 	}
 	wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	n, err := conn.Conn().WaitForNotification(wctx)
+	n, err := conn.WaitForNotification(wctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +131,7 @@ func TestBulkImportLocatesChecksRestoresAndAnnouncesOnce(t *testing.T) {
 	}
 	qctx, cancel2 := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel2()
-	if extra, err := conn.Conn().WaitForNotification(qctx); err == nil {
+	if extra, err := conn.WaitForNotification(qctx); err == nil {
 		t.Fatalf("a second announcement: %q", extra.Payload)
 	}
 }
@@ -150,5 +160,83 @@ func TestStrictBulkImportRollsBackEverything(t *testing.T) {
 	}
 	if after := areaSchema(t); after != before {
 		t.Fatalf("area's schema changed by a refused import:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// A bulk import of areas already stored under their keys changes them in place and, its row
+// triggers being paused, announces each change itself; unchanged ones are neither written nor
+// announced.
+func TestBulkImportAgainUpdatesByKeyAndAnnouncesEachChange(t *testing.T) {
+	f := newFixture(t, "bulkkeys")
+	x0 := f.sub.Boundary.Bound().Min[0]
+	defer registry.SetBulkForTest(3, 4)()
+	ctx := context.Background()
+	keyed := func(moved int) []registry.ImportArea {
+		var out []registry.ImportArea
+		for _, a := range bulkAreas(x0) {
+			if a.Index == 6 { // the bow tie
+				continue
+			}
+			a.Index, a.Key = len(out), "bulkkeys:"+a.Kind+":"+string(rune('a'+len(out)))
+			if a.Index == moved {
+				a.Name = "moved"
+				a.Geom = square(x0+0.0035, 20.0035, 0.0005)
+			}
+			out = append(out, a)
+		}
+		return out
+	}
+	pool := dbtest.Pool(t)
+	conn := listenForChanges(t)
+	first, err := f.store.Import(ctx, admin, nil, keyed(-1), registry.ImportOptions{})
+	if err != nil || first.Areas != 9 || len(first.Skipped) != 0 {
+		t.Fatalf("first import: %+v, %v", first, err)
+	}
+	// Read up to the first import's own announcement, so that what follows is the second's.
+	for {
+		wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("the first import was not announced: %v", err)
+		}
+		if n.Payload == fmt.Sprintf("area:insert:%d-%d", first.FirstID, first.LastID) {
+			break
+		}
+	}
+	before := areaSchema(t)
+	again, err := f.store.Import(ctx, admin, nil, keyed(8), registry.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Areas != 1 || again.Updated != 1 || again.Unchanged != 8 || again.FirstID != 0 {
+		t.Fatalf("importing again: %+v; want 1 updated, 8 unchanged, no new ids", again)
+	}
+	if after := areaSchema(t); after != before {
+		t.Fatalf("area's constraints, indexes or triggers changed:\nbefore %s\nafter  %s", before, after)
+	}
+	var id int64
+	var community *int64
+	if err := pool.QueryRow(ctx, `SELECT id, community_id FROM area WHERE source_key = $1 AND name = 'moved'`, keyed(8)[8].Key).Scan(&id, &community); err != nil {
+		t.Fatal(err)
+	}
+	if id > first.LastID || id < first.FirstID || community == nil {
+		t.Fatalf("the moved area is %d in community %v; want its old id (%d–%d), located", id, community, first.FirstID, first.LastID)
+	}
+	// Other tests announce their own rows on the same channel meanwhile.
+	var areaChanges []string
+	wctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	for {
+		n, err := conn.WaitForNotification(wctx)
+		if err != nil {
+			break
+		}
+		if ch, ok := registry.ParseChange(n.Payload); ok && ch.Table == "area" && ch.Last >= first.FirstID && ch.First <= first.LastID || ch.First == 0 {
+			areaChanges = append(areaChanges, n.Payload)
+		}
+	}
+	if want := "area:update:" + strconv.FormatInt(id, 10); len(areaChanges) != 1 || areaChanges[0] != want {
+		t.Fatalf("announcements %q, want just %q (first import: %d–%d)", areaChanges, want, first.FirstID, first.LastID)
 	}
 }
