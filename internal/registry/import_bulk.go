@@ -6,31 +6,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb"
-	"github.com/tidwall/rtree"
 )
-
-// communityBoxes indexes the communities' bounding boxes, widened a little so that a box test in Go
-// never misses what PostGIS's && (on boxes rounded outward to float4) would find.
-func communityBoxes(ctx context.Context, tx pgx.Tx) (*rtree.RTreeG[int64], error) {
-	rows, err := tx.Query(ctx, `SELECT id, ST_XMin(boundary), ST_YMin(boundary), ST_XMax(boundary), ST_YMax(boundary)
-		FROM admin_unit WHERE level = 'community'`)
-	if err != nil {
-		return nil, fmt.Errorf("import: communities: %w", err)
-	}
-	const pad = 1e-6 // degrees, ~0.1 m
-	tr := &rtree.RTreeG[int64]{}
-	var id int64
-	var b orb.Bound
-	if _, err := pgx.ForEachRow(rows, []any{&id, &b.Min[0], &b.Min[1], &b.Max[0], &b.Max[1]}, func() error {
-		b = b.Pad(pad)
-		tr.Insert(b.Min, b.Max, id)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("import: communities: %w", err)
-	}
-	return tr, nil
-}
 
 // rebuildWorthIt says whether a batch is at least as large as the table; a variable for the tests.
 var rebuildWorthIt = func(staged int, more bool, rows float64) bool {
