@@ -302,6 +302,12 @@ func (pp *part) forEachEdge(fn func(i int, lo, hi int)) {
 	}
 }
 
+// Box32 is b rounded outward to float32, the keys of a float32 R-tree: half the memory of float64
+// boxes, and the box never shrinks, so no candidate is missed.
+func Box32(b orb.Bound) (lo, hi [2]float32) {
+	return [2]float32{down32(b.Min[0]), down32(b.Min[1])}, [2]float32{up32(b.Max[0]), up32(b.Max[1])}
+}
+
 // down32 and up32 round outward to float32, as tile38 does for its R-tree
 // keys: half the memory of float64 boxes and never a missed candidate.
 func down32(v float64) float32 {

@@ -8,6 +8,8 @@ import (
 	"github.com/paulmach/orb/maptile"
 	"github.com/paulmach/orb/planar"
 	"github.com/tidwall/rtree"
+
+	"streetchief/geo"
 )
 
 // Options shape how a layer renders.
@@ -72,8 +74,8 @@ func NewLayer(name string, features []Feature, opts Options) *Layer {
 	}
 	l.dict.done()
 	for i, it := range l.items {
-		l.tree.Insert([2]float32{down32(it.bound.Min[0]), down32(it.bound.Min[1])},
-			[2]float32{up32(it.bound.Max[0]), up32(it.bound.Max[1])}, int32(i))
+		lo, hi := geo.Box32(it.bound)
+		l.tree.Insert(lo, hi, int32(i))
 	}
 	return l
 }
@@ -130,7 +132,8 @@ func (l *Layer) Render(t maptile.Tile) *LayerTile {
 // search appends the indexes of the items whose bounds meet the world box to hits, in layer order
 // so tiles come out byte-for-byte the same every time.
 func (l *Layer) search(hits []int32, lo, hi orb.Point) []int32 {
-	l.tree.Search([2]float32{down32(lo[0]), down32(lo[1])}, [2]float32{up32(hi[0]), up32(hi[1])},
+	keyLo, keyHi := geo.Box32(orb.Bound{Min: lo, Max: hi})
+	l.tree.Search(keyLo, keyHi,
 		func(_, _ [2]float32, i int32) bool {
 			hits = append(hits, i)
 			return true

@@ -123,21 +123,3 @@ func boundOf(g orb.Geometry) (orb.Bound, bool) {
 	}
 	return g.Bound(), true
 }
-
-// down32 and up32 round a float64 to the float32 at or beyond it, so a float32 R-tree box never
-// shrinks and never misses a candidate (tile38's rtreeValueDown/Up).
-func down32(v float64) float32 {
-	f := float32(v)
-	if float64(f) > v {
-		f = math.Nextafter32(f, float32(math.Inf(-1)))
-	}
-	return f
-}
-
-func up32(v float64) float32 {
-	f := float32(v)
-	if float64(f) < v {
-		f = math.Nextafter32(f, float32(math.Inf(1)))
-	}
-	return f
-}
