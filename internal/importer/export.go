@@ -64,6 +64,7 @@ type exportProps struct {
 	ResponsibleText string                 `json:"responsible_names"`
 	Attributes      map[string]any         `json:"attributes,omitempty"`
 	Centreline      *geojson.Geometry      `json:"centreline,omitempty"`
+	SourceKey       string                 `json:"source_key,omitempty"` // import again with --key-prop source_key
 }
 
 // Feature is a GeoJSON Feature with an integer id, as exports and the OGC API write them.
@@ -100,7 +101,7 @@ func exportGeoJSON(w *bufio.Writer, walk Walk) error {
 func ExportFeature(a registry.ExportArea) Feature {
 	p := exportProps{Kind: a.Kind, Name: a.Name, SubdistrictID: a.SubdistrictID, Subdistrict: a.SubdistrictName,
 		CommunityID: a.CommunityID, Community: a.CommunityName, Responsible: a.Responsible,
-		ResponsibleText: responsibleText(a.Responsible), Attributes: a.Attributes}
+		ResponsibleText: responsibleText(a.Responsible), Attributes: a.Attributes, SourceKey: a.SourceKey}
 	if p.Responsible == nil {
 		p.Responsible = []registry.Responsible{}
 	}

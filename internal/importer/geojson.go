@@ -30,7 +30,7 @@ var defaultWidths = map[string]float64{"main_road": 14, "secondary_road": 10, "b
 // reserved properties are not copied into attributes when a feature has no attributes object.
 var reserved = map[string]bool{"kind": true, "centreline": true, "attributes": true, "width_m": true, "id": true,
 	"subdistrict_id": true, "subdistrict": true, "community_id": true, "community": true,
-	"responsible": true, "responsible_names": true}
+	"responsible": true, "responsible_names": true, "source_key": true}
 
 type featureIn struct {
 	Type       string                     `json:"type"`

@@ -1,6 +1,7 @@
 package importer_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -70,5 +71,26 @@ func TestGeoJSONImportAgainChangesAreasInPlaceByKey(t *testing.T) {
 	var stored int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM area WHERE source_key LIKE 'P-%'`).Scan(&stored); err != nil || stored != 3 {
 		t.Fatalf("%d areas under P- keys (%v), want 3", stored, err)
+	}
+
+	// An export carries the keys, so the exported file imports back by them: nothing new.
+	var out bytes.Buffer
+	walk := func(fn func(registry.ExportArea) error) error {
+		return store.EachArea(ctx, system, func(a registry.ExportArea) error {
+			if !strings.HasPrefix(a.SourceKey, "P-") {
+				return nil
+			}
+			return fn(a)
+		})
+	}
+	if err := importer.Export(&out, "geojson", walk); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"source_key":"P-1"`) {
+		t.Fatalf("the export does not carry the keys: %.300s", out.String())
+	}
+	rep, err = importString(t, out.String(), importer.GeoJSONOptions{KeyProp: "source_key"}, registry.ImportOptions{})
+	if err != nil || rep.Areas != 0 || rep.Unchanged != 3 || len(rep.Skipped) != 0 {
+		t.Fatalf("the export imported back by key: %+v, %v; want 3 unchanged and nothing else", rep.ImportResult, err)
 	}
 }

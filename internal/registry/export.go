@@ -29,12 +29,13 @@ type ExportArea struct {
 	SubdistrictName string
 	CommunityName   string
 	Responsible     []Responsible
+	SourceKey       string // the feature it was imported from, if any (see ImportArea.Key)
 }
 
 const exportColumns = areaColumns + `, COALESCE(sd.name, ''), COALESCE(cm.name, ''),
 	COALESCE((SELECT json_agg(json_build_object('role', s.role, 'name', p.name) ORDER BY s.role, p.name)
 		FROM assignment s JOIN person p ON p.id = s.person_id
-		WHERE s.area_id = a.id AND s.is_primary AND s.valid @> now()), '[]')`
+		WHERE s.area_id = a.id AND s.is_primary AND s.valid @> now()), '[]'), COALESCE(a.source_key, '')`
 
 const exportFrom = ` FROM area a LEFT JOIN admin_unit sd ON sd.id = a.subdistrict_id LEFT JOIN admin_unit cm ON cm.id = a.community_id`
 
@@ -46,7 +47,7 @@ func scanExportArea(row pgx.Row) (ExportArea, error) {
 		attrs            []byte
 	)
 	if err := row.Scan(&e.ID, &e.Kind, &e.Name, &geom, &line, &attrs, &e.SubdistrictID, &e.CommunityID,
-		&e.CreatedAt, &e.UpdatedAt, &x.SubdistrictName, &x.CommunityName, &resp); err != nil {
+		&e.CreatedAt, &e.UpdatedAt, &x.SubdistrictName, &x.CommunityName, &resp, &x.SourceKey); err != nil {
 		return x, err
 	}
 	var err error
