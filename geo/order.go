@@ -1,0 +1,79 @@
+package geo
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// itemBox is an item on its way into the R-tree, with the box it is filed under.
+type itemBox struct {
+	s  slab
+	it item
+}
+
+// insertionOrder sorts items by box size class, then along a Hilbert curve
+// over box centres. R-tree leaves then hold boxes of like size from one
+// neighbourhood: a district's box does not stretch a leaf of small blocks,
+// which every lookup nearby would then scan.
+func insertionOrder(items []itemBox) {
+	if len(items) < 2 {
+		return
+	}
+	minX, minY := float32(math.Inf(1)), float32(math.Inf(1))
+	maxX, maxY := float32(math.Inf(-1)), float32(math.Inf(-1))
+	for _, it := range items {
+		minX, minY = min(minX, it.s.min[0]), min(minY, it.s.min[1])
+		maxX, maxY = max(maxX, it.s.max[0]), max(maxY, it.s.max[1])
+	}
+	span := max(float64(maxX-minX), float64(maxY-minY), 1e-12)
+	const side = 1 << 16
+	sx := float64(side-1) / max(float64(maxX-minX), 1e-12)
+	sy := float64(side-1) / max(float64(maxY-minY), 1e-12)
+	key := func(s slab) uint64 {
+		size := max(float64(s.max[0]-s.min[0]), float64(s.max[1]-s.min[1]))
+		// Class 0 holds boxes up to 1/1024 of the extent; each class doubles.
+		class := uint64(max(0, min(31, 11+math.Ilogb(max(size, 1e-300)/span))))
+		cx := (float64(s.min[0])+float64(s.max[0]))/2 - float64(minX)
+		cy := (float64(s.min[1])+float64(s.max[1]))/2 - float64(minY)
+		return class<<32 | uint64(hilbert(uint32(cx*sx), uint32(cy*sy)))
+	}
+	ks := make([]uint64, len(items))
+	for i := range items {
+		ks[i] = key(items[i].s)
+	}
+	idx := make([]int, len(items))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(ks[a], ks[b]) })
+	sorted := make([]itemBox, len(items))
+	for i, j := range idx {
+		sorted[i] = items[j]
+	}
+	copy(items, sorted)
+}
+
+// hilbert maps (x, y) in [0, 2^16) to its distance along a Hilbert curve.
+func hilbert(x, y uint32) uint32 {
+	const n = 1 << 16
+	var d uint32
+	for s := uint32(n / 2); s > 0; s /= 2 {
+		var rx, ry uint32
+		if x&s != 0 {
+			rx = 1
+		}
+		if y&s != 0 {
+			ry = 1
+		}
+		d += s * s * ((3 * rx) ^ ry)
+		if ry == 0 {
+			if rx == 1 {
+				x = n - 1 - x
+				y = n - 1 - y
+			}
+			x, y = y, x
+		}
+	}
+	return d
+}
