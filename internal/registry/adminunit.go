@@ -10,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/paulmach/orb/geojson"
 
 	"streetchief/internal/access"
@@ -79,11 +78,10 @@ func scanAdminUnit(row pgx.Row) (AdminUnit, error) {
 	if err := row.Scan(&u.ID, &u.Level, &u.ParentID, &u.Code, &u.Name, &geom, &attrs, &u.CreatedAt, &u.UpdatedAt); err != nil {
 		return u, err
 	}
-	g, err := wkb.Unmarshal(geom)
-	if err != nil {
+	var err error
+	if u.Boundary, err = multiPolygonFromWKB(geom); err != nil {
 		return u, fmt.Errorf("admin unit %d boundary: %w", u.ID, err)
 	}
-	u.Boundary, _ = g.(orb.MultiPolygon)
 	if err := json.Unmarshal(attrs, &u.Attributes); err != nil {
 		return u, fmt.Errorf("admin unit %d attributes: %w", u.ID, err)
 	}

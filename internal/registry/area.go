@@ -10,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/paulmach/orb/geojson"
 
 	"streetchief/internal/access"
@@ -74,27 +73,25 @@ type AreaFilter struct {
 const areaColumns = `a.id, a.kind, a.name, ST_AsBinary(a.geom), ST_AsBinary(a.centreline), a.attributes,
 	COALESCE(a.subdistrict_id, 0), COALESCE(a.community_id, 0), a.created_at, a.updated_at`
 
-func scanArea(row pgx.Row) (Area, error) {
+// scanArea reads areaColumns, and into extra the columns that follow them.
+func scanArea(row pgx.Row, extra ...any) (Area, error) {
 	var (
-		a          Area
-		geom, line []byte
-		attrs      []byte
+		a                 Area
+		geom, line, attrs []byte
 	)
-	if err := row.Scan(&a.ID, &a.Kind, &a.Name, &geom, &line, &attrs, &a.SubdistrictID, &a.CommunityID,
-		&a.CreatedAt, &a.UpdatedAt); err != nil {
+	dest := append([]any{&a.ID, &a.Kind, &a.Name, &geom, &line, &attrs, &a.SubdistrictID, &a.CommunityID,
+		&a.CreatedAt, &a.UpdatedAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return a, err
 	}
-	g, err := wkb.Unmarshal(geom)
-	if err != nil {
+	var err error
+	if a.Geom, err = multiPolygonFromWKB(geom); err != nil {
 		return a, fmt.Errorf("area %d geometry: %w", a.ID, err)
 	}
-	a.Geom, _ = g.(orb.MultiPolygon)
 	if line != nil {
-		l, err := wkb.Unmarshal(line)
-		if err != nil {
+		if a.Centreline, err = multiLineFromWKB(line); err != nil {
 			return a, fmt.Errorf("area %d centreline: %w", a.ID, err)
 		}
-		a.Centreline, _ = l.(orb.MultiLineString)
 	}
 	if err := json.Unmarshal(attrs, &a.Attributes); err != nil {
 		return a, fmt.Errorf("area %d attributes: %w", a.ID, err)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/wkb"
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
@@ -41,33 +40,16 @@ const exportFrom = ` FROM area a LEFT JOIN admin_unit sd ON sd.id = a.subdistric
 
 func scanExportArea(row pgx.Row) (ExportArea, error) {
 	var (
-		e                Area
-		x                ExportArea
-		geom, line, resp []byte
-		attrs            []byte
+		x    ExportArea
+		resp []byte
+		err  error
 	)
-	if err := row.Scan(&e.ID, &e.Kind, &e.Name, &geom, &line, &attrs, &e.SubdistrictID, &e.CommunityID,
-		&e.CreatedAt, &e.UpdatedAt, &x.SubdistrictName, &x.CommunityName, &resp, &x.SourceKey); err != nil {
+	if x.Area, err = scanArea(row, &x.SubdistrictName, &x.CommunityName, &resp, &x.SourceKey); err != nil {
 		return x, err
 	}
-	var err error
-	if e.Geom, err = multiPolygonFromWKB(geom); err != nil {
-		return x, fmt.Errorf("area %d: %w", e.ID, err)
-	}
-	if line != nil {
-		l, err := multiLineFromWKB(line)
-		if err != nil {
-			return x, fmt.Errorf("area %d centreline: %w", e.ID, err)
-		}
-		e.Centreline = l
-	}
-	if err := json.Unmarshal(attrs, &e.Attributes); err != nil {
-		return x, fmt.Errorf("area %d attributes: %w", e.ID, err)
-	}
 	if err := json.Unmarshal(resp, &x.Responsible); err != nil {
-		return x, fmt.Errorf("area %d responsible: %w", e.ID, err)
+		return x, fmt.Errorf("area %d responsible: %w", x.ID, err)
 	}
-	x.Area = e
 	return x, nil
 }
 
@@ -191,26 +173,4 @@ func boundOf(v [4]*float64) *orb.Bound {
 		return nil
 	}
 	return &orb.Bound{Min: orb.Point{*v[0], *v[1]}, Max: orb.Point{*v[2], *v[3]}}
-}
-
-func multiLineFromWKB(b []byte) (orb.MultiLineString, error) {
-	g, err := wkbUnmarshal(b)
-	if err != nil {
-		return nil, err
-	}
-	switch l := g.(type) {
-	case orb.MultiLineString:
-		return l, nil
-	case orb.LineString:
-		return orb.MultiLineString{l}, nil
-	}
-	return nil, fmt.Errorf("geometry is a %s, want MultiLineString", g.GeoJSONType())
-}
-
-func wkbUnmarshal(b []byte) (orb.Geometry, error) {
-	g, err := wkb.Unmarshal(b)
-	if err != nil {
-		return nil, fmt.Errorf("decode geometry: %w", err)
-	}
-	return g, nil
 }

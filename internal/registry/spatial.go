@@ -115,13 +115,35 @@ func (s *Store) Posts(ctx context.Context, assignmentIDs, personIDs []int64) ([]
 }
 
 func multiPolygonFromWKB(b []byte) (orb.MultiPolygon, error) {
-	g, err := wkb.Unmarshal(b)
+	g, err := wkbUnmarshal(b)
 	if err != nil {
-		return nil, fmt.Errorf("decode geometry: %w", err)
+		return nil, err
 	}
 	mp, ok := g.(orb.MultiPolygon)
 	if !ok {
 		return nil, fmt.Errorf("geometry is a %s, want MultiPolygon", g.GeoJSONType())
 	}
 	return mp, nil
+}
+
+func multiLineFromWKB(b []byte) (orb.MultiLineString, error) {
+	g, err := wkbUnmarshal(b)
+	if err != nil {
+		return nil, err
+	}
+	switch l := g.(type) {
+	case orb.MultiLineString:
+		return l, nil
+	case orb.LineString:
+		return orb.MultiLineString{l}, nil
+	}
+	return nil, fmt.Errorf("geometry is a %s, want MultiLineString", g.GeoJSONType())
+}
+
+func wkbUnmarshal(b []byte) (orb.Geometry, error) {
+	g, err := wkb.Unmarshal(b)
+	if err != nil {
+		return nil, fmt.Errorf("decode geometry: %w", err)
+	}
+	return g, nil
 }
