@@ -260,3 +260,39 @@ func TestCoveringReportsSlabbedStreetOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestCurveOrderIsAPermutationThatWalksNeighbourToNeighbour(t *testing.T) {
+	// A 64 × 64 grid of points given row by row, and a NaN that must not spoil the bounds.
+	var pts []orb.Point
+	for y := range 64 {
+		for x := range 64 {
+			pts = append(pts, orb.Point{117 + float64(x)*0.001, 25 + float64(y)*0.001})
+		}
+	}
+	pts = append(pts, orb.Point{math.NaN(), 25})
+	order := CurveOrder(pts)
+	seen := make([]bool, len(pts))
+	for _, i := range order {
+		if seen[i] {
+			t.Fatalf("index %d twice", i)
+		}
+		seen[i] = true
+	}
+	if len(order) != len(pts) {
+		t.Fatalf("%d indexes for %d points", len(order), len(pts))
+	}
+	far := 0
+	prev := -1
+	for _, i := range order {
+		if i == len(pts)-1 {
+			continue
+		}
+		if prev >= 0 && math.Abs(pts[i][0]-pts[prev][0])+math.Abs(pts[i][1]-pts[prev][1]) > 0.0011 {
+			far++
+		}
+		prev = i
+	}
+	if far != 0 {
+		t.Fatalf("%d steps between points that are not grid neighbours; a Hilbert curve over a grid has none", far)
+	}
+}

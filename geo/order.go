@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math"
 	"slices"
+
+	"github.com/paulmach/orb"
 )
 
 // itemBox is an item on its way into the R-tree, with the box it is filed under.
@@ -52,6 +54,38 @@ func insertionOrder(items []itemBox) {
 		sorted[i] = items[j]
 	}
 	copy(items, sorted)
+}
+
+// CurveOrder returns the indexes of pts in the order of a Hilbert curve over their bounds, so that
+// points close in the order are close on the ground: work done point by point in that order finds
+// the polygons and cells it needs still in cache. NaN coordinates do not spoil the others' bounds;
+// such points sort as if at the bounds' lower corner.
+func CurveOrder(pts []orb.Point) []int {
+	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+	for _, p := range pts {
+		if p[0] == p[0] && p[1] == p[1] {
+			b = b.Extend(p)
+		}
+	}
+	const side = 1 << 16
+	sx := (side - 1) / max(b.Max[0]-b.Min[0], 1e-12)
+	sy := (side - 1) / max(b.Max[1]-b.Min[1], 1e-12)
+	cell := func(v float64) uint32 {
+		if !(v > 0) {
+			return 0
+		}
+		return uint32(min(v, side-1))
+	}
+	keys := make([]uint64, len(pts))
+	for i, p := range pts {
+		keys[i] = uint64(hilbert(cell((p[0]-b.Min[0])*sx), cell((p[1]-b.Min[1])*sy)))<<32 | uint64(i)
+	}
+	slices.Sort(keys)
+	order := make([]int, len(pts))
+	for i, k := range keys {
+		order[i] = int(uint32(k))
+	}
+	return order
 }
 
 // hilbert maps (x, y) in [0, 2^16) to its distance along a Hilbert curve.

@@ -20,21 +20,20 @@ func newDict() *dict {
 func (d *dict) tags(props []prop) []uint32 {
 	out := make([]uint32, 0, 2*len(props))
 	for _, p := range props {
-		k, ok := d.keyIx[p.key]
-		if !ok {
-			k = uint32(len(d.keys))
-			d.keyIx[p.key] = k
-			d.keys = append(d.keys, p.key)
-		}
-		v, ok := d.valIx[p.val]
-		if !ok {
-			v = uint32(len(d.vals))
-			d.valIx[p.val] = v
-			d.vals = append(d.vals, p.val)
-		}
-		out = append(out, k, v)
+		out = append(out, intern(d.keyIx, &d.keys, p.key), intern(d.valIx, &d.vals, p.val))
 	}
 	return out
+}
+
+// intern returns v's index in list, appending v (and noting its index in ix) when it is new.
+func intern[T comparable](ix map[T]uint32, list *[]T, v T) uint32 {
+	i, ok := ix[v]
+	if !ok {
+		i = uint32(len(*list))
+		ix[v] = i
+		*list = append(*list, v)
+	}
+	return i
 }
 
 // done drops the build-time indexes.

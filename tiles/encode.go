@@ -272,29 +272,9 @@ func (e *encoder) end(id uint64, props []prop) {
 	}
 	e.tags = e.tags[:0]
 	for _, p := range props {
-		e.tags = append(e.tags, e.keyIndex(p.key), e.valueIndex(p.val))
+		e.tags = append(e.tags, intern(e.keys, &e.keyList, p.key), intern(e.values, &e.valList, p.val))
 	}
 	e.write(id)
-}
-
-func (e *encoder) keyIndex(k string) uint32 {
-	i, ok := e.keys[k]
-	if !ok {
-		i = uint32(len(e.keyList))
-		e.keys[k] = i
-		e.keyList = append(e.keyList, k)
-	}
-	return i
-}
-
-func (e *encoder) valueIndex(v value) uint32 {
-	i, ok := e.values[v]
-	if !ok {
-		i = uint32(len(e.valList))
-		e.values[v] = i
-		e.valList = append(e.valList, v)
-	}
-	return i
 }
 
 // write appends the feature with the geometry in e.geom and the tags in e.tags.

@@ -104,11 +104,21 @@ func (s Scope) InScope(subdistrictID, communityID int64) bool {
 
 // Predicate returns an SQL boolean expression restricting rows to the scope, given the columns that
 // hold a row's subdistrict and community, appending its parameters to args (numbered after them).
+// It is false for a row outside the scope and NULL only for a row whose columns are both NULL
+// (in no unit); an empty list is sent as an empty array, not NULL, so it matches nothing.
 func (s Scope) Predicate(subdistrictCol, communityCol string, args []any) (string, []any) {
 	if s.All {
 		return "TRUE", args
 	}
-	args = append(args, s.Subdistricts, s.Communities)
+	args = append(args, nonNil(s.Subdistricts), nonNil(s.Communities))
 	n := len(args)
 	return fmt.Sprintf("(%s = ANY($%d::bigint[]) OR %s = ANY($%d::bigint[]))", subdistrictCol, n-1, communityCol, n), args
+}
+
+// nonNil is ids, or an empty list where ids is nil: pgx sends a nil slice as NULL.
+func nonNil(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
 }

@@ -69,3 +69,13 @@ func CodeOf(err error) Code {
 
 // Is reports whether err carries the given code.
 func Is(err error, code Code) bool { return err != nil && CodeOf(err) == code }
+
+// Message is the message of the first *Error in err's chain, without the code the chain's Error
+// string adds, or err.Error() when there is none: for quoting one error inside another.
+func Message(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}

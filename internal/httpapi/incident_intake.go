@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -50,17 +49,26 @@ func (s *Server) limitPublicReports(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-func (s *Server) reportIncident(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
+// beginReport is what every way of filing a report checks first: the incident service is there,
+// an anonymous address is within its limit, and the Idempotency-Key, if any, is well formed.
+func (s *Server) beginReport(w http.ResponseWriter, r *http.Request) (svc *incidents.Service, key string, err error) {
+	if svc, err = s.incidentService(); err != nil {
+		return nil, "", err
 	}
 	if err := s.limitPublicReports(w, r); err != nil {
-		return err
+		return nil, "", err
 	}
-	key := r.Header.Get("Idempotency-Key")
+	key = r.Header.Get("Idempotency-Key")
 	if key != "" && !idempotencyKey(key) {
-		return apperr.New(apperr.Malformed, "Idempotency-Key must be 1 to 255 printable ASCII characters")
+		return nil, "", apperr.New(apperr.Malformed, "Idempotency-Key must be 1 to 255 printable ASCII characters")
+	}
+	return svc, key, nil
+}
+
+func (s *Server) reportIncident(w http.ResponseWriter, r *http.Request) error {
+	svc, key, err := s.beginReport(w, r)
+	if err != nil {
+		return err
 	}
 	in, err := decodeIntake(w, r)
 	if err != nil {
@@ -96,18 +104,6 @@ func decodeIntake(w http.ResponseWriter, r *http.Request) (incidents.Intake, err
 		return incidents.Intake{}, err
 	}
 	return incidents.DecodeIntakeJSON(body)
-}
-
-func readAll(rd io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(rd)
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return nil, apperr.New(apperr.TooLarge, "request body is over the limit of %d bytes", tooBig.Limit)
-	}
-	if err != nil {
-		return nil, apperr.New(apperr.Malformed, "could not read the request body: %v", err)
-	}
-	return b, nil
 }
 
 func decodeIntakeMultipart(body io.Reader, boundary string) (incidents.Intake, error) {

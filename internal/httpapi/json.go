@@ -28,7 +28,12 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 			return nil, apperr.New(apperr.Malformed, "send JSON (Content-Type: application/json), not %q", ct)
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxBodyBytes))
+	return readAll(http.MaxBytesReader(w, r.Body, s.MaxBodyBytes))
+}
+
+// readAll reads rd to the end; an http.MaxBytesReader over its limit answers 413.
+func readAll(rd io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(rd)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return nil, apperr.New(apperr.TooLarge, "request body is over the limit of %d bytes", tooBig.Limit)
@@ -36,7 +41,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	if err != nil {
 		return nil, apperr.New(apperr.Malformed, "could not read the request body: %v", err)
 	}
-	return body, nil
+	return b, nil
 }
 
 // decodeJSON reads the body into v, refusing unknown fields so typos do not pass silently.

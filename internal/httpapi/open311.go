@@ -174,16 +174,9 @@ type o311Request struct {
 }
 
 func (s *Server) o311Create(w http.ResponseWriter, r *http.Request, format string) error {
-	svc, err := s.incidentService()
+	svc, key, err := s.beginReport(w, r)
 	if err != nil {
 		return err
-	}
-	if err := s.limitPublicReports(w, r); err != nil {
-		return err
-	}
-	key := r.Header.Get("Idempotency-Key")
-	if key != "" && !idempotencyKey(key) {
-		return apperr.New(apperr.Malformed, "Idempotency-Key must be 1 to 255 printable ASCII characters")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {

@@ -176,7 +176,7 @@ func featureArea(i int, f featureIn, opt GeoJSONOptions) (registry.ImportArea, e
 		}
 	} else if raw, ok := f.prop("centreline"); ok && string(raw) != "null" {
 		if a.Centreline, err = decodeLinear(raw); err != nil {
-			return a, fmt.Errorf("centreline: %v", apperrMessage(err))
+			return a, fmt.Errorf("centreline: %v", apperr.Message(err))
 		}
 	}
 	if raw, ok := f.prop("attributes"); ok && string(raw) != "null" {
@@ -217,12 +217,4 @@ func propString(raw json.RawMessage) string {
 		return strconv.FormatFloat(s, 'f', -1, 64)
 	}
 	return ""
-}
-
-func apperrMessage(err error) string {
-	var e *apperr.Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return err.Error()
 }

@@ -334,41 +334,6 @@ func plainLines(ml orb.MultiLineString) bool {
 // skipValue steps over one value of valid JSON.
 func (s *scanner) skipValue() {
 	s.space()
-	depth, inString, escaped := 0, false, false
-	for ; s.i < len(s.b); s.i++ {
-		c := s.b[s.i]
-		if inString {
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-				if depth == 0 {
-					s.i++
-					return
-				}
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 {
-				return
-			}
-			if depth--; depth == 0 {
-				s.i++
-				return
-			}
-		case ',', ' ', '\t', '\n', '\r':
-			if depth == 0 {
-				return
-			}
-		}
-	}
+	var vs valueScan
+	s.i, _ = vs.end(s.b, s.i)
 }

@@ -84,45 +84,15 @@ func (s *splitter) value() ([]byte, error) {
 		return nil, err
 	}
 	start, i := s.pos, s.pos
-	depth, inString, escaped := 0, false, false
+	var vs valueScan
 	for {
-		for ; i < len(s.buf); i++ {
-			c := s.buf[i]
-			if inString {
-				switch {
-				case escaped:
-					escaped = false
-				case c == '\\':
-					escaped = true
-				case c == '"':
-					inString = false
-					if depth == 0 {
-						return s.take(start, i+1), nil
-					}
-				}
-				continue
-			}
-			switch c {
-			case '"':
-				inString = true
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth == 0 {
-					return s.take(start, i), nil // a literal ended by its container
-				}
-				if depth--; depth == 0 {
-					return s.take(start, i+1), nil
-				}
-			case ',', ' ', '\t', '\n', '\r':
-				if depth == 0 {
-					return s.take(start, i), nil
-				}
-			}
+		end, done := vs.end(s.buf, i)
+		if done {
+			return s.take(start, end), nil
 		}
-		off := i - start
+		off := end - start
 		if !s.fill() {
-			if depth == 0 && !inString && i > start {
+			if vs.between() && end > start {
 				return s.take(s.pos, len(s.buf)), nil
 			}
 			if s.err != nil {
@@ -134,6 +104,57 @@ func (s *splitter) value() ([]byte, error) {
 		i = start + off
 	}
 }
+
+// valueScan finds where a JSON value ends, following only strings and brackets. It keeps its state
+// between calls, so a reader can scan what it has, fetch more, and go on.
+type valueScan struct {
+	depth             int
+	inString, escaped bool
+}
+
+// end scans b from i: the index just past the value and true, or len(b) and false when b ends
+// first. A literal ends before the comma, space or bracket that follows it.
+func (v *valueScan) end(b []byte, i int) (int, bool) {
+	for ; i < len(b); i++ {
+		c := b[i]
+		if v.inString {
+			switch {
+			case v.escaped:
+				v.escaped = false
+			case c == '\\':
+				v.escaped = true
+			case c == '"':
+				v.inString = false
+				if v.depth == 0 {
+					return i + 1, true
+				}
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			v.inString = true
+		case '{', '[':
+			v.depth++
+		case '}', ']':
+			if v.depth == 0 {
+				return i, true // a literal ended by its container
+			}
+			if v.depth--; v.depth == 0 {
+				return i + 1, true
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if v.depth == 0 {
+				return i, true
+			}
+		}
+	}
+	return len(b), false
+}
+
+// between says whether the scan stopped outside every string and bracket: a top-level literal
+// that the input's end ends is whole.
+func (v *valueScan) between() bool { return v.depth == 0 && !v.inString }
 
 func (s *splitter) take(from, to int) []byte {
 	s.pos = to

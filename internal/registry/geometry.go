@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/ewkb"
 	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/paulmach/orb/geojson"
 
@@ -147,6 +148,9 @@ func checkValid(ctx context.Context, db database.Querier, what string, g orb.Geo
 	return e
 }
 
+// wkbOf and ewkbOf encode geometry for PostgreSQL: wkbOf as a parameter to ST_GeomFromWKB($n,
+// 4326) in a statement, ewkbOf with the SRID inside, for a value COPY puts straight into a geometry
+// column.
 func wkbOf(g orb.Geometry) []byte {
 	if g == nil {
 		return nil
@@ -164,4 +168,13 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+func ewkbOf(g orb.Geometry) []byte {
+	b, err := ewkb.Marshal(g, 4326)
+	if err != nil {
+		// Only unsupported geometry types fail, and callers pass polygons and lines.
+		panic(fmt.Sprintf("ewkb marshal: %v", err))
+	}
+	return b
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/ewkb"
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
@@ -84,25 +83,8 @@ func (a *ImportArea) Prepare() {
 		}
 	}
 	if a.attrs, a.problem = attributesJSON(a.Attributes); a.problem != nil {
-		a.problem = fmt.Errorf("attributes: %v", apperrMessage(a.problem))
+		a.problem = fmt.Errorf("attributes: %v", apperr.Message(a.problem))
 	}
-}
-
-func ewkbOf(g orb.Geometry) []byte {
-	b, err := ewkb.Marshal(g, 4326)
-	if err != nil {
-		// Only unsupported geometry types fail, and callers pass polygons and lines.
-		panic(fmt.Sprintf("ewkb marshal: %v", err))
-	}
-	return b
-}
-
-func apperrMessage(err error) string {
-	var e *apperr.Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return err.Error()
 }
 
 // AreaStream yields the areas of an import in input order, and nil after the last one. An error
@@ -263,7 +245,7 @@ func importUnits(ctx context.Context, tx pgx.Tx, units []ImportUnit, bad map[int
 		return nil
 	}
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_unit_stage (n int PRIMARY KEY, level text, code text, name text,
-		wkb bytea, attributes jsonb, geom geometry, parent_id bigint, problem text, px float8, py float8) ON COMMIT DROP`); err != nil {
+		attributes jsonb, geom geometry, parent_id bigint, problem text, px float8, py float8) ON COMMIT DROP`); err != nil {
 		return fmt.Errorf("import: staging table: %w", err)
 	}
 	var rows [][]any
@@ -275,14 +257,11 @@ func importUnits(ctx context.Context, tx pgx.Tx, units []ImportUnit, bad map[int
 		if err != nil {
 			return err
 		}
-		rows = append(rows, []any{i, u.Level, strings.TrimSpace(u.Code), strings.TrimSpace(u.Name), wkbOf(u.Boundary), string(attrs)})
+		rows = append(rows, []any{i, u.Level, strings.TrimSpace(u.Code), strings.TrimSpace(u.Name), ewkbOf(u.Boundary), string(attrs)})
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_unit_stage"}, []string{"n", "level", "code", "name", "wkb", "attributes"},
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_unit_stage"}, []string{"n", "level", "code", "name", "geom", "attributes"},
 		pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("import: copy admin units: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `UPDATE import_unit_stage SET geom = ST_Multi(ST_GeomFromWKB(wkb, 4326))`); err != nil {
-		return translate(err, "import admin units")
 	}
 	if err := validateStage(ctx, tx, "import_unit_stage", opt.Repair, "admin_unit", unitSource(units), res); err != nil {
 		return err

@@ -233,8 +233,8 @@ func (l *areaLoad) placeAndInsert(ctx context.Context, lo int) error {
 			WHERE n >= $1 AND problem IS NULL AND n NOT IN (SELECT n FROM import_area_place WHERE `+scope+`)`, args...); err != nil {
 			return fmt.Errorf("import: scope: %w", err)
 		}
-		// Changing an area in place needs the area as it stands to be in scope too. (The predicate
-		// is NULL, not false, for an area in no unit or a scope with no subdistricts.)
+		// Changing an area in place needs the area as it stands to be in scope too; one in no unit
+		// (the predicate is NULL there) is outside every limited scope.
 		scope, args = l.who.Scope.Predicate("a.subdistrict_id", "a.community_id", []any{lo})
 		if _, err := tx.Exec(ctx, `UPDATE import_area_stage s SET problem = 'the area stored under key ' || s.source_key || ' falls outside your scope'
 			WHERE n >= $1 AND problem IS NULL
@@ -242,10 +242,12 @@ func (l *areaLoad) placeAndInsert(ctx context.Context, lo int) error {
 			return fmt.Errorf("import: scope: %w", err)
 		}
 	}
+	reported := len(l.res.Skipped)
 	if err := collectProblems(ctx, tx, "import_area_stage", "area", l.source, l.opt, l.res, "", lo); err != nil {
 		return err
 	}
-	return l.insertAreas(ctx, lo)
+	// Every staged row from lo on has just been reported or is good.
+	return l.insertAreas(ctx, lo, len(l.metas)-lo-(len(l.res.Skipped)-reported))
 }
 
 // checkStage marks what is wrong with the staged geometries from n = lo on, with ST_IsValidDetail's
@@ -271,16 +273,12 @@ func checkStage(ctx context.Context, tx pgx.Tx, lo int, opt ImportOptions, sourc
 	return nil
 }
 
-// insertAreas writes the good staged rows from n = lo on into area with one INSERT … SELECT, in
-// input order. A row whose key is already stored changes that area in place, unless nothing the
-// import gives (kind, name, attributes, geometry, centreline) differs: then it is left alone, so an
-// extract imported twice changes nothing the second time.
-func (l *areaLoad) insertAreas(ctx context.Context, lo int) error {
+// insertAreas writes the good staged rows from n = lo on (good of them) into area with one
+// INSERT … SELECT, in input order. A row whose key is already stored changes that area in place,
+// unless nothing the import gives (kind, name, attributes, geometry, centreline) differs: then it is
+// left alone, so an extract imported twice changes nothing the second time.
+func (l *areaLoad) insertAreas(ctx context.Context, lo, good int) error {
 	res := l.res
-	var good int
-	if err := l.tx.QueryRow(ctx, `SELECT count(*) FROM import_area_stage WHERE n >= $1 AND problem IS NULL`, lo).Scan(&good); err != nil {
-		return fmt.Errorf("import areas: %w", err)
-	}
 	rows, err := l.tx.Query(ctx, `INSERT INTO area AS a (kind, name, geom, centreline, attributes, subdistrict_id, community_id, source_key)
 		SELECT s.kind, s.name, s.geom, s.centreline, s.attributes, p.subdistrict_id, p.community_id, s.source_key
 		FROM import_area_stage s LEFT JOIN import_area_place p ON p.n = s.n
