@@ -88,26 +88,15 @@ func CurveOrder(pts []orb.Point) []int {
 	return order
 }
 
-// hilbert maps (x, y) in [0, 2^16) to its distance along a Hilbert curve.
+// hilbert maps (x, y) in [0, 2^16) to its distance along a Hilbert curve, two bits a level, with
+// the curve's four states and their quadrant digits packed into two constants (Hacker's Delight,
+// 2nd ed., fig. 16-8): no branches to mispredict, which matters when a million points are ordered.
 func hilbert(x, y uint32) uint32 {
-	const n = 1 << 16
-	var d uint32
-	for s := uint32(n / 2); s > 0; s /= 2 {
-		var rx, ry uint32
-		if x&s != 0 {
-			rx = 1
-		}
-		if y&s != 0 {
-			ry = 1
-		}
-		d += s * s * ((3 * rx) ^ ry)
-		if ry == 0 {
-			if rx == 1 {
-				x = n - 1 - x
-				y = n - 1 - y
-			}
-			x, y = y, x
-		}
+	var d, state uint32
+	for i := 15; i >= 0; i-- {
+		row := 4*state | 2*(x>>i&1) | y>>i&1
+		d = d<<2 | 0x361E9CB4>>(2*row)&3
+		state = 0x8FE65831 >> (2 * row) & 3
 	}
 	return d
 }
