@@ -113,6 +113,7 @@ const edgesPerBand = 4
 type arena struct {
 	u32 []uint32
 	pts []orb.Point
+	sl  []slab
 }
 
 const arenaChunk = 1 << 16
@@ -141,6 +142,20 @@ func (ar *arena) points(n int) []orb.Point {
 	return s
 }
 
+// slabs returns an empty slice with room for n slabs, capped so that
+// appending past n never writes into the next entry's.
+func (ar *arena) slabs(n int) []slab {
+	if n > maxSlabs {
+		return make([]slab, 0, n)
+	}
+	if cap(ar.sl) < n {
+		ar.sl = make([]slab, 0, arenaChunk/32)
+	}
+	s := ar.sl[:0:n]
+	ar.sl = ar.sl[n:n:cap(ar.sl)]
+	return s
+}
+
 // prepare fills p from e. Polygons with a non-finite coordinate or without
 // an outer ring are dropped: they can cover nothing.
 func prepare(e Entry, p *prepared, ar *arena) {
@@ -165,7 +180,7 @@ func prepare(e Entry, p *prepared, ar *arena) {
 		n++
 	}
 	if n > 0 {
-		cutSlabs(p)
+		cutSlabs(p, ar)
 	}
 }
 

@@ -54,7 +54,7 @@ func (p *prepared) bounds() (minX, minY, maxX, maxY float64) {
 	return minX, minY, maxX, maxY
 }
 
-func cutSlabs(p *prepared) {
+func cutSlabs(p *prepared, ar *arena) {
 	minX, minY, maxX, maxY := p.bounds()
 	// Compare in metres: a degree of longitude shrinks with latitude.
 	f := newLocalFrame(orb.Point{(minX + maxX) / 2, (minY + maxY) / 2})
@@ -77,11 +77,11 @@ func cutSlabs(p *prepared) {
 		k = min(maxSlabs, int(math.Ceil(long/(slabAspect*max(width, long/maxSlabs)))))
 	}
 	if k == 1 {
-		p.slabs = []slab{{
+		p.slabs = append(ar.slabs(1), slab{
 			min: [2]float32{down32(minX), down32(minY)},
 			max: [2]float32{up32(maxX), up32(maxY)},
 			lo:  math.Inf(-1), hi: math.Inf(1),
-		}}
+		})
 		return
 	}
 	cuts := make([]float64, k+1)
@@ -113,7 +113,7 @@ func cutSlabs(p *prepared) {
 			}
 		})
 	})
-	p.slabs = make([]slab, 0, k)
+	p.slabs = ar.slabs(k)
 	for i := range k {
 		if cross[i][0] > cross[i][1] {
 			continue // a gap between the parts of a multipolygon

@@ -5,6 +5,7 @@
 package lookup
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -85,7 +86,7 @@ func newSnapshot(areas []registry.SpatialArea, units []registry.SpatialUnit, pos
 	s := &snapshot{
 		areas:      make(map[int64]rec[registry.SpatialArea], len(areas)),
 		units:      make(map[int64]rec[registry.SpatialUnit], len(units)),
-		posts:      make(map[target][]registry.Post, len(areas)+len(units)),
+		posts:      pack(areas, units, posts),
 		postTarget: make(map[int64]target, len(posts)),
 		loadedAt:   time.Now(),
 		version:    versions.Add(1),
@@ -101,14 +102,11 @@ func newSnapshot(areas []registry.SpatialArea, units []registry.SpatialUnit, pos
 		s.units[u.ID] = rec[registry.SpatialUnit]{row: u}
 		entries = append(entries, unitEntry(u))
 	}
-	for _, p := range posts {
-		k := postTarget(p)
-		s.posts[k] = append(s.posts[k], p)
-		s.postTarget[p.AssignmentID] = k
-	}
 	all := make(map[target]bool, len(s.posts))
-	for k := range s.posts {
-		sortPosts(s.posts[k])
+	for k, ps := range s.posts {
+		for _, p := range ps {
+			s.postTarget[p.AssignmentID] = k
+		}
 		all[k] = true
 	}
 	s.link(all)
@@ -116,13 +114,11 @@ func newSnapshot(areas []registry.SpatialArea, units []registry.SpatialUnit, pos
 	return s
 }
 
-func sortPosts(ps []registry.Post) {
-	slices.SortFunc(ps, func(a, b registry.Post) int {
-		if c := a.From.Compare(b.From); c != 0 {
-			return c
-		}
-		return int(a.AssignmentID - b.AssignmentID)
-	})
+func sortPosts(ps []registry.Post) { slices.SortFunc(ps, comparePosts) }
+
+// comparePosts orders a target's posts by start, then by assignment.
+func comparePosts(a, b registry.Post) int {
+	return cmp.Or(a.From.Compare(b.From), cmp.Compare(a.AssignmentID, b.AssignmentID))
 }
 
 // change is a batch of rows re-read after notifications: rows present were inserted or updated,
