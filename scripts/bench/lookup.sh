@@ -1,31 +1,55 @@
 #!/usr/bin/env bash
-# HTTP GET /api/v1/lookup under wrk against pgbench asking PostGIS the same ST_Covers question.
+# HTTP GET /api/v1/lookup under wrk against pgbench asking PostGIS the same ST_Covers question, in
+# two set-ups, each applied alike to both servers:
+#   shared    server, database and load generator all float over every core (as a laptop would);
+#   split     the server under test (streetchief, or PostgreSQL's backends) on the first half of the
+#             cores, its load generator (wrk, or pgbench) on the other half, so the generator's CPU
+#             time is not taken from the server it measures and p99 is the server's, not the
+#             scheduler's. Standard practice for load tests on one box.
 set -euo pipefail
 bench_url=$BENCH_URL bindir=$BENCH_PG_BIN
-echo "== HTTP lookup vs PostGIS (100,000-area city, ${BENCH_SECONDS:=10} s each, ${BENCH_CLIENTS:=16} clients)"
+seconds=${BENCH_SECONDS:-10} clients=${BENCH_CLIENTS:-16}
 read -r minx miny maxx maxy < <(psql "$bench_url" -tA -F' ' -c \
     "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::geometry e FROM area) x")
 export BENCH_MINX=$minx BENCH_MINY=$miny BENCH_MAXX=$maxx BENCH_MAXY=$maxy
 port=${BENCH_PORT:-18931}
-./bin/streetchief serve --database-url "$bench_url" --addr "127.0.0.1:$port" --log-level warn &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-    kill -0 $server 2>/dev/null || { echo "bench: the server did not start" >&2; exit 1; }
-    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-    sleep 0.5
-done
-wrk -t1 -c"$BENCH_CLIENTS" -d"${BENCH_SECONDS}s" --latency -s scripts/bench/lookup.lua "http://127.0.0.1:$port" |
-    grep -E 'Requests/sec|Latency|50%|99%|requests in|Non-2xx'
-kill $server
-wait $server 2>/dev/null || true
-trap - EXIT
+cores=$(nproc)
+all_cpus=0-$((cores - 1))
+server_cpus=0-$((cores / 2 - 1)) client_cpus=$((cores / 2))-$((cores - 1))
 
 cat > /tmp/streetchief-covers.sql <<SQL
 \set xi random(0, 1000000)
 \set yi random(0, 1000000)
 SELECT array_agg(id) FROM area WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint($minx + :xi * ($maxx - $minx) / 1000000.0, $miny + :yi * ($maxy - $miny) / 1000000.0), 4326));
 SQL
-"$bindir/pgbench" -n -M prepared -c "$BENCH_CLIENTS" -j 1 -T "$BENCH_SECONDS" -f /tmp/streetchief-covers.sql "$bench_url" 2>&1 |
-    grep -E 'tps|latency average|number of transactions actually processed'
 
+# postmaster finds PostgreSQL's postmaster: the parent of a backend. Backends forked after its CPU
+# affinity changes inherit it.
+postmaster=$(awk '{print $4}' "/proc/$(psql "$bench_url" -tAc 'SELECT pg_backend_pid()')/stat")
+trap 'taskset -p -c "$all_cpus" "$postmaster" >/dev/null 2>&1 || true' EXIT
+
+run() { # run SETUP SERVER_CPUS CLIENT_CPUS
+    local setup=$1 scpus=$2 ccpus=$3
+    echo "== HTTP lookup vs PostGIS, $setup (100,000-area city, $seconds s each, $clients clients; server CPUs $scpus, load CPUs $ccpus)"
+    taskset -c "$scpus" ./bin/streetchief serve --database-url "$bench_url" --addr "127.0.0.1:$port" --log-level error &
+    local server=$!
+    for _ in $(seq 1 120); do
+        kill -0 $server 2>/dev/null || { echo "bench: the server did not start" >&2; exit 1; }
+        curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+        sleep 0.5
+    done
+    taskset -c "$ccpus" wrk -t1 -c"$clients" -d"${seconds}s" --latency -s scripts/bench/lookup.lua "http://127.0.0.1:$port" |
+        grep -E 'Requests/sec|Latency|50%|99%|requests in|Non-2xx'
+    kill $server
+    wait $server 2>/dev/null || true
+
+    taskset -p -c "$scpus" "$postmaster" >/dev/null
+    taskset -c "$ccpus" "$bindir/pgbench" -n -M prepared -c "$clients" -j 1 -T "$seconds" -f /tmp/streetchief-covers.sql "$bench_url" 2>&1 |
+        grep -E 'tps|latency average|number of transactions actually processed'
+    taskset -p -c "$all_cpus" "$postmaster" >/dev/null
+}
+
+run shared "$all_cpus" "$all_cpus"
+if [ "$cores" -ge 2 ]; then
+    run split "$server_cpus" "$client_cpus"
+fi
