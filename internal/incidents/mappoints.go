@@ -33,16 +33,28 @@ type MapFilter struct {
 	Limit    int
 }
 
-// MapPoints returns the incidents the caller may read that match f, newest first. The read rule is
-// List's, so the map shows exactly the incidents the list would: the caller's scope, and the
-// incidents assigned to the caller wherever they are.
-func (s *Service) MapPoints(ctx context.Context, who access.Principal, f MapFilter) ([]MapPoint, error) {
+// Check reports whether List would accept the filter: known statuses, a category code, from
+// before to. Maps check it once, when they read a tile's query, rather than on every tile.
+func (f MapFilter) Check() error { return f.listFilter().check() }
+
+func (f MapFilter) listFilter() Filter {
 	lf := Filter{Statuses: f.Statuses, Category: f.Category, BBox: &f.Bound}
 	if !f.From.IsZero() {
 		lf.From = &f.From
 	}
 	if !f.To.IsZero() {
 		lf.To = &f.To
+	}
+	return lf
+}
+
+// MapPoints returns the incidents the caller may read that match f, newest first. The read rule is
+// List's, so the map shows exactly the incidents the list would: the caller's scope, and the
+// incidents assigned to the caller wherever they are.
+func (s *Service) MapPoints(ctx context.Context, who access.Principal, f MapFilter) ([]MapPoint, error) {
+	lf := f.listFilter()
+	if err := lf.check(); err != nil {
+		return nil, err
 	}
 	where, args := filterSQL(who, lf)
 	if len(f.Statuses) == 0 && f.OpenOnly {

@@ -3,7 +3,6 @@ package maptiles
 import (
 	"hash/fnv"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,8 +41,6 @@ type Filter struct {
 	Statuses []string
 }
 
-var categoryPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
-
 // ParseFilter reads from, to (RFC 3339 or YYYY-MM-DD), category and status (comma-separated or
 // repeated) from a query string.
 func ParseFilter(q url.Values) (Filter, error) {
@@ -65,30 +62,28 @@ func ParseFilter(q url.Values) (Filter, error) {
 			f.To = t
 		}
 	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return f, apperr.New(apperr.Malformed, "from must be before to").With("field", "from")
-	}
-	if c := q.Get("category"); c != "" {
-		if !categoryPattern.MatchString(c) {
-			return f, apperr.New(apperr.Malformed, "category %q is not a category code", c).With("field", "category")
-		}
-		f.Category = c
-	}
+	f.Category = q.Get("category")
 	for _, v := range q["status"] {
 		for _, s := range strings.Split(v, ",") {
-			if s == "" {
-				continue
-			}
-			if !slices.Contains(incidents.Statuses, incidents.Status(s)) {
-				return f, apperr.New(apperr.Malformed, "status %q is not an incident status", s).With("field", "status")
-			}
-			if !slices.Contains(f.Statuses, s) {
+			if s != "" && !slices.Contains(f.Statuses, s) {
 				f.Statuses = append(f.Statuses, s)
 			}
 		}
 	}
 	slices.Sort(f.Statuses)
+	// Which statuses, categories and periods make sense is the incidents service's rule.
+	if err := f.mapFilter().Check(); err != nil {
+		return f, err
+	}
 	return f, nil
+}
+
+func (f Filter) mapFilter() incidents.MapFilter {
+	mf := incidents.MapFilter{From: f.From, To: f.To, Category: f.Category}
+	for _, st := range f.Statuses {
+		mf.Statuses = append(mf.Statuses, incidents.Status(st))
+	}
+	return mf
 }
 
 // Query is the filter as a canonical query string (for TileJSON tile URLs and cache keys).

@@ -20,10 +20,8 @@ const maxTilePoints = 200_000
 // incidents service, which owns the table and the read rule; openOnly keeps the open ones when f
 // names no status.
 func (s *Service) incidentPoints(ctx context.Context, who access.Principal, bound orb.Bound, f Filter, openOnly bool) ([]incidents.MapPoint, error) {
-	mf := incidents.MapFilter{Bound: bound, From: f.From, To: f.To, Category: f.Category, OpenOnly: openOnly, Limit: maxTilePoints}
-	for _, st := range f.Statuses {
-		mf.Statuses = append(mf.Statuses, incidents.Status(st))
-	}
+	mf := f.mapFilter()
+	mf.Bound, mf.OpenOnly, mf.Limit = bound, openOnly, maxTilePoints
 	return s.incidents.MapPoints(ctx, who, mf)
 }
 

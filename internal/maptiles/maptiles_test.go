@@ -191,15 +191,19 @@ func TestIncidentsClusterBelowZoom14AndKeepTheirCount(t *testing.T) {
 }
 
 func TestFiltersAndTileCoordinatesAreValidated(t *testing.T) {
-	for _, tc := range []struct{ name, query string }{
-		{"bad time", "from=yesterday"},
-		{"from after to", "from=2026-02-01&to=2026-01-01"},
-		{"bad category", "category=DROP%20TABLE"},
-		{"unknown status", "status=reported,lost"},
+	for _, tc := range []struct {
+		name, query string
+		code        apperr.Code
+	}{
+		{"bad time", "from=yesterday", apperr.Malformed},
+		// The rest are the incident list's own rules, answered the same way.
+		{"from after to", "from=2026-02-01&to=2026-01-01", apperr.Invalid},
+		{"bad category", "category=DROP%20TABLE", apperr.Invalid},
+		{"unknown status", "status=reported,lost", apperr.Invalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q, _ := url.ParseQuery(tc.query)
-			if _, err := maptiles.ParseFilter(q); !apperr.Is(err, apperr.Malformed) {
+			if _, err := maptiles.ParseFilter(q); !apperr.Is(err, tc.code) {
 				t.Fatalf("%s: %v", tc.query, err)
 			}
 		})
