@@ -2,9 +2,9 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/go-chi/chi/v5"
-	"slices"
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"

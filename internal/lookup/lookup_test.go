@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,33 +14,15 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/demo"
+	"streetchief/internal/demotest"
 	"streetchief/internal/lookup"
 	"streetchief/internal/registry"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-var (
-	cityOnce sync.Once
-	city     *demo.City
-	cityErr  error
-)
-
 // demoCity loads the demo city into the package's database once.
-func demoCity(t testing.TB) *demo.City {
-	t.Helper()
-	pool := dbtest.Pool(t)
-	cityOnce.Do(func() {
-		city, cityErr = demo.Generate(demo.Options{Seed: 7, Scale: 1})
-		if cityErr == nil {
-			_, cityErr = demo.Load(context.Background(), pool, city)
-		}
-	})
-	if cityErr != nil {
-		t.Fatal(cityErr)
-	}
-	return city
-}
+func demoCity(t testing.TB) *demo.City { return demotest.City(t, 7) }
 
 func loadedEngine(t testing.TB) *lookup.Engine {
 	t.Helper()

@@ -11,6 +11,7 @@ import (
 
 	"streetchief/internal/dbtest"
 	"streetchief/internal/demo"
+	"streetchief/internal/demotest"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
@@ -20,27 +21,20 @@ import (
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 var (
-	cityOnce sync.Once
-	city     *demo.City
-	cityErr  error
+	historyOnce sync.Once
+	historyErr  error
 )
 
 // demoCity loads the demo city (seed 7) and its incident history into the package's database once.
 func demoCity(tb testing.TB) *demo.City {
 	tb.Helper()
-	pool := dbtest.Pool(tb)
-	cityOnce.Do(func() {
-		ctx := context.Background()
-		city, cityErr = demo.Generate(demo.Options{Seed: 7, Scale: 1})
-		if cityErr == nil {
-			_, cityErr = demo.Load(ctx, pool, city)
-		}
-		if cityErr == nil {
-			_, cityErr = incidents.SeedDemoHistory(ctx, pool, incidents.SQLMatcher{DB: pool}, 7)
-		}
+	city := demotest.City(tb, 7)
+	historyOnce.Do(func() {
+		pool := dbtest.Pool(tb)
+		_, historyErr = incidents.SeedDemoHistory(context.Background(), pool, incidents.SQLMatcher{DB: pool}, 7)
 	})
-	if cityErr != nil {
-		tb.Fatal(cityErr)
+	if historyErr != nil {
+		tb.Fatal(historyErr)
 	}
 	return city
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -12,6 +11,7 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/demo"
+	"streetchief/internal/demotest"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 )
@@ -161,26 +161,8 @@ func TestDemoCityDeliberateGapsAreFound(t *testing.T) {
 	}
 }
 
-var (
-	demoOnce sync.Once
-	demoC    *demo.City
-	demoErr  error
-)
-
 // demoCity loads the demo city into the package's database once, before any fixture.
-func demoCity(t *testing.T) *demo.City {
-	t.Helper()
-	demoOnce.Do(func() {
-		demoC, demoErr = demo.Generate(demo.Options{Seed: 3, Scale: 1})
-		if demoErr == nil {
-			_, demoErr = demo.Load(context.Background(), dbtest.Pool(t), demoC)
-		}
-	})
-	if demoErr != nil {
-		t.Fatal(demoErr)
-	}
-	return demoC
-}
+func demoCity(t *testing.T) *demo.City { return demotest.City(t, 3) }
 
 // withoutFixture drops the hand-built fixture's subdistrict from a district report.
 func withoutFixture(r reports.Report) reports.Report {
