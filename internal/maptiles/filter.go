@@ -64,13 +64,15 @@ func ParseFilter(q url.Values) (Filter, error) {
 	}
 	f.Category = q.Get("category")
 	for _, v := range q["status"] {
-		for _, s := range strings.Split(v, ",") {
-			if s != "" && !slices.Contains(f.Statuses, s) {
+		for s := range strings.SplitSeq(v, ",") {
+			if s != "" {
 				f.Statuses = append(f.Statuses, s)
 			}
 		}
 	}
+	// Sorted then compacted, not deduplicated as they come: a URL may carry hundreds of thousands.
 	slices.Sort(f.Statuses)
+	f.Statuses = slices.Compact(f.Statuses)
 	// Which statuses, categories and periods make sense is the incidents service's rule.
 	if err := f.mapFilter().Check(); err != nil {
 		return f, err

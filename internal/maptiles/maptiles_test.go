@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -207,6 +208,17 @@ func TestFiltersAndTileCoordinatesAreValidated(t *testing.T) {
 				t.Fatalf("%s: %v", tc.query, err)
 			}
 		})
+	}
+	// A URL full of statuses is refused in time linear in its length, not quadratic.
+	many := make([]string, 200_000)
+	for i := range many {
+		many[i] = "s" + strconv.Itoa(i)
+	}
+	start := time.Now()
+	if _, err := maptiles.ParseFilter(url.Values{"status": {strings.Join(many, ",")}}); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("200,000 unknown statuses: %v", err)
+	} else if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("200,000 statuses took %v", took)
 	}
 	q, _ := url.ParseQuery("from=2026-01-01&status=reported&status=escalated,reported&category=sanitation")
 	f, err := maptiles.ParseFilter(q)
