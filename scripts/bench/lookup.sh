@@ -26,13 +26,14 @@ SQL
 # postmaster finds PostgreSQL's postmaster: the parent of a backend. Backends forked after its CPU
 # affinity changes inherit it.
 postmaster=$(awk '{print $4}' "/proc/$(psql "$bench_url" -tAc 'SELECT pg_backend_pid()')/stat")
-trap 'taskset -p -c "$all_cpus" "$postmaster" >/dev/null 2>&1 || true' EXIT
+server=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; taskset -p -c "$all_cpus" "$postmaster" >/dev/null 2>&1 || true' EXIT
 
 run() { # run SETUP SERVER_CPUS CLIENT_CPUS
     local setup=$1 scpus=$2 ccpus=$3
     echo "== HTTP lookup vs PostGIS, $setup (100,000-area city, $seconds s each, $clients clients; server CPUs $scpus, load CPUs $ccpus)"
     taskset -c "$scpus" ./bin/streetchief serve --database-url "$bench_url" --addr "127.0.0.1:$port" --log-level error &
-    local server=$!
+    server=$!
     for _ in $(seq 1 120); do
         kill -0 $server 2>/dev/null || { echo "bench: the server did not start" >&2; exit 1; }
         curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
@@ -42,6 +43,7 @@ run() { # run SETUP SERVER_CPUS CLIENT_CPUS
         grep -E 'Requests/sec|Latency|50%|99%|requests in|Non-2xx'
     kill $server
     wait $server 2>/dev/null || true
+    server=
 
     taskset -p -c "$scpus" "$postmaster" >/dev/null
     taskset -c "$ccpus" "$bindir/pgbench" -n -M prepared -c "$clients" -j 1 -T "$seconds" -f /tmp/streetchief-covers.sql "$bench_url" 2>&1 |
