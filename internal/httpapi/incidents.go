@@ -17,6 +17,7 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/incidents"
+	"streetchief/internal/jsonlist"
 )
 
 func (s *Server) incidentRoutes() {
@@ -85,17 +86,17 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) error {
 }
 
 type transitionJSON struct {
-	To               string   `json:"to"`
-	Note             string   `json:"note"`
-	Departments      []string `json:"departments"`
-	Photos           []string `json:"photos"`
-	AssigneePersonID int64    `json:"assignee_person_id"`
-	DuplicateOf      int64    `json:"duplicate_of"`
+	To               string                  `json:"to"`
+	Note             string                  `json:"note"`
+	Departments      jsonlist.Capped[string] `json:"departments"`
+	Photos           jsonlist.Capped[string] `json:"photos"`
+	AssigneePersonID int64                   `json:"assignee_person_id"`
+	DuplicateOf      int64                   `json:"duplicate_of"`
 }
 
 func (t transitionJSON) photos() ([]incidents.Photo, error) {
-	raw := make([][]byte, 0, len(t.Photos))
-	for i, p := range t.Photos {
+	raw := make([][]byte, 0, len(t.Photos.Items))
+	for i, p := range t.Photos.Items {
 		b, err := base64.StdEncoding.DecodeString(p)
 		if err != nil {
 			return nil, apperr.New(apperr.Malformed, "photo %d is not base64", i+1).With("field", "photos")
@@ -106,7 +107,9 @@ func (t transitionJSON) photos() ([]incidents.Photo, error) {
 }
 
 func (s *Server) decodeTransition(w http.ResponseWriter, r *http.Request) (int64, transitionJSON, []incidents.Photo, error) {
-	var t transitionJSON
+	// The nine enforcement departments of a joint action, with room to spare; photos as for reports.
+	t := transitionJSON{Departments: jsonlist.Capped[string]{Max: 64, Field: "departments"},
+		Photos: jsonlist.Capped[string]{Max: incidents.MaxPhotos, Field: "photos"}}
 	id, err := idParam(r, "id")
 	if err != nil {
 		return 0, t, nil, err
@@ -132,7 +135,7 @@ func (s *Server) transitionIncident(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	in, err := svc.Transition(r.Context(), principal(r), id, incidents.TransitionInput{To: incidents.Status(t.To), Note: t.Note,
-		Departments: t.Departments, Photos: photos, AssigneePersonID: t.AssigneePersonID, DuplicateOf: t.DuplicateOf})
+		Departments: t.Departments.Items, Photos: photos, AssigneePersonID: t.AssigneePersonID, DuplicateOf: t.DuplicateOf})
 	if err != nil {
 		return err
 	}
@@ -148,7 +151,7 @@ func (s *Server) noteIncident(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if t.To != "" || len(t.Departments) > 0 || t.AssigneePersonID != 0 || t.DuplicateOf != 0 {
+	if t.To != "" || len(t.Departments.Items) > 0 || t.AssigneePersonID != 0 || t.DuplicateOf != 0 {
 		return apperr.New(apperr.Malformed, "a note takes note and photos only; use /transitions to move the incident")
 	}
 	in, err := svc.AddNote(r.Context(), principal(r), id, t.Note, photos)

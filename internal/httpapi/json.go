@@ -57,6 +57,9 @@ func unmarshalStrict(body []byte, v any) error {
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if apperr.Is(err, apperr.TooLarge) {
+			return err // a capped list said which and how many
+		}
 		return apperr.New(apperr.Malformed, "malformed JSON: %v", err)
 	}
 	if dec.More() {

@@ -16,6 +16,7 @@ import (
 
 	"streetchief/geo"
 	"streetchief/internal/apperr"
+	"streetchief/internal/jsonlist"
 	"streetchief/internal/lookup"
 )
 
@@ -177,31 +178,37 @@ var newline = []byte{'\n'}
 
 // decodeLookupPoints reads {"points":[[lon,lat],...]} or a GeoJSON FeatureCollection of Points.
 func decodeLookupPoints(body []byte) ([]orb.Point, error) {
-	var doc struct {
-		Type     string      `json:"type"`
-		Points   [][]float64 `json:"points"`
-		Features []struct {
-			Geometry struct {
-				Type        string    `json:"type"`
-				Coordinates []float64 `json:"coordinates"`
-			} `json:"geometry"`
-		} `json:"features"`
+	type feature struct {
+		Geometry struct {
+			Type        string    `json:"type"`
+			Coordinates []float64 `json:"coordinates"`
+		} `json:"geometry"`
 	}
+	var doc struct {
+		Type     string                     `json:"type"`
+		Points   jsonlist.Capped[[]float64] `json:"points"`
+		Features jsonlist.Capped[feature]   `json:"features"`
+	}
+	doc.Points = jsonlist.Capped[[]float64]{Max: MaxLookupBatch, Field: "points"}
+	doc.Features = jsonlist.Capped[feature]{Max: MaxLookupBatch, Field: "features"}
 	if err := json.Unmarshal(body, &doc); err != nil {
+		if apperr.Is(err, apperr.TooLarge) {
+			return nil, apperr.New(apperr.TooLarge, "a batch may hold at most %d points", MaxLookupBatch)
+		}
 		return nil, apperr.New(apperr.Malformed, "malformed JSON: %v", err)
 	}
 	var raw [][]float64
 	switch {
 	case doc.Type == "FeatureCollection":
-		raw = make([][]float64, len(doc.Features))
-		for i, f := range doc.Features {
+		raw = make([][]float64, len(doc.Features.Items))
+		for i, f := range doc.Features.Items {
 			if f.Geometry.Type != "Point" {
 				return nil, apperr.New(apperr.Malformed, "feature %d is a %q, want a Point", i, f.Geometry.Type)
 			}
 			raw[i] = f.Geometry.Coordinates
 		}
-	case doc.Points != nil:
-		raw = doc.Points
+	case doc.Points.Items != nil:
+		raw = doc.Points.Items
 	default:
 		return nil, apperr.New(apperr.Malformed, `send {"points":[[lon,lat],...]} or a GeoJSON FeatureCollection of Points`)
 	}

@@ -89,6 +89,12 @@ func TestLookupBatchAnswersInOrderAndRefusesOversizedBatches(t *testing.T) {
 	if status, doc := public.do("POST", "/api/v1/lookup", b.String()); status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("100,001 points: %d %v", status, doc)
 	}
+	// Millions of empty features fit in the byte limit; they are refused after the 100,001st,
+	// not decoded first (which took 1.5 GB of memory).
+	empties := `{"type":"FeatureCollection","features":[` + strings.Repeat(`{},`, 5_000_000) + `{}]}`
+	if status, doc := public.do("POST", "/api/v1/lookup", empties); status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("5,000,001 empty features: %d %v", status, doc)
+	}
 	if status, _ := public.do("POST", "/api/v1/lookup", `{"points":[[200,1]]}`); status != 400 {
 		t.Fatalf("point out of range: %d", status)
 	}

@@ -129,7 +129,7 @@ func (s *Server) logAndMeasure(f *frame, r *http.Request, elapsed time.Duration)
 	if f.status == 0 {
 		f.status = http.StatusOK
 	}
-	s.metrics.observe(r.Method, pattern, f.status, elapsed)
+	s.metrics.observe(methodLabel(r.Method), pattern, f.status, elapsed)
 	level := levelFor(f.status)
 	if !s.Logger.Enabled(r.Context(), level) {
 		return
@@ -165,6 +165,17 @@ func setSecurityHeaders(h http.Header, path string) {
 			break
 		}
 	}
+}
+
+// methodLabel keeps /metrics bounded: any method a client makes up is counted as OTHER, not as a
+// new series that lives for the life of the process.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
 }
 
 // levelFor keeps successful requests out of the default log level: a busy lookup endpoint would

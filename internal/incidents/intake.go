@@ -17,6 +17,7 @@ import (
 
 	"streetchief/geo"
 	"streetchief/internal/apperr"
+	"streetchief/internal/jsonlist"
 )
 
 // MaxDescription is the longest description, in characters.
@@ -39,33 +40,33 @@ func (in Intake) Digest() [32]byte { return in.digest }
 
 // IntakeFields are a report's fields as they arrive, before any check.
 type IntakeFields struct {
-	Category    string   `json:"category"`
-	Lon         *float64 `json:"lon"`
-	Lat         *float64 `json:"lat"`
-	CRS         string   `json:"crs,omitempty"`
-	Description string   `json:"description"`
-	Photos      []string `json:"photos,omitempty"` // base64, JSON only
-	MediaURL    string   `json:"-"`
+	Category    string                  `json:"category"`
+	Lon         *float64                `json:"lon"`
+	Lat         *float64                `json:"lat"`
+	CRS         string                  `json:"crs,omitempty"`
+	Description string                  `json:"description"`
+	Photos      jsonlist.Capped[string] `json:"photos,omitempty"` // base64, JSON only
+	MediaURL    string                  `json:"-"`
 }
 
 var categoryCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
 // DecodeIntakeJSON reads a JSON report, refusing unknown fields, and checks it.
 func DecodeIntakeJSON(body []byte) (Intake, error) {
-	var f IntakeFields
+	f := IntakeFields{Photos: jsonlist.Capped[string]{Max: MaxPhotos, Field: "photos"}}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
+		if apperr.Is(err, apperr.TooLarge) {
+			return Intake{}, apperr.New(apperr.TooLarge, "too many photos; at most %d per request", MaxPhotos).With("field", "photos")
+		}
 		return Intake{}, apperr.New(apperr.Malformed, "malformed JSON: %v", err)
 	}
 	if dec.More() {
 		return Intake{}, apperr.New(apperr.Malformed, "malformed JSON: trailing data after the object")
 	}
-	if len(f.Photos) > MaxPhotos {
-		return Intake{}, apperr.New(apperr.TooLarge, "%d photos; at most %d per request", len(f.Photos), MaxPhotos).With("field", "photos")
-	}
-	raw := make([][]byte, 0, len(f.Photos))
-	for i, s := range f.Photos {
+	raw := make([][]byte, 0, len(f.Photos.Items))
+	for i, s := range f.Photos.Items {
 		if base64.StdEncoding.DecodedLen(len(s)) > MaxPhotoBytes+3 {
 			return Intake{}, apperr.New(apperr.TooLarge, "photo %d is over the limit of %d bytes", i+1, MaxPhotoBytes).With("field", "photos")
 		}

@@ -66,6 +66,11 @@ func TestPhotosAreCheckedByContent(t *testing.T) {
 	if _, err := incidents.CheckPhotos(make([][]byte, incidents.MaxPhotos+1)); !apperr.Is(err, apperr.TooLarge) {
 		t.Fatalf("7 photos: %v", err)
 	}
+	// A body of a million empty photos is refused at the seventh, not decoded whole first.
+	many := `{"category":"sanitation","lon":117,"lat":25,"photos":[` + strings.Repeat(`"",`, 1_000_000) + `""]}`
+	if _, err := incidents.DecodeIntakeJSON([]byte(many)); !apperr.Is(err, apperr.TooLarge) {
+		t.Fatalf("a million photos: %v", err)
+	}
 }
 
 func TestConcurrentRetriesWithOneKeyMakeOneIncident(t *testing.T) {
