@@ -44,6 +44,11 @@ func TestGapReportFormatsAndScope(t *testing.T) {
 	if !strings.Contains(body, "甲社区") || !strings.Contains(body, "乙社区") {
 		t.Fatalf("district leader's report misses a community:\n%s", body)
 	}
+	// A kind asked for twice is reported once (it used to run and print again for each repeat).
+	_, _, twice := get(leader, "/api/v1/reports/gaps?scope="+scope+"&kinds=territory_gaps,territory_gaps&format=csv")
+	if twice != body {
+		t.Fatalf("kinds=territory_gaps twice differs from once:\n%s\n---\n%s", twice, body)
+	}
 	// The lane chief of A asking for the whole subdistrict sees only A.
 	_, _, body = get(w.clients[access.LaneChief], "/api/v1/reports/gaps?scope="+scope+"&kinds=territory_gaps&format=csv")
 	if !strings.Contains(body, "甲社区") || strings.Contains(body, "乙社区") {
