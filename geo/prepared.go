@@ -118,43 +118,27 @@ type arena struct {
 
 const arenaChunk = 1 << 16
 
-func (ar *arena) uint32s(n int) []uint32 {
-	if n > arenaChunk/4 {
-		return make([]uint32, n)
+// carve takes n items off the front of *chunk, starting a new chunk of size
+// items when too few are left; a request over a quarter of size gets a slice
+// of its own. The result is capped at n, so appending to it never writes into
+// the next one's items.
+func carve[T any](chunk *[]T, n, size int) []T {
+	if n > size/4 {
+		return make([]T, n)
 	}
-	if len(ar.u32) < n {
-		ar.u32 = make([]uint32, arenaChunk)
+	if len(*chunk) < n {
+		*chunk = make([]T, size)
 	}
-	s := ar.u32[:n:n]
-	ar.u32 = ar.u32[n:]
+	s := (*chunk)[:n:n]
+	*chunk = (*chunk)[n:]
 	return s
 }
 
-func (ar *arena) points(n int) []orb.Point {
-	if n > arenaChunk/16 {
-		return make([]orb.Point, 0, n)
-	}
-	if len(ar.pts) < n {
-		ar.pts = make([]orb.Point, arenaChunk/4)
-	}
-	s := ar.pts[:0:n]
-	ar.pts = ar.pts[n:]
-	return s
-}
+func (ar *arena) uint32s(n int) []uint32 { return carve(&ar.u32, n, arenaChunk) }
 
-// slabs returns an empty slice with room for n slabs, capped so that
-// appending past n never writes into the next entry's.
-func (ar *arena) slabs(n int) []slab {
-	if n > maxSlabs {
-		return make([]slab, 0, n)
-	}
-	if cap(ar.sl) < n {
-		ar.sl = make([]slab, 0, arenaChunk/32)
-	}
-	s := ar.sl[:0:n]
-	ar.sl = ar.sl[n:n:cap(ar.sl)]
-	return s
-}
+// points and slabs return empty slices with room for n items.
+func (ar *arena) points(n int) []orb.Point { return carve(&ar.pts, n, arenaChunk/4)[:0] }
+func (ar *arena) slabs(n int) []slab       { return carve(&ar.sl, n, arenaChunk/32)[:0] }
 
 // prepare fills p from e. Polygons with a non-finite coordinate or without
 // an outer ring are dropped: they can cover nothing.

@@ -24,12 +24,12 @@ func BenchmarkRenderAgainstOrb(b *testing.B) {
 		b.Fatal(err)
 	}
 	var features []tiles.Feature
-	var orbFeatures []*orb.Bound
+	var areaBounds []*orb.Bound
 	var bounds orb.Bound
 	for i, a := range city.Areas {
 		features = append(features, tiles.Feature{ID: uint64(a.Key), Geom: a.Geom, Props: map[string]any{"kind": a.Kind, "name": a.Name}})
 		ab := a.Geom.Bound()
-		orbFeatures = append(orbFeatures, &ab)
+		areaBounds = append(areaBounds, &ab)
 		if i == 0 {
 			bounds = ab
 		}
@@ -47,7 +47,7 @@ func BenchmarkRenderAgainstOrb(b *testing.B) {
 	selected := make([][]int, len(ts))
 	for k, t := range ts {
 		tb := t.Bound(float64(tiles.Buffer) / float64(tiles.Extent))
-		for i, fb := range orbFeatures {
+		for i, fb := range areaBounds {
 			if fb.Intersects(tb) {
 				selected[k] = append(selected[k], i)
 			}
@@ -56,7 +56,6 @@ func BenchmarkRenderAgainstOrb(b *testing.B) {
 
 	var ourBytes, orbBytes int
 	b.Run("streetchief", func(b *testing.B) {
-		ourBytes = 0
 		for b.Loop() {
 			ourBytes = 0
 			for _, t := range ts {

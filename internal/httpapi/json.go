@@ -17,6 +17,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"streetchief/internal/apperr"
+	"streetchief/internal/jsonlist"
 	"streetchief/internal/registry"
 )
 
@@ -57,10 +58,7 @@ func unmarshalStrict(body []byte, v any) error {
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		if apperr.Is(err, apperr.TooLarge) {
-			return err // a capped list said which and how many
-		}
-		return apperr.New(apperr.Malformed, "malformed JSON: %v", err)
+		return jsonlist.DecodeError(err)
 	}
 	if dec.More() {
 		return apperr.New(apperr.Malformed, "malformed JSON: trailing data after the object")

@@ -192,10 +192,7 @@ func decodeLookupPoints(body []byte) ([]orb.Point, error) {
 	doc.Points = jsonlist.Capped[[]float64]{Max: MaxLookupBatch, Field: "points"}
 	doc.Features = jsonlist.Capped[feature]{Max: MaxLookupBatch, Field: "features"}
 	if err := json.Unmarshal(body, &doc); err != nil {
-		if apperr.Is(err, apperr.TooLarge) {
-			return nil, apperr.New(apperr.TooLarge, "a batch may hold at most %d points", MaxLookupBatch)
-		}
-		return nil, apperr.New(apperr.Malformed, "malformed JSON: %v", err)
+		return nil, jsonlist.DecodeError(err)
 	}
 	var raw [][]float64
 	switch {
@@ -211,9 +208,6 @@ func decodeLookupPoints(body []byte) ([]orb.Point, error) {
 		raw = doc.Points.Items
 	default:
 		return nil, apperr.New(apperr.Malformed, `send {"points":[[lon,lat],...]} or a GeoJSON FeatureCollection of Points`)
-	}
-	if len(raw) > MaxLookupBatch {
-		return nil, apperr.New(apperr.TooLarge, "a batch may hold at most %d points, this one has %d", MaxLookupBatch, len(raw))
 	}
 	points := make([]orb.Point, len(raw))
 	for i, c := range raw {

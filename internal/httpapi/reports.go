@@ -23,14 +23,7 @@ func parseGapQuery(r *http.Request) (reports.Query, string, error) {
 		rq.At = *at
 	}
 	if raw := v.Get("kinds"); raw != "" {
-		// Each kind once: a repeated kind would run its query again and repeat its rows.
-		seen := map[string]bool{}
-		for k := range strings.SplitSeq(raw, ",") {
-			if !seen[k] {
-				seen[k] = true
-				rq.Kinds = append(rq.Kinds, k)
-			}
-		}
+		rq.Kinds = strings.Split(raw, ",")
 	}
 	if raw := v.Get("min_sliver_m2"); raw != "" {
 		m, err := strconv.ParseFloat(raw, 64)

@@ -57,10 +57,7 @@ func DecodeIntakeJSON(body []byte) (Intake, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		if apperr.Is(err, apperr.TooLarge) {
-			return Intake{}, apperr.New(apperr.TooLarge, "too many photos; at most %d per request", MaxPhotos).With("field", "photos")
-		}
-		return Intake{}, apperr.New(apperr.Malformed, "malformed JSON: %v", err)
+		return Intake{}, jsonlist.DecodeError(err)
 	}
 	if dec.More() {
 		return Intake{}, apperr.New(apperr.Malformed, "malformed JSON: trailing data after the object")

@@ -34,7 +34,8 @@ type MapFilter struct {
 }
 
 // Check reports whether List would accept the filter: known statuses, a category code, from
-// before to. Maps check it once, when they read a tile's query, rather than on every tile.
+// before to. Maps call it when they read a tile's query, to refuse a bad filter before drawing
+// anything; MapPoints checks again, as every entry to the service does.
 func (f MapFilter) Check() error { return f.listFilter().check() }
 
 func (f MapFilter) listFilter() Filter {

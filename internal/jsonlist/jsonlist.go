@@ -43,5 +43,14 @@ func (c *Capped[T]) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// DecodeError is the error to answer for a failed decode of a document holding Capped lists: a
+// list's own TooLarge error, which names the field and its cap, or else a Malformed one.
+func DecodeError(err error) error {
+	if apperr.Is(err, apperr.TooLarge) {
+		return err
+	}
+	return apperr.New(apperr.Malformed, "malformed JSON: %v", err)
+}
+
 // MarshalJSON implements json.Marshaler: the items, as a plain array.
 func (c Capped[T]) MarshalJSON() ([]byte, error) { return json.Marshal(c.Items) }

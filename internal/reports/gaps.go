@@ -152,9 +152,10 @@ func (s *Service) Gaps(ctx context.Context, who access.Principal, q Query) (Repo
 	if q.MinSliverM2 <= 0 {
 		q.MinSliverM2 = 1
 	}
-	kinds := q.Kinds
-	if len(kinds) == 0 {
-		kinds = Kinds
+	kinds := Kinds
+	if len(q.Kinds) > 0 {
+		// In report order, each once however often it was asked for: a repeat would run its query again.
+		kinds = slices.DeleteFunc(slices.Clone(Kinds), func(k string) bool { return !slices.Contains(q.Kinds, k) })
 	}
 	r := Report{Scope: q.Scope, At: q.At, Kinds: kinds}
 	if err := s.resolveScope(ctx, &r.Scope); err != nil {
