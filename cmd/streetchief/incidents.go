@@ -9,9 +9,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"streetchief/internal/database"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
-	"streetchief/internal/registry"
 )
 
 // escalationInterval is how often a replica looks for overdue incidents; SKIP LOCKED lets every replica
@@ -21,7 +21,8 @@ const escalationInterval = time.Minute
 // startIncidents builds the incident service on the in-memory lookup engine and starts its background
 // jobs: escalation of overdue incidents, and re-routing when the registry changes (which asks PostGIS,
 // since the engine may not have applied the same change yet). Both stop with ctx.
-func startIncidents(ctx context.Context, pool *pgxpool.Pool, engine *lookup.Engine, logger *slog.Logger) *incidents.Service {
+func startIncidents(ctx context.Context, pool *pgxpool.Pool, engine *lookup.Engine, registryFeed *database.Subscription,
+	logger *slog.Logger) *incidents.Service {
 	svc := incidents.NewService(pool, engine, incidents.Options{})
 	go func() {
 		// Escalation routes with the engine: wait until it has loaded the territory.
@@ -34,7 +35,7 @@ func startIncidents(ctx context.Context, pool *pgxpool.Pool, engine *lookup.Engi
 		}
 		svc.RunEscalator(ctx, escalationInterval, logger)
 	}()
-	go svc.RunRerouter(ctx, registry.ChangeChannel, logger)
+	go svc.RunRerouter(ctx, registryFeed, logger)
 	return svc
 }
 

@@ -12,6 +12,7 @@ import (
 	"streetchief/internal/auth"
 	"streetchief/internal/database"
 	"streetchief/internal/httpapi"
+	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
 	"streetchief/internal/registry"
@@ -61,12 +62,18 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 
+	// One listening connection feeds everything that follows the database's changes.
+	listener := database.NewListener(pool, logger)
+	lookupFeed, rerouteFeed := listener.Subscribe(registry.ChangeChannel), listener.Subscribe(registry.ChangeChannel)
+	tileFeed := listener.Subscribe(incidents.ChangeChannel)
+
 	store := registry.NewStore(pool)
 	engine := lookup.New(store)
-	go engine.Run(ctx, pool, logger)
-	incidentService := startIncidents(ctx, pool, engine, logger)
+	go engine.Run(ctx, lookupFeed, logger)
+	incidentService := startIncidents(ctx, pool, engine, rerouteFeed, logger)
 	tileService := maptiles.NewService(engine, incidentService, pool, maptiles.Options{CacheBytes: int64(*tileCacheMB) << 20})
-	go tileService.RunIncidentFeed(ctx, logger)
+	go tileService.FollowIncidents(ctx, tileFeed)
+	go listener.Run(ctx)
 
 	api := httpapi.New(httpapi.Deps{
 		DB:        pool,

@@ -22,6 +22,9 @@ import (
 	"streetchief/internal/lookup"
 )
 
+// ChangeChannel is where migration 0005 announces every committed change to an incident.
+const ChangeChannel = "incident_changed"
+
 // Matcher says who is responsible at a WGS-84 point at a moment. The in-memory lookup engine is the
 // fast one; SQLMatcher asks PostGIS and is always current.
 type Matcher interface {

@@ -13,6 +13,7 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
+	"streetchief/internal/database"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
@@ -294,9 +295,14 @@ func TestNewAreaManagerTakesOverOpenIncidentsWhenTheRegistryChanges(t *testing.T
 	if _, err := w.svc.Transition(ctx, w.asStreet, done.ID, incidents.TransitionInput{To: incidents.Rejected, Note: "not ours"}); err != nil {
 		t.Fatal(err)
 	}
-	go w.svc.RunRerouter(ctx, registry.ChangeChannel, nil)
-	time.Sleep(200 * time.Millisecond) // let it LISTEN
-	w.clock.Add(time.Minute)           // the service's "now" must see the handover below
+	listener := database.NewListener(dbtest.Pool(t), nil)
+	feed := listener.Subscribe(registry.ChangeChannel)
+	go listener.Run(ctx)
+	go w.svc.RunRerouter(ctx, feed, nil)
+	for !listener.Live() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	w.clock.Add(time.Minute) // the service's "now" must see the handover below
 
 	successor, err := w.store.CreatePerson(ctx, system, registry.PersonInput{Name: "新经理", Active: true})
 	if err != nil {

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 
 	"streetchief/internal/access"
+	"streetchief/internal/database"
 	"streetchief/internal/registry"
 )
 
@@ -159,42 +159,20 @@ func (s *Service) RerouteOnChange(ctx context.Context, payload string) (int, err
 	return 0, nil
 }
 
-// RunRerouter listens on registry_changed until ctx ends and re-routes after every change. After a
-// lost connection it listens again; changes made meanwhile are caught by the next change or by hand.
-func (s *Service) RunRerouter(ctx context.Context, channel string, logger *slog.Logger) {
+// RunRerouter re-routes after every change of feed, a subscription to registry.ChangeChannel,
+// until ctx ends. Changes missed while the feed was down (a gap) are caught by the next change or
+// by hand.
+func (s *Service) RunRerouter(ctx context.Context, feed *database.Subscription, logger *slog.Logger) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	backoff := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		err := s.listen(ctx, s.db, channel, logger)
-		if ctx.Err() != nil {
-			return
-		}
-		logger.Warn("incident rerouter lost its change feed; reconnecting", "err", err, "retry_in", backoff)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(backoff*2, 5*time.Second)
-	}
-}
-
-func (s *Service) listen(ctx context.Context, pool *pgxpool.Pool, channel string, logger *slog.Logger) error {
-	pooled, err := pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	conn := pooled.Hijack() // a listening connection must not return to the pool
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
-		return err
-	}
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		n, err := feed.Next(ctx)
 		if err != nil {
-			return err
+			return
+		}
+		if n.Gap {
+			continue
 		}
 		changed, err := s.RerouteOnChange(ctx, n.Payload)
 		if err != nil {

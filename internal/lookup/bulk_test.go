@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
+	"streetchief/internal/database"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/lookup"
 	"streetchief/internal/registry"
@@ -22,7 +23,10 @@ func TestBulkAnnouncementReachesTheIndexWithinOneSecond(t *testing.T) {
 	e := lookup.New(registry.NewStore(pool))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go e.Run(ctx, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	listener := database.NewListener(pool, nil)
+	feed := listener.Subscribe(registry.ChangeChannel)
+	go listener.Run(ctx)
+	go e.Run(ctx, feed, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	waitFor(t, 10*time.Second, "initial load", func() bool { return e.Ready() })
 
 	west, east := orb.Point{119.5005, 27.5005}, orb.Point{119.5105, 27.5005}

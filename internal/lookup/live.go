@@ -6,8 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
+	"streetchief/internal/database"
 	"streetchief/internal/registry"
 )
 
@@ -22,79 +21,73 @@ const (
 	compactAbove = 2000
 )
 
-// Run keeps the engine current until ctx ends: it listens for registry changes, loads everything
-// once listening (so nothing committed in between is missed), then applies each burst of changes.
-// After a lost connection it reconnects and reloads in full, since notifications may have been lost.
-func (e *Engine) Run(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) {
+// Run keeps the engine current until ctx ends from feed, a subscription to registry.ChangeChannel:
+// each gap (listening began or resumed, so notifications may have been missed) reloads everything,
+// and each burst of changes is applied as one update.
+func (e *Engine) Run(ctx context.Context, feed *database.Subscription, logger *slog.Logger) {
 	backoff := 100 * time.Millisecond
+	stale := false
 	for {
-		err := e.listen(ctx, pool, logger)
+		err := e.follow(ctx, feed, logger, stale, func() { backoff = 100 * time.Millisecond })
 		if ctx.Err() != nil {
 			return
 		}
-		logger.Warn("lookup index lost its change feed; reconnecting", "err", err, "retry_in", backoff)
+		// The change that failed to apply is gone from the feed, so the retry reloads everything.
+		logger.Warn("lookup index could not apply a change; reloading", "err", err, "retry_in", backoff)
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(backoff):
 		}
 		backoff = min(backoff*2, 5*time.Second)
+		stale = true
 	}
 }
 
-func (e *Engine) listen(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) error {
-	pooled, err := pool.Acquire(ctx)
-	if err != nil {
-		return err
+func (e *Engine) follow(ctx context.Context, feed *database.Subscription, logger *slog.Logger, stale bool, ok func()) error {
+	if stale {
+		if err := e.loadLogged(ctx, logger); err != nil {
+			return err
+		}
+		ok()
 	}
-	// A listening connection must not go back to the pool: it would keep receiving notifications.
-	pgc := pooled.Hijack()
-	defer pgc.Close(context.WithoutCancel(ctx))
-	if _, err := pgc.Exec(ctx, "LISTEN "+registry.ChangeChannel); err != nil {
-		return err
-	}
-	start := time.Now()
-	if err := e.Load(ctx); err != nil {
-		return err
-	}
-	logger.Info("lookup index loaded", "areas", len(e.snap.Load().areas), "units", len(e.snap.Load().units),
-		"elapsed", time.Since(start).Round(time.Millisecond))
 	for {
-		n, err := pgc.WaitForNotification(ctx)
+		n, err := feed.Next(ctx)
 		if err != nil {
 			return err
 		}
-		batch := []string{n.Payload}
+		batch := []database.Notification{n}
 		deadline := time.Now().Add(batchWindow)
 		for len(batch) <= fullReloadAbove {
 			wctx, cancel := context.WithDeadline(ctx, deadline)
-			n, err := pgc.WaitForNotification(wctx)
+			n, err := feed.Next(wctx)
 			cancel()
 			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				if wctx.Err() != nil {
-					break // the window closed
-				}
-				return err
+				break // the window closed
 			}
-			batch = append(batch, n.Payload)
+			batch = append(batch, n)
 		}
-		if err := e.applyBurst(ctx, batch); err != nil {
+		if err := e.applyBurst(ctx, batch, logger); err != nil {
 			return fmt.Errorf("apply changes: %w", err)
 		}
+		ok()
 	}
 }
 
 // applyBurst re-reads the rows a burst of notifications named and swaps in the updated snapshot.
-func (e *Engine) applyBurst(ctx context.Context, payloads []string) error {
-	if len(payloads) > fullReloadAbove {
+func (e *Engine) applyBurst(ctx context.Context, batch []database.Notification, logger *slog.Logger) error {
+	if len(batch) > fullReloadAbove {
 		return e.Load(ctx)
 	}
 	ids := map[string]map[int64]bool{}
-	for _, p := range payloads {
-		ch, ok := registry.ParseChange(p)
+	for _, n := range batch {
+		if n.Gap {
+			return e.loadLogged(ctx, logger)
+		}
+		ch, ok := registry.ParseChange(n.Payload)
 		if !ok {
 			continue
 		}
@@ -130,6 +123,17 @@ func (e *Engine) applyBurst(ctx context.Context, payloads []string) error {
 		next = next.compacted()
 	}
 	e.snap.Store(next)
+	return nil
+}
+
+func (e *Engine) loadLogged(ctx context.Context, logger *slog.Logger) error {
+	start := time.Now()
+	if err := e.Load(ctx); err != nil {
+		return err
+	}
+	snap := e.snap.Load()
+	logger.Info("lookup index loaded", "areas", len(snap.areas), "units", len(snap.units),
+		"elapsed", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

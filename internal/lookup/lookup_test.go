@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"streetchief/internal/access"
+	"streetchief/internal/database"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/demo"
 	"streetchief/internal/demotest"
@@ -193,7 +194,10 @@ func TestCommittedChangesReachTheIndexWithinOneSecond(t *testing.T) {
 	e := lookup.New(store)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go e.Run(ctx, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	listener := database.NewListener(pool, nil)
+	feed := listener.Subscribe(registry.ChangeChannel)
+	go listener.Run(ctx)
+	go e.Run(ctx, feed, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	waitFor(t, 10*time.Second, "initial load", func() bool { return e.Ready() })
 
 	admin := access.System("test")

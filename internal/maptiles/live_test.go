@@ -10,7 +10,9 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 
+	"streetchief/internal/database"
 	"streetchief/internal/dbtest"
+	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
 	"streetchief/internal/registry"
@@ -34,10 +36,13 @@ func TestCommittedChangesReachCachedTilesWithinASecond(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	engine := lookup.New(registry.NewStore(pool))
-	go engine.Run(ctx, pool, slog.New(slog.DiscardHandler))
-	within(t, 10*time.Second, "engine loaded", engine.Ready)
+	listener := database.NewListener(pool, slog.New(slog.DiscardHandler))
+	territoryFeed, incidentFeed := listener.Subscribe(registry.ChangeChannel), listener.Subscribe(incidents.ChangeChannel)
+	go engine.Run(ctx, territoryFeed, slog.New(slog.DiscardHandler))
 	svc := newService(engine, pool, maptiles.Options{})
-	go svc.RunIncidentFeed(ctx, slog.New(slog.DiscardHandler))
+	go svc.FollowIncidents(ctx, incidentFeed)
+	go listener.Run(ctx)
+	within(t, 10*time.Second, "engine loaded", engine.Ready)
 
 	// An area: rename it and watch its tile.
 	var areaID int64

@@ -22,6 +22,7 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
+	"streetchief/internal/database"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/tiles"
@@ -48,10 +49,10 @@ type Service struct {
 	terr   atomic.Pointer[territory]
 	terrMu sync.Mutex
 
-	// incVersion counts incident_changed notifications; incLive says the feed is listening, without
-	// which incident tiles fall back to a one-second lifetime.
+	// incVersion counts incident change notifications; without a live incFeed incident tiles fall
+	// back to a one-second lifetime.
 	incVersion atomic.Uint64
-	incLive    atomic.Bool
+	incFeed    atomic.Pointer[database.Subscription]
 }
 
 // NewService returns a tile service over the lookup engine (territory) and the incidents service,
