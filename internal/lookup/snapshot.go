@@ -146,35 +146,52 @@ func (s *snapshot) apply(c change) *snapshot {
 	for k, v := range s.posts {
 		n.posts[k] = v // slices are replaced, never appended to in place
 	}
-	var upserts []geo.Entry
-	var deletes []geo.Key
-	found := map[int64]bool{}
-	for i := range c.areas {
-		a := &c.areas[i]
-		n.areas[a.ID] = rec[registry.SpatialArea]{row: a}
-		upserts = append(upserts, areaEntry(a))
-		found[a.ID] = true
+	upserts, deletes := replaceRows(n.areas, c.areas, c.areaIDs, areaEntry, geo.ClassArea)
+	u, d := replaceRows(n.units, c.units, c.unitIDs, unitEntry, geo.ClassAdminUnit)
+	upserts, deletes = append(upserts, u...), append(deletes, d...)
+	touched := n.replacePosts(c)
+	// Deleted areas and units take their posts with them (ON DELETE CASCADE).
+	for _, k := range deletes {
+		t := entryTarget(k.Class, k.ID)
+		for _, p := range n.posts[t] {
+			delete(n.postTarget, p.AssignmentID)
+		}
+		delete(n.posts, t)
 	}
-	for _, id := range c.areaIDs {
+	for _, e := range upserts {
+		touched[entryTarget(e.Class, e.ID)] = true
+	}
+	n.link(touched)
+	n.index = s.index
+	if len(upserts) > 0 || len(deletes) > 0 {
+		n.index = s.index.With(upserts, deletes)
+	}
+	return n
+}
+
+// replaceRows stores the re-read rows in m and removes the re-read ids that were not found (they
+// were deleted), returning the index's changes.
+func replaceRows[T any](m map[int64]rec[T], rows []T, ids []int64, entry func(*T) geo.Entry, class geo.Class) (
+	upserts []geo.Entry, deletes []geo.Key) {
+	found := make(map[int64]bool, len(rows))
+	for i := range rows {
+		e := entry(&rows[i])
+		m[e.ID] = rec[T]{row: &rows[i]}
+		upserts = append(upserts, e)
+		found[e.ID] = true
+	}
+	for _, id := range ids {
 		if !found[id] {
-			delete(n.areas, id)
-			deletes = append(deletes, geo.Key{Class: geo.ClassArea, ID: id})
+			delete(m, id)
+			deletes = append(deletes, geo.Key{Class: class, ID: id})
 		}
 	}
-	clear(found)
-	for i := range c.units {
-		u := &c.units[i]
-		n.units[u.ID] = rec[registry.SpatialUnit]{row: u}
-		upserts = append(upserts, unitEntry(u))
-		found[u.ID] = true
-	}
-	for _, id := range c.unitIDs {
-		if !found[id] {
-			delete(n.units, id)
-			deletes = append(deletes, geo.Key{Class: geo.ClassAdminUnit, ID: id})
-		}
-	}
-	// Posts: drop every re-read assignment from its old target, then add what exists now.
+	return upserts, deletes
+}
+
+// replacePosts drops every re-read assignment (and every post of a re-read person) from its old
+// target, adds what exists now, and returns the targets whose posts changed.
+func (s *snapshot) replacePosts(c change) map[target]bool {
 	drop := map[int64]bool{}
 	for _, id := range c.postIDs {
 		drop[id] = true
@@ -184,13 +201,13 @@ func (s *snapshot) apply(c change) *snapshot {
 		people[id] = true
 	}
 	touched := map[target]bool{}
-	for id, k := range n.postTarget {
+	for id, k := range s.postTarget {
 		if drop[id] {
 			touched[k] = true
 		}
 	}
 	if len(people) > 0 {
-		for k, ps := range n.posts {
+		for k, ps := range s.posts {
 			for _, p := range ps {
 				if people[p.PersonID] {
 					drop[p.AssignmentID] = true
@@ -204,56 +221,38 @@ func (s *snapshot) apply(c change) *snapshot {
 		touched[postTarget(p)] = true
 	}
 	for k := range touched {
-		kept := make([]registry.Post, 0, len(n.posts[k]))
-		for _, p := range n.posts[k] {
+		kept := make([]registry.Post, 0, len(s.posts[k]))
+		for _, p := range s.posts[k] {
 			if !drop[p.AssignmentID] {
 				kept = append(kept, p)
 			}
 		}
-		n.posts[k] = kept
+		s.posts[k] = kept
 	}
 	for id := range drop {
-		delete(n.postTarget, id)
+		delete(s.postTarget, id)
 	}
 	for _, p := range c.posts {
 		k := postTarget(p)
-		n.posts[k] = append(n.posts[k], p)
-		n.postTarget[p.AssignmentID] = k
+		s.posts[k] = append(s.posts[k], p)
+		s.postTarget[p.AssignmentID] = k
 	}
 	for k := range touched {
-		sortPosts(n.posts[k])
-		if len(n.posts[k]) == 0 {
-			delete(n.posts, k)
+		sortPosts(s.posts[k])
+		if len(s.posts[k]) == 0 {
+			delete(s.posts, k)
 		}
 	}
-	// Deleted areas and units take their posts with them (ON DELETE CASCADE).
-	for _, k := range deletes {
-		t := areaTarget(k.ID)
-		if k.Class == geo.ClassAdminUnit {
-			t = unitTarget(k.ID)
-		}
-		for _, p := range n.posts[t] {
-			delete(n.postTarget, p.AssignmentID)
-		}
-		delete(n.posts, t)
-	}
-	for _, e := range upserts {
-		if e.Class == geo.ClassArea {
-			touched[areaTarget(e.ID)] = true
-		} else {
-			touched[unitTarget(e.ID)] = true
-		}
-	}
-	n.link(touched)
-	n.index = s.index
-	if len(upserts) > 0 || len(deletes) > 0 {
-		n.index = s.index.With(upserts, deletes)
-	}
-	return n
+	return touched
 }
 
-// compacted rebuilds the index from scratch once incremental changes have piled up, so lookups
-// go back to the fast path.
+func entryTarget(class geo.Class, id int64) target {
+	if class == geo.ClassAdminUnit {
+		return unitTarget(id)
+	}
+	return areaTarget(id)
+}
+
 func (s *snapshot) compacted() *snapshot {
 	entries := make([]geo.Entry, 0, len(s.areas)+len(s.units))
 	for _, a := range s.areas {
