@@ -31,8 +31,8 @@ const (
 	TokenPrefix = "sc_"
 	// MaxTokenTTL is the longest an API token may live.
 	MaxTokenTTL = 366 * 24 * time.Hour
-	// MinPasswordLength is the shortest password accepted.
-	MinPasswordLength = 8
+	// MinPasswordLength is the shortest password accepted, in characters.
+	MinPasswordLength = 10
 	// maxPasswordLength bounds the work one sign-in can cause.
 	maxPasswordLength = 256
 )
