@@ -101,7 +101,7 @@ func TestDisablingAndNewPasswordsEndSessions(t *testing.T) {
 	for _, change := range []string{"disable", "password"} {
 		t.Run(change, func(t *testing.T) {
 			u, password := mustUser(t, s, access.Inspector, 0)
-			sess, err := s.SignIn(ctx, u.Username, password)
+			sess, err := s.SignIn(ctx, attempt(u.Username, password))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -208,7 +208,7 @@ func TestSeedDemoUsersLinksPeopleHoldingThePostsAndRunsTwice(t *testing.T) {
 			t.Fatalf("run %d: %d demo users, want one per role (%d)", run, len(users), len(access.Roles))
 		}
 		for _, d := range users {
-			sess, err := s.SignIn(ctx, d.Username, d.Password)
+			sess, err := s.SignIn(ctx, attempt(d.Username, d.Password))
 			if err != nil {
 				t.Fatalf("run %d: sign in %s: %v", run, d.Username, err)
 			}
@@ -238,7 +238,7 @@ func TestChangingToACommonPasswordIsRefused(t *testing.T) {
 	if !apperr.Is(err, apperr.Invalid) || !strings.Contains(err.Error(), "common") {
 		t.Fatalf("err = %v, want invalid naming common passwords", err)
 	}
-	if _, err := s.SignIn(ctx, u.Username, password); err != nil {
+	if _, err := s.SignIn(ctx, attempt(u.Username, password)); err != nil {
 		t.Fatalf("the old password stopped working after a refused change: %v", err)
 	}
 }
