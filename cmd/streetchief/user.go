@@ -32,6 +32,7 @@ const userUsage = `streetchief user — manage accounts and API tokens
 
 Roles: admin, district_leader, street_chief, lane_chief, department_liaison, inspector, assessor.
 Without --password-stdin a password is generated and printed once. Tokens are printed once.
+A password needs at least 10 characters and must not be one of the most common passwords.
 `
 
 // userCommand runs the account subcommands as the operator (access.System("cli")); every change is

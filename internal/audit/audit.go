@@ -22,6 +22,8 @@ const (
 	End        Action = "end"
 	Transition Action = "transition"
 	Import     Action = "import"
+	// SignInFailed is a refused sign-in: who is anonymous, the target the account if it exists.
+	SignInFailed Action = "sign_in_failed"
 )
 
 // Record writes one audit row with tx, the transaction that made the change. before and after are

@@ -1,7 +1,8 @@
 // Package auth knows who is asking: it keeps accounts, browser sessions and API tokens, checks
-// passwords (argon2id) and turns a request's credentials into an access.Principal whose scope comes
-// from the person's current assignments. It owns app_user, user_session and api_token; it reads the
-// registry's assignment and admin_unit tables but never writes them, and never imports the HTTP layer.
+// passwords (argon2id), slows password guessing down (throttle.go) and turns a request's credentials
+// into an access.Principal whose scope comes from the person's current assignments. It owns app_user,
+// user_session, api_token, sign_in_failure and sign_in_known_client; it reads the registry's
+// assignment and admin_unit tables but never writes them, and never imports the HTTP layer.
 package auth
 
 import (
@@ -21,6 +22,9 @@ import (
 const (
 	// SessionCookie is the name of the cookie that carries a browser's session token.
 	SessionCookie = "sc_session"
+	// DeviceCookie carries a token that marks a browser where an account signed in before.
+	DeviceCookie    = "sc_device"
+	deviceCookieTTL = 366 * 24 * time.Hour
 	// CSRFHeader must repeat the session's CSRF token on unsafe requests authenticated by the cookie.
 	CSRFHeader = "X-CSRF-Token"
 	// SignInPath is the endpoint that creates sessions. Its requests are judged by the credentials in
@@ -31,8 +35,8 @@ const (
 	TokenPrefix = "sc_"
 	// MaxTokenTTL is the longest an API token may live.
 	MaxTokenTTL = 366 * 24 * time.Hour
-	// MinPasswordLength is the shortest password accepted.
-	MinPasswordLength = 8
+	// MinPasswordLength is the shortest password accepted, in characters.
+	MinPasswordLength = 10
 	// maxPasswordLength bounds the work one sign-in can cause.
 	maxPasswordLength = 256
 )

@@ -41,6 +41,8 @@ func checkPassword(password string) error {
 		return apperr.New(apperr.Invalid, "password must have at least %d characters", MinPasswordLength)
 	case len(password) > maxPasswordLength:
 		return apperr.New(apperr.Invalid, "password must have at most %d bytes", maxPasswordLength)
+	case isCommonPassword(password):
+		return apperr.New(apperr.Invalid, "password is one of the most common passwords, which attackers try first; choose another")
 	}
 	return nil
 }

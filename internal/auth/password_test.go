@@ -50,15 +50,20 @@ func TestPasswordHashVerifiesOnlyTheRightPassword(t *testing.T) {
 	}
 }
 
-func TestCheckPasswordRequiresEightCharacters(t *testing.T) {
+func TestCheckPasswordRequiresTenCharactersAndNoCommonPassword(t *testing.T) {
 	tests := []struct {
 		name     string
 		password string
 		ok       bool
 	}{
-		{"seven", "1234567", false},
-		{"eight", "12345678", true},
-		{"eight Chinese characters", "街长巷长街长巷长", true},
+		{"nine", "123456789", false},
+		{"ten", "w9#kq2!vxz", true},
+		{"ten Chinese characters", "街长巷长街长巷长街长", true},
+		{"common", "1234567890", false},
+		{"common in capitals", "QwertyUiop", false},
+		{"common with spaces around", "  iloveyou12  ", false},
+		{"demo password", DemoPassword("admin"), true},
+		{"demo password, longest name", DemoPassword("streetchief"), true},
 		{"too long", strings.Repeat("a", 300), false},
 		{"empty", "", false},
 	}
@@ -72,5 +77,17 @@ func TestCheckPasswordRequiresEightCharacters(t *testing.T) {
 				t.Fatalf("code %s, want invalid", apperr.CodeOf(err))
 			}
 		})
+	}
+}
+
+func TestCommonPasswordListIsLoaded(t *testing.T) {
+	list := commonPasswords()
+	if len(list) < 100_000 {
+		t.Fatalf("%d common passwords, want the whole embedded list", len(list))
+	}
+	for _, p := range list {
+		if p != strings.ToLower(p) || len([]rune(p)) < MinPasswordLength {
+			t.Fatalf("list entry %q is not lower case or shorter than the minimum", p)
+		}
 	}
 }

@@ -49,6 +49,8 @@ func TestAddUserIsAuditedInItsTransaction(t *testing.T) {
 		{"unknown person", UserInput{Username: unique("ghost-"), Password: "long enough", Role: access.StreetChief, PersonID: 1 << 40}, apperr.Invalid},
 		{"street chief without person", UserInput{Username: unique("chief-"), Password: "long enough", Role: access.StreetChief}, apperr.Invalid},
 		{"short password", UserInput{Username: unique("short-"), Password: "short", Role: access.Inspector}, apperr.Invalid},
+		{"nine-character password", UserInput{Username: unique("short-"), Password: "街长巷长街长巷长街", Role: access.Inspector}, apperr.Invalid},
+		{"common password", UserInput{Username: unique("common-"), Password: "password123", Role: access.Inspector}, apperr.Invalid},
 		{"bad username", UserInput{Username: "no spaces please", Password: "long enough", Role: access.Inspector}, apperr.Invalid},
 		{"public role", UserInput{Username: unique("pub-"), Password: "long enough", Role: access.Public}, apperr.Invalid},
 	}
@@ -99,7 +101,7 @@ func TestDisablingAndNewPasswordsEndSessions(t *testing.T) {
 	for _, change := range []string{"disable", "password"} {
 		t.Run(change, func(t *testing.T) {
 			u, password := mustUser(t, s, access.Inspector, 0)
-			sess, err := s.SignIn(ctx, u.Username, password)
+			sess, err := s.SignIn(ctx, attempt(u.Username, password))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -206,7 +208,7 @@ func TestSeedDemoUsersLinksPeopleHoldingThePostsAndRunsTwice(t *testing.T) {
 			t.Fatalf("run %d: %d demo users, want one per role (%d)", run, len(users), len(access.Roles))
 		}
 		for _, d := range users {
-			sess, err := s.SignIn(ctx, d.Username, d.Password)
+			sess, err := s.SignIn(ctx, attempt(d.Username, d.Password))
 			if err != nil {
 				t.Fatalf("run %d: sign in %s: %v", run, d.Username, err)
 			}
@@ -225,5 +227,18 @@ func TestSeedDemoUsersLinksPeopleHoldingThePostsAndRunsTwice(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestChangingToACommonPasswordIsRefused(t *testing.T) {
+	s, _, _ := newTestService(t)
+	ctx := context.Background()
+	u, password := mustUser(t, s, access.Inspector, 0)
+	_, err := s.SetPassword(ctx, access.System("test"), u.ID, "Password123")
+	if !apperr.Is(err, apperr.Invalid) || !strings.Contains(err.Error(), "common") {
+		t.Fatalf("err = %v, want invalid naming common passwords", err)
+	}
+	if _, err := s.SignIn(ctx, attempt(u.Username, password)); err != nil {
+		t.Fatalf("the old password stopped working after a refused change: %v", err)
 	}
 }

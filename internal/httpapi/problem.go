@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -57,6 +58,10 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 	case apperr.Unavailable:
 		w.Header().Set("Retry-After", "2")
 		s.Logger.WarnContext(r.Context(), "dependency unavailable", "request_id", requestIDOf(r), "err", err)
+	case apperr.RateLimited:
+		if secs, ok := e.Fields["retry_after_seconds"].(int); ok {
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+		}
 	case apperr.Unauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="streetchief"`)
 	}

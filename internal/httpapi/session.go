@@ -16,21 +16,9 @@ import (
 	"streetchief/internal/auth"
 )
 
-// Sign-in attempts allowed per client address and per username, each per minute. Both count every
-// attempt: the address limit slows one machine guessing many accounts, the username limit many
-// machines guessing one account.
-const (
-	signInsPerAddress  = 10
-	signInsPerUsername = 10
-)
-
 // authRoutes registers sign-in, sessions, tokens, users and the audit trail.
 func (s *Server) authRoutes() {
-	limits := signInLimits{
-		byAddress:  httprate.NewRateLimiter(signInsPerAddress, time.Minute),
-		byUsername: httprate.NewRateLimiter(signInsPerUsername, time.Minute),
-	}
-	s.handle("POST", auth.SignInPath, Public, "auth", "Sign in with username and password: sets the session cookie, answers the CSRF token", s.signIn(limits))
+	s.handle("POST", auth.SignInPath, Public, "auth", "Sign in with username and password: sets the session cookie, answers the CSRF token", s.signIn)
 	s.handle("GET", "/api/v1/session", Public, "auth", "Who am I: the signed-in user and scope, or anonymous", s.whoAmI)
 	s.handle("DELETE", "/api/v1/session", SignedIn, "auth", "Sign out: end this session", s.signOut)
 
@@ -43,10 +31,6 @@ func (s *Server) authRoutes() {
 	s.handle("DELETE", "/api/v1/tokens/{id}", SignedIn, "auth", "Revoke an API token", s.revokeToken)
 
 	s.handle("GET", "/api/v1/audit", Roles(access.Admin, access.DistrictLeader), "auth", "Audit trail, newest first: target=type:id, before, limit", s.listAudit)
-}
-
-type signInLimits struct {
-	byAddress, byUsername *httprate.RateLimiter
 }
 
 type scopeJSON struct {
@@ -80,43 +64,37 @@ func principalOut(p access.Principal) principalJSON {
 // clientAddress keys the per-address limit. It is the peer address: no proxy header is trusted,
 // since any client could set one.
 func clientAddress(r *http.Request) string {
+	return httprate.CanonicalizeIP(peerHost(r))
+}
+
+func peerHost(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	return httprate.CanonicalizeIP(host)
+	return host
 }
 
-var errTooManySignIns = apperr.New(apperr.RateLimited, "too many sign-in attempts; wait a minute and try again")
-
-func (s *Server) signIn(limits signInLimits) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if limits.byAddress.OnLimit(w, r, clientAddress(r)) {
-			return errTooManySignIns
-		}
-		var in struct {
-			Username string `json:"username"`
-			Password string `json:"password"`
-		}
-		if err := s.decodeJSON(w, r, &in); err != nil {
-			return err
-		}
-		user := strings.ToLower(strings.TrimSpace(in.Username))
-		if len(user) > 64 {
-			user = user[:64]
-		}
-		if limits.byUsername.OnLimit(w, r, user) {
-			return errTooManySignIns
-		}
-		sess, err := s.Auth.SignIn(r.Context(), in.Username, in.Password)
-		if err != nil {
-			return err
-		}
-		http.SetCookie(w, s.Auth.SessionCookie(r, sess))
-		w.Header().Set("Cache-Control", "no-store")
-		return writeJSON(w, http.StatusOK, "", map[string]any{"user": principalOut(sess.Principal),
-			"csrf_token": sess.CSRF, "expires_at": sess.ExpiresAt})
+// signIn hands the attempt to auth, which throttles failures by username and address; the address
+// is the peer's: no proxy header is trusted, since any client could set one.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
 	}
+	if err := s.decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	sess, err := s.Auth.SignIn(r.Context(), auth.SignInRequest{Username: in.Username, Password: in.Password,
+		Address: peerHost(r), Device: auth.DeviceToken(r), RequestID: requestIDOf(r)})
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, s.Auth.SessionCookie(r, sess))
+	http.SetCookie(w, s.Auth.DeviceCookie(r, sess))
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusOK, "", map[string]any{"user": principalOut(sess.Principal),
+		"csrf_token": sess.CSRF, "expires_at": sess.ExpiresAt})
 }
 
 func (s *Server) whoAmI(w http.ResponseWriter, r *http.Request) error {

@@ -201,6 +201,9 @@ func TestSignInIsRateLimited(t *testing.T) {
 		name    string
 		attempt func(i int) call
 	}{
+		{"one address, one username", func(i int) call {
+			return call{method: "POST", path: "/api/v1/session", body: signInBody("guess-one", "password1"), remoteAddr: "192.0.2.6:4000"}
+		}},
 		{"one address, many usernames", func(i int) call {
 			return call{method: "POST", path: "/api/v1/session", body: signInBody(fmt.Sprintf("guess-%d", i), "password1"), remoteAddr: "192.0.2.7:4000"}
 		}},
@@ -211,16 +214,44 @@ func TestSignInIsRateLimited(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h, _ := newSessionServer(t, auth.Options{})
-			for i := range 10 {
-				if resp, doc := tc.attempt(i).do(t, h); resp.StatusCode != http.StatusUnauthorized {
-					t.Fatalf("attempt %d: %d %v, want 401", i+1, resp.StatusCode, doc)
+			for i := range 50 {
+				resp, doc := tc.attempt(i).do(t, h)
+				if resp.StatusCode == http.StatusUnauthorized {
+					continue
 				}
+				if resp.StatusCode != http.StatusTooManyRequests || doc["code"] != "rate_limited" || resp.Header.Get("Retry-After") == "" {
+					t.Fatalf("attempt %d: %d %v (Retry-After %q), want 401 or a 429 problem", i+1, resp.StatusCode, doc, resp.Header.Get("Retry-After"))
+				}
+				return
 			}
-			resp, doc := tc.attempt(10).do(t, h)
-			if resp.StatusCode != http.StatusTooManyRequests || doc["code"] != "rate_limited" || resp.Header.Get("Retry-After") == "" {
-				t.Fatalf("11th attempt: %d %v (Retry-After %q), want a 429 problem", resp.StatusCode, doc, resp.Header.Get("Retry-After"))
-			}
+			t.Fatal("50 wrong guesses in a row were never held back")
 		})
+	}
+}
+
+// An attacker guessing from elsewhere must not be able to keep the owner out: the owner's address,
+// where they signed in before, is spared what the attacker's failures cost.
+func TestGuessesFromElsewhereDoNotLockTheOwnerOut(t *testing.T) {
+	h, svc := newSessionServer(t, auth.Options{})
+	u := addSessionUser(t, svc, access.Inspector)
+	const home = "198.51.100.77:5000"
+	owner := call{method: "POST", path: "/api/v1/session", body: signInBody(u.Username, sessionPassword), remoteAddr: home}
+	if resp, doc := owner.do(t, h); resp.StatusCode != http.StatusOK {
+		t.Fatalf("first sign-in: %d %v", resp.StatusCode, doc)
+	}
+	held := 0
+	for i := range 100 {
+		resp, _ := call{method: "POST", path: "/api/v1/session", body: signInBody(u.Username, fmt.Sprintf("guess %d", i)),
+			remoteAddr: fmt.Sprintf("203.0.113.%d:4000", 1+i%3)}.do(t, h)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			held++
+		}
+	}
+	if held == 0 {
+		t.Fatal("100 guesses were never held back")
+	}
+	if resp, doc := owner.do(t, h); resp.StatusCode != http.StatusOK {
+		t.Fatalf("owner at their usual address after 100 guesses elsewhere: %d %v", resp.StatusCode, doc)
 	}
 }
 

@@ -285,7 +285,11 @@ func (s *Service) AddNote(ctx context.Context, who access.Principal, id int64, n
 		if err != nil {
 			return err
 		}
-		return attachPhotos(ctx, tx, id, eventID, photos)
+		if err := attachPhotos(ctx, tx, id, eventID, photos); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, who, audit.Update, "incident", id, nil,
+			map[string]any{"event_id": eventID, "note": strings.TrimSpace(note), "photos": len(photos)})
 	})
 	if err != nil {
 		return Incident{}, err
