@@ -208,6 +208,7 @@ func TestImportLiechtensteinMatchesAnIndependentCount(t *testing.T) {
 	if located < rep.Areas*9/10 {
 		t.Errorf("only %d of %d areas were located in a municipality", located, rep.Areas)
 	}
+	checkNothingPlacedByATouch(t, pool)
 
 	// The same extract again adds nothing: every area and unit is stored under its OSM key as it
 	// is, except one renamed here since, which the import puts back — in place, keeping its id.
