@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"streetchief/internal/access"
@@ -42,20 +41,7 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *out == "-" {
 		return importer.Export(stdout, *format, walk)
 	}
-	// Written to a temporary file first, so a failed export never leaves half a file behind.
-	tmp, err := os.CreateTemp(dirOf(*out), ".export-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := importer.Export(tmp, *format, walk); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
+	if err := writeFile(*out, func(w io.Writer) error { return importer.Export(w, *format, walk) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %s (%d areas) in %s\n", *out, n, time.Since(start).Round(time.Millisecond))

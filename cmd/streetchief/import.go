@@ -25,8 +25,10 @@ const importUsage = `usage:
   streetchief import osm FILE.osm.pbf [--mapping FILE.json] [--dry-run] [--strict] [--repair] [--report FILE.json]
   streetchief import geojson FILE [--kind K] [--name-prop P] [--key-prop P] [--dry-run] [--strict] [--repair] [--report FILE.json]`
 
-// importCommand loads an OSM extract or a GeoJSON file into the registry in one transaction. It exits
-// non-zero when anything was skipped, so a script notices.
+// importCommand loads an OSM extract or a GeoJSON file into the registry in one transaction. An
+// error (a non-zero exit) means nothing was committed: an import that loaded the good features and
+// skipped the others succeeded, says so in its summary and keeps the skips in --report; --strict
+// turns any skip into a refusal of the whole file.
 func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 		fmt.Fprintln(stdout, importUsage)
@@ -40,7 +42,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	cfg, fs := newConfig("import "+what, stderr)
 	var opt registry.ImportOptions
 	fs.BoolVar(&opt.DryRun, "dry-run", false, "check everything, write nothing")
-	fs.BoolVar(&opt.Strict, "strict", false, "roll back everything on the first bad feature")
+	fs.BoolVar(&opt.Strict, "strict", false, "any feature skipped rolls back everything and fails the import")
 	fs.BoolVar(&opt.Repair, "repair", false, "repair invalid geometries with ST_MakeValid and report what changed")
 	reportPath := fs.String("report", "", "write the full report as JSON to this file")
 	mappingPath := fs.String("mapping", "", "osm: JSON mapping over the default (see docs/import.md)")
@@ -111,13 +113,14 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(*reportPath, b, 0o644); err != nil {
-			return err
+		if err := writeFile(*reportPath, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
+			return fmt.Errorf("import: committed, but the report: %w", err)
 		}
 	}
 	printReport(stdout, rep)
 	if !rep.Complete() {
-		return fmt.Errorf("import: %d feature(s) skipped (listed above%s)", len(rep.Skipped), reportHint(*reportPath))
+		fmt.Fprintf(stdout, "%d feature(s) skipped (listed above%s); the rest is %s\n", len(rep.Skipped), reportHint(*reportPath),
+			map[bool]string{false: "committed", true: "checked, nothing written"}[rep.DryRun])
 	}
 	return nil
 }
@@ -159,6 +162,9 @@ func printReport(w io.Writer, rep importer.Report) {
 		fmt.Fprintf(tw, "  admin unit: %s\t%d\n", k, rep.UnitsByLevel[k])
 	}
 	tw.Flush()
+	for _, line := range rep.AdminLevelHint() {
+		fmt.Fprintln(w, line)
+	}
 	if rep.Read != nil {
 		fmt.Fprintf(w, "read %d nodes, %d ways, %d relations; %d merchants to come (shops, reported only)\n",
 			rep.Read["nodes"], rep.Read["ways"], rep.Read["relations"], rep.MerchantCount)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -61,30 +60,10 @@ func reportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *out == "-" {
 		return rep.Write(stdout, *format)
 	}
-	// Written to a temporary file first, so a failed report never leaves half a file behind.
-	tmp, err := os.CreateTemp(dirOf(*out), ".gaps-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := rep.Write(tmp, *format); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
+	if err := writeFile(*out, func(w io.Writer) error { return rep.Write(w, *format) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %s (%d unassigned areas, %d territory gaps, %d overlaps, %d vacant posts) in %s\n", *out,
 		len(rep.Unassigned), len(rep.Territory), len(rep.Overlaps), len(rep.Vacant), rep.Elapsed.Round(time.Millisecond))
 	return nil
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndex(path, "/"); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
 }

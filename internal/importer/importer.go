@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"context"
 	"io"
+	"maps"
 	"slices"
 
 	"streetchief/internal/access"
@@ -24,6 +25,13 @@ type Report struct {
 	Candidates    map[string]int `json:"candidates_by_kind,omitempty"`
 	MerchantCount int            `json:"merchants_to_come_count,omitempty"`
 	Merchants     []Merchant     `json:"merchants_to_come,omitempty"`
+	// AdminLevels is what the extract has per admin_level; ChosenLevels, when set, the levels used
+	// because the mapping's matched no boundary (AdminLevelHint says so).
+	AdminLevels  []AdminLevelCount `json:"admin_levels_in_file,omitempty"`
+	ChosenLevels map[string]string `json:"admin_levels_chosen,omitempty"`
+
+	adminMatched bool
+	mappedLevels []string
 }
 
 // Complete reports whether every feature loaded.
@@ -38,7 +46,9 @@ func ImportOSM(ctx context.Context, store *registry.Store, who access.Principal,
 		return Report{}, err
 	}
 	rep := Report{File: path, Read: map[string]int{"nodes": d.Read.Nodes, "ways": d.Read.Ways, "relations": d.Read.Relations},
-		Candidates: map[string]int{}, MerchantCount: len(d.Merchants), Merchants: d.Merchants}
+		Candidates: map[string]int{}, MerchantCount: len(d.Merchants), Merchants: d.Merchants,
+		AdminLevels: d.AdminLevels, ChosenLevels: d.ChosenLevels, adminMatched: d.AdminMatched,
+		mappedLevels: slices.SortedFunc(maps.Keys(m.AdminLevels), compareLevels)}
 	for _, a := range d.Areas {
 		rep.Candidates[a.Kind]++
 	}

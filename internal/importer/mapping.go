@@ -36,6 +36,10 @@ type Mapping struct {
 	LaneWidthM float64 `json:"lane_width_m"`
 	// MerchantKeys are the keys whose objects are counted as merchants to come (shop=*).
 	MerchantKeys []string `json:"merchant_keys"`
+	// AutoAdminLevels lets an extract whose boundaries sit at none of AdminLevels use its own two
+	// deepest levels with closed boundaries instead (docs/import.md). A mapping file that names
+	// admin_levels turns it off: levels a user chose are kept, even when they match nothing.
+	AutoAdminLevels bool `json:"-"`
 }
 
 // DefaultMapping is the mapping used without --mapping. Liechtenstein's municipalities (admin_level
@@ -57,9 +61,10 @@ func DefaultMapping() Mapping {
 			{Tags: map[string]string{"leisure": "park"}, Kind: "park", Geometry: "area"},
 			{Tags: map[string]string{"landuse": "residential"}, Kind: "residential_compound", Geometry: "area"},
 		},
-		AdminLevels:  map[string]string{"6": "district", "8": "subdistrict"},
-		LaneWidthM:   3.5,
-		MerchantKeys: []string{"shop"},
+		AdminLevels:     map[string]string{"6": "district", "8": "subdistrict"},
+		LaneWidthM:      3.5,
+		MerchantKeys:    []string{"shop"},
+		AutoAdminLevels: true,
 	}
 }
 
@@ -93,6 +98,9 @@ func LoadMapping(path string) (Mapping, error) {
 	}
 	if o.LaneWidthM != nil {
 		m.LaneWidthM = *o.LaneWidthM
+	}
+	if o.AdminLevels != nil {
+		m.AutoAdminLevels = false
 	}
 	for k, v := range o.AdminLevels {
 		if v == "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/osm"
 	"github.com/paulmach/osm/osmpbf"
+	"github.com/paulmach/osm/osmxml"
 
 	"streetchief/internal/registry"
 )
@@ -24,6 +25,11 @@ type OSMData struct {
 	Skipped   []registry.ImportSkip
 	Merchants []Merchant
 	Read      struct{ Nodes, Ways, Relations int }
+	// AdminLevels is every admin_level with boundary relations in the file; ChosenLevels the levels
+	// used when the mapping's matched none (AdminMatched false) and the mapping allows the choice.
+	AdminLevels  []AdminLevelCount
+	ChosenLevels map[string]string
+	AdminMatched bool
 
 	seq int // candidates numbered in the order they are built, for the report's index
 }
@@ -54,7 +60,7 @@ type wayCandidate struct {
 	nodes []int64
 }
 
-// ReadOSM reads a .osm.pbf file in three passes — relations, then the ways they and the mapping
+// ReadOSM reads a .osm.pbf file (or .osm XML) in three passes — relations, then the ways they and the mapping
 // need, then only the nodes those ways use — so memory follows what is imported, not the file.
 // progress, if not nil, is written every byte read (three times the file size in all).
 func ReadOSM(ctx context.Context, path string, m Mapping, progress io.Writer) (*OSMData, error) {
@@ -63,6 +69,7 @@ func ReadOSM(ctx context.Context, path string, m Mapping, progress io.Writer) (*
 	}
 	d := &OSMData{}
 	var rels []relCandidate
+	var admin adminLevels
 	neededWays := map[int64]bool{}
 	err := scanPBF(ctx, path, progress, osm.TypeRelation, func(o osm.Object) {
 		r := o.(*osm.Relation)
@@ -73,24 +80,45 @@ func ReadOSM(ctx context.Context, path string, m Mapping, progress io.Writer) (*
 		}
 		c := relCandidate{id: int64(r.ID), tags: tags}
 		typ := tags["type"]
-		if level := m.AdminLevels[tags["admin_level"]]; level != "" && tags["boundary"] == "administrative" && (typ == "boundary" || typ == "multipolygon") {
+		boundary := tags["boundary"] == "administrative" && (typ == "boundary" || typ == "multipolygon") && tags["admin_level"] != ""
+		if boundary {
+			admin.see(tags["admin_level"], tags["name"])
+		}
+		if level := m.AdminLevels[tags["admin_level"]]; level != "" && boundary {
 			c.level = level
+			admin.mapped++
 		} else if typ == "multipolygon" {
 			c.rule = m.matchArea(tags)
 		}
-		if c.level == "" && c.rule == nil {
+		spare := boundary && c.level == "" && c.rule == nil && m.AutoAdminLevels
+		if c.level == "" && c.rule == nil && !spare {
 			return
 		}
 		for _, mb := range r.Members {
 			if mb.Type == osm.TypeWay && (mb.Role == "outer" || mb.Role == "inner" || mb.Role == "") {
 				c.members = append(c.members, member{way: mb.Ref, role: mb.Role})
-				neededWays[mb.Ref] = true
+				if !spare {
+					neededWays[mb.Ref] = true
+				}
 			}
 		}
-		rels = append(rels, c)
+		if spare {
+			admin.spare = append(admin.spare, c)
+		} else {
+			rels = append(rels, c)
+		}
 	})
 	if err != nil {
 		return nil, err
+	}
+	d.AdminMatched = admin.mapped > 0
+	if d.AdminMatched {
+		admin.spare = nil // read only to choose levels when the mapping's match nothing
+	}
+	for _, c := range admin.spare {
+		for _, mb := range c.members {
+			neededWays[mb.way] = true
+		}
 	}
 	var ways []wayCandidate
 	wayNodes := map[int64][]int64{}
@@ -152,6 +180,15 @@ func ReadOSM(ctx context.Context, path string, m Mapping, progress io.Writer) (*
 	for _, w := range ways {
 		d.addWay(&m, w, nodes)
 	}
+	if len(admin.spare) > 0 {
+		d.ChosenLevels = admin.chooseLevels(wayNodes, nodes)
+		for _, c := range admin.spare {
+			if c.level = d.ChosenLevels[c.tags["admin_level"]]; c.level != "" {
+				rels = append(rels, c)
+			}
+		}
+	}
+	d.AdminLevels = admin.list()
 	for _, r := range rels {
 		d.addRelation(r, wayNodes, nodes)
 	}
@@ -169,6 +206,20 @@ func scanPBF(ctx context.Context, path string, progress io.Writer, only osm.Type
 	var r io.Reader = bufio.NewReaderSize(f, 1<<20)
 	if progress != nil {
 		r = io.TeeReader(r, progress)
+	}
+	if strings.HasSuffix(path, ".osm") {
+		// OSM XML, as JOSM saves and small test extracts come: the whole file is decoded each pass.
+		sc := osmxml.New(ctx, r)
+		defer sc.Close()
+		for sc.Scan() {
+			if o := sc.Object(); o.ObjectID().Type() == only {
+				fn(o)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("osm %s: %w", path, err)
+		}
+		return nil
 	}
 	sc := osmpbf.New(ctx, r, runtime.GOMAXPROCS(0))
 	defer sc.Close()

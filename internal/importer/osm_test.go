@@ -20,10 +20,43 @@ var system = access.System("test")
 
 const liechtenstein = "../../../shared/data/liechtenstein-2013-08-03.osm.pbf"
 
-func needExtract(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(liechtenstein); err != nil {
-		t.Skipf("the OSM extract is not here (%v): see ../shared/data/README.md", err)
+func needExtract(t *testing.T) { needFile(t, liechtenstein) }
+
+// needFile skips the test when the real data file is not there, except under make test
+// (STREETCHIEF_REQUIRE_DB=1), where a test that cannot run has failed.
+func needFile(tb testing.TB, path string) {
+	tb.Helper()
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("STREETCHIEF_REQUIRE_DB") == "1" {
+			tb.Fatalf("the OSM extract is not here (%v), and STREETCHIEF_REQUIRE_DB=1: see ../shared/data/README.md", err)
+			return
+		}
+		tb.Skipf("the OSM extract is not here (%v): see ../shared/data/README.md", err)
+	}
+}
+
+// outcomeTB records how a helper ended a test instead of ending it.
+type outcomeTB struct {
+	testing.TB
+	skipped, failed bool
+}
+
+func (o *outcomeTB) Helper()               {}
+func (o *outcomeTB) Skipf(string, ...any)  { o.skipped = true }
+func (o *outcomeTB) Fatalf(string, ...any) { o.failed = true }
+
+func TestMissingExtractFailsWhenTheDatabaseIsRequired(t *testing.T) {
+	missing := t.TempDir() + "/absent.osm.pbf"
+	for _, tc := range []struct {
+		require    string
+		fail, skip bool
+	}{{"1", true, false}, {"", false, true}} {
+		t.Setenv("STREETCHIEF_REQUIRE_DB", tc.require)
+		o := &outcomeTB{TB: t}
+		needFile(o, missing)
+		if o.failed != tc.fail || o.skipped != tc.skip {
+			t.Errorf("STREETCHIEF_REQUIRE_DB=%q: failed %v, skipped %v; want %v, %v", tc.require, o.failed, o.skipped, tc.fail, tc.skip)
+		}
 	}
 }
 
@@ -175,6 +208,7 @@ func TestImportLiechtensteinMatchesAnIndependentCount(t *testing.T) {
 	if located < rep.Areas*9/10 {
 		t.Errorf("only %d of %d areas were located in a municipality", located, rep.Areas)
 	}
+	checkNothingPlacedByATouch(t, pool)
 
 	// The same extract again adds nothing: every area and unit is stored under its OSM key as it
 	// is, except one renamed here since, which the import puts back — in place, keeping its id.

@@ -284,7 +284,7 @@ func importUnits(ctx context.Context, tx pgx.Tx, units []ImportUnit, bad map[int
 				return fmt.Errorf("import: parents of %s: %w", level, err)
 			}
 			if level != "district" {
-				if _, err := tx.Exec(ctx, `UPDATE import_unit_stage SET problem = 'no ' || $2 || ' contains it, so it has no parent'
+				if _, err := tx.Exec(ctx, `UPDATE import_unit_stage SET problem = 'no ' || $2 || ' overlaps it (touching is not overlapping), so it has no parent'
 					WHERE level = $1 AND problem IS NULL AND parent_id IS NULL`, level, pl); err != nil {
 					return fmt.Errorf("import: parents of %s: %w", level, err)
 				}

@@ -51,18 +51,21 @@ func (l *areaLoad) candidates(a *ImportArea) (int, *int64) {
 // locateStage finds the community and subdistrict of each staged area from n = lo on, into
 // import_area_place, with the area_locate trigger's rule (migration 0001) — the community of largest
 // overlap and its subdistrict, else the subdistrict of largest overlap — as joins instead of two
-// function calls a row. Like the trigger, it computes overlap areas only where several units touch.
-// With boxes, an area whose box meets one community's box only (ncand, counted in Go) needs one
-// ST_Intersects with that community and no index probe: nothing else can overlap it. Most areas lie
-// inside their community, so one of their vertices (x0, y0) usually answers first, through PostGIS's
-// cached point-in-polygon test; only the others are compared whole.
+// function calls a row. Like the trigger, a unit counts only where the interiors meet (an overlap
+// of positive area: touching is not overlapping), and overlap areas are computed only where several
+// units qualify. With boxes, an area whose box meets one community's box only (ncand, counted in Go)
+// needs one test against that community and no index probe: nothing else can overlap it. Most areas
+// lie inside their community, so one of their vertices (x0, y0) strictly inside it usually answers
+// first, through PostGIS's cached prepared test — a polygon with a boundary point in the interior of
+// another overlaps it; a vertex merely on the boundary proves nothing — and only the others are
+// compared whole.
 func locateStage(ctx context.Context, tx pgx.Tx, lo int, boxes bool) error {
 	var placed int64
 	if boxes {
 		tag, err := tx.Exec(ctx, `INSERT INTO import_area_place (n, community_id, subdistrict_id)
 			SELECT s.n, u.id, u.parent_id FROM import_area_stage s JOIN admin_unit u ON u.id = s.cand
 			WHERE s.n >= $1 AND s.problem IS NULL AND s.ncand = 1
-				AND (ST_Intersects(u.boundary, ST_SetSRID(ST_MakePoint(s.x0, s.y0), 4326)) OR ST_Intersects(u.boundary, s.geom))`, lo)
+				AND (ST_ContainsProperly(u.boundary, ST_SetSRID(ST_MakePoint(s.x0, s.y0), 4326)) OR `+interiorsMeet("u.boundary", "s.geom")+`)`, lo)
 		if err != nil {
 			return fmt.Errorf("import: locate in communities: %w", err)
 		}
@@ -72,7 +75,7 @@ func locateStage(ctx context.Context, tx pgx.Tx, lo int, boxes bool) error {
 		WITH cand AS (
 			SELECT s.n, u.id, u.parent_id, count(*) OVER (PARTITION BY s.n) AS k, s.geom, u.boundary
 			FROM import_area_stage s JOIN admin_unit u
-				ON u.level = 'community' AND u.boundary && s.geom AND ST_Intersects(u.boundary, s.geom)
+				ON u.level = 'community' AND u.boundary && s.geom AND `+interiorsMeet("u.boundary", "s.geom")+`
 			WHERE s.n >= $1 AND s.problem IS NULL AND NOT ($2 AND s.ncand BETWEEN 0 AND 1))
 		SELECT DISTINCT ON (n) n, id, parent_id FROM cand
 		ORDER BY n, CASE WHEN k = 1 THEN 0 ELSE -ST_Area(ST_Intersection(boundary, geom)) END, id`, lo, boxes)
@@ -96,10 +99,17 @@ func locateStage(ctx context.Context, tx pgx.Tx, lo int, boxes bool) error {
 		cand AS (
 			SELECT r.n, u.id, count(*) OVER (PARTITION BY r.n) AS k, r.geom, u.boundary
 			FROM rest r JOIN admin_unit u
-				ON u.level = 'subdistrict' AND u.boundary && r.geom AND ST_Intersects(u.boundary, r.geom))
+				ON u.level = 'subdistrict' AND u.boundary && r.geom AND `+interiorsMeet("u.boundary", "r.geom")+`)
 		SELECT DISTINCT ON (n) n, NULL::bigint, id FROM cand
 		ORDER BY n, CASE WHEN k = 1 THEN 0 ELSE -ST_Area(ST_Intersection(boundary, geom)) END, id`, lo); err != nil {
 		return fmt.Errorf("import: locate in subdistricts: %w", err)
 	}
 	return nil
+}
+
+// interiorsMeet is the SQL test that unit boundary u and geometry g overlap by a positive area, as
+// admin_unit_by_largest_overlap (migration 0012) has it: the indexed, prepared ST_Intersects rejects
+// most pairs before the exact ST_Relate.
+func interiorsMeet(u, g string) string {
+	return fmt.Sprintf("(ST_Intersects(%[1]s, %[2]s) AND ST_Relate(%[1]s, %[2]s, 'T********'))", u, g)
 }
