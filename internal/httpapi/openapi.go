@@ -66,6 +66,10 @@ func operationID(rt route) string {
 	return id
 }
 
+const openAPIType = "application/vnd.oai.openapi+json;version=3.0"
+
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
-	return writeJSON(w, http.StatusOK, "application/vnd.oai.openapi+json", s.openAPIDocument())
+	// The version parameter is what OGC API clients (GDAL's OAPIF driver) check for, and what the
+	// landing page's service-desc link promises.
+	return writeJSON(w, http.StatusOK, openAPIType, s.openAPIDocument())
 }
