@@ -29,6 +29,10 @@ func (s *Server) openAPIDocument() map[string]any {
 				"2XX": map[string]any{"description": "Success"},
 			},
 		}
+		if rt.Tag == "open311" && strings.HasPrefix(rt.Pattern, "/open311/") {
+			op["responses"].(map[string]any)["default"] = map[string]any{
+				"description": "Open311's error list ([{code, description}] in JSON, <errors> in XML)"}
+		}
 		var params []map[string]any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Pattern, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
