@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build tools streetchief needs when they are missing: Go (Debian's package brings a go
 # command, which then fetches the toolchain go.mod asks for through the module proxy) and a C compiler
-# for the race detector. PostgreSQL and PostGIS are installed by scripts/pg.sh.
+# for the race detector, and GDAL for the feature service test. PostgreSQL and PostGIS are installed
+# by scripts/pg.sh.
 set -euo pipefail
 
 missing=()
@@ -14,6 +15,8 @@ command -v git >/dev/null 2>&1 || missing+=(git)
 # node and npm: the vector tile check decodes the golden tiles with the decoder MapLibre uses.
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# GDAL's ogrinfo and ogr2ogr: the OGC API – Features test reads /ogc with the reader QGIS uses.
+command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

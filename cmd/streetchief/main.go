@@ -28,6 +28,7 @@ Usage:
   streetchief import  osm|geojson FILE  load an OSM extract or a GeoJSON file (streetchief import -h)
   streetchief export  [--format geojson|csv|kml] [-o FILE]  every area with who is responsible
   streetchief user    ...       manage accounts and API tokens (streetchief user -h)
+  streetchief open311-key ...   Open311 api_keys for integrators: issue, revoke, list
 
 Every command reads DATABASE_URL (or --database-url). Run "streetchief COMMAND -h" for its flags.
 `
@@ -79,6 +80,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer pool.Close()
 		return userCommand(ctx, pool, sub, stdout)
+	case "open311-key":
+		cfg, fs := newConfig("open311-key", stderr)
+		fs.SetOutput(io.Discard)
+		global, sub := splitGlobalFlags(rest)
+		if err := fs.Parse(global); err != nil {
+			return err
+		}
+		pool, err := cfg.openDatabase(ctx)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		return open311KeyCommand(ctx, pool, sub, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -26,11 +26,17 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	tileCacheMB := fs.Int("tile-cache-mb", 128, "memory budget of the vector tile cache, in MiB")
 	publicReports := fs.Int("public-reports-per-minute", httpapi.DefaultPublicReportsPerMinute,
 		"incident reports one address may file per minute without signing in; 0 for no limit (a trusted gateway in front)")
+	jurisdiction := fs.String("open311-jurisdiction", open311Jurisdiction(),
+		"Open311 jurisdiction_id of this deployment (env STREETCHIEF_OPEN311_JURISDICTION); requests naming another are refused")
+	keyService := fs.String("open311-key-service", "", "Open311 discovery's key_service: how integrators get an api_key (empty: a sentence naming the jurisdiction)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := noArgs(fs); err != nil {
 		return err
+	}
+	if !auth.ValidJurisdiction(*jurisdiction) {
+		return fmt.Errorf("--open311-jurisdiction %q is not a jurisdiction id such as %s", *jurisdiction, httpapi.DefaultOpen311Jurisdiction)
 	}
 	logger, err := newLogger(stderr, cfg.LogLevel)
 	if err != nil {
@@ -87,6 +93,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		Version:   version,
 		// 0 on the command line means no limit; to httpapi, 0 means its default.
 		PublicReportsPerMinute: cmp.Or(*publicReports, -1),
+		Open311:                httpapi.Open311Options{Jurisdiction: *jurisdiction, KeyService: *keyService},
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,7 +70,7 @@ func (s *Server) ogcLanding(w http.ResponseWriter, r *http.Request) error {
 		"description": "Street chief / lane chief responsibility system: admin units, managed areas and incidents",
 		"links": []ogcLink{
 			{Href: b + "/ogc", Rel: "self", Type: "application/json", Title: "This document"},
-			{Href: b + "/api/openapi.json", Rel: "service-desc", Type: "application/vnd.oai.openapi+json;version=3.0", Title: "The API definition"},
+			{Href: b + "/api/openapi.json", Rel: "service-desc", Type: openAPIType, Title: "The API definition"},
 			{Href: b + "/ogc/conformance", Rel: "conformance", Type: "application/json", Title: "Conformance classes"},
 			{Href: b + "/ogc/collections", Rel: "data", Type: "application/json", Title: "Feature collections"},
 		},
@@ -84,6 +85,16 @@ func (s *Server) ogcCollectionIDs() []string {
 	ids := []string{"admin_units", "areas"}
 	if s.Incidents != nil {
 		ids = append(ids, "incidents")
+	}
+	return ids
+}
+
+// ogcReadableIDs are the collections the caller may read: a client such as GDAL opens every listed
+// collection and gives up on the first 401, so anonymous callers are not offered incidents.
+func (s *Server) ogcReadableIDs(r *http.Request) []string {
+	ids := s.ogcCollectionIDs()
+	if !principal(r).SignedIn() {
+		ids = slices.DeleteFunc(ids, func(id string) bool { return id == "incidents" })
 	}
 	return ids
 }
@@ -109,7 +120,7 @@ func (s *Server) ogcCollections(w http.ResponseWriter, r *http.Request) error {
 	}
 	ext := map[string]*orb.Bound{"areas": areas, "admin_units": units, "incidents": areas}
 	var docs []ogcCollectionDoc
-	for _, id := range s.ogcCollectionIDs() {
+	for _, id := range s.ogcReadableIDs(r) {
 		docs = append(docs, s.ogcCollectionDoc(r, id, ext[id]))
 	}
 	b := baseURL(r)

@@ -64,7 +64,7 @@ func newOGCServer(t *testing.T) (*httptest.Server, *apiClient, *apiClient) {
 }
 
 func TestOGCFeaturesLandingConformanceAndCollections(t *testing.T) {
-	_, _, public := newOGCServer(t)
+	_, admin, public := newOGCServer(t)
 	var landing struct{ Links []ogcLink }
 	getJSON(t, public, "/ogc", "application/json", &landing)
 	for _, rel := range []string{"self", "service-desc", "conformance", "data"} {
@@ -94,8 +94,18 @@ func TestOGCFeaturesLandingConformanceAndCollections(t *testing.T) {
 			t.Errorf("collection %s has no items link: %v", c.ID, c.Links)
 		}
 	}
-	if !slices.Equal(ids, []string{"admin_units", "areas", "incidents"}) {
-		t.Errorf("collections %v", ids)
+	if !slices.Equal(ids, []string{"admin_units", "areas"}) {
+		t.Errorf("anonymous collections %v, want only the public ones", ids)
+	}
+	getJSON(t, admin, "/ogc/collections", "application/json", &cols)
+	if len(cols.Collections) != 3 || cols.Collections[2].ID != "incidents" {
+		t.Errorf("signed-in collections %+v, want incidents too", cols.Collections)
+	}
+	service := linkOf(landing.Links, "service-desc")
+	var desc struct{ OpenAPI string }
+	getJSON(t, public, service.Href, service.Type, &desc)
+	if !strings.HasPrefix(desc.OpenAPI, "3.0") {
+		t.Errorf("service-desc is OpenAPI %q, its link says 3.0", desc.OpenAPI)
 	}
 	var one struct{ ID string }
 	getJSON(t, public, "/ogc/collections/areas", "application/json", &one)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"streetchief/internal/apperr"
+	"streetchief/internal/auth"
 	"streetchief/internal/incidents"
 )
 
@@ -25,50 +27,117 @@ const open311Spec = "http://wiki.open311.org/GeoReport_v2"
 func (s *Server) open311Routes() {
 	s.handle("GET", "/open311/v2/discovery.{format}", Public, "open311", "Open311 GeoReport v2 discovery (json or xml)", s.open311(s.o311Discovery))
 	s.handle("GET", "/open311/v2/services.{format}", Public, "open311", "Open311 service list: the incident categories", s.open311(s.o311Services))
+	s.handle("GET", "/open311/v2/services/{code}.{format}", Public, "open311", "Open311 service definition: a category's attributes", s.open311(s.o311Definition))
 	s.handle("GET", "/open311/v2/requests.{format}", Public, "open311", "Open311 service requests (service_request_id, service_code, start_date, end_date, status)", s.open311(s.o311Requests))
-	s.handle("POST", "/open311/v2/requests.{format}", Public, "open311", "Open311 report (form-encoded service_code, lat, long, description, media_url)", s.open311(s.o311Create))
+	s.handle("POST", "/open311/v2/requests.{format}", Public, "open311", "Open311 report (form-encoded service_code, lat, long, address_string, attribute[crs], description, media_url, api_key)", s.open311(s.o311Create))
 	s.handle("GET", "/open311/v2/requests/{id}.{format}", Public, "open311", "Open311 one service request", s.open311(s.o311Request))
+	s.open311KeyRoutes()
 }
 
-type open311Handler func(w http.ResponseWriter, r *http.Request, format string) error
+// DefaultOpen311Jurisdiction is the jurisdiction_id of a deployment that names none: the demo district.
+const DefaultOpen311Jurisdiction = "xinluo.example"
 
-// open311 checks the format and answers errors in the spec's form. With an unknown format there is no
-// spec form to answer in, so that error is an ordinary problem document.
+// Open311Options configure the Open311 endpoint; cmd/streetchief fills them from flags.
+type Open311Options struct {
+	// Jurisdiction is this deployment's jurisdiction_id; requests naming another are refused, and
+	// api_keys are issued for it (empty: DefaultOpen311Jurisdiction).
+	Jurisdiction string
+	// KeyService tells integrators how to get an api_key (discovery's key_service).
+	KeyService string
+}
+
+// o311Call is one Open311 request after the checks every route shares.
+type o311Call struct {
+	format string
+	key    *auth.Open311Key // the caller's api_key, when it sent a valid one
+}
+
+type open311Handler func(w http.ResponseWriter, r *http.Request, c o311Call) error
+
+// open311 checks the format, jurisdiction_id and api_key, and answers errors in the spec's form.
 func (s *Server) open311(h open311Handler) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		format := chi.URLParam(r, "format")
-		if format != "json" && format != "xml" {
-			return apperr.New(apperr.NotFound, "Open311 answers .json or .xml, not .%s", format)
-		}
-		err := h(w, r, format)
-		if err == nil {
+		c := o311Call{format: chi.URLParam(r, "format")}
+		if c.format != "json" && c.format != "xml" {
+			s.open311Problem(w, r, apperr.New(apperr.NotFound, "Open311 answers .json or .xml, not .%s", chi.URLParam(r, "format")))
 			return nil
 		}
-		var e *apperr.Error
-		if !errors.As(err, &e) {
-			e = classifyInfrastructure(err)
+		if err := s.open311Check(w, r, &c); err != nil {
+			s.open311Problem(w, r, err)
+			return nil
 		}
-		status := statusOf[e.Code]
-		msg := e.Message
-		switch e.Code {
-		case apperr.Internal:
-			msg = "internal error; quote request id " + requestIDOf(r)
-			s.Logger.ErrorContext(r.Context(), "request failed", "request_id", requestIDOf(r), "path", r.URL.Path, "err", err)
-		case apperr.Unavailable:
-			w.Header().Set("Retry-After", "2")
+		if err := h(w, r, c); err != nil {
+			s.open311Problem(w, r, err)
 		}
-		if status == http.StatusUnprocessableEntity {
-			status = http.StatusBadRequest // the spec knows 400, 403 and 404
-		}
-		type o311Error struct {
-			XMLName     xml.Name `json:"-" xml:"error"`
-			Code        int      `json:"code" xml:"code"`
-			Description string   `json:"description" xml:"description"`
-		}
-		doc := []o311Error{{Code: status, Description: msg}}
-		return writeOpen311(w, format, status, "errors", doc)
+		return nil
 	}
 }
+
+// open311Check reads the form (query, and the body of a POST) and checks the parameters every
+// method may carry. An api_key that is sent must be good: a bad one is refused, not taken as none.
+func (s *Server) open311Check(w http.ResponseWriter, r *http.Request, c *o311Call) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Malformed, "send the request form-encoded: %v", err)
+	}
+	if j := r.Form.Get("jurisdiction_id"); j != "" && j != s.open311Jurisdiction() {
+		return apperr.New(apperr.NotFound, "jurisdiction_id %q not found; this endpoint serves %s", j, s.open311Jurisdiction())
+	}
+	if raw, sent := r.Form["api_key"]; sent {
+		if s.Auth == nil {
+			return apperr.New(apperr.Unavailable, "api keys cannot be checked now")
+		}
+		k, err := s.Auth.CheckOpen311Key(r.Context(), strings.Join(raw, ""), s.open311Jurisdiction())
+		if err != nil {
+			return err
+		}
+		c.key = &k
+	}
+	return nil
+}
+
+func (s *Server) open311Jurisdiction() string {
+	return cmp.Or(s.Open311.Jurisdiction, DefaultOpen311Jurisdiction)
+}
+
+// open311Problem answers err as the spec's error list, in XML when the path asks for it and JSON
+// otherwise; every answer under /open311/ is in this form, unknown routes and methods included.
+func (s *Server) open311Problem(w http.ResponseWriter, r *http.Request, err error) {
+	var e *apperr.Error
+	if !errors.As(err, &e) {
+		e = classifyInfrastructure(err)
+	}
+	status := statusOf[e.Code]
+	msg := e.Message
+	switch e.Code {
+	case apperr.Internal:
+		msg = "internal error; quote request id " + requestIDOf(r)
+		s.Logger.ErrorContext(r.Context(), "request failed", "request_id", requestIDOf(r), "path", r.URL.Path, "err", err)
+	case apperr.Unavailable:
+		w.Header().Set("Retry-After", "2")
+	}
+	if status == http.StatusUnprocessableEntity {
+		status = http.StatusBadRequest // the spec knows 400, 403 and 404
+	}
+	writeOpen311Error(w, r, status, msg)
+}
+
+func writeOpen311Error(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	type o311Error struct {
+		XMLName     xml.Name `json:"-" xml:"error"`
+		Code        int      `json:"code" xml:"code"`
+		Description string   `json:"description" xml:"description"`
+	}
+	format := "json"
+	if strings.HasSuffix(r.URL.Path, ".xml") {
+		format = "xml"
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	_ = writeOpen311(w, format, status, "errors", []o311Error{{Code: status, Description: msg}})
+}
+
+// isOpen311 reports whether the request is for the Open311 endpoint, whose errors have their own form.
+func isOpen311(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/open311/") }
 
 func writeOpen311(w http.ResponseWriter, format string, status int, root string, v any) error {
 	if format == "json" {
@@ -115,16 +184,18 @@ type o311Discovery struct {
 	Endpoints  []o311Endpoint `json:"endpoints" xml:"endpoints>endpoint"`
 }
 
-func (s *Server) o311Discovery(w http.ResponseWriter, r *http.Request, format string) error {
+func (s *Server) o311Discovery(w http.ResponseWriter, r *http.Request, c o311Call) error {
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"
 	}
 	changeset := "2026-01-01T00:00:00Z"
-	d := o311Discovery{Changeset: changeset, Contact: "District urban management duty desk", Endpoints: []o311Endpoint{{
+	keyService := cmp.Or(s.Open311.KeyService, "Integrators (a hotline, a city app) ask the district's administrators "+
+		"for an api_key for jurisdiction "+s.open311Jurisdiction()+"; it lifts the anonymous limit to the key's own.")
+	d := o311Discovery{Changeset: changeset, Contact: "District urban management duty desk", KeyService: keyService, Endpoints: []o311Endpoint{{
 		Specification: open311Spec, URL: scheme + "://" + r.Host + "/open311/v2", Changeset: changeset,
 		Type: "production", Formats: []string{"application/json", "text/xml"}}}}
-	return writeOpen311(w, format, http.StatusOK, "discovery", d)
+	return writeOpen311(w, c.format, http.StatusOK, "discovery", d)
 }
 
 type o311Service struct {
@@ -138,7 +209,7 @@ type o311Service struct {
 	Group       string   `json:"group" xml:"group"`
 }
 
-func (s *Server) o311Services(w http.ResponseWriter, r *http.Request, format string) error {
+func (s *Server) o311Services(w http.ResponseWriter, r *http.Request, c o311Call) error {
 	svc, err := s.incidentService()
 	if err != nil {
 		return err
@@ -148,11 +219,11 @@ func (s *Server) o311Services(w http.ResponseWriter, r *http.Request, format str
 		return err
 	}
 	out := make([]o311Service, 0, len(cats))
-	for _, c := range cats {
-		out = append(out, o311Service{ServiceCode: c.Code, ServiceName: c.NameZh, Description: c.NameEn, Type: "realtime",
-			Keywords: c.NameZh + "," + c.NameEn, Group: "街长制 street chief system"})
+	for _, cat := range cats {
+		out = append(out, o311Service{ServiceCode: cat.Code, ServiceName: cat.NameZh, Description: cat.NameEn, Type: "realtime",
+			Keywords: cat.NameZh + "," + cat.NameEn, Group: "街长制 street chief system", Metadata: true})
 	}
-	return writeOpen311(w, format, http.StatusOK, "services", out)
+	return writeOpen311(w, c.format, http.StatusOK, "services", out)
 }
 
 type o311Request struct {
@@ -164,6 +235,7 @@ type o311Request struct {
 	ServiceCode       string   `json:"service_code,omitempty" xml:"service_code,omitempty"`
 	Description       string   `json:"description,omitempty" xml:"description,omitempty"`
 	AgencyResponsible string   `json:"agency_responsible,omitempty" xml:"agency_responsible,omitempty"`
+	Address           string   `json:"address,omitempty" xml:"address,omitempty"`
 	ServiceNotice     string   `json:"service_notice,omitempty" xml:"service_notice,omitempty"`
 	Requested         string   `json:"requested_datetime,omitempty" xml:"requested_datetime,omitempty"`
 	Updated           string   `json:"updated_datetime,omitempty" xml:"updated_datetime,omitempty"`
@@ -173,17 +245,16 @@ type o311Request struct {
 	MediaURL          string   `json:"media_url,omitempty" xml:"media_url,omitempty"`
 }
 
-func (s *Server) o311Create(w http.ResponseWriter, r *http.Request, format string) error {
-	svc, key, err := s.beginReport(w, r)
+func (s *Server) o311Create(w http.ResponseWriter, r *http.Request, c o311Call) error {
+	svc, key, err := s.beginOpen311Report(w, r, c)
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		return apperr.New(apperr.Malformed, "send the request form-encoded: %v", err)
-	}
 	f := incidents.IntakeFields{Category: r.PostForm.Get("service_code"), Description: r.PostForm.Get("description"),
-		MediaURL: r.PostForm.Get("media_url")}
+		MediaURL: r.PostForm.Get("media_url"), Address: r.PostForm.Get("address_string")}
+	if err := o311ReadAttributes(r, &f); err != nil {
+		return err
+	}
 	if f.Category == "" {
 		return apperr.New(apperr.Malformed, "service_code is required")
 	}
@@ -213,11 +284,11 @@ func (s *Server) o311Create(w http.ResponseWriter, r *http.Request, format strin
 	if rc.Assignee != nil {
 		notice += "; " + rc.Assignee.Name + " is responsible"
 	}
-	return writeOpen311(w, format, http.StatusCreated, "service_requests",
+	return writeOpen311(w, c.format, http.StatusCreated, "service_requests",
 		[]o311Request{{ServiceRequestID: itoa(rc.ID), ServiceNotice: notice}})
 }
 
-func (s *Server) o311Requests(w http.ResponseWriter, r *http.Request, format string) error {
+func (s *Server) o311Requests(w http.ResponseWriter, r *http.Request, c o311Call) error {
 	v := r.URL.Query()
 	f := incidents.PublicFilter{Category: v.Get("service_code"), To: time.Now()}
 	for _, raw := range strings.Split(v.Get("service_request_id"), ",") {
@@ -250,15 +321,15 @@ func (s *Server) o311Requests(w http.ResponseWriter, r *http.Request, format str
 	default:
 		return apperr.New(apperr.Malformed, "status %q is not open or closed", st)
 	}
-	return s.o311List(w, r, format, f, false)
+	return s.o311List(w, r, c.format, f, false)
 }
 
-func (s *Server) o311Request(w http.ResponseWriter, r *http.Request, format string) error {
+func (s *Server) o311Request(w http.ResponseWriter, r *http.Request, c o311Call) error {
 	id, err := idParam(r, "id")
 	if err != nil {
 		return err
 	}
-	return s.o311List(w, r, format, incidents.PublicFilter{IDs: []int64{id}}, true)
+	return s.o311List(w, r, c.format, incidents.PublicFilter{IDs: []int64{id}}, true)
 }
 
 func (s *Server) o311List(w http.ResponseWriter, r *http.Request, format string, f incidents.PublicFilter, one bool) error {
@@ -287,7 +358,7 @@ func (s *Server) o311List(w http.ResponseWriter, r *http.Request, format string,
 		}
 		lat, lon := p.Lat, p.Lon
 		o := o311Request{ServiceRequestID: itoa(p.ID), Status: status, StatusNotes: string(p.Status), ServiceCode: p.Category,
-			ServiceName: names[p.Category], Description: p.Description, AgencyResponsible: p.Subdistrict,
+			ServiceName: names[p.Category], Description: p.Description, AgencyResponsible: p.AgencyResponsible, Address: p.Address,
 			Requested: p.ReportedAt.Format(time.RFC3339), Updated: p.UpdatedAt.Format(time.RFC3339), Lat: &lat, Long: &lon,
 			MediaURL: p.MediaURL}
 		if p.DueAt != nil && p.Status.Open() {

@@ -29,6 +29,10 @@ func (s *Server) openAPIDocument() map[string]any {
 				"2XX": map[string]any{"description": "Success"},
 			},
 		}
+		if rt.Tag == "open311" && strings.HasPrefix(rt.Pattern, "/open311/") {
+			op["responses"].(map[string]any)["default"] = map[string]any{
+				"description": "Open311's error list ([{code, description}] in JSON, <errors> in XML)"}
+		}
 		var params []map[string]any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Pattern, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
@@ -66,6 +70,10 @@ func operationID(rt route) string {
 	return id
 }
 
+const openAPIType = "application/vnd.oai.openapi+json;version=3.0"
+
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
-	return writeJSON(w, http.StatusOK, "application/vnd.oai.openapi+json", s.openAPIDocument())
+	// The version parameter is what OGC API clients (GDAL's OAPIF driver) check for, and what the
+	// landing page's service-desc link promises.
+	return writeJSON(w, http.StatusOK, openAPIType, s.openAPIDocument())
 }

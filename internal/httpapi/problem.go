@@ -29,6 +29,10 @@ var statusOf = map[apperr.Code]int{
 // problem writes err as an RFC 9457 problem document. Internal errors reach the client only as
 // "internal error" and the request id; the detail goes to the log.
 func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
+	if isOpen311(r) {
+		s.open311Problem(w, r, err) // Open311 clients read only the spec's error form
+		return
+	}
 	var e *apperr.Error
 	if !errors.As(err, &e) {
 		e = classifyInfrastructure(err)
@@ -99,6 +103,10 @@ func errNotFoundRoute(r *http.Request) error {
 
 // methodNotAllowed answers 405, which has no application error code: it is a fact of the router.
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	if isOpen311(r) {
+		writeOpen311Error(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed on "+r.URL.Path)
+		return
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(http.StatusMethodNotAllowed)
 	_ = json.NewEncoder(w).Encode(map[string]any{"type": "about:blank", "title": "Method Not Allowed",

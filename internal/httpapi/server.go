@@ -38,6 +38,8 @@ type Deps struct {
 	// PublicReportsPerMinute limits the incident reports one address may file without signing in
 	// (0: DefaultPublicReportsPerMinute; negative: no limit, for a trusted gateway in front).
 	PublicReportsPerMinute int
+	// Open311 configures the Open311 endpoint: its jurisdiction_id and how integrators get keys.
+	Open311 Open311Options
 }
 
 // DefaultPublicReportsPerMinute is generous for people on one network (a school, a market's Wi-Fi)
@@ -49,6 +51,7 @@ const DefaultPublicReportsPerMinute = 30
 type Server struct {
 	Deps
 	publicReports *httprate.RateLimiter // nil: no limit
+	open311Limits keyLimits
 	router        chi.Router
 	table         []route
 	metrics       *metrics

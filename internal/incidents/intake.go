@@ -23,6 +23,9 @@ import (
 // MaxDescription is the longest description, in characters.
 const MaxDescription = 4000
 
+// MaxAddress is the longest address a reporter may give, in characters.
+const MaxAddress = 500
+
 // Intake is a checked report, ready to route and store. Point is WGS-84.
 type Intake struct {
 	Category    string
@@ -30,6 +33,7 @@ type Intake struct {
 	Description string
 	Photos      []Photo
 	MediaURL    string // Open311 media_url: kept as a link, never fetched
+	Address     string // Open311 address_string: what the reporter said, beside the point routed by
 	Source      string // api or open311
 	digest      [32]byte
 }
@@ -47,6 +51,7 @@ type IntakeFields struct {
 	Description string                  `json:"description"`
 	Photos      jsonlist.Capped[string] `json:"photos,omitempty"` // base64, JSON only
 	MediaURL    string                  `json:"-"`
+	Address     string                  `json:"-"`
 }
 
 var categoryCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
@@ -126,6 +131,10 @@ func (f IntakeFields) Intake(photos [][]byte) (Intake, error) {
 		}
 		in.MediaURL = f.MediaURL
 	}
+	if in.Address = strings.TrimSpace(f.Address); !utf8.ValidString(in.Address) || strings.ContainsRune(in.Address, 0) ||
+		utf8.RuneCountInString(in.Address) > MaxAddress {
+		return in, apperr.New(apperr.Invalid, "address must be valid text of at most %d characters", MaxAddress).With("field", "address")
+	}
 	var err error
 	if in.Photos, err = CheckPhotos(photos); err != nil {
 		return in, err
@@ -133,6 +142,9 @@ func (f IntakeFields) Intake(photos [][]byte) (Intake, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00", in.Category, strconv.FormatFloat(*f.Lon, 'g', -1, 64),
 		strconv.FormatFloat(*f.Lat, 'g', -1, 64), crs, in.Description, in.MediaURL)
+	if in.Address != "" { // only then, so the digests of reports without one stay as they were
+		fmt.Fprintf(h, "%s\x00", in.Address)
+	}
 	for _, p := range in.Photos {
 		h.Write(p.SHA256[:])
 	}

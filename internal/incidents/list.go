@@ -144,6 +144,10 @@ type PublicRequest struct {
 	UpdatedAt   time.Time
 	DueAt       *time.Time
 	Subdistrict string
+	// Address is the address the reporter gave or, without one, the area, community and subdistrict
+	// the point lies in; AgencyResponsible is whom it is with (public.go).
+	Address           string
+	AgencyResponsible string
 }
 
 // PublicFilter selects public requests: by ids, or else by category, status and report time.
@@ -184,14 +188,18 @@ func (s *Service) PublicRequests(ctx context.Context, f PublicFilter) ([]PublicR
 	}
 	args = append(args, f.Limit)
 	rows, err := s.db.Query(ctx, `SELECT i.id, i.category, i.status, i.description, ST_X(i.location), ST_Y(i.location), i.media_url,
-			i.reported_at, i.updated_at, i.due_at, COALESCE((SELECT u.name FROM admin_unit u WHERE u.id = i.subdistrict_id), '')
+			i.reported_at, i.updated_at, i.due_at, COALESCE((SELECT u.name FROM admin_unit u WHERE u.id = i.subdistrict_id), ''),
+			`+publicPlaceColumns+`
 		FROM incident i WHERE `+strings.Join(conds, " AND ")+fmt.Sprintf(` ORDER BY i.id DESC LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, translate(err, "requests")
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PublicRequest, error) {
 		var p PublicRequest
-		err := r.Scan(&p.ID, &p.Category, &p.Status, &p.Description, &p.Lon, &p.Lat, &p.MediaURL, &p.ReportedAt, &p.UpdatedAt, &p.DueAt, &p.Subdistrict)
+		var pl publicPlace
+		err := r.Scan(&p.ID, &p.Category, &p.Status, &p.Description, &p.Lon, &p.Lat, &p.MediaURL, &p.ReportedAt, &p.UpdatedAt, &p.DueAt, &p.Subdistrict,
+			&pl.address, &pl.area, &pl.community, &pl.assignee, &pl.level, &pl.queue, &pl.departments)
+		p.Address, p.AgencyResponsible = pl.describe(p)
 		return p, err
 	})
 	return out, translate(err, "requests")
