@@ -22,6 +22,7 @@ const (
 	End        Action = "end"
 	Transition Action = "transition"
 	Import     Action = "import"
+	Void       Action = "void" // declared entered by mistake; the row stays, marked (migration 0007)
 )
 
 // Record writes one audit row with tx, the transaction that made the change. before and after are
