@@ -288,3 +288,32 @@ func TestConcurrentHandoversLeaveOneHolderAndAnUnbrokenHistory(t *testing.T) {
 		t.Fatalf("the chain of holders has %d handovers, want %d", steps, won)
 	}
 }
+
+func TestVoidedManagerIsNotExportedAndShowsNoPhone(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "voidexp")
+	a, err := f.store.CreateAssignment(ctx, admin, registry.AssignmentInput{AreaID: f.areaB.ID, PersonID: f.worker.ID, Role: "area_manager", Primary: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.VoidAssignment(ctx, admin, a.ID, "entered by mistake"); err != nil {
+		t.Fatal(err)
+	}
+	err = f.store.EachArea(ctx, admin, func(x registry.ExportArea) error {
+		if x.ID == f.areaB.ID && len(x.Responsible) != 0 {
+			t.Errorf("export names %+v for an area whose manager was voided", x.Responsible)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	laneChiefB := access.Principal{Role: access.LaneChief, Username: "b", Scope: access.Scope{Communities: []int64{f.comB.ID}}}
+	p, err := f.store.Person(ctx, laneChiefB, f.worker.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Phone != "" {
+		t.Fatalf("a lane chief of B sees the phone of a person whose only post in B was voided")
+	}
+}
