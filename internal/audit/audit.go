@@ -25,6 +25,9 @@ const (
 	Void       Action = "void" // declared entered by mistake; the row stays, marked (migration 0007)
 )
 
+// Actions lists every Action; audit_log's CHECK allows exactly these (a test holds them together).
+var Actions = []Action{Create, Update, Delete, End, Transition, Import, Void}
+
 // Record writes one audit row with tx, the transaction that made the change. before and after are
 // marshalled to JSON; nil stays NULL.
 func Record(ctx context.Context, tx database.Querier, who access.Principal, action Action, targetType string, targetID int64, before, after any) error {
