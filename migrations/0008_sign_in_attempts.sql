@@ -28,4 +28,4 @@ CREATE TABLE sign_in_known_client (
 
 ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
 ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check
-    CHECK (action IN ('create', 'update', 'delete', 'end', 'transition', 'import', 'sign_in_failed'));
+    CHECK (action IN ('create', 'update', 'delete', 'end', 'transition', 'import', 'void', 'sign_in_failed'));

@@ -14,8 +14,6 @@ import (
 	"streetchief/internal/dbtest"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
-
 const liechtenstein = "../../../shared/data/liechtenstein-2013-08-03.osm.pbf"
 
 func countRows(t *testing.T, table string) int {

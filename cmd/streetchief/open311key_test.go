@@ -10,8 +10,6 @@ import (
 	"streetchief/internal/dbtest"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
-
 func TestOpen311KeyCommandIssuesListsAndRevokes(t *testing.T) {
 	ctx := context.Background()
 	pool := dbtest.Pool(t)

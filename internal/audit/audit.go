@@ -22,9 +22,13 @@ const (
 	End        Action = "end"
 	Transition Action = "transition"
 	Import     Action = "import"
+	Void       Action = "void" // declared entered by mistake; the row stays, marked (migration 0007)
 	// SignInFailed is a refused sign-in: who is anonymous, the target the account if it exists.
 	SignInFailed Action = "sign_in_failed"
 )
+
+// Actions lists every Action; audit_log's CHECK allows exactly these (a test holds them together).
+var Actions = []Action{Create, Update, Delete, End, Transition, Import, Void, SignInFailed}
 
 // Record writes one audit row with tx, the transaction that made the change. before and after are
 // marshalled to JSON; nil stays NULL.

@@ -26,17 +26,17 @@ import (
 //   - admin, district_leader, assessor: the whole district (decided in Go, see scopeFor);
 //   - inspector: nothing yet.
 const principalColumns = `u.id, u.username, u.role, COALESCE(u.person_id, 0), u.disabled,
-	ARRAY(SELECT DISTINCT s.admin_unit_id FROM assignment s JOIN admin_unit au ON au.id = s.admin_unit_id
+	ARRAY(SELECT DISTINCT s.admin_unit_id FROM assignment_standing s JOIN admin_unit au ON au.id = s.admin_unit_id
 		WHERE s.person_id = u.person_id AND s.role = u.role AND u.role IN ('street_chief', 'department_liaison')
 		  AND au.level = 'subdistrict' AND s.valid @> $2::timestamptz ORDER BY 1),
-	ARRAY(SELECT DISTINCT c.id FROM assignment s
+	ARRAY(SELECT DISTINCT c.id FROM assignment_standing s
 		JOIN admin_unit au ON au.id = s.admin_unit_id
 		JOIN admin_unit c ON c.level = 'community' AND (
 			(u.role = 'lane_chief' AND au.level = 'community' AND c.id = au.id) OR
 			(u.role = 'street_chief' AND au.level = 'subdistrict' AND c.parent_id = au.id))
 		WHERE s.person_id = u.person_id AND s.role = u.role AND u.role IN ('street_chief', 'lane_chief')
 		  AND s.valid @> $2::timestamptz ORDER BY 1),
-	ARRAY(SELECT DISTINCT s.department_id FROM assignment s
+	ARRAY(SELECT DISTINCT s.department_id FROM assignment_standing s
 		WHERE s.person_id = u.person_id AND s.role = 'department_liaison' AND u.role = 'department_liaison'
 		  AND s.department_id IS NOT NULL AND s.valid @> $2::timestamptz ORDER BY 1)`
 

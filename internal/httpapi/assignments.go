@@ -105,3 +105,22 @@ func (s *Server) deleteAssignment(w http.ResponseWriter, r *http.Request) error 
 	}
 	return writeJSON(w, http.StatusOK, "", a)
 }
+
+// voidAssignment takes {"reason": "..."}: why the assignment was entered by mistake.
+func (s *Server) voidAssignment(w http.ResponseWriter, r *http.Request) error {
+	id, err := idParam(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := s.decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	a, err := s.Registry.VoidAssignment(r.Context(), principal(r), id, in.Reason)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, "", a)
+}

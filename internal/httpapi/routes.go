@@ -49,8 +49,9 @@ func (s *Server) routes() {
 	s.handle("GET", "/api/v1/assignments", SignedIn, "registry", "List assignments: current, at=<RFC 3339>, or history=true", s.listAssignments)
 	s.handle("POST", "/api/v1/assignments", fieldEditors, "registry", "Assign a person to a post (handover=true relieves the current holder)", s.createAssignment)
 	s.handle("GET", "/api/v1/assignments/{id}", SignedIn, "registry", "Get an assignment", s.getAssignment)
-	s.handle("PATCH", "/api/v1/assignments/{id}", fieldEditors, "registry", "End an assignment at a given time", s.endAssignment)
-	s.handle("DELETE", "/api/v1/assignments/{id}", fieldEditors, "registry", "End an assignment now (history is kept)", s.deleteAssignment)
+	s.handle("PATCH", "/api/v1/assignments/{id}", fieldEditors, "registry", "End an assignment at a given time after its start", s.endAssignment)
+	s.handle("DELETE", "/api/v1/assignments/{id}", fieldEditors, "registry", "End an assignment now (history is kept; one not yet begun is refused: void it)", s.deleteAssignment)
+	s.handle("POST", "/api/v1/assignments/{id}:void", Roles(access.Admin), "registry", "Void an assignment entered by mistake ({\"reason\"}); it stays on record, marked", s.voidAssignment)
 
 	s.incidentRoutes()
 	s.dataRoutes()

@@ -78,7 +78,7 @@ func (m SQLMatcher) Lookup(ctx context.Context, pt orb.Point, at time.Time) (loo
 // posts fills in the people holding posts over the hits at the moment.
 func (m SQLMatcher) posts(ctx context.Context, ans *lookup.Answer, areaIDs, unitIDs []int64, at time.Time) error {
 	rows, err := m.DB.Query(ctx, `SELECT COALESCE(s.area_id, 0), COALESCE(s.admin_unit_id, 0), s.person_id, p.name, s.role, s.is_primary
-		FROM assignment s JOIN person p ON p.id = s.person_id
+		FROM assignment_standing s JOIN person p ON p.id = s.person_id
 		WHERE (s.area_id = ANY($1) OR s.admin_unit_id = ANY($2)) AND s.valid @> $3::timestamptz
 		ORDER BY s.id`, areaIDs, unitIDs, at)
 	if err != nil {

@@ -2,15 +2,12 @@ package lookup_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
-	"streetchief/internal/database"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/lookup"
 	"streetchief/internal/registry"
@@ -23,10 +20,7 @@ func TestBulkAnnouncementReachesTheIndexWithinOneSecond(t *testing.T) {
 	e := lookup.New(registry.NewStore(pool))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	listener := database.NewListener(pool, nil)
-	feed := listener.Subscribe(registry.ChangeChannel)
-	go listener.Run(ctx)
-	go e.Run(ctx, feed, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	runLive(ctx, e, pool)
 	waitFor(t, 10*time.Second, "initial load", func() bool { return e.Ready() })
 
 	west, east := orb.Point{119.5005, 27.5005}, orb.Point{119.5105, 27.5005}

@@ -2,13 +2,13 @@ package lookup_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 
 	"streetchief/internal/access"
@@ -194,10 +194,7 @@ func TestCommittedChangesReachTheIndexWithinOneSecond(t *testing.T) {
 	e := lookup.New(store)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	listener := database.NewListener(pool, nil)
-	feed := listener.Subscribe(registry.ChangeChannel)
-	go listener.Run(ctx)
-	go e.Run(ctx, feed, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	runLive(ctx, e, pool)
 	waitFor(t, 10*time.Second, "initial load", func() bool { return e.Ready() })
 
 	admin := access.System("test")
@@ -290,4 +287,12 @@ func TestLookupAtAnswersWhoWasResponsibleThen(t *testing.T) {
 	if now.Community.Chief == nil || now.Community.Chief.PersonID == personID {
 		t.Fatalf("lane chief now: %+v, want the successor of person %d", now.Community.Chief, personID)
 	}
+}
+
+// runLive keeps e current from the database's change notifications until ctx ends, as serve does.
+func runLive(ctx context.Context, e *lookup.Engine, pool *pgxpool.Pool) {
+	listener := database.NewListener(pool, slog.New(slog.DiscardHandler))
+	feed := listener.Subscribe(registry.ChangeChannel)
+	go listener.Run(ctx)
+	go e.Run(ctx, feed, slog.New(slog.DiscardHandler))
 }

@@ -19,7 +19,8 @@ var AssignmentRoles = []string{"street_chief", "lane_chief", "area_manager", "de
 
 // Assignment says that a person holds a post — street chief (街长) of a subdistrict, lane chief (巷长) of a
 // community, manager of an area, a department's liaison — over a span of time. Until is nil while the
-// post is held. Ended assignments stay: they are the answer to "who was responsible then".
+// post is held. Ended assignments stay: they are the answer to "who was responsible then". One entered
+// by mistake is voided, not deleted: it stays on record with Voided set and answers for nothing.
 type Assignment struct {
 	ID            int64      `json:"id"`
 	AreaID        int64      `json:"area_id,omitempty"`
@@ -35,6 +36,14 @@ type Assignment struct {
 	SubdistrictID int64      `json:"subdistrict_id,omitempty"`
 	CommunityID   int64      `json:"community_id,omitempty"`
 	CreatedAt     time.Time  `json:"created_at"`
+	Voided        *Voiding   `json:"voided,omitempty"`
+}
+
+// Voiding says who declared an assignment entered by mistake, when, and why.
+type Voiding struct {
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	Reason string    `json:"reason"`
 }
 
 // AssignmentInput creates an assignment. From defaults to now. With Handover, the current holder of the
@@ -53,7 +62,7 @@ type AssignmentInput struct {
 }
 
 // AssignmentFilter selects assignments: by default those valid now; At for another moment; History
-// for all of them.
+// for all of them, the voided ones included (marked), so the record shows what was once entered.
 type AssignmentFilter struct {
 	At          *time.Time
 	History     bool
@@ -74,12 +83,22 @@ const assignmentFrom = `FROM assignment s
 const assignmentColumns = `s.id, COALESCE(s.area_id, 0), COALESCE(s.admin_unit_id, 0), s.person_id, p.name, s.role,
 	COALESCE(s.department_id, 0), s.is_primary, lower(s.valid), upper(s.valid), s.note,
 	COALESCE(a.subdistrict_id, CASE u.level WHEN 'subdistrict' THEN u.id WHEN 'community' THEN u.parent_id END, 0),
-	COALESCE(a.community_id, CASE u.level WHEN 'community' THEN u.id END, 0), s.created_at`
+	COALESCE(a.community_id, CASE u.level WHEN 'community' THEN u.id END, 0), s.created_at,
+	s.voided_at, COALESCE(s.voided_by, ''), COALESCE(s.void_reason, '')`
 
 func scanAssignment(row pgx.Row) (Assignment, error) {
-	var a Assignment
+	var (
+		a        Assignment
+		voidedAt *time.Time
+		v        Voiding
+	)
 	err := row.Scan(&a.ID, &a.AreaID, &a.AdminUnitID, &a.PersonID, &a.PersonName, &a.Role, &a.DepartmentID,
-		&a.Primary, &a.From, &a.Until, &a.Note, &a.SubdistrictID, &a.CommunityID, &a.CreatedAt)
+		&a.Primary, &a.From, &a.Until, &a.Note, &a.SubdistrictID, &a.CommunityID, &a.CreatedAt,
+		&voidedAt, &v.By, &v.Reason)
+	if voidedAt != nil {
+		v.At = *voidedAt
+		a.Voided = &v
+	}
 	return a, err
 }
 
@@ -99,9 +118,9 @@ func (s *Store) ListAssignments(ctx context.Context, who access.Principal, f Ass
 	switch {
 	case f.History:
 	case f.At != nil:
-		add("s.valid @> $%d::timestamptz", *f.At)
+		add("s.valid @> $%d::timestamptz AND s.voided_at IS NULL", *f.At)
 	default:
-		conds = append(conds, "s.valid @> now()")
+		conds = append(conds, "s.valid @> now() AND s.voided_at IS NULL")
 	}
 	if f.Page.After > 0 {
 		add("s.id > $%d", f.Page.After)
@@ -156,18 +175,14 @@ func getAssignment(ctx context.Context, db interface {
 // street chiefs; street chiefs appoint lane chiefs and liaisons in their subdistrict; chiefs appoint
 // area managers, inspectors, deputies and volunteers in their scope.
 func (s *Store) CreateAssignment(ctx context.Context, who access.Principal, in AssignmentInput) (Assignment, error) {
-	if err := in.check(); err != nil {
+	if err := in.check(time.Now()); err != nil {
 		return Assignment{}, err
 	}
 	if err := mayAppoint(who, in.Role); err != nil {
 		return Assignment{}, err
 	}
-	from := time.Now()
-	if in.From != nil {
-		from = *in.From
-	}
 	var out Assignment
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.inPostTx(ctx, func(tx pgx.Tx) error {
 		sub, com, err := locateTarget(ctx, tx, in)
 		if err != nil {
 			return err
@@ -182,6 +197,14 @@ func (s *Store) CreateAssignment(ctx context.Context, who access.Principal, in A
 		if !personExists {
 			return apperr.New(apperr.Invalid, "person %d does not exist", in.PersonID)
 		}
+		if err := lockPost(ctx, tx, in.AreaID, in.AdminUnitID, in.Role, in.DepartmentID); err != nil {
+			return err
+		}
+		// "Now" is read once the post is ours, so handovers queued on it start in the order they got it.
+		from := time.Now().Truncate(time.Microsecond)
+		if in.From != nil {
+			from = in.From.Truncate(time.Microsecond)
+		}
 		if in.Handover && in.Primary {
 			if err := relieve(ctx, tx, who, in, from); err != nil {
 				return err
@@ -190,7 +213,7 @@ func (s *Store) CreateAssignment(ctx context.Context, who access.Principal, in A
 		var id int64
 		err = tx.QueryRow(ctx, `INSERT INTO assignment (area_id, admin_unit_id, person_id, role, department_id, is_primary, valid, note)
 			VALUES (NULLIF($1, 0), NULLIF($2, 0), $3, $4, NULLIF($5, 0), $6, tstzrange($7, $8, '[)'), $9) RETURNING id`,
-			in.AreaID, in.AdminUnitID, in.PersonID, in.Role, in.DepartmentID, in.Primary, from, in.Until, in.Note).Scan(&id)
+			in.AreaID, in.AdminUnitID, in.PersonID, in.Role, in.DepartmentID, in.Primary, from, truncated(in.Until), in.Note).Scan(&id)
 		if err != nil {
 			return translate(err, "assignment")
 		}
@@ -202,78 +225,7 @@ func (s *Store) CreateAssignment(ctx context.Context, who access.Principal, in A
 	return out, err
 }
 
-// relieve ends the current holder's primary post at the moment the new holder takes it over.
-func relieve(ctx context.Context, tx pgx.Tx, who access.Principal, in AssignmentInput, at time.Time) error {
-	rows, err := tx.Query(ctx, `SELECT id FROM assignment
-		WHERE COALESCE(area_id, 0) = $1 AND COALESCE(admin_unit_id, 0) = $2 AND role = $3
-		  AND COALESCE(department_id, 0) = $4 AND is_primary AND valid @> $5::timestamptz FOR UPDATE`,
-		in.AreaID, in.AdminUnitID, in.Role, in.DepartmentID, at)
-	if err != nil {
-		return fmt.Errorf("handover: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return fmt.Errorf("handover: %w", err)
-	}
-	for _, id := range ids {
-		if err := endAssignment(ctx, tx, who, id, at); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// EndAssignment relieves a person of a post at the given moment (now when nil). An assignment that
-// has not started by then is withdrawn altogether.
-func (s *Store) EndAssignment(ctx context.Context, who access.Principal, id int64, at *time.Time) (Assignment, error) {
-	when := time.Now()
-	if at != nil {
-		when = *at
-	}
-	var out Assignment
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		before, err := getAssignment(ctx, tx, who, id, "FOR UPDATE OF s")
-		if err != nil {
-			return err
-		}
-		if err := mayAppoint(who, before.Role); err != nil {
-			return err
-		}
-		if err := endAssignment(ctx, tx, who, id, when); err != nil {
-			return err
-		}
-		out, err = getAssignment(ctx, tx, access.System(""), id, "")
-		if apperr.Is(err, apperr.NotFound) {
-			out, err = before, nil
-		}
-		return err
-	})
-	return out, err
-}
-
-func endAssignment(ctx context.Context, tx pgx.Tx, who access.Principal, id int64, at time.Time) error {
-	before, err := getAssignment(ctx, tx, access.System(""), id, "")
-	if err != nil {
-		return err
-	}
-	if before.Until != nil && !before.Until.After(at) {
-		return apperr.New(apperr.Conflict, "assignment %d already ended at %s", id, before.Until.Format(time.RFC3339))
-	}
-	if !at.After(before.From) {
-		if _, err := tx.Exec(ctx, `DELETE FROM assignment WHERE id = $1`, id); err != nil {
-			return translate(err, "assignment")
-		}
-		return audit.Record(ctx, tx, who, audit.Delete, "assignment", id, before, nil)
-	}
-	if _, err := tx.Exec(ctx, `UPDATE assignment SET valid = tstzrange(lower(valid), $2, '[)') WHERE id = $1`, id, at); err != nil {
-		return translate(err, "assignment")
-	}
-	after := before
-	after.Until = &at
-	return audit.Record(ctx, tx, who, audit.End, "assignment", id, before, after)
-}
-
-func (in AssignmentInput) check() error {
+func (in AssignmentInput) check(now time.Time) error {
 	if !slices.Contains(AssignmentRoles, in.Role) {
 		return apperr.New(apperr.Invalid, "role %q is not one of %s", in.Role, strings.Join(AssignmentRoles, ", "))
 	}
@@ -285,6 +237,16 @@ func (in AssignmentInput) check() error {
 	}
 	if (in.Role == "department_liaison") != (in.DepartmentID != 0) {
 		return apperr.New(apperr.Invalid, "department_id is required for a department_liaison and only for one")
+	}
+	if in.From != nil {
+		if err := checkDate("from", *in.From, now, maxStartAhead); err != nil {
+			return err
+		}
+	}
+	if in.Until != nil {
+		if err := checkDate("until", *in.Until, now, maxEndAhead); err != nil {
+			return err
+		}
 	}
 	if in.From != nil && in.Until != nil && !in.Until.After(*in.From) {
 		return apperr.New(apperr.Invalid, "until must be after from")

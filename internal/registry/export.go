@@ -33,7 +33,7 @@ type ExportArea struct {
 
 const exportColumns = areaColumns + `, COALESCE(sd.name, ''), COALESCE(cm.name, ''),
 	COALESCE((SELECT json_agg(json_build_object('role', s.role, 'name', p.name) ORDER BY s.role, p.name)
-		FROM assignment s JOIN person p ON p.id = s.person_id
+		FROM assignment_standing s JOIN person p ON p.id = s.person_id
 		WHERE s.area_id = a.id AND s.is_primary AND s.valid @> now()), '[]'), COALESCE(a.source_key, '')`
 
 const exportFrom = ` FROM area a LEFT JOIN admin_unit sd ON sd.id = a.subdistrict_id LEFT JOIN admin_unit cm ON cm.id = a.community_id`

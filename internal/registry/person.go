@@ -58,7 +58,7 @@ type PersonFilter struct {
 // the caller sees everything.
 const personColumns = `p.id, p.name,
 	CASE WHEN $3::bool OR EXISTS (
-		SELECT 1 FROM assignment s
+		SELECT 1 FROM assignment_standing s
 		LEFT JOIN area a ON a.id = s.area_id
 		LEFT JOIN admin_unit u ON u.id = s.admin_unit_id
 		WHERE s.person_id = p.id AND s.valid @> now() AND (

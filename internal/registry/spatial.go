@@ -97,7 +97,7 @@ func (s *Store) SpatialUnits(ctx context.Context, ids []int64) ([]SpatialUnit, e
 func (s *Store) Posts(ctx context.Context, assignmentIDs, personIDs []int64) ([]Post, error) {
 	rows, err := s.db.Query(ctx, `SELECT s.id, COALESCE(s.area_id, 0), COALESCE(s.admin_unit_id, 0), s.person_id, p.name, p.phone,
 			s.role, COALESCE(s.department_id, 0), s.is_primary, lower(s.valid), upper(s.valid)
-		FROM assignment s JOIN person p ON p.id = s.person_id
+		FROM assignment_standing s JOIN person p ON p.id = s.person_id
 		WHERE ($1::bigint[] IS NULL AND $2::bigint[] IS NULL) OR s.id = ANY($1) OR s.person_id = ANY($2)`, assignmentIDs, personIDs)
 	if err != nil {
 		return nil, fmt.Errorf("load assignments: %w", err)

@@ -47,7 +47,7 @@ func (s *Service) unassigned(ctx context.Context, f filter) ([]Unassigned, error
 		FROM area a
 		LEFT JOIN admin_unit sd ON sd.id = a.subdistrict_id
 		LEFT JOIN admin_unit cm ON cm.id = a.community_id
-		WHERE NOT EXISTS (SELECT 1 FROM assignment s WHERE s.area_id = a.id AND s.role = 'area_manager' AND s.valid @> $1::timestamptz)
+		WHERE NOT EXISTS (SELECT 1 FROM assignment_standing s WHERE s.area_id = a.id AND s.role = 'area_manager' AND s.valid @> $1::timestamptz)
 		  AND `+pred+` ORDER BY sd.name, cm.name, a.name, a.id`, args...)
 	if err != nil {
 		return nil, err
@@ -78,7 +78,7 @@ func (s *Service) territory(ctx context.Context, f filter) ([]TerritoryGap, erro
 			SELECT cm.id AS community_id, cm.parent_id AS subdistrict_id,
 				(ST_Dump(ST_Difference(cm.boundary, COALESCE(
 					(SELECT ST_Union(a.geom) FROM area a
-					  WHERE a.geom && cm.boundary AND EXISTS (SELECT 1 FROM assignment s
+					  WHERE a.geom && cm.boundary AND EXISTS (SELECT 1 FROM assignment_standing s
 						WHERE s.area_id = a.id AND s.role = 'area_manager' AND s.valid @> $1::timestamptz)),
 					ST_GeomFromText('POLYGON EMPTY', 4326))))).geom AS g
 			FROM admin_unit cm
@@ -112,7 +112,7 @@ func (s *Service) overlaps(ctx context.Context, f filter) ([]Overlap, error) {
 	rows, err := s.db.Query(ctx, fmt.Sprintf(`
 		WITH managers AS MATERIALIZED (
 			SELECT s.area_id, array_agg(p.name ORDER BY p.id) AS names, array_agg(p.id ORDER BY p.id) AS ids
-			FROM assignment s JOIN person p ON p.id = s.person_id
+			FROM assignment_standing s JOIN person p ON p.id = s.person_id
 			WHERE s.role = 'area_manager' AND s.valid @> $1::timestamptz GROUP BY s.area_id
 		), candidates AS MATERIALIZED (
 			-- Neighbours usually share a manager; ruling those out by bounding box and manager first
@@ -156,7 +156,7 @@ func (s *Service) overlaps(ctx context.Context, f filter) ([]Overlap, error) {
 // vacant lists posts nobody holds at the time: street chiefs, lane chiefs, and each department's
 // liaison in each subdistrict.
 func (s *Service) vacant(ctx context.Context, f filter) ([]VacantPost, error) {
-	const held = `EXISTS (SELECT 1 FROM assignment s WHERE s.admin_unit_id = u.id AND s.role = $2
+	const held = `EXISTS (SELECT 1 FROM assignment_standing s WHERE s.admin_unit_id = u.id AND s.role = $2
 		AND s.is_primary AND s.valid @> $1::timestamptz %s)`
 	var out []VacantPost
 	for _, q := range []struct {
@@ -203,7 +203,7 @@ func (s *Service) workload(ctx context.Context, f filter) ([]Workload, error) {
 	rows, err := s.db.Query(ctx, `SELECT p.id, p.name, count(*)::int,
 			COALESCE(sum(ST_Length(a.centreline::geography)) FILTER (WHERE a.kind = 'back_lane'), 0),
 			sum(ST_Area(a.geom::geography)), sum(`+open+`)::int
-		FROM assignment s JOIN area a ON a.id = s.area_id JOIN person p ON p.id = s.person_id
+		FROM assignment_standing s JOIN area a ON a.id = s.area_id JOIN person p ON p.id = s.person_id
 		WHERE s.role = 'area_manager' AND s.valid @> $1::timestamptz AND `+pred+`
 		GROUP BY p.id, p.name ORDER BY count(*) DESC, p.id`, args...)
 	if err != nil {

@@ -1,0 +1,9 @@
+package main
+
+import (
+	"testing"
+
+	"streetchief/internal/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
