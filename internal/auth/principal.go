@@ -15,30 +15,45 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
+	"streetchief/internal/registry"
 )
 
-// principalColumns read a user and the scope their CURRENT assignments give them, in the same
-// statement as the credential lookup, so a request costs one query. $2 is the moment "current" means.
+// principalColumns read a user and the scope their CURRENT posts give them, in the same statement
+// as the credential lookup, so a request costs one query. $2 is the moment "current" means. The
+// posts come from the registry's post_coverage view (migration 0014), never its tables:
 //
-//   - street_chief: subdistricts of their street_chief posts, and every community of those subdistricts;
-//   - lane_chief: communities of their lane_chief posts (not the subdistrict around them);
-//   - department_liaison: subdistricts of their liaison posts, and the departments they speak for;
+//   - street_chief: the subdistricts of their street chief posts, and every community of those;
+//   - lane_chief: the communities of their lane chief posts (not the subdistrict around them);
+//   - department_liaison: the subdistricts of their liaison posts, and the departments they speak for;
 //   - admin, district_leader, assessor: the whole district (decided in Go, see scopeFor);
 //   - inspector: nothing yet.
-const principalColumns = `u.id, u.username, u.role, COALESCE(u.person_id, 0), u.disabled,
-	ARRAY(SELECT DISTINCT s.admin_unit_id FROM assignment_standing s JOIN admin_unit au ON au.id = s.admin_unit_id
-		WHERE s.person_id = u.person_id AND s.role = u.role AND u.role IN ('street_chief', 'department_liaison')
-		  AND au.level = 'subdistrict' AND s.valid @> $2::timestamptz ORDER BY 1),
-	ARRAY(SELECT DISTINCT c.id FROM assignment_standing s
-		JOIN admin_unit au ON au.id = s.admin_unit_id
-		JOIN admin_unit c ON c.level = 'community' AND (
-			(u.role = 'lane_chief' AND au.level = 'community' AND c.id = au.id) OR
-			(u.role = 'street_chief' AND au.level = 'subdistrict' AND c.parent_id = au.id))
-		WHERE s.person_id = u.person_id AND s.role = u.role AND u.role IN ('street_chief', 'lane_chief')
-		  AND s.valid @> $2::timestamptz ORDER BY 1),
-	ARRAY(SELECT DISTINCT s.department_id FROM assignment_standing s
-		WHERE s.person_id = u.person_id AND s.role = 'department_liaison' AND u.role = 'department_liaison'
-		  AND s.department_id IS NOT NULL AND s.valid @> $2::timestamptz ORDER BY 1)`
+var principalColumns = `u.id, u.username, u.role, COALESCE(u.person_id, 0), u.disabled,
+	ARRAY(SELECT DISTINCT pc.subdistrict_id FROM post_coverage pc
+		WHERE pc.person_id = u.person_id AND pc.community_id IS NULL AND pc.valid @> $2::timestamptz
+		  AND ` + holds(access.StreetChief, access.DepartmentLiaison) + ` ORDER BY 1),
+	ARRAY(SELECT DISTINCT pc.community_id FROM post_coverage pc
+		WHERE pc.person_id = u.person_id AND pc.community_id IS NOT NULL AND pc.valid @> $2::timestamptz
+		  AND ` + holds(access.StreetChief, access.LaneChief) + ` ORDER BY 1),
+	ARRAY(SELECT DISTINCT pc.department_id FROM post_coverage pc
+		WHERE pc.person_id = u.person_id AND pc.department_id IS NOT NULL AND pc.valid @> $2::timestamptz
+		  AND ` + holds(access.DepartmentLiaison) + ` ORDER BY 1)`
+
+// postOfAccount is the post from which an account of each role takes its territory.
+var postOfAccount = map[access.Role]registry.PostRole{
+	access.StreetChief:       registry.StreetChief,
+	access.LaneChief:         registry.LaneChief,
+	access.DepartmentLiaison: registry.DepartmentLiaison,
+}
+
+// holds is the SQL condition that the account u is of one of roles and the post pc is the one that
+// role takes its territory from. Both lists are the packages' own constants, so quoting is safe.
+func holds(roles ...access.Role) string {
+	var conds []string
+	for _, r := range roles {
+		conds = append(conds, fmt.Sprintf("(u.role = '%s' AND pc.role = '%s')", r, postOfAccount[r]))
+	}
+	return "(" + strings.Join(conds, " OR ") + ")"
+}
 
 // userPrincipal is a principal row as read, before the credential's own checks.
 type userPrincipal struct {

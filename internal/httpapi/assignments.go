@@ -8,16 +8,16 @@ import (
 )
 
 type assignmentIn struct {
-	AreaID       int64      `json:"area_id"`
-	AdminUnitID  int64      `json:"admin_unit_id"`
-	PersonID     int64      `json:"person_id"`
-	Role         string     `json:"role"`
-	DepartmentID int64      `json:"department_id"`
-	Primary      *bool      `json:"primary"`
-	From         *time.Time `json:"from"`
-	Until        *time.Time `json:"until"`
-	Note         string     `json:"note"`
-	Handover     bool       `json:"handover"`
+	AreaID       int64             `json:"area_id"`
+	AdminUnitID  int64             `json:"admin_unit_id"`
+	PersonID     int64             `json:"person_id"`
+	Role         registry.PostRole `json:"role"`
+	DepartmentID int64             `json:"department_id"`
+	Primary      *bool             `json:"primary"`
+	From         *time.Time        `json:"from"`
+	Until        *time.Time        `json:"until"`
+	Note         string            `json:"note"`
+	Handover     bool              `json:"handover"`
 }
 
 func (s *Server) listAssignments(w http.ResponseWriter, r *http.Request) error {
@@ -28,7 +28,7 @@ func (s *Server) listAssignments(w http.ResponseWriter, r *http.Request) error {
 		PersonID:    q.int64("person"),
 		AreaID:      q.int64("area"),
 		AdminUnitID: q.int64("admin_unit"),
-		Role:        r.URL.Query().Get("role"),
+		Role:        registry.PostRole(r.URL.Query().Get("role")),
 		Page:        q.page(),
 	}
 	if q.err != nil {

@@ -114,7 +114,7 @@ func ExportFeature(a registry.ExportArea) Feature {
 func responsibleText(rs []registry.Responsible) string {
 	parts := make([]string, len(rs))
 	for i, r := range rs {
-		parts[i] = r.Name + " (" + r.Role + ")"
+		parts[i] = r.Name + " (" + string(r.Role) + ")"
 	}
 	return strings.Join(parts, "; ")
 }

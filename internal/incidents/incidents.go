@@ -20,6 +20,7 @@ import (
 
 	"streetchief/internal/apperr"
 	"streetchief/internal/lookup"
+	"streetchief/internal/registry"
 )
 
 // ChangeChannel is where migration 0005 announces every committed change to an incident.
@@ -70,7 +71,8 @@ const (
 	LevelStreetChief = 2
 )
 
-var levelOfRole = map[string]int{"area_manager": LevelAreaManager, "lane_chief": LevelLaneChief, "street_chief": LevelStreetChief}
+var levelOfRole = map[registry.PostRole]int{registry.AreaManager: LevelAreaManager, registry.LaneChief: LevelLaneChief,
+	registry.StreetChief: LevelStreetChief}
 
 // Queues: where an incident waits when no person holds it.
 const (

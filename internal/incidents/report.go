@@ -17,6 +17,7 @@ import (
 	"streetchief/internal/apperr"
 	"streetchief/internal/audit"
 	"streetchief/internal/lookup"
+	"streetchief/internal/registry"
 )
 
 // Duplicate detection: a report of the same category this close to an open one, this soon after it,
@@ -35,9 +36,9 @@ type Ref struct {
 
 // Assignee is the person an incident is with.
 type Assignee struct {
-	PersonID int64  `json:"person_id"`
-	Name     string `json:"name"`
-	Role     string `json:"role"`
+	PersonID int64             `json:"person_id"`
+	Name     string            `json:"name"`
+	Role     registry.PostRole `json:"role"`
 }
 
 // Receipt is the answer to a report: where it was routed and to whom.
@@ -239,7 +240,7 @@ func (s *Service) report(ctx context.Context, who access.Principal, in Intake, k
 func reportNote(rt routing) string {
 	switch {
 	case rt.assignee != nil:
-		return "routed to the " + rt.assignee.Role + " " + rt.assignee.Name
+		return "routed to the " + string(rt.assignee.Role) + " " + rt.assignee.Name
 	case rt.outside:
 		return "outside every subdistrict: queued at the district duty desk"
 	}

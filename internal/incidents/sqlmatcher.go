@@ -10,6 +10,7 @@ import (
 
 	"streetchief/internal/database"
 	"streetchief/internal/lookup"
+	"streetchief/internal/registry"
 )
 
 // SQLMatcher answers responsibility lookups with PostGIS: the areas and admin units that cover the
@@ -86,7 +87,8 @@ func (m SQLMatcher) posts(ctx context.Context, ans *lookup.Answer, areaIDs, unit
 	}
 	var (
 		areaID, unitID, personID int64
-		name, role               string
+		name                     string
+		role                     registry.PostRole
 		primary                  bool
 	)
 	_, err = pgx.ForEachRow(rows, []any{&areaID, &unitID, &personID, &name, &role, &primary}, func() error {
@@ -96,10 +98,10 @@ func (m SQLMatcher) posts(ctx context.Context, ans *lookup.Answer, areaIDs, unit
 				ans.Areas[i].Responsible = append(ans.Areas[i].Responsible, r)
 			}
 		}
-		if c := ans.Community; c != nil && c.ID == unitID && role == "lane_chief" && primary && c.Chief == nil {
+		if c := ans.Community; c != nil && c.ID == unitID && role == registry.LaneChief && primary && c.Chief == nil {
 			c.Chief = &r
 		}
-		if s := ans.Subdistrict; s != nil && s.ID == unitID && role == "street_chief" && primary && s.Chief == nil {
+		if s := ans.Subdistrict; s != nil && s.ID == unitID && role == registry.StreetChief && primary && s.Chief == nil {
 			s.Chief = &r
 		}
 		return nil

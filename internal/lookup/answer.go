@@ -41,10 +41,10 @@ type UnitHit struct {
 
 // Responsible is a person holding a post. Phone is filled only for callers allowed to see it.
 type Responsible struct {
-	PersonID int64  `json:"person_id"`
-	Name     string `json:"name"`
-	Role     string `json:"role"`
-	Phone    string `json:"phone,omitempty"`
+	PersonID int64             `json:"person_id"`
+	Name     string            `json:"name"`
+	Role     registry.PostRole `json:"role"`
+	Phone    string            `json:"phone,omitempty"`
 }
 
 // Assignee is the first person an incident at the answer's point goes to: the manager of the most
@@ -56,7 +56,7 @@ func (a Answer) Assignee() (r Responsible, ok bool) {
 			continue
 		}
 		for _, p := range area.Responsible {
-			if p.Role == "area_manager" {
+			if p.Role == registry.AreaManager {
 				return p, true
 			}
 		}
@@ -130,13 +130,13 @@ func (s *snapshot) answer(q Query, sc *Scratch) Answer {
 		ans.Areas[i].Responsible = sc.people[sp.from:sp.to:sp.to]
 	}
 	if community.row != nil {
-		ans.Community = unitHit(community, "lane_chief", at, q.Who, &sc.units[0], &sc.chiefs[0])
+		ans.Community = unitHit(community, registry.LaneChief, at, q.Who, &sc.units[0], &sc.chiefs[0])
 		if subdistrict.row == nil {
 			subdistrict = s.units[community.row.ParentID]
 		}
 	}
 	if subdistrict.row != nil {
-		ans.Subdistrict = unitHit(subdistrict, "street_chief", at, q.Who, &sc.units[1], &sc.chiefs[1])
+		ans.Subdistrict = unitHit(subdistrict, registry.StreetChief, at, q.Who, &sc.units[1], &sc.chiefs[1])
 	}
 	return ans
 }
@@ -157,7 +157,7 @@ func addAreaHit(sc *Scratch, r rec[registry.SpatialArea], dist float64, at time.
 }
 
 // unitHit fills hit (and chief, when the post is filled) with unit r and its chief at t.
-func unitHit(r rec[registry.SpatialUnit], chiefRole string, at time.Time, who access.Principal,
+func unitHit(r rec[registry.SpatialUnit], chiefRole registry.PostRole, at time.Time, who access.Principal,
 	hit *UnitHit, chief *Responsible) *UnitHit {
 	u := r.row
 	*hit = UnitHit{ID: u.ID, Name: u.Name}

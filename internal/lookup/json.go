@@ -67,7 +67,7 @@ func appendResponsible(dst []byte, r *Responsible) []byte {
 	dst = append(dst, `,"name":`...)
 	dst = appendString(dst, r.Name)
 	dst = append(dst, `,"role":`...)
-	dst = appendString(dst, r.Role)
+	dst = appendString(dst, string(r.Role))
 	if r.Phone != "" {
 		dst = append(dst, `,"phone":`...)
 		dst = appendString(dst, r.Phone)

@@ -31,7 +31,8 @@ func pack(areas []registry.SpatialArea, units []registry.SpatialUnit, posts []re
 	}
 	for i := range posts {
 		p := &posts[i]
-		texts = append(texts, &p.PersonName, &p.Phone, &p.Role)
+		texts = append(texts, &p.PersonName, &p.Phone)
+		p.Role = p.Role.Canonical()
 	}
 	geo.PackMultiPolygons(geoms)
 	packStrings(texts)

@@ -163,9 +163,9 @@ func collectTerritory(view lookup.View, at time.Time) *territorySource {
 func unitChiefs(view lookup.View, at time.Time) map[int64]string {
 	out := map[int64]string{}
 	view.Units(at, func(u *registry.SpatialUnit, held []registry.Post) bool {
-		want := "street_chief"
+		want := registry.StreetChief
 		if u.Level == "community" {
-			want = "lane_chief"
+			want = registry.LaneChief
 		}
 		for _, p := range held {
 			if p.Role == want && p.Primary {

@@ -14,9 +14,6 @@ import (
 	"streetchief/internal/audit"
 )
 
-// AssignmentRoles are the posts a person can hold over an area or an admin unit.
-var AssignmentRoles = []string{"street_chief", "lane_chief", "area_manager", "department_liaison", "inspector", "deputy", "volunteer"}
-
 // Assignment says that a person holds a post — street chief (街长) of a subdistrict, lane chief (巷长) of a
 // community, manager of an area, a department's liaison — over a span of time. Until is nil while the
 // post is held. Ended assignments stay: they are the answer to "who was responsible then". One entered
@@ -27,7 +24,7 @@ type Assignment struct {
 	AdminUnitID   int64      `json:"admin_unit_id,omitempty"`
 	PersonID      int64      `json:"person_id"`
 	PersonName    string     `json:"person_name"`
-	Role          string     `json:"role"`
+	Role          PostRole   `json:"role"`
 	DepartmentID  int64      `json:"department_id,omitempty"`
 	Primary       bool       `json:"primary"`
 	From          time.Time  `json:"from"`
@@ -52,7 +49,7 @@ type AssignmentInput struct {
 	AreaID       int64
 	AdminUnitID  int64
 	PersonID     int64
-	Role         string
+	Role         PostRole
 	DepartmentID int64
 	Primary      bool
 	From         *time.Time
@@ -69,7 +66,7 @@ type AssignmentFilter struct {
 	PersonID    int64
 	AreaID      int64
 	AdminUnitID int64
-	Role        string
+	Role        PostRole
 	Page        Page
 }
 
@@ -104,8 +101,10 @@ func scanAssignment(row pgx.Row) (Assignment, error) {
 
 // ListAssignments returns one page of the assignments in the caller's scope that match f.
 func (s *Store) ListAssignments(ctx context.Context, who access.Principal, f AssignmentFilter) ([]Assignment, int64, error) {
-	if f.Role != "" && !slices.Contains(AssignmentRoles, f.Role) {
-		return nil, 0, apperr.New(apperr.Invalid, "role %q is not one of %s", f.Role, strings.Join(AssignmentRoles, ", "))
+	if f.Role != "" {
+		if _, err := ParsePostRole(string(f.Role)); err != nil {
+			return nil, 0, err
+		}
 	}
 	const loc = `COALESCE(a.subdistrict_id, CASE u.level WHEN 'subdistrict' THEN u.id WHEN 'community' THEN u.parent_id END)`
 	const com = `COALESCE(a.community_id, CASE u.level WHEN 'community' THEN u.id END)`
@@ -226,8 +225,8 @@ func (s *Store) CreateAssignment(ctx context.Context, who access.Principal, in A
 }
 
 func (in AssignmentInput) check(now time.Time) error {
-	if !slices.Contains(AssignmentRoles, in.Role) {
-		return apperr.New(apperr.Invalid, "role %q is not one of %s", in.Role, strings.Join(AssignmentRoles, ", "))
+	if _, err := ParsePostRole(string(in.Role)); err != nil {
+		return err
 	}
 	if (in.AreaID == 0) == (in.AdminUnitID == 0) {
 		return apperr.New(apperr.Invalid, "give exactly one target: area_id or admin_unit_id")
@@ -235,7 +234,7 @@ func (in AssignmentInput) check(now time.Time) error {
 	if in.PersonID == 0 {
 		return apperr.New(apperr.Invalid, "person_id is required")
 	}
-	if (in.Role == "department_liaison") != (in.DepartmentID != 0) {
+	if (in.Role == DepartmentLiaison) != (in.DepartmentID != 0) {
 		return apperr.New(apperr.Invalid, "department_id is required for a department_liaison and only for one")
 	}
 	if in.From != nil {
@@ -255,16 +254,16 @@ func (in AssignmentInput) check(now time.Time) error {
 }
 
 // mayAppoint enforces who may give which post.
-func mayAppoint(who access.Principal, role string) error {
+func mayAppoint(who access.Principal, role PostRole) error {
 	switch who.Role {
 	case access.Admin:
 		return nil
 	case access.StreetChief:
-		if role != "street_chief" {
+		if role != StreetChief {
 			return nil
 		}
 	case access.LaneChief:
-		if !slices.Contains([]string{"street_chief", "lane_chief", "department_liaison"}, role) {
+		if !slices.Contains([]PostRole{StreetChief, LaneChief, DepartmentLiaison}, role) {
 			return nil
 		}
 	}
@@ -275,8 +274,8 @@ func mayAppoint(who access.Principal, role string) error {
 // lies in.
 func locateTarget(ctx context.Context, tx pgx.Tx, in AssignmentInput) (sub, com int64, err error) {
 	if in.AreaID != 0 {
-		if in.Role == "street_chief" || in.Role == "lane_chief" || in.Role == "department_liaison" {
-			return 0, 0, apperr.New(apperr.Invalid, "a %s is assigned to an admin unit, not to an area", in.Role)
+		if over := in.Role.HeldOver(); over != "" && over != "area" {
+			return 0, 0, apperr.New(apperr.Invalid, "a %s is assigned to a %s, not to an area", in.Role, over)
 		}
 		err = tx.QueryRow(ctx, `SELECT COALESCE(subdistrict_id, 0), COALESCE(community_id, 0) FROM area WHERE id = $1`, in.AreaID).Scan(&sub, &com)
 		if err != nil {
@@ -290,9 +289,7 @@ func locateTarget(ctx context.Context, tx pgx.Tx, in AssignmentInput) (sub, com 
 	if err != nil {
 		return 0, 0, invalidRef(err, "admin unit", in.AdminUnitID)
 	}
-	want := map[string]string{"street_chief": "subdistrict", "lane_chief": "community", "department_liaison": "subdistrict",
-		"area_manager": "area"}[in.Role]
-	if want != "" && want != level {
+	if want := in.Role.HeldOver(); want != "" && want != level {
 		return 0, 0, apperr.New(apperr.Invalid, "a %s is assigned to a %s, not to a %s", in.Role, want, level)
 	}
 	switch level {

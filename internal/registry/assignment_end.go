@@ -56,7 +56,7 @@ const postLockClass = 0x5354_504f // "STPO"
 // transaction ends. It is taken before the current holder is read, so concurrent handovers queue for
 // the post instead of each locking the holder's row and then waiting on the other's new row in the
 // exclusion constraint, which PostgreSQL can only break as a deadlock.
-func lockPost(ctx context.Context, tx pgx.Tx, areaID, unitID int64, role string, departmentID int64) error {
+func lockPost(ctx context.Context, tx pgx.Tx, areaID, unitID int64, role PostRole, departmentID int64) error {
 	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1::int, hashtext(format('%s/%s/%s/%s', $2::bigint, $3::bigint, $4::text, $5::bigint)))`,
 		postLockClass, areaID, unitID, role, departmentID)
 	if err != nil {

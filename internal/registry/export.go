@@ -17,8 +17,8 @@ import (
 // Responsible is someone holding a primary post on an area now, as exports and public feature
 // services show them: a name and a role, never a phone.
 type Responsible struct {
-	Role string `json:"role"`
-	Name string `json:"name"`
+	Role PostRole `json:"role"`
+	Name string   `json:"name"`
 }
 
 // ExportArea is an area with the names that make it readable outside the system: its subdistrict,

@@ -43,7 +43,7 @@ type Post struct {
 	PersonID     int64
 	PersonName   string
 	Phone        string
-	Role         string
+	Role         PostRole
 	DepartmentID int64
 	Primary      bool
 	From         time.Time

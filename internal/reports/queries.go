@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/encoding/wkb"
 
 	"streetchief/internal/access"
+	"streetchief/internal/registry"
 )
 
 // filter carries what every section's query needs: the report's scope, the caller's scope, the time.
@@ -47,7 +48,7 @@ func (s *Service) unassigned(ctx context.Context, f filter) ([]Unassigned, error
 		FROM area a
 		LEFT JOIN admin_unit sd ON sd.id = a.subdistrict_id
 		LEFT JOIN admin_unit cm ON cm.id = a.community_id
-		WHERE NOT EXISTS (SELECT 1 FROM assignment_standing s WHERE s.area_id = a.id AND s.role = 'area_manager' AND s.valid @> $1::timestamptz)
+		WHERE NOT EXISTS (SELECT 1 FROM assignment_standing s WHERE s.area_id = a.id AND s.role = '`+string(registry.AreaManager)+`' AND s.valid @> $1::timestamptz)
 		  AND `+pred+` ORDER BY sd.name, cm.name, a.name, a.id`, args...)
 	if err != nil {
 		return nil, err
@@ -79,7 +80,7 @@ func (s *Service) territory(ctx context.Context, f filter) ([]TerritoryGap, erro
 				(ST_Dump(ST_Difference(cm.boundary, COALESCE(
 					(SELECT ST_Union(a.geom) FROM area a
 					  WHERE a.geom && cm.boundary AND EXISTS (SELECT 1 FROM assignment_standing s
-						WHERE s.area_id = a.id AND s.role = 'area_manager' AND s.valid @> $1::timestamptz)),
+						WHERE s.area_id = a.id AND s.role = '`+string(registry.AreaManager)+`' AND s.valid @> $1::timestamptz)),
 					ST_GeomFromText('POLYGON EMPTY', 4326))))).geom AS g
 			FROM admin_unit cm
 			WHERE cm.level = 'community' AND %[2]s
@@ -113,7 +114,7 @@ func (s *Service) overlaps(ctx context.Context, f filter) ([]Overlap, error) {
 		WITH managers AS MATERIALIZED (
 			SELECT s.area_id, array_agg(p.name ORDER BY p.id) AS names, array_agg(p.id ORDER BY p.id) AS ids
 			FROM assignment_standing s JOIN person p ON p.id = s.person_id
-			WHERE s.role = 'area_manager' AND s.valid @> $1::timestamptz GROUP BY s.area_id
+			WHERE s.role = '`+string(registry.AreaManager)+`' AND s.valid @> $1::timestamptz GROUP BY s.area_id
 		), candidates AS MATERIALIZED (
 			-- Neighbours usually share a manager; ruling those out by bounding box and manager first
 			-- leaves the costly exact relate for the few pairs that could be a dispute.
@@ -160,15 +161,16 @@ func (s *Service) vacant(ctx context.Context, f filter) ([]VacantPost, error) {
 		AND s.is_primary AND s.valid @> $1::timestamptz %s)`
 	var out []VacantPost
 	for _, q := range []struct {
-		role, sql      string
+		role           registry.PostRole
+		sql            string
 		subCol, comCol string
 	}{
-		{"street_chief", `SELECT u.id, u.name, 0, '', '' FROM admin_unit u
+		{registry.StreetChief, `SELECT u.id, u.name, 0, '', '' FROM admin_unit u
 			WHERE u.level = 'subdistrict' AND NOT ` + fmt.Sprintf(held, ""), "u.id", "0"},
-		{"lane_chief", `SELECT COALESCE(sd.id, 0), COALESCE(sd.name, ''), u.id, u.name, '' FROM admin_unit u
+		{registry.LaneChief, `SELECT COALESCE(sd.id, 0), COALESCE(sd.name, ''), u.id, u.name, '' FROM admin_unit u
 			LEFT JOIN admin_unit sd ON sd.id = u.parent_id
 			WHERE u.level = 'community' AND NOT ` + fmt.Sprintf(held, ""), "u.parent_id", "u.id"},
-		{"department_liaison", `SELECT u.id, u.name, 0, '', d.name FROM admin_unit u CROSS JOIN department d
+		{registry.DepartmentLiaison, `SELECT u.id, u.name, 0, '', d.name FROM admin_unit u CROSS JOIN department d
 			WHERE u.level = 'subdistrict' AND NOT ` + fmt.Sprintf(held, "AND s.department_id = d.id"), "u.id", "0"},
 	} {
 		pred, args := f.where(q.subCol, q.comCol, []any{f.at, q.role})
@@ -177,7 +179,7 @@ func (s *Service) vacant(ctx context.Context, f filter) ([]VacantPost, error) {
 			return nil, err
 		}
 		posts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (VacantPost, error) {
-			v := VacantPost{Role: q.role}
+			v := VacantPost{Role: string(q.role)}
 			err := r.Scan(&v.SubdistrictID, &v.SubdistrictName, &v.CommunityID, &v.CommunityName, &v.Department)
 			return v, err
 		})
@@ -204,7 +206,7 @@ func (s *Service) workload(ctx context.Context, f filter) ([]Workload, error) {
 			COALESCE(sum(ST_Length(a.centreline::geography)) FILTER (WHERE a.kind = 'back_lane'), 0),
 			sum(ST_Area(a.geom::geography)), sum(`+open+`)::int
 		FROM assignment_standing s JOIN area a ON a.id = s.area_id JOIN person p ON p.id = s.person_id
-		WHERE s.role = 'area_manager' AND s.valid @> $1::timestamptz AND `+pred+`
+		WHERE s.role = '`+string(registry.AreaManager)+`' AND s.valid @> $1::timestamptz AND `+pred+`
 		GROUP BY p.id, p.name ORDER BY count(*) DESC, p.id`, args...)
 	if err != nil {
 		return nil, err
