@@ -109,9 +109,9 @@ func ParseCatalogue(r io.Reader) ([]CatalogueRow, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			// A broken quote leaves the rest of the file unreadable: report it and stop.
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.Line
@@ -119,6 +119,7 @@ func ParseCatalogue(r io.Reader) ([]CatalogueRow, error) {
 			bad = append(bad, RowError{Line: line, Reason: csvReason(err)})
 			break
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rows)+len(bad) >= MaxCatalogueRows {
 			bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("more than %d rows", MaxCatalogueRows)})
 			break

@@ -136,3 +136,39 @@ func TestBadCatalogueRowsAreAllReportedWithTheirLinesAndNothingIsWritten(t *test
 	checkLines(err, "1 unknown column", "1 column \"parent\" is missing", "1 column \"name_en\"", "1 column \"ack_hours\"",
 		"1 column \"start_hours\"", "1 column \"resolve_hours\"", "1 column \"escalation\"", "1 column \"after_photo_required\"", "1 column \"departments\"")
 }
+
+func TestEscalationsMatchTheDatabaseCheck(t *testing.T) {
+	var def string
+	if err := dbtest.Pool(t).QueryRow(context.Background(), `SELECT pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE conrelid = 'incident_category'::regclass AND conname = 'incident_category_escalation_check'`).Scan(&def); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range incidents.Escalations {
+		if !strings.Contains(def, "'"+string(e)+"'") {
+			t.Errorf("escalation %q is not allowed by %s", e, def)
+		}
+	}
+	if n := strings.Count(def, "'"); n != 2*len(incidents.Escalations) {
+		t.Errorf("the check %s allows other values than %v", def, incidents.Escalations)
+	}
+}
+
+// FuzzParseCatalogue: any file is read without a panic, and every row it accepts is a valid category.
+func FuzzParseCatalogue(f *testing.F) {
+	f.Add(incidents.NationalCatalogue())
+	f.Add([]byte("code,parent,name_zh,name_en,ack_hours,start_hours,resolve_hours,escalation,after_photo_required,departments\n" +
+		"x,,甲,A,1,1,1,stepwise,true,a|b\n\"broken"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rows, err := incidents.ParseCatalogue(bytes.NewReader(b))
+		var ce *incidents.CatalogueError
+		if err != nil && !errors.As(err, &ce) {
+			t.Fatalf("not a catalogue error: %v", err)
+		}
+		for _, r := range rows {
+			c := r.Category
+			if c.Code == "" || c.NameZh == "" || c.NameEn == "" || c.AckHours < 1 || c.ResolveHours > incidents.MaxCategoryHours || r.Line < 2 {
+				t.Fatalf("accepted %+v", r)
+			}
+		}
+	})
+}
