@@ -15,7 +15,9 @@ func (s *Server) categoryRoutes() {
 	admin := Roles(access.Admin)
 	s.handle("GET", "/api/v1/incident-categories", Public, "incidents", "The incident catalogue: 大类 and 小类 with departments, SLA hours and escalation (include_retired=true when signed in)", s.listCategories)
 	s.handle("POST", "/api/v1/incident-categories", admin, "incidents", "Add a category or subcategory", s.createCategory)
-	s.handle("PUT", "/api/v1/incident-categories/{code}", admin, "incidents", "Replace a category's names, parent, departments, SLA hours and escalation", s.updateCategory)
+	// PUT predates PATCH; it changes the fields it names too, so an older client that knows nothing of
+	// parents or escalation cannot reset them by leaving them out.
+	s.handle("PUT", "/api/v1/incident-categories/{code}", admin, "incidents", "Change a category (as PATCH; kept for older clients)", s.patchCategory)
 	s.handle("PATCH", "/api/v1/incident-categories/{code}", admin, "incidents", "Change some of a category's names, parent, departments, SLA hours and escalation", s.patchCategory)
 	s.handle("POST", "/api/v1/incident-categories/{code}:retire", admin, "incidents", "Retire a category (reason): no new incidents, old ones keep it", s.retireCategory)
 }
@@ -56,22 +58,6 @@ func (s *Server) createCategory(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Location", "/api/v1/incident-categories/"+c.Code)
 	return writeJSON(w, http.StatusCreated, "", c)
-}
-
-func (s *Server) updateCategory(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
-	var in incidents.CategoryInput
-	if err := s.decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	c, err := svc.UpdateCategory(r.Context(), principal(r), chi.URLParam(r, "code"), in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, "", c)
 }
 
 func (s *Server) patchCategory(w http.ResponseWriter, r *http.Request) error {

@@ -74,6 +74,12 @@ func TestAdminManagesTheCatalogueAndIntakeAndOpen311FollowIt(t *testing.T) {
 	if status, doc := admin.do("PATCH", "/api/v1/incident-categories/"+code, `{"ack_hours":0}`); status != http.StatusUnprocessableEntity {
 		t.Fatalf("patch to 0 hours: %d %v", status, doc)
 	}
+	// A client of the first release replaces what it knew of; the parent and escalation stay.
+	if status, doc := admin.do("PUT", "/api/v1/incident-categories/"+code, `{"name_zh":"测试小类","name_en":"Renamed subcategory",
+		"departments":["urban_management"],"ack_hours":1,"start_hours":2,"resolve_hours":6}`); status != http.StatusOK ||
+		doc["parent"] != "06" || doc["escalation"] != "street_chief" || doc["after_photo_required"] != true {
+		t.Fatalf("put: %d %v", status, doc)
+	}
 	if status, _ := admin.do("PATCH", "/api/v1/incident-categories/nope", `{"name_en":"x"}`); status != http.StatusNotFound {
 		t.Fatalf("patch of an unknown category: %d", status)
 	}

@@ -150,18 +150,9 @@ func (s *Service) CreateCategory(ctx context.Context, who access.Principal, in C
 	return out, err
 }
 
-// UpdateCategory replaces what may change of a category: names, parent, departments, clocks and
-// escalation; admins only. The audit log keeps the before and after of every change, renames included.
-func (s *Service) UpdateCategory(ctx context.Context, who access.Principal, code string, in CategoryInput) (Category, error) {
-	return s.changeCategory(ctx, who, code, func(CategoryInput) CategoryInput { return in })
-}
-
-// PatchCategory changes the fields p sets; admins only.
+// PatchCategory changes the fields p sets — names, parent, departments, clocks, escalation — and keeps
+// the others; admins only. The audit log keeps the before and after of every change, renames included.
 func (s *Service) PatchCategory(ctx context.Context, who access.Principal, code string, p CategoryPatch) (Category, error) {
-	return s.changeCategory(ctx, who, code, p.apply)
-}
-
-func (s *Service) changeCategory(ctx context.Context, who access.Principal, code string, change func(CategoryInput) CategoryInput) (Category, error) {
 	if err := mayChangeCategories(who); err != nil {
 		return Category{}, err
 	}
@@ -171,7 +162,7 @@ func (s *Service) changeCategory(ctx context.Context, who access.Principal, code
 		if err != nil {
 			return err
 		}
-		in := change(before.input())
+		in := p.apply(before.input())
 		in.Code = before.Code
 		out, _, err = saveCategory(ctx, tx, who, &before, in)
 		return err
