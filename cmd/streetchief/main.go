@@ -27,6 +27,7 @@ Usage:
   streetchief report  gaps ...  coverage gap report (json, geojson, csv, xlsx, html)
   streetchief import  osm|geojson FILE  load an OSM extract or a GeoJSON file (streetchief import -h)
   streetchief export  [--format geojson|csv|kml] [-o FILE]  every area with who is responsible
+  streetchief categories import|export ...  the incident catalogue as CSV (streetchief categories)
   streetchief user    ...       manage accounts and API tokens (streetchief user -h)
   streetchief open311-key ...   Open311 api_keys for integrators: issue, revoke, list
 
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return importCommand(ctx, rest, stdout, stderr)
 	case "export":
 		return exportCommand(ctx, rest, stdout, stderr)
+	case "categories":
+		return categoriesCommand(ctx, rest, stdout, stderr)
 	case "user":
 		cfg, fs := newConfig("user", stderr)
 		fs.SetOutput(io.Discard)

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
@@ -21,8 +20,7 @@ import (
 )
 
 func (s *Server) incidentRoutes() {
-	s.handle("GET", "/api/v1/incident-categories", Public, "incidents", "Incident categories with their departments and SLA hours", s.listCategories)
-	s.handle("PUT", "/api/v1/incident-categories/{code}", Roles(access.Admin), "incidents", "Change a category's names, departments and SLA hours", s.updateCategory)
+	s.categoryRoutes()
 	s.handle("POST", "/api/v1/incidents", Public, "incidents", "Report an incident (JSON or multipart with photos; Idempotency-Key makes retries safe)", s.reportIncident)
 	s.handle("GET", "/api/v1/incidents", SignedIn, "incidents", "List incidents in scope (format=json|geojson|csv; status, category, subdistrict, community, assignee, from, to, bbox, overdue; before= pages)", s.listIncidents)
 	s.handle("GET", "/api/v1/incidents/{id}", SignedIn, "incidents", "Get an incident with its history", s.getIncident)
@@ -39,34 +37,6 @@ func (s *Server) incidentService() (*incidents.Service, error) {
 		return nil, apperr.New(apperr.Unavailable, "incidents are not configured on this server")
 	}
 	return s.Incidents, nil
-}
-
-func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
-	cats, err := svc.Categories(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, "", map[string]any{"categories": cats})
-}
-
-func (s *Server) updateCategory(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
-	var in incidents.CategoryInput
-	if err := s.decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	c, err := svc.UpdateCategory(r.Context(), principal(r), chi.URLParam(r, "code"), in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, "", c)
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) error {

@@ -345,7 +345,7 @@ func (s *Server) o311List(w http.ResponseWriter, r *http.Request, format string,
 		return apperr.New(apperr.NotFound, "service request %d not found", f.IDs[0])
 	}
 	names := map[string]string{}
-	if cats, err := svc.Categories(r.Context()); err == nil {
+	if cats, err := svc.Catalogue(r.Context(), incidents.CatalogueQuery{IncludeRetired: true}); err == nil {
 		for _, c := range cats {
 			names[c.Code] = c.NameZh
 		}

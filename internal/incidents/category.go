@@ -3,52 +3,56 @@ package incidents
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"streetchief/internal/access"
 	"streetchief/internal/apperr"
-	"streetchief/internal/audit"
 	"streetchief/internal/database"
 )
 
-// Category is a kind of incident — 乱搭乱建 illegal construction, 占道经营 street occupying, … — with the
-// departments its joint enforcement calls in and the hours each stage may take.
+// Category is a kind of incident in the city's catalogue of urban-management events (数字化城市管理
+// 事件): a 大类 such as 市容环境 (Parent empty) or a 小类 under one such as 暴露垃圾, with the departments
+// its joint enforcement calls in, the hours each stage may take and how an overdue case escalates.
+// Incidents are filed under 小类 only, as the national standard classifies cases; a retired category is
+// kept for the incidents that have it but offered for no new one.
 type Category struct {
-	Code         string    `json:"code"`
-	NameZh       string    `json:"name_zh"`
-	NameEn       string    `json:"name_en"`
-	Departments  []string  `json:"departments"`
-	AckHours     int       `json:"ack_hours"`
-	StartHours   int       `json:"start_hours"`
-	ResolveHours int       `json:"resolve_hours"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	Code               string     `json:"code"`
+	Parent             string     `json:"parent"`
+	NameZh             string     `json:"name_zh"`
+	NameEn             string     `json:"name_en"`
+	Departments        []string   `json:"departments"`
+	AckHours           int        `json:"ack_hours"`
+	StartHours         int        `json:"start_hours"`
+	ResolveHours       int        `json:"resolve_hours"`
+	Escalation         Escalation `json:"escalation"`
+	AfterPhotoRequired bool       `json:"after_photo_required"`
+	// Selectable says whether a new incident may be filed under it: an active 小类.
+	Selectable    bool       `json:"selectable"`
+	RetiredAt     *time.Time `json:"retired_at,omitempty"`
+	RetiredReason string     `json:"retired_reason,omitempty"`
+	UpdatedAt     time.Time  `json:"updated_at"`
 }
 
-// CategoryInput is what an admin may change of a category.
-type CategoryInput struct {
-	NameZh       string   `json:"name_zh"`
-	NameEn       string   `json:"name_en"`
-	Departments  []string `json:"departments"`
-	AckHours     int      `json:"ack_hours"`
-	StartHours   int      `json:"start_hours"`
-	ResolveHours int      `json:"resolve_hours"`
-}
+// Escalation is how an overdue incident of a category moves up.
+type Escalation string
 
-func (in CategoryInput) check() error {
-	if strings.TrimSpace(in.NameZh) == "" || strings.TrimSpace(in.NameEn) == "" {
-		return apperr.New(apperr.Invalid, "name_zh and name_en are required")
-	}
-	for name, h := range map[string]int{"ack_hours": in.AckHours, "start_hours": in.StartHours, "resolve_hours": in.ResolveHours} {
-		if h < 1 || h > 8760 {
-			return apperr.New(apperr.Invalid, "%s must be 1 to 8760 hours, got %d", name, h)
-		}
-	}
-	return nil
-}
+const (
+	// Stepwise goes one post up: area manager → lane chief → street chief.
+	Stepwise Escalation = "stepwise"
+	// ToStreetChief goes straight to the street chief (emergencies).
+	ToStreetChief Escalation = "street_chief"
+)
+
+// Escalations lists every escalation setting (the migration's CHECK has the same list).
+var Escalations = []Escalation{Stepwise, ToStreetChief}
+
+// MaxCategoryHours bounds every stage clock: a year.
+const MaxCategoryHours = 8760
+
+var categoryCode = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
 // Due is when an incident entering status st at t must have moved on, or nil when nobody is on the clock.
 func (c Category) Due(st Status, t time.Time) *time.Time {
@@ -67,17 +71,51 @@ func (c Category) Due(st Status, t time.Time) *time.Time {
 	return &d
 }
 
-const categoryColumns = `code, name_zh, name_en, departments, ack_hours, start_hours, resolve_hours, updated_at`
+// offered refuses a category a new incident may not be filed under.
+func (c Category) offered() error {
+	switch {
+	case c.RetiredAt != nil:
+		return apperr.New(apperr.Invalid, "category %q (%s) was retired on %s and takes no new incidents: %s",
+			c.Code, c.NameZh, c.RetiredAt.Format("2006-01-02"), c.RetiredReason).With("field", "category")
+	case c.Parent == "":
+		return apperr.New(apperr.Invalid, "category %q (%s) is a group (大类); choose one of its subcategories", c.Code, c.NameZh).With("field", "category")
+	}
+	return nil
+}
+
+// categorySelect reads categories with their departments (codes, in order, through the registry's
+// department_directory view).
+const categorySelect = `SELECT c.code, COALESCE(c.parent, ''), c.name_zh, c.name_en,
+	ARRAY(SELECT d.code FROM incident_category_department cd JOIN department_directory d ON d.id = cd.department_id
+		WHERE cd.category = c.code ORDER BY cd.position),
+	c.ack_hours, c.start_hours, c.resolve_hours, c.escalation, c.after_photo_required, c.retired_at, c.retired_reason,
+	c.updated_at
+	FROM incident_category c`
 
 func scanCategory(row pgx.Row) (Category, error) {
 	var c Category
-	err := row.Scan(&c.Code, &c.NameZh, &c.NameEn, &c.Departments, &c.AckHours, &c.StartHours, &c.ResolveHours, &c.UpdatedAt)
+	err := row.Scan(&c.Code, &c.Parent, &c.NameZh, &c.NameEn, &c.Departments, &c.AckHours, &c.StartHours, &c.ResolveHours,
+		&c.Escalation, &c.AfterPhotoRequired, &c.RetiredAt, &c.RetiredReason, &c.UpdatedAt)
+	c.Selectable = c.RetiredAt == nil && c.Parent != ""
 	return c, err
 }
 
-// Categories lists every category; anyone may read them.
-func (s *Service) Categories(ctx context.Context) ([]Category, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+categoryColumns+` FROM incident_category ORDER BY code`)
+// CatalogueQuery narrows Catalogue.
+type CatalogueQuery struct {
+	IncludeRetired bool
+}
+
+// Catalogue lists the categories, 大类 and 小类, each 大类 followed by its subcategories; anyone may read it.
+func (s *Service) Catalogue(ctx context.Context, q CatalogueQuery) ([]Category, error) {
+	return catalogue(ctx, s.db, q)
+}
+
+func catalogue(ctx context.Context, db database.Querier, q CatalogueQuery) ([]Category, error) {
+	sql := categorySelect
+	if !q.IncludeRetired {
+		sql += ` WHERE c.retired_at IS NULL`
+	}
+	rows, err := db.Query(ctx, sql+` ORDER BY COALESCE(c.parent, c.code), c.parent IS NOT NULL, c.code`)
 	if err != nil {
 		return nil, translate(err, "categories")
 	}
@@ -85,8 +123,24 @@ func (s *Service) Categories(ctx context.Context) ([]Category, error) {
 	return out, translate(err, "categories")
 }
 
+// Categories lists the categories a new incident may be filed under (the active 小类): the Open311
+// services.
+func (s *Service) Categories(ctx context.Context) ([]Category, error) {
+	all, err := s.Catalogue(ctx, CatalogueQuery{})
+	return slices.DeleteFunc(all, func(c Category) bool { return !c.Selectable }), err
+}
+
+// Category reads one category, retired or not.
+func (s *Service) Category(ctx context.Context, code string) (Category, error) {
+	c, err := scanCategory(s.db.QueryRow(ctx, categorySelect+` WHERE c.code = $1`, code))
+	return c, translate(err, fmt.Sprintf("category %q", code))
+}
+
+// category reads the category an incident names; an unknown one is the caller's mistake. Intake reads it
+// in its own transaction, by primary key, so a change an admin commits applies to the next report on
+// every replica at once — there is no cache to fall behind.
 func category(ctx context.Context, db database.Querier, code string) (Category, error) {
-	c, err := scanCategory(db.QueryRow(ctx, `SELECT `+categoryColumns+` FROM incident_category WHERE code = $1`, code))
+	c, err := scanCategory(db.QueryRow(ctx, categorySelect+` WHERE c.code = $1`, code))
 	if err != nil {
 		if err == pgx.ErrNoRows {
 			return c, apperr.New(apperr.Invalid, "unknown category %q", code).With("field", "category")
@@ -96,43 +150,12 @@ func category(ctx context.Context, db database.Querier, code string) (Category, 
 	return c, nil
 }
 
-// UpdateCategory changes a category's names, departments and hours; admins only.
-func (s *Service) UpdateCategory(ctx context.Context, who access.Principal, code string, in CategoryInput) (Category, error) {
-	if !who.CanChangeRegistry() {
-		return Category{}, apperr.New(apperr.Forbidden, "only an admin may change incident categories")
-	}
-	if err := in.check(); err != nil {
-		return Category{}, err
-	}
-	if in.Departments == nil {
-		in.Departments = []string{}
-	}
-	var out Category
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		before, err := scanCategory(tx.QueryRow(ctx, `SELECT `+categoryColumns+` FROM incident_category WHERE code = $1 FOR UPDATE`, code))
-		if err != nil {
-			return translate(err, fmt.Sprintf("category %q", code))
-		}
-		if _, err := departmentIDs(ctx, tx, in.Departments); err != nil {
-			return err
-		}
-		out, err = scanCategory(tx.QueryRow(ctx, `UPDATE incident_category SET name_zh = $2, name_en = $3, departments = $4,
-			ack_hours = $5, start_hours = $6, resolve_hours = $7, updated_at = now() WHERE code = $1 RETURNING `+categoryColumns,
-			code, strings.TrimSpace(in.NameZh), strings.TrimSpace(in.NameEn), in.Departments, in.AckHours, in.StartHours, in.ResolveHours))
-		if err != nil {
-			return translate(err, "category")
-		}
-		return audit.Record(ctx, tx, who, audit.Update, "incident_category", 0, before, out)
-	})
-	return out, err
-}
-
 // departmentIDs resolves department codes, refusing unknown ones.
 func departmentIDs(ctx context.Context, db database.Querier, codes []string) ([]int64, error) {
 	if len(codes) == 0 {
 		return []int64{}, nil
 	}
-	rows, err := db.Query(ctx, `SELECT code, id FROM department WHERE code = ANY($1)`, codes)
+	rows, err := db.Query(ctx, `SELECT code, id FROM department_directory WHERE code = ANY($1)`, codes)
 	if err != nil {
 		return nil, translate(err, "departments")
 	}

@@ -1,6 +1,7 @@
 package incidents
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -9,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
+
+	"streetchief/internal/access"
 )
 
 // DemoIncidents is how many incidents SeedDemoHistory writes.
@@ -43,8 +46,32 @@ type demoIncident struct {
 	departments []int64
 }
 
+// demoCatalogue loads the national catalogue (NationalCatalogue) and answers its selectable categories,
+// the ones the demo's incidents are filed under.
+func demoCatalogue(ctx context.Context, pool *pgxpool.Pool) ([]Category, error) {
+	rows, err := ParseCatalogue(bytes.NewReader(nationalCatalogue))
+	if err != nil {
+		return nil, fmt.Errorf("national catalogue: %w", err)
+	}
+	svc := &Service{db: pool}
+	if _, err := svc.ImportCatalogue(ctx, access.System("demo"), rows, false); err != nil {
+		return nil, fmt.Errorf("national catalogue: %w", err)
+	}
+	var out []Category
+	for _, row := range rows {
+		c, err := svc.Category(ctx, row.Category.Code)
+		if err != nil {
+			return nil, err
+		}
+		if c.Selectable {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
 // SeedDemoHistory writes half a year of plausible incident history into the demo city: DemoIncidents
-// reports over the last 180 days, clustered at farmers' and night markets, each walked through the
+// reports over the last 180 days, filed under the national catalogue (loaded first), clustered at farmers' and night markets, each walked through the
 // workflow with timestamps that respect (and sometimes miss) the category SLAs, so every status and some
 // overdue cases appear. The same seed gives the same history relative to now. It returns the number written.
 func SeedDemoHistory(ctx context.Context, pool *pgxpool.Pool, m Matcher, seed int64) (int, error) {
@@ -70,7 +97,7 @@ func SeedDemoHistory(ctx context.Context, pool *pgxpool.Pool, m Matcher, seed in
 	if len(hot) == 0 {
 		hot = all
 	}
-	cats, err := (&Service{db: pool}).Categories(ctx)
+	cats, err := demoCatalogue(ctx, pool)
 	if err != nil {
 		return 0, err
 	}
@@ -89,7 +116,8 @@ func SeedDemoHistory(ctx context.Context, pool *pgxpool.Pool, m Matcher, seed in
 		var cat string
 		if rng.Float64() < 0.55 {
 			place = hot[rng.IntN(len(hot))]
-			cat = pick(rng, []string{"street_occupying", "street_occupying", "sanitation", "random_piling", "illegal_parking", "damaged_facilities"})
+			// What markets see: stalls on the road, hawkers, rubbish, piled goods, parking, barbecues.
+			cat = pick(rng, []string{"05-02", "05-02", "05-03", "05-01", "01-01", "01-03", "05-07", "05-05", "05-06", "05-08", "06-02"})
 		} else {
 			place = all[rng.IntN(len(all))]
 			cat = cats[rng.IntN(len(cats))].Code

@@ -61,6 +61,16 @@ func TestDemoHistoryIsDeterministicAndCoversTheWorkflow(t *testing.T) {
 	if overdue == 0 || atMarkets < n/3 {
 		t.Errorf("overdue %d, at markets %d of %d", overdue, atMarkets, n)
 	}
+	// Filed under the national catalogue's 小类, a spread of them, in every 大类.
+	var national, kinds, groups int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE c.parent ~ '^0[1-6]$' AND c.code ~ '^0[1-6]-'),
+			count(DISTINCT c.code), count(DISTINCT c.parent)
+		FROM incident i JOIN incident_category c ON c.code = i.category WHERE i.source = 'demo'`).Scan(&national, &kinds, &groups); err != nil {
+		t.Fatal(err)
+	}
+	if national != n || kinds < 40 || groups != 6 {
+		t.Errorf("%d of %d demo incidents in national 小类, %d categories in %d groups", national, n, kinds, groups)
+	}
 	var badEvents int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM incident i WHERE source = 'demo' AND (
 			NOT EXISTS (SELECT 1 FROM incident_event e WHERE e.incident_id = i.id AND e.kind = 'reported' AND e.at = i.reported_at)

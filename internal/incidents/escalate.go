@@ -88,7 +88,11 @@ func (s *Service) escalateOne(ctx context.Context, tx pgx.Tx, r overdueRow, cat 
 		if err != nil {
 			return err
 		}
-		rt = routeAnswer(ans, r.level+1)
+		next := r.level + 1
+		if cat.Escalation == ToStreetChief {
+			next = LevelStreetChief
+		}
+		rt = routeAnswer(ans, next)
 		moved = rt.assignee != nil && rt.level > r.level
 	}
 	if !moved {

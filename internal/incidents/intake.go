@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -53,8 +52,6 @@ type IntakeFields struct {
 	MediaURL    string                  `json:"-"`
 	Address     string                  `json:"-"`
 }
-
-var categoryCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
 // DecodeIntakeJSON reads a JSON report, refusing unknown fields, and checks it.
 func DecodeIntakeJSON(body []byte) (Intake, error) {

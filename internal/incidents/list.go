@@ -78,7 +78,7 @@ func filterSQL(who access.Principal, f Filter) (string, []any) {
 		add("i.status = ANY($%d::text[])", ss)
 	}
 	if f.Category != "" {
-		add("i.category = $%d", f.Category)
+		add(categoryFilterSQL, f.Category)
 	}
 	if f.SubdistrictID != 0 {
 		add("i.subdistrict_id = $%d", f.SubdistrictID)
@@ -176,7 +176,7 @@ func (s *Service) PublicRequests(ctx context.Context, f PublicFilter) ([]PublicR
 		add("i.reported_at >= $%d", f.From)
 		add("i.reported_at < $%d", f.To)
 		if f.Category != "" {
-			add("i.category = $%d", f.Category)
+			add(categoryFilterSQL, f.Category)
 		}
 		if f.Open != nil {
 			if *f.Open {
@@ -204,3 +204,6 @@ func (s *Service) PublicRequests(ctx context.Context, f PublicFilter) ([]PublicR
 	})
 	return out, translate(err, "requests")
 }
+
+// categoryFilterSQL matches a category or, for a 大类, any of its subcategories.
+const categoryFilterSQL = "(i.category = $%[1]d OR i.category IN (SELECT code FROM incident_category WHERE parent = $%[1]d))"

@@ -173,6 +173,9 @@ func (s *Service) report(ctx context.Context, who access.Principal, in Intake, k
 		if err != nil {
 			return err
 		}
+		if err := cat.offered(); err != nil {
+			return err
+		}
 		status := Assigned
 		if rt.assignee == nil {
 			status = Reported

@@ -130,8 +130,10 @@ func TestIncidentTilesCountOnlyWhatTheCallerMaySeeAndWhatTheFilterAsks(t *testin
 		{"one community", lane, maptiles.Filter{}, "community_id = $1", []any{community}},
 		{"one community and what is assigned to its chief elsewhere", assignee, maptiles.Filter{},
 			"(community_id = $1 OR assignee_person_id = $2)", []any{community, assignee.PersonID}},
-		{"one category in the last 60 days", admin, maptiles.Filter{Category: "street_occupying", From: from},
-			"category = 'street_occupying' AND reported_at >= $1", []any{from}},
+		{"one category in the last 60 days", admin, maptiles.Filter{Category: "05-02", From: from},
+			"category = '05-02' AND reported_at >= $1", []any{from}},
+		{"one group (大类) of categories: its subcategories", admin, maptiles.Filter{Category: "05"},
+			"category IN (SELECT code FROM incident_category WHERE parent = '05')", nil},
 		{"finished statuses of one community", lane, maptiles.Filter{Statuses: []string{"closed", "resolved"}},
 			"community_id = $1 AND status IN ('resolved', 'closed')", []any{community}},
 	} {

@@ -67,7 +67,8 @@ export const api = {
     areasNamed: (text) => get('/api/v1/areas', {name: text, limit: 50}).then((c) => c.features),
     departments: () => get('/api/v1/departments').then((d) => d.departments),
 
-    categories: () => get('/api/v1/incident-categories').then((d) => d.categories),
+    // Retired categories too: old incidents keep showing theirs (the panel is for signed-in staff).
+    categories: () => get('/api/v1/incident-categories', {include_retired: 'true'}).then((d) => d.categories),
     incidents: (filter) => get('/api/v1/incidents', filter),
     incident: (id) => get(`/api/v1/incidents/${id}`),
     transition: (id, body) => request('POST', `/api/v1/incidents/${id}/transitions`, {body}),

@@ -167,7 +167,7 @@ export class IncidentsPanel {
             h('h2', {}, t('incidents.filters')),
             h('div', {class: 'filter-grid'},
                 select('status', [['open', t('status.open')], ['', t('status.all')], ...STATUSES.map((s) => [s, t(`status.${s}`)])], t('incidents.title')),
-                select('category', [['', t('incidents.allCategories')], ...this.categories.map((c) => [c.code, this.categoryName(c.code)])], t('incidents.category')),
+                select('category', [['', t('incidents.allCategories')], ...this.categories.map((c) => [c.code, (c.parent ? '\u3000' : '') + this.categoryName(c.code)])], t('incidents.category')),
                 select('subdistrict', [['', t('incidents.allSubdistricts')], ...this.subdistricts.map((u) => [u.id, u.properties.name])], t('incidents.subdistrict')),
                 select('overdue', [['', t('incidents.overdueAll')], ['true', t('incidents.overdueYes')], ['false', t('incidents.overdueNo')]], t('incidents.overdue')),
                 date('from'), date('to')),
