@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -70,32 +72,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "categories":
 		return categoriesCommand(ctx, rest, stdout, stderr)
 	case "user":
-		cfg, fs := newConfig("user", stderr)
-		fs.SetOutput(io.Discard)
-		// Only the global flags are ours; the rest belong to the user subcommands.
-		global, sub := splitGlobalFlags(rest)
-		if err := fs.Parse(global); err != nil {
-			return err
-		}
-		pool, err := cfg.openDatabase(ctx)
-		if err != nil {
-			return err
-		}
-		defer pool.Close()
-		return userCommand(ctx, pool, sub, stdout)
+		return withDatabase(ctx, "user", rest, stderr, func(pool *pgxpool.Pool, sub []string) error {
+			return userCommand(ctx, pool, sub, stdout)
+		})
 	case "open311-key":
-		cfg, fs := newConfig("open311-key", stderr)
-		fs.SetOutput(io.Discard)
-		global, sub := splitGlobalFlags(rest)
-		if err := fs.Parse(global); err != nil {
-			return err
-		}
-		pool, err := cfg.openDatabase(ctx)
-		if err != nil {
-			return err
-		}
-		defer pool.Close()
-		return open311KeyCommand(ctx, pool, sub, stdout)
+		return withDatabase(ctx, "open311-key", rest, stderr, func(pool *pgxpool.Pool, sub []string) error {
+			return open311KeyCommand(ctx, pool, sub, stdout)
+		})
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -110,4 +93,21 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", level)
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// withDatabase parses the global flags among args (the rest belong to the command's subcommands),
+// opens the database and runs fn with the subcommand's own arguments.
+func withDatabase(ctx context.Context, name string, args []string, stderr io.Writer, fn func(*pgxpool.Pool, []string) error) error {
+	cfg, fs := newConfig(name, stderr)
+	fs.SetOutput(io.Discard)
+	global, sub := splitGlobalFlags(args)
+	if err := fs.Parse(global); err != nil {
+		return err
+	}
+	pool, err := cfg.openDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return fn(pool, sub)
 }
