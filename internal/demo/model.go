@@ -1,8 +1,9 @@
 // Package demo builds a deterministic, plausible demo city — Longyan's Xinluo district with its
 // subdistricts, communities, streets, lanes and markets, and the people responsible for them — and
 // loads it into an empty registry. Generation is pure (orb and the standard library only) so it can be
-// tested and benchmarked without a database; only load.go talks to PostgreSQL, and only to the registry
-// tables it seeds. Nothing in the server depends on this package except the wiring that seeds `make run`.
+// tested and benchmarked without a database; only load.go reaches the database, and only through the
+// registry's imports, the same a user's file goes through. Nothing in the server depends on this
+// package except the wiring that seeds `make run`.
 package demo
 
 import (
