@@ -256,6 +256,23 @@ func TestLoadRefusesANonEmptyRegistryAndChangesNothing(t *testing.T) {
 	}
 }
 
+// The city goes through the registry's own imports, as a user's file would: their audit rows are
+// there, and each area is stored under its key, numbered in key order.
+func TestLoadGoesThroughTheRegistrysImports(t *testing.T) {
+	pool, c := mustLoad(t)
+	for target, want := range map[string]int{"area": len(c.Areas), "assignment": len(c.Assignments)} {
+		n := mustInt(t, pool, `SELECT count(*) FROM audit_log WHERE actor = 'demo' AND action = 'import' AND target_type = $1
+			AND COALESCE(after->>'loaded', after->>'assignments')::int = $2`, target, want)
+		if n != 1 {
+			t.Errorf("%d audit rows of the registry's %s import, want 1", n, target)
+		}
+	}
+	if n := mustInt(t, pool, `SELECT count(*) FROM (SELECT source_key, row_number() OVER (ORDER BY id) AS k FROM area) x
+		WHERE source_key IS DISTINCT FROM 'demo:area:' || k`); n != 0 {
+		t.Errorf("%d areas not stored under demo:area:<key> in key order", n)
+	}
+}
+
 func TestLoadLeavesNothingBehindOnError(t *testing.T) {
 	pool, c := mustLoad(t)
 	mustReset(t, pool)
