@@ -66,7 +66,9 @@ func (s *Store) ImportPosts(ctx context.Context, who access.Principal, people []
 			return res, rowError("assignment", a.Index, a.Source, err)
 		}
 		if err := mayAppoint(who, a.Role); err != nil {
-			return res, err
+			e := rowError("assignment", a.Index, a.Source, err).(*apperr.Error)
+			e.Code = apperr.Forbidden
+			return res, e
 		}
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {

@@ -234,6 +234,11 @@ func TestImportPostsRefusesATargetOutsideTheCallersScope(t *testing.T) {
 	if after := census(t); after != before {
 		t.Errorf("a refused import wrote: %s → %s", before, after)
 	}
+	posts[0].Person, posts[0].PersonID = 0, f.worker.ID
+	if _, err := f.store.ImportPosts(ctx, elsewhere, nil, posts[:1]); !apperr.Is(err, apperr.Forbidden) ||
+		!strings.Contains(apperr.Message(err), "assignment 1 (a1): your role may not appoint or relieve a street_chief") {
+		t.Errorf("a street chief appointing a street chief: %v", err)
+	}
 	home := elsewhere
 	home.Scope.Subdistricts = []int64{f.sub.ID}
 	if _, err := f.store.ImportPosts(ctx, home, nil, posts[2:]); err != nil {
