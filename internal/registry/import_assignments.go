@@ -107,11 +107,9 @@ func importAssignments(ctx context.Context, tx pgx.Tx, who access.Principal, in 
 		Scan(&idx, &source, &why, &code)
 	if err == nil {
 		// The code column holds apperr codes: invalid, conflict or forbidden.
-		e := rowError("assignment", idx, source, errors.New(why)).(*apperr.Error)
-		e.Code = apperr.Code(code)
-		return e
+		return rowError(apperr.Code(code), "assignment", idx, source, errors.New(why))
 	}
-	if err != pgx.ErrNoRows {
+	if !errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("import assignments: problems: %w", err)
 	}
 	err = tx.QueryRow(ctx, `WITH ins AS (

@@ -57,18 +57,16 @@ func (s *Store) ImportPosts(ctx context.Context, who access.Principal, people []
 	}
 	for _, p := range people {
 		if err := p.check(); err != nil {
-			return res, rowError("person", p.Index, p.Source, err)
+			return res, rowError(apperr.Invalid, "person", p.Index, p.Source, err)
 		}
 	}
 	now := time.Now().Truncate(time.Microsecond)
 	for _, a := range assignments {
 		if err := a.check(now, len(people)); err != nil {
-			return res, rowError("assignment", a.Index, a.Source, err)
+			return res, rowError(apperr.Invalid, "assignment", a.Index, a.Source, err)
 		}
 		if err := mayAppoint(who, a.Role); err != nil {
-			e := rowError("assignment", a.Index, a.Source, err).(*apperr.Error)
-			e.Code = apperr.Forbidden
-			return res, e
+			return res, rowError(apperr.Forbidden, "assignment", a.Index, a.Source, err)
 		}
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -98,8 +96,12 @@ func (s *Store) ImportPosts(ctx context.Context, who access.Principal, people []
 	return res, nil
 }
 
-func rowError(target string, index int, source string, err error) error {
-	return strictError(ImportSkip{Target: target, Index: index, Source: source, Reason: apperr.Message(err)})
+// rowError refuses a bulk import of posts for one row, as a strict area import does, with code.
+func rowError(code apperr.Code, target string, index int, source string, err error) error {
+	var e *apperr.Error
+	errors.As(strictError(ImportSkip{Target: target, Index: index, Source: source, Reason: apperr.Message(err)}), &e)
+	e.Code = code
+	return e
 }
 
 // check applies CreateAssignment's checks, with the keys standing in for the ids they name.
@@ -151,7 +153,7 @@ func importPeople(ctx context.Context, tx pgx.Tx, people []ImportPerson) ([]int6
 		p := people[i]
 		attrs, err := attributesJSON(p.Attributes)
 		if err != nil {
-			return nil, rowError("person", p.Index, p.Source, err)
+			return nil, rowError(apperr.Invalid, "person", p.Index, p.Source, err)
 		}
 		i++
 		return []any{i, strings.TrimSpace(p.Name), strings.TrimSpace(p.Phone), strings.TrimSpace(p.Organisation), p.Active, string(attrs)}, nil
