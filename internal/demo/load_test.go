@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb/encoding/wkb"
 
 	"streetchief/internal/dbtest"
+	"streetchief/internal/registry"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -135,7 +136,7 @@ func TestTriggerPutsBlocksInTheCommunityTheyWereBuiltIn(t *testing.T) {
 
 func TestEveryUnitHasOneChiefAndEveryAreaButOneAManager(t *testing.T) {
 	pool, c := mustLoad(t)
-	for level, role := range map[string]string{LevelSubdistrict: RoleStreetChief, LevelCommunity: RoleLaneChief} {
+	for level, role := range map[string]registry.PostRole{LevelSubdistrict: registry.StreetChief, LevelCommunity: registry.LaneChief} {
 		n := mustInt(t, pool, `SELECT count(*) FROM admin_unit u WHERE u.level = $1 AND (SELECT count(*)
 			FROM assignment a WHERE a.admin_unit_id = u.id AND a.role = $2 AND a.valid @> now()) <> 1`, level, role)
 		if n != 0 {
@@ -253,6 +254,23 @@ func TestLoadRefusesANonEmptyRegistryAndChangesNothing(t *testing.T) {
 		AND target_type = 'demo' AND (after->>'areas')::int = $1`, len(c.Areas))
 	if n != 1 {
 		t.Errorf("%d audit rows for the load, want 1", n)
+	}
+}
+
+// The city goes through the registry's own imports, as a user's file would: their audit rows are
+// there, and each area is stored under its key, numbered in key order.
+func TestLoadGoesThroughTheRegistrysImports(t *testing.T) {
+	pool, c := mustLoad(t)
+	for target, want := range map[string]int{"area": len(c.Areas), "assignment": len(c.Assignments)} {
+		n := mustInt(t, pool, `SELECT count(*) FROM audit_log WHERE actor = 'demo' AND action = 'import' AND target_type = $1
+			AND COALESCE(after->>'loaded', after->>'assignments')::int = $2`, target, want)
+		if n != 1 {
+			t.Errorf("%d audit rows of the registry's %s import, want 1", n, target)
+		}
+	}
+	if n := mustInt(t, pool, `SELECT count(*) FROM (SELECT source_key, row_number() OVER (ORDER BY id) AS k FROM area) x
+		WHERE source_key IS DISTINCT FROM 'demo:area:' || k`); n != 0 {
+		t.Errorf("%d areas not stored under demo:area:<key> in key order", n)
 	}
 }
 

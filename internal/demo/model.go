@@ -1,12 +1,14 @@
 // Package demo builds a deterministic, plausible demo city — Longyan's Xinluo district with its
 // subdistricts, communities, streets, lanes and markets, and the people responsible for them — and
 // loads it into an empty registry. Generation is pure (orb and the standard library only) so it can be
-// tested and benchmarked without a database; only load.go talks to PostgreSQL, and only to the registry
-// tables it seeds. Nothing in the server depends on this package except the wiring that seeds `make run`.
+// tested and benchmarked without a database; only load.go reaches the database, and only through the
+// registry's imports, the same a user's file goes through. Nothing in the server depends on this
+// package except the wiring that seeds `make run`.
 package demo
 
 import (
 	"fmt"
+	"streetchief/internal/registry"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -30,17 +32,12 @@ const (
 	KindRiver               = "river"
 )
 
-// Admin levels and assignment roles used by the demo, as the registry spells them.
+// Admin levels used by the demo, as the registry spells them.
 const (
 	LevelCity        = "city"
 	LevelDistrict    = "district"
 	LevelSubdistrict = "subdistrict"
 	LevelCommunity   = "community"
-
-	RoleStreetChief       = "street_chief"
-	RoleLaneChief         = "lane_chief"
-	RoleAreaManager       = "area_manager"
-	RoleDepartmentLiaison = "department_liaison"
 )
 
 // Options choose the city. The same Options always give the same City.
@@ -90,7 +87,7 @@ type Assignment struct {
 	Area       int // area key, or 0
 	AdminUnit  int // admin unit key, or 0; exactly one of Area and AdminUnit is set
 	Person     int
-	Role       string
+	Role       registry.PostRole
 	Department string    // department code, only for department_liaison
 	From       time.Time // inclusive
 	Until      time.Time // exclusive; zero while the assignment is current

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"streetchief/internal/registry"
 	"time"
 )
 
@@ -46,7 +47,7 @@ func (g *gen) people() {
 		switch u.Level {
 		case LevelSubdistrict:
 			org := u.Name + "办事处"
-			g.assign(Assignment{AdminUnit: u.Key, Role: RoleStreetChief}, g.person(org, "街长", true),
+			g.assign(Assignment{AdminUnit: u.Key, Role: registry.StreetChief}, g.person(org, "街长", true),
 				func() int { return g.person(org, "街长", false) })
 		case LevelCommunity:
 			org := u.Name + "居委会"
@@ -54,7 +55,7 @@ func (g *gen) people() {
 				org = u.Name + "村委会"
 			}
 			chief := g.person(org, "巷长", true)
-			g.assign(Assignment{AdminUnit: u.Key, Role: RoleLaneChief}, chief,
+			g.assign(Assignment{AdminUnit: u.Key, Role: registry.LaneChief}, chief,
 				func() int { return g.person(org, "巷长", false) })
 			staff[u.Key] = []int{chief}
 			for range 2 + perCommunity[u.Key]/40 {
@@ -81,7 +82,7 @@ func (g *gen) people() {
 				manager = team[1+g.r.IntN(len(team)-1)]
 			}
 		}
-		g.assign(Assignment{Area: a.Key, Role: RoleAreaManager}, manager, func() int {
+		g.assign(Assignment{Area: a.Key, Role: registry.AreaManager}, manager, func() int {
 			for {
 				if p := pick(g.r, team); p != manager {
 					return p
@@ -101,7 +102,7 @@ func (g *gen) people() {
 			if d.code == "public_security" {
 				org = fmt.Sprintf(d.org, short(u.Name))
 			}
-			g.assign(Assignment{AdminUnit: u.Key, Role: RoleDepartmentLiaison, Department: d.code},
+			g.assign(Assignment{AdminUnit: u.Key, Role: registry.DepartmentLiaison, Department: d.code},
 				g.person(org, "联络员", true), func() int { return g.person(org, "联络员", false) })
 		}
 	}

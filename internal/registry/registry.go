@@ -18,7 +18,18 @@ import (
 
 // Store reads and writes the registry tables.
 type Store struct {
-	db *pgxpool.Pool
+	db conn
+	// bound says db is the transaction of InTx: the Store's writes nest in it as savepoints.
+	bound bool
+}
+
+// conn is what both a pool and a transaction offer; a Store bound by InTx reads and writes
+// through its transaction.
+type conn interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // NewStore returns a Store on db.
