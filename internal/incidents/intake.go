@@ -54,6 +54,9 @@ var categoryCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 // DecodeIntakeJSON reads a JSON report, refusing unknown fields, and checks it.
 func DecodeIntakeJSON(body []byte) (Intake, error) {
 	f := IntakeFields{Photos: jsonlist.Capped[string]{Max: MaxPhotos, Field: "photos"}}
+	if err := jsonlist.CheckText(body); err != nil {
+		return Intake{}, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"streetchief/internal/apperr"
 	"streetchief/internal/database"
+	"streetchief/internal/jsonlist"
 )
 
 // DecodePolygonal reads a GeoJSON Polygon or MultiPolygon geometry and checks what can be checked
@@ -23,6 +24,9 @@ import (
 func DecodePolygonal(raw json.RawMessage) (orb.MultiPolygon, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, apperr.New(apperr.Invalid, "geometry is required")
+	}
+	if err := jsonlist.CheckText(raw); err != nil {
+		return nil, err
 	}
 	g, err := geojson.UnmarshalGeometry(raw)
 	if err != nil {
