@@ -33,10 +33,10 @@ import (
 // fault: it must answer a 4xx problem with a detail a person can act on, never a 5xx, and it must
 // write nothing.
 
-// hostileQueryValues are values no parameter should take, each of a kind that has answered 500.
+// hostileQueryValues are values no parameter should take, each of a kind that has answered 500 or
+// been taken. Text that is not text (invalid UTF-8, NUL) is sent to every parameter separately.
 var hostileQueryValues = []string{
-	"NaN", "+Inf", "-Inf", "1e999", "-181", "NaN,0,1,1", "0,0,1,Inf", "-200,-100,200,100",
-	"2026-13-45T99:00:00Z", "99999999999999999999", "-1", "\xff", "\x00", "a\x00b", "\xed\xa0\x80",
+	"NaN", "-Inf", "1e999", "-181", "NaN,0,1,1", "0,0,1,Inf", "2026-13-45T99:00:00Z", "99999999999999999999", "-1",
 	strings.Repeat("大", 20<<10), // as long as a URL can be (the server refuses a 1 MB header itself)
 }
 
@@ -75,10 +75,10 @@ func probedQueryParams(t *testing.T) []string {
 }
 
 // hostileStrings replace one string field of a valid-shaped body at a time.
-var hostileStrings = []string{`"\u0000"`, `"a\u0000b"`, `"\ud800"`, "\"\xff\xfe\"", `"` + strings.Repeat("长", 1<<20/3+1) + `"`}
+var hostileStrings = []string{`"a\u0000b"`, `"\ud800"`, "\"\xff\xfe\"", `"` + strings.Repeat("长", 1<<20/3+1) + `"`}
 
 // hostileNumbers replace one number field at a time.
-var hostileNumbers = []string{`1e999`, `-1e999`, `"NaN"`, `"x"`, `1.5`, `-1`, `99999999999999999999`, `{}`, `[]`}
+var hostileNumbers = []string{`1e999`, `"NaN"`, `1.5`, `-1`, `99999999999999999999`, `{}`}
 
 // genericBodies are sent to every route that takes a body, whatever it expects.
 var genericBodies = []string{
@@ -143,7 +143,7 @@ func newProbeWorld(t *testing.T) *probeWorld {
 // validBodies are realistic bodies of every shape the API takes, so that a hostile value in one of
 // their fields gets past the shape checks to the rules behind them.
 func (w *probeWorld) validBodies() []string {
-	attrs := `{"surface":"paved","lanes":2}`
+	attrs := `{"surface":"paved"}` // a number here would be taken whatever its value: 6 more writes per route
 	return []string{
 		fmt.Sprintf(`{"type":"Feature","geometry":%s,"properties":{"kind":"park","name":"探针","attributes":%s}}`, goodSquare, attrs),
 		fmt.Sprintf(`{"type":"Feature","geometry":%s,"properties":{"level":"community","code":"probe","name":"探针社区","attributes":%s}}`, goodSquare, attrs),
@@ -170,6 +170,10 @@ func mutations(body string) []string {
 		values := hostileNumbers
 		if body[start] == '"' {
 			values = hostileStrings
+			if strings.HasSuffix(strings.TrimRight(body[:start], ": "), `"type"`) {
+				// A GeoJSON type is matched, not stored: a megabyte of it is only slow to refuse.
+				values = values[:len(values)-1]
+			}
 		}
 		for _, v := range values {
 			out = append(out, body[:start]+v+body[end:])
@@ -186,9 +190,6 @@ type probeReq struct {
 }
 
 func TestProbeEveryRouteWithHostileInput(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the probe walks every route")
-	}
 	w := newProbeWorld(t)
 	params := probedQueryParams(t)
 	type job struct {
@@ -242,13 +243,9 @@ func (w *probeWorld) routeRequests(who *apiClient, m, pattern string, params []s
 	}
 	body := ""
 	if m != "GET" {
-		reqs = append(reqs, w.bodyRequests(who, m, base)...)
-		for _, b := range w.validBodies() {
-			if status, _, _, err := w.send(probeReq{who: who, method: m, path: base, body: b}); err == nil && status != http.StatusBadRequest {
-				body = b
-				break
-			}
-		}
+		var bodies []probeReq
+		bodies, body = w.bodyRequests(who, m, base)
+		reqs = append(reqs, bodies...)
 	}
 	// Text that no handler should see, in every parameter.
 	for _, name := range params {
@@ -270,9 +267,11 @@ func (w *probeWorld) routeRequests(who *apiClient, m, pattern string, params []s
 }
 
 // bodyRequests are generic garbage for any route with a body, and each field of each valid shape
-// that the route accepts (does not refuse as malformed) made hostile in turn.
-func (w *probeWorld) bodyRequests(who *apiClient, m, path string) []probeReq {
+// that the route accepts (does not refuse as malformed) made hostile in turn; and the first such
+// shape, to send with hostile query values.
+func (w *probeWorld) bodyRequests(who *apiClient, m, path string) ([]probeReq, string) {
 	var reqs []probeReq
+	accepted := ""
 	for _, b := range genericBodies {
 		reqs = append(reqs, probeReq{who, m, path, b, true})
 	}
@@ -280,11 +279,14 @@ func (w *probeWorld) bodyRequests(who *apiClient, m, path string) []probeReq {
 		if status, _, _, err := w.send(probeReq{who: who, method: m, path: path, body: b}); err != nil || status == http.StatusBadRequest {
 			continue
 		}
+		if accepted == "" {
+			accepted = b
+		}
 		for _, h := range mutations(b) {
 			reqs = append(reqs, probeReq{who, m, path, h, true})
 		}
 	}
-	return reqs
+	return reqs, accepted
 }
 
 func (w *probeWorld) pathFor(pattern string) string {

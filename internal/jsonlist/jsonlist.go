@@ -62,6 +62,12 @@ func DecodeError(err error) error {
 	return apperr.New(apperr.Malformed, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 }
 
+// Describe is what went wrong in a decode, in words for the caller: DecodeError's message without its
+// "malformed JSON: " prefix, for quoting inside another message.
+func Describe(err error) string {
+	return strings.TrimPrefix(apperr.Message(DecodeError(err)), "malformed JSON: ")
+}
+
 // typeError says what a field should hold in the words of JSON, not of Go: encoding/json names the
 // Go struct and type ("into Go struct field IntakeFields.lon of type float64").
 func typeError(e *json.UnmarshalTypeError) error {

@@ -100,7 +100,7 @@ func geoJSONError(what string, raw []byte, err error) error {
 			return apperr.New(apperr.Invalid, "%s has a coordinate that is not a finite number: %s", what, m)
 		}
 	}
-	return &apperr.Error{Code: apperr.Malformed, Message: what + " is not valid GeoJSON: " + err.Error()}
+	return &apperr.Error{Code: apperr.Malformed, Message: what + " is not valid GeoJSON: " + jsonlist.Describe(err), Err: err}
 }
 
 func checkRing(ring orb.Ring) error {

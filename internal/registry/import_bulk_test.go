@@ -11,8 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
-	"streetchief/internal/apperr"
 	"streetchief/internal/access"
+	"streetchief/internal/apperr"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/registry"
 )
