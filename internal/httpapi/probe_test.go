@@ -90,6 +90,18 @@ var genericBodies = []string{
 	`{"from":"2026-13-45T00:00:00Z","until":"yesterday","at":"x"}`,
 }
 
+// millionVertices is a FeatureCollection of one polygon of a million positions (about 25 MB),
+// made once.
+var millionVertices = sync.OnceValue(func() string {
+	var b strings.Builder
+	b.WriteString(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"kind":"park","name":"梳子"},"geometry":{"type":"Polygon","coordinates":[[`)
+	for i := range 1_000_000 {
+		fmt.Fprintf(&b, "[%.7f,%.4f],", 117+0.1*float64(i)/1e6, 25+0.001*float64(i%2))
+	}
+	b.WriteString(`[117.1,24.99],[117,24.99],[117,25]]]}}]}`)
+	return b.String()
+})
+
 type probeWorld struct {
 	srv          *httptest.Server
 	server       *httpapi.Server
@@ -274,6 +286,9 @@ func (w *probeWorld) bodyRequests(who *apiClient, m, path string) ([]probeReq, s
 	accepted := ""
 	for _, b := range genericBodies {
 		reqs = append(reqs, probeReq{who, m, path, b, true})
+	}
+	if who == w.admin {
+		reqs = append(reqs, probeReq{who, m, path, millionVertices(), true})
 	}
 	for _, b := range w.validBodies() {
 		if status, _, _, err := w.send(probeReq{who: who, method: m, path: path, body: b}); err != nil || status == http.StatusBadRequest {
