@@ -4,6 +4,8 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"slices"
+	"strings"
 
 	"streetchief/internal/apperr"
 	"streetchief/internal/importer"
@@ -35,8 +37,11 @@ func (s *Server) importAreas(w http.ResponseWriter, r *http.Request) error {
 	q := &query{r: r}
 	opt := registry.ImportOptions{Strict: q.bool("strict"), Repair: q.bool("repair"), DryRun: q.bool("dry_run"),
 		Label: "POST /api/v1/areas:import"}
-	g := importer.GeoJSONOptions{Kind: r.URL.Query().Get("kind"), NameProp: r.URL.Query().Get("name_prop"),
+	g := importer.GeoJSONOptions{Kind: q.text("kind", maxSearchText), NameProp: q.text("name_prop", maxSearchText),
 		KeyProp: q.text("key_prop", maxSearchText)}
+	if g.Kind != "" && !slices.Contains(registry.AreaKinds, g.Kind) {
+		q.fail("kind", "%q is not one of %s", g.Kind, strings.Join(registry.AreaKinds, ", "))
+	}
 	if q.err != nil {
 		return q.err
 	}

@@ -6,7 +6,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -151,9 +150,9 @@ func decodeIntakeMultipart(body io.Reader, boundary string) (incidents.Intake, e
 		case "crs":
 			f.CRS = v
 		case "lon", "lat":
-			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
-				return incidents.Intake{}, apperr.New(apperr.Malformed, "%s %q is not a number", part.FormName(), v).With("field", part.FormName())
+			x, ok := parseNumber(strings.TrimSpace(v))
+			if !ok {
+				return incidents.Intake{}, apperr.New(apperr.Malformed, "%s %q is not a finite number", part.FormName(), v).With("field", part.FormName())
 			}
 			if part.FormName() == "lon" {
 				f.Lon = &x

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"strconv"
@@ -55,6 +56,9 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error
 }
 
 func unmarshalStrict(body []byte, v any) error {
+	if err := jsonlist.CheckText(body); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -168,9 +172,9 @@ func (q *query) bbox(name string) *orb.Bound {
 	}
 	var v [4]float64
 	for i, p := range parts {
-		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil {
-			q.fail(name, "%q is not a number", p)
+		f, ok := parseNumber(strings.TrimSpace(p))
+		if !ok {
+			q.fail(name, "%q is not a finite number", p)
 			return nil
 		}
 		v[i] = f
@@ -182,6 +186,13 @@ func (q *query) bbox(name string) *orb.Bound {
 		return nil
 	}
 	return &orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}
+}
+
+// parseNumber reads a finite decimal number. strconv also reads "NaN" and "Inf", which compare false
+// with every bound and so pass range checks that were meant to refuse them.
+func parseNumber(raw string) (float64, bool) {
+	v, err := strconv.ParseFloat(raw, 64)
+	return v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
 }
 
 // setNextLink advertises the next page of a keyset-paginated list.

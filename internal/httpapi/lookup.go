@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"math"
 	"net/http"
 	"net/url"
-	"strconv"
 	"sync"
 	"time"
 
@@ -50,8 +48,8 @@ func parseLookupOptions(q url.Values) (lookupOptions, error) {
 		opt.at = t
 	}
 	if raw := q.Get("tolerance_m"); raw != "" {
-		t, err := strconv.ParseFloat(raw, 64)
-		if err != nil || math.IsNaN(t) || t < 0 || t > lookup.MaxToleranceM {
+		t, ok := parseNumber(raw)
+		if !ok || t < 0 || t > lookup.MaxToleranceM {
 			return opt, apperr.New(apperr.Malformed, "tolerance_m %q must be a number of metres from 0 to %d", raw, lookup.MaxToleranceM)
 		}
 		opt.toleranceM = t
@@ -66,8 +64,8 @@ func parseCoordinate(name, raw string, limit float64) (float64, error) {
 	if raw == "" {
 		return 0, apperr.New(apperr.Malformed, "%s is required", name)
 	}
-	v, err := strconv.ParseFloat(raw, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+	v, ok := parseNumber(raw)
+	if !ok {
 		return 0, apperr.New(apperr.Malformed, "%s %q is not a number", name, raw)
 	}
 	if v < -limit || v > limit {

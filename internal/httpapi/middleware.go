@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -70,8 +72,47 @@ func (s *Server) frameRequests(next http.Handler) http.Handler {
 			}
 			s.logAndMeasure(f, r, time.Since(start))
 		}()
+		if err := checkRequestText(r); err != nil {
+			s.problem(&f.statusRecorder, r, err)
+			return
+		}
 		next.ServeHTTP(&f.statusRecorder, r)
 	})
+}
+
+// checkRequestText refuses, before any handler sees them, a path or query whose text is not UTF-8
+// or holds NUL: no column can store NUL, and a handler that passes such text on gets a database
+// error instead of an answer. Checking here once covers every parameter of every route, today's
+// and tomorrow's; handlers then check only what each value means.
+func checkRequestText(r *http.Request) error {
+	if bad := badText(r.URL.Path); bad != "" {
+		return apperr.New(apperr.Malformed, "the path %s", bad)
+	}
+	qs, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return apperr.New(apperr.Malformed, "the query string is malformed: %s", strings.TrimPrefix(err.Error(), "invalid URL escape "))
+	}
+	for name, values := range qs {
+		if bad := badText(name); bad != "" {
+			return apperr.New(apperr.Malformed, "a query parameter's name %s", bad)
+		}
+		for _, v := range values {
+			if bad := badText(v); bad != "" {
+				return apperr.New(apperr.Malformed, "query parameter %s %s", name, bad).With("parameter", name)
+			}
+		}
+	}
+	return nil
+}
+
+func badText(s string) string {
+	switch {
+	case !utf8.ValidString(s):
+		return "is not valid UTF-8"
+	case strings.IndexByte(s, 0) >= 0:
+		return "holds a NUL character"
+	}
+	return ""
 }
 
 // requestIDs are a random per-process prefix and a counter: unique across replicas and restarts

@@ -263,9 +263,9 @@ func (s *Server) o311Create(w http.ResponseWriter, r *http.Request, c o311Call) 
 		if raw == "" {
 			return apperr.New(apperr.Malformed, "lat and long are required (this endpoint has no geocoder for address_string)")
 		}
-		v, err := strconv.ParseFloat(raw, 64)
-		if err != nil {
-			return apperr.New(apperr.Malformed, "%s %q is not a number", name, raw)
+		v, ok := parseNumber(raw)
+		if !ok {
+			return apperr.New(apperr.Malformed, "%s %q is not a finite number", name, raw)
 		}
 		*dst = &v
 	}

@@ -41,7 +41,7 @@ func personOut(p registry.Person) personJSON {
 
 func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) error {
 	q := &query{r: r}
-	f := registry.PersonFilter{Name: r.URL.Query().Get("name"), Page: q.page()}
+	f := registry.PersonFilter{Name: q.text("name", maxSearchText), Page: q.page()}
 	if q.err != nil {
 		return q.err
 	}

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"streetchief/internal/apperr"
@@ -26,8 +25,8 @@ func parseGapQuery(r *http.Request) (reports.Query, string, error) {
 		rq.Kinds = strings.Split(raw, ",")
 	}
 	if raw := v.Get("min_sliver_m2"); raw != "" {
-		m, err := strconv.ParseFloat(raw, 64)
-		if err != nil || m < 0 {
+		m, ok := parseNumber(raw)
+		if !ok || m < 0 {
 			return rq, "", apperr.New(apperr.Malformed, "min_sliver_m2 %q must be a non-negative number", raw)
 		}
 		rq.MinSliverM2 = m

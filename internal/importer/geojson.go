@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"streetchief/internal/apperr"
+	"streetchief/internal/jsonlist"
 	"streetchief/internal/registry"
 )
 
@@ -111,7 +112,7 @@ func malformed(err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return apperr.New(apperr.Malformed, "malformed GeoJSON: the document ends too early")
 	}
-	return &apperr.Error{Code: apperr.Malformed, Message: "malformed GeoJSON: " + err.Error(), Err: err}
+	return &apperr.Error{Code: apperr.Malformed, Message: "malformed GeoJSON: " + jsonlist.Describe(err), Err: err}
 }
 
 // featureArea turns feature i into an area: a Polygon or MultiPolygon as it is, a LineString or
@@ -152,7 +153,7 @@ func featureArea(i int, f featureIn, opt GeoJSONOptions) (registry.ImportArea, e
 		g, typ, err = parseGeometry(f.Geometry)
 	}
 	if err != nil {
-		return a, fmt.Errorf("geometry is not valid GeoJSON: %v", err)
+		return a, fmt.Errorf("geometry is not valid GeoJSON: %s", jsonlist.Describe(err))
 	}
 	switch c := g.(type) {
 	case orb.Polygon, orb.MultiPolygon:

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"streetchief/internal/apperr"
+	"streetchief/internal/jsonlist"
 	"streetchief/internal/registry"
 )
 
@@ -132,6 +133,9 @@ func (b *featureBatch) decode(opt GeoJSONOptions) {
 			return
 		}
 		a, err := featureArea(i, f, opt)
+		if terr := jsonlist.CheckText(raw); terr != nil {
+			err = errors.New(apperr.Message(terr))
+		}
 		if err != nil {
 			b.out[j].skip = &registry.ImportSkip{Target: "area", Index: i, Source: a.Source, Kind: a.Kind, Reason: err.Error()}
 			continue

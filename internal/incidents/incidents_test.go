@@ -402,3 +402,13 @@ func TestIncidentsInsideBulkImportedAreasAreRoutedToThem(t *testing.T) {
 		t.Fatalf("after the import: area %d, want %d", got.AreaID, res.LastID)
 	}
 }
+
+// A note from a multipart form or a query has not passed the JSON text check: a NUL in it reached
+// the database before.
+func TestNoteWithNULIsRefused(t *testing.T) {
+	w := newWorld(t)
+	_, err := w.svc.NotDuplicate(context.Background(), w.asStreet, 1, "a\x00b")
+	if !apperr.Is(err, apperr.Invalid) || !strings.Contains(apperr.Message(err), "note") {
+		t.Fatalf("NUL in a note: %v, want Invalid naming the note", err)
+	}
+}

@@ -56,6 +56,9 @@ type IntakeFields struct {
 // DecodeIntakeJSON reads a JSON report, refusing unknown fields, and checks it.
 func DecodeIntakeJSON(body []byte) (Intake, error) {
 	f := IntakeFields{Photos: jsonlist.Capped[string]{Max: MaxPhotos, Field: "photos"}}
+	if err := jsonlist.CheckText(body); err != nil {
+		return Intake{}, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -14,6 +13,7 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/audit"
+	"streetchief/internal/registry"
 )
 
 // Next is the workflow: the statuses an incident may move to from each status. Lane chiefs persuade on
@@ -249,11 +249,10 @@ func translateRef(err error, field string, id int64) error {
 	return err
 }
 
+// checkNote applies the registry's one text rule (UTF-8, no NUL or other control characters) with the
+// incidents' own limit; a note from a multipart form has not passed the JSON checks.
 func checkNote(note string) error {
-	if !utf8.ValidString(note) || utf8.RuneCountInString(note) > MaxDescription {
-		return apperr.New(apperr.Invalid, "note must be UTF-8 text of at most %d characters", MaxDescription).With("field", "note")
-	}
-	return nil
+	return registry.CheckText("note", note, MaxDescription)
 }
 
 func joinStatuses(ss []Status) string {

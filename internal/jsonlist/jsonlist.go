@@ -6,7 +6,10 @@ package jsonlist
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 
 	"streetchief/internal/apperr"
 )
@@ -49,7 +52,53 @@ func DecodeError(err error) error {
 	if apperr.Is(err, apperr.TooLarge) {
 		return err
 	}
-	return apperr.New(apperr.Malformed, "malformed JSON: %v", err)
+	if apperr.Is(err, apperr.Malformed) {
+		return err
+	}
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return typeError(typeErr)
+	}
+	return apperr.New(apperr.Malformed, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// Describe is what went wrong in a decode, in words for the caller: DecodeError's message without its
+// "malformed JSON: " prefix, for quoting inside another message.
+func Describe(err error) string {
+	return strings.TrimPrefix(apperr.Message(DecodeError(err)), "malformed JSON: ")
+}
+
+// typeError says what a field should hold in the words of JSON, not of Go: encoding/json names the
+// Go struct and type ("into Go struct field IntakeFields.lon of type float64").
+func typeError(e *json.UnmarshalTypeError) error {
+	field := e.Field
+	if field == "" {
+		field = "the document"
+	} else {
+		field = "field " + field
+	}
+	want := "of another type"
+	switch e.Type.Kind() {
+	case reflect.String:
+		want = "a string"
+	case reflect.Bool:
+		want = "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		want = "a whole number"
+	case reflect.Float32, reflect.Float64:
+		want = "a number"
+	case reflect.Slice, reflect.Array:
+		want = "an array"
+	case reflect.Map, reflect.Struct:
+		want = "an object"
+	case reflect.Pointer:
+		want = "a value of its kind"
+	}
+	if n, ok := strings.CutPrefix(e.Value, "number "); ok {
+		return apperr.New(apperr.Malformed, "%s: %s is not %s in range", field, n, want).With("field", e.Field)
+	}
+	return apperr.New(apperr.Malformed, "%s must be %s, not %s", field, want, e.Value).With("field", e.Field)
 }
 
 // MarshalJSON implements json.Marshaler: the items, as a plain array.

@@ -56,7 +56,13 @@ func (in AdminUnitInput) check() error {
 	if (in.Level == "subdistrict" || in.Level == "community") && in.ParentID == 0 {
 		return apperr.New(apperr.Invalid, "a %s needs a parent", in.Level)
 	}
-	return nil
+	if err := checkTexts("code", in.Code, MaxCodeChars, "name", in.Name, MaxNameChars); err != nil {
+		return err
+	}
+	if err := checkVertices("geometry", in.Boundary, MaxVertices); err != nil {
+		return err
+	}
+	return checkAttributes(in.Attributes)
 }
 
 // AdminUnitFilter selects admin units; zero fields match everything.

@@ -56,7 +56,16 @@ func (in AreaInput) check() error {
 	if len(in.Geom) == 0 {
 		return apperr.New(apperr.Invalid, "geometry is required")
 	}
-	return nil
+	if err := checkTexts("name", in.Name, MaxNameChars); err != nil {
+		return err
+	}
+	if err := checkVertices("geometry", in.Geom, MaxVertices); err != nil {
+		return err
+	}
+	if err := checkVertices("centreline", in.Centreline, MaxCentrelineVertex); err != nil {
+		return err
+	}
+	return checkAttributes(in.Attributes)
 }
 
 // AreaFilter selects areas. Zero fields match everything.

@@ -250,7 +250,7 @@ func (in AssignmentInput) check(now time.Time) error {
 	if in.From != nil && in.Until != nil && !in.Until.After(*in.From) {
 		return apperr.New(apperr.Invalid, "until must be after from")
 	}
-	return nil
+	return checkTexts("note", in.Note, MaxNoteChars)
 }
 
 // mayAppoint enforces who may give which post.

@@ -23,6 +23,9 @@ type Department struct {
 var departmentCode = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 func (d Department) check() error {
+	if err := checkTexts("code", d.Code, MaxCodeChars, "name", d.Name, MaxNameChars); err != nil {
+		return err
+	}
 	if !departmentCode.MatchString(d.Code) {
 		return apperr.New(apperr.Invalid, "code %q must be lower-case letters, digits and _ (e.g. urban_management)", d.Code)
 	}

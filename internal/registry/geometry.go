@@ -15,6 +15,7 @@ import (
 
 	"streetchief/internal/apperr"
 	"streetchief/internal/database"
+	"streetchief/internal/jsonlist"
 )
 
 // DecodePolygonal reads a GeoJSON Polygon or MultiPolygon geometry and checks what can be checked
@@ -23,6 +24,9 @@ import (
 func DecodePolygonal(raw json.RawMessage) (orb.MultiPolygon, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, apperr.New(apperr.Invalid, "geometry is required")
+	}
+	if err := jsonlist.CheckText(raw); err != nil {
+		return nil, err
 	}
 	g, err := geojson.UnmarshalGeometry(raw)
 	if err != nil {
@@ -96,7 +100,7 @@ func geoJSONError(what string, raw []byte, err error) error {
 			return apperr.New(apperr.Invalid, "%s has a coordinate that is not a finite number: %s", what, m)
 		}
 	}
-	return &apperr.Error{Code: apperr.Malformed, Message: what + " is not valid GeoJSON: " + err.Error()}
+	return &apperr.Error{Code: apperr.Malformed, Message: what + " is not valid GeoJSON: " + jsonlist.Describe(err), Err: err}
 }
 
 func checkRing(ring orb.Ring) error {

@@ -25,6 +25,10 @@ import (
 // until commit; dropping keys and the index locks area and admin_unit against readers too.
 var bulkThreshold = 5000 // a variable for the tests only
 
+func mayBulkLoad(who access.Principal, opt ImportOptions) bool {
+	return !opt.DryRun && who.Role == access.Admin // access.System is an administrator too
+}
+
 // chunkRows is how many rows are copied, checked, located and inserted at a time, so that the
 // database works on one chunk while the reader decodes the next.
 var chunkRows = 16384 // a variable for the tests only
@@ -53,6 +57,7 @@ type areaLoad struct {
 	// communities indexes the communities' bounding boxes; nil when the locate must not use them.
 	communities *rtree.RTreeG[int64]
 	corridors   int // in the chunk being copied
+	vertices    int // in the import so far, against MaxImportVertices
 }
 
 // importAreas copies the stream into a staging table chunk by chunk, then checks, locates and
@@ -134,6 +139,10 @@ func (l *areaLoad) copyChunk(ctx context.Context) error {
 				l.res.Skipped = append(l.res.Skipped, sk)
 				continue
 			}
+			if l.vertices += vertexCount(a.Geom) + vertexCount(a.Centreline); l.vertices > MaxImportVertices {
+				l.err = apperr.New(apperr.TooLarge, "the import holds over %d positions (at feature %d); split it into several", MaxImportVertices, a.Index)
+				return nil, l.err
+			}
 			n := len(l.metas)
 			l.metas = append(l.metas, areaMeta{a.Index, a.Source, a.Kind})
 			if a.Geom == nil {
@@ -182,7 +191,9 @@ func (l *areaLoad) stageChunk(ctx context.Context, lo int) error {
 		}
 	}
 	// The first chunk decides: a full one means a large import; otherwise the count tells.
-	if staged := len(l.metas) - lo; lo == 0 && (l.a != nil || staged > bulkThreshold) {
+	// Only an administrator's real import may pause triggers and drop keys: the locks that takes
+	// stop everyone else, which a chief's import or a dry run has no business doing.
+	if staged := len(l.metas) - lo; lo == 0 && (l.a != nil || staged > bulkThreshold) && mayBulkLoad(l.who, l.opt) {
 		l.bulk = true
 		if _, err := tx.Exec(ctx, `ALTER TABLE area DISABLE TRIGGER area_locate_on_insert, DISABLE TRIGGER area_locate_on_move,
 			DISABLE TRIGGER area_notify`); err != nil {

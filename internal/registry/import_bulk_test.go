@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
+	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/registry"
@@ -238,5 +239,47 @@ func TestBulkImportAgainUpdatesByKeyAndAnnouncesEachChange(t *testing.T) {
 	}
 	if want := "area:update:" + strconv.FormatInt(id, 10); len(areaChanges) != 1 || areaChanges[0] != want {
 		t.Fatalf("announcements %q, want just %q (first import: %d–%d)", areaChanges, want, first.FirstID, first.LastID)
+	}
+}
+
+// Pausing triggers and dropping keys locks area against everyone for the transaction: only an
+// administrator's real import may do it. A street chief's import, or anyone's dry run, goes row by
+// row however large it is.
+func TestOnlyAnAdministratorsRealImportLoadsInBulk(t *testing.T) {
+	for _, tc := range []struct {
+		who  access.Principal
+		opt  registry.ImportOptions
+		bulk bool
+	}{
+		{admin, registry.ImportOptions{}, true},
+		{access.System("import"), registry.ImportOptions{}, true},
+		{admin, registry.ImportOptions{DryRun: true}, false},
+		{access.Principal{Role: access.StreetChief}, registry.ImportOptions{}, false},
+		{access.Principal{Role: access.LaneChief}, registry.ImportOptions{DryRun: true}, false},
+	} {
+		if got := registry.MayBulkLoad(tc.who, tc.opt); got != tc.bulk {
+			t.Errorf("%s dry_run=%v: bulk %v, want %v", tc.who.Role, tc.opt.DryRun, got, tc.bulk)
+		}
+	}
+	f := newFixture(t, "chiefbulk")
+	x0 := f.sub.Boundary.Bound().Min[0]
+	defer registry.SetBulkForTest(3, 4)()
+	conn := listenForChanges(t)
+	chief := access.Principal{Role: access.StreetChief, Username: "chief", Scope: access.Scope{Subdistricts: []int64{f.sub.ID}, Communities: []int64{f.comA.ID, f.comB.ID}}}
+	res, err := f.store.Import(context.Background(), chief, nil, bulkAreas(x0), registry.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Areas < 4 {
+		t.Fatalf("the chief's import loaded %d areas: %+v", res.Areas, res.Skipped)
+	}
+	wctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, err := conn.WaitForNotification(wctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch, ok := registry.ParseChange(n.Payload); !ok || ch.Bulk() {
+		t.Fatalf("first announcement %q: the row triggers were paused for a street chief's import", n.Payload)
 	}
 }

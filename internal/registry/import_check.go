@@ -112,6 +112,18 @@ func checkImportArea(a ImportArea) error {
 	if strings.TrimSpace(a.Name) == "" {
 		return errors.New("name is required")
 	}
+	if err := checkTexts("name", a.Name, MaxNameChars, "key", a.Key, MaxCodeChars); err != nil {
+		return errors.New(apperr.Message(err))
+	}
+	if err := checkVertices("geometry", a.Geom, MaxVertices); err != nil {
+		return errors.New(apperr.Message(err))
+	}
+	if err := checkVertices("centreline", a.Centreline, MaxCentrelineVertex); err != nil {
+		return errors.New(apperr.Message(err))
+	}
+	if err := checkImportAttributes(a); err != nil {
+		return errors.New(apperr.Message(err))
+	}
 	switch g := a.Geom.(type) {
 	case nil:
 		if len(a.Centreline) == 0 {
@@ -147,7 +159,24 @@ func checkImportUnit(u ImportUnit) error {
 	if strings.TrimSpace(u.Code) == "" || strings.TrimSpace(u.Name) == "" {
 		return errors.New("code and name are required")
 	}
+	if err := checkTexts("code", u.Code, MaxCodeChars, "name", u.Name, MaxNameChars); err != nil {
+		return errors.New(apperr.Message(err))
+	}
+	if err := checkVertices("geometry", u.Boundary, MaxVertices); err != nil {
+		return errors.New(apperr.Message(err))
+	}
+	if err := checkAttributes(u.Attributes); err != nil {
+		return errors.New(apperr.Message(err))
+	}
 	return checkRings(u.Boundary)
+}
+
+// checkImportAttributes applies the attributes limits to whichever form the reader gave.
+func checkImportAttributes(a ImportArea) error {
+	if len(a.AttributesJSON) > 0 {
+		return checkAttributesJSON(a.AttributesJSON)
+	}
+	return checkAttributes(a.Attributes)
 }
 
 func checkRings(mp orb.MultiPolygon) error {

@@ -9,3 +9,6 @@ func SetBulkForTest(threshold, chunk int) (undo func()) {
 	rebuildWorthIt = func(int, bool, float64) bool { return true }
 	return func() { bulkThreshold, chunkRows, rebuildWorthIt = t, c, r }
 }
+
+// MayBulkLoad exposes the rule for who may load with triggers paused and keys dropped.
+var MayBulkLoad = mayBulkLoad

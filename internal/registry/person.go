@@ -39,6 +39,13 @@ func (in PersonInput) check() error {
 	if strings.TrimSpace(in.Name) == "" {
 		return apperr.New(apperr.Invalid, "name is required")
 	}
+	if err := checkTexts("name", in.Name, MaxNameChars, "phone", in.Phone, MaxPhoneChars,
+		"organisation", in.Organisation, MaxOrgChars); err != nil {
+		return err
+	}
+	if err := checkAttributes(in.Attributes); err != nil {
+		return err
+	}
 	for _, r := range in.Phone {
 		if !strings.ContainsRune("0123456789+- ()", r) {
 			return apperr.New(apperr.Invalid, "phone %q may hold only digits, spaces and + - ( )", in.Phone)

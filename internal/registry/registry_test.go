@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -219,5 +220,12 @@ func TestAssignmentRoleMustSuitItsTarget(t *testing.T) {
 				t.Fatalf("got %v, want invalid", err)
 			}
 		})
+	}
+}
+
+func TestGeometryErrorsSpeakJSONNotGo(t *testing.T) {
+	_, err := registry.DecodePolygonal([]byte(`{"type":"Polygon","coordinates":[["a"]]}`))
+	if err == nil || strings.Contains(apperr.Message(err), "Go ") {
+		t.Fatalf("%v", err)
 	}
 }
