@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,6 +20,19 @@ func TestQueryTextThatIsNotTextIsRefusedNamingTheParameter(t *testing.T) {
 		status, doc := admin.do("GET", path, "")
 		if status != http.StatusBadRequest {
 			t.Errorf("%s: %d %v, want 400", path, status, doc)
+		}
+		if strings.HasPrefix(path, "/open311/") {
+			// Open311 answers in its own error form, which must name the parameter too.
+			resp, err := http.Get(srv.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(raw), "service_code") {
+				t.Errorf("%s: Open311 error %s does not name the parameter", path, raw)
+			}
+			continue
 		}
 		if detail, _ := doc["detail"].(string); strings.Contains(path, "?") && !strings.Contains(detail, "query parameter") {
 			t.Errorf("%s: detail %q does not name the parameter", path, detail)

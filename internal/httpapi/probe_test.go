@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -335,7 +336,7 @@ func (w *probeWorld) probe(t *testing.T, rq probeReq) {
 	if rq.changes {
 		before = rowCounts(t)
 	}
-	status, ct, doc, err := w.sendNow(rq)
+	status, ct, doc, raw, err := w.sendRaw(rq)
 	label := fmt.Sprintf("%s %s body %.120q", rq.method, shorten(rq.path), rq.body)
 	if err != nil {
 		t.Errorf("%s: %v", label, err)
@@ -344,6 +345,16 @@ func (w *probeWorld) probe(t *testing.T, rq probeReq) {
 	switch {
 	case status >= 500:
 		t.Errorf("%s: %d %v", label, status, doc)
+	case status >= 400 && strings.HasPrefix(rq.path, "/open311/"):
+		// Open311's routes answer errors in its own form (open311_v2_test.go checks the details).
+		if !open311ErrorWithDescription(raw) {
+			t.Errorf("%s: %d with Content-Type %q and no Open311 error description: %.200s", label, status, ct, raw)
+		}
+		if rq.changes {
+			if after := rowCounts(t); after != before {
+				t.Errorf("%s: refused (%d) but tables changed: %s → %s", label, status, before, after)
+			}
+		}
 	case status >= 400 && !strings.HasPrefix(rq.path, "/assets/") && rq.path != "/":
 		detail, _ := doc["detail"].(string)
 		if ct != "application/problem+json" || strings.TrimSpace(detail) == "" {
@@ -366,9 +377,14 @@ func (w *probeWorld) send(rq probeReq) (int, string, map[string]any, error) {
 }
 
 func (w *probeWorld) sendNow(rq probeReq) (int, string, map[string]any, error) {
+	status, ct, doc, _, err := w.sendRaw(rq)
+	return status, ct, doc, err
+}
+
+func (w *probeWorld) sendRaw(rq probeReq) (int, string, map[string]any, []byte, error) {
 	req, err := http.NewRequest(rq.method, w.srv.URL+rq.path, strings.NewReader(rq.body))
 	if err != nil {
-		return 0, "", nil, err
+		return 0, "", nil, nil, err
 	}
 	if rq.who.token != "" {
 		req.Header.Set("Authorization", "Bearer "+rq.who.token)
@@ -378,13 +394,30 @@ func (w *probeWorld) sendNow(rq probeReq) (int, string, map[string]any, error) {
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, "", nil, err
+		return 0, "", nil, nil, err
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	var doc map[string]any
 	_ = json.Unmarshal(raw, &doc)
-	return resp.StatusCode, resp.Header.Get("Content-Type"), doc, nil
+	return resp.StatusCode, resp.Header.Get("Content-Type"), doc, raw, nil
+}
+
+// open311ErrorWithDescription reports whether raw is a GeoReport v2 error list, JSON or XML, whose
+// first error has a description.
+func open311ErrorWithDescription(raw []byte) bool {
+	var list []struct {
+		Description string `json:"description"`
+	}
+	if json.Unmarshal(raw, &list) == nil {
+		return len(list) > 0 && strings.TrimSpace(list[0].Description) != ""
+	}
+	var doc struct {
+		Errors []struct {
+			Description string `xml:"description"`
+		} `xml:"error"`
+	}
+	return xml.Unmarshal(raw, &doc) == nil && len(doc.Errors) > 0 && strings.TrimSpace(doc.Errors[0].Description) != ""
 }
 
 func shorten(s string) string {
