@@ -23,10 +23,6 @@ func (s *Server) categoryRoutes() {
 }
 
 func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	q := incidents.CatalogueQuery{}
 	switch v := r.URL.Query().Get("include_retired"); v {
 	case "", "false":
@@ -36,7 +32,7 @@ func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return apperr.New(apperr.Invalid, "include_retired %q is not true or false", v).With("field", "include_retired")
 	}
-	cats, err := svc.Catalogue(r.Context(), q)
+	cats, err := s.Incidents.Catalogue(r.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -44,15 +40,11 @@ func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createCategory(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	var in incidents.CategoryInput
 	if err := s.decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	c, err := svc.CreateCategory(r.Context(), principal(r), in)
+	c, err := s.Incidents.CreateCategory(r.Context(), principal(r), in)
 	if err != nil {
 		return err
 	}
@@ -61,15 +53,11 @@ func (s *Server) createCategory(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) patchCategory(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	var p incidents.CategoryPatch
 	if err := s.decodeJSON(w, r, &p); err != nil {
 		return err
 	}
-	c, err := svc.PatchCategory(r.Context(), principal(r), chi.URLParam(r, "code"), p)
+	c, err := s.Incidents.PatchCategory(r.Context(), principal(r), chi.URLParam(r, "code"), p)
 	if err != nil {
 		return err
 	}
@@ -77,17 +65,13 @@ func (s *Server) patchCategory(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) retireCategory(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Reason string `json:"reason"`
 	}
 	if err := s.decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	c, err := svc.RetireCategory(r.Context(), principal(r), strings.TrimSpace(chi.URLParam(r, "code")), in.Reason)
+	c, err := s.Incidents.RetireCategory(r.Context(), principal(r), strings.TrimSpace(chi.URLParam(r, "code")), in.Reason)
 	if err != nil {
 		return err
 	}

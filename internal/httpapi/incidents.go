@@ -31,24 +31,12 @@ func (s *Server) incidentRoutes() {
 	s.open311Routes()
 }
 
-// incidentService is the configured service, or 503 when the server was built without one.
-func (s *Server) incidentService() (*incidents.Service, error) {
-	if s.Incidents == nil {
-		return nil, apperr.New(apperr.Unavailable, "incidents are not configured on this server")
-	}
-	return s.Incidents, nil
-}
-
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	id, err := idParam(r, "id")
 	if err != nil {
 		return err
 	}
-	in, err := svc.Incident(r.Context(), principal(r), id)
+	in, err := s.Incidents.Incident(r.Context(), principal(r), id)
 	if err != nil {
 		return err
 	}
@@ -96,15 +84,11 @@ func (s *Server) decodeTransition(w http.ResponseWriter, r *http.Request) (int64
 }
 
 func (s *Server) transitionIncident(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	id, t, photos, err := s.decodeTransition(w, r)
 	if err != nil {
 		return err
 	}
-	in, err := svc.Transition(r.Context(), principal(r), id, incidents.TransitionInput{To: incidents.Status(t.To), Note: t.Note,
+	in, err := s.Incidents.Transition(r.Context(), principal(r), id, incidents.TransitionInput{To: incidents.Status(t.To), Note: t.Note,
 		Departments: t.Departments.Items, Photos: photos, AssigneePersonID: t.AssigneePersonID, DuplicateOf: t.DuplicateOf})
 	if err != nil {
 		return err
@@ -113,10 +97,6 @@ func (s *Server) transitionIncident(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) noteIncident(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	id, t, photos, err := s.decodeTransition(w, r)
 	if err != nil {
 		return err
@@ -124,7 +104,7 @@ func (s *Server) noteIncident(w http.ResponseWriter, r *http.Request) error {
 	if t.To != "" || len(t.Departments.Items) > 0 || t.AssigneePersonID != 0 || t.DuplicateOf != 0 {
 		return apperr.New(apperr.Malformed, "a note takes note and photos only; use /transitions to move the incident")
 	}
-	in, err := svc.AddNote(r.Context(), principal(r), id, t.Note, photos)
+	in, err := s.Incidents.AddNote(r.Context(), principal(r), id, t.Note, photos)
 	if err != nil {
 		return err
 	}
@@ -132,15 +112,11 @@ func (s *Server) noteIncident(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) notDuplicate(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	id, err := idParam(r, "id")
 	if err != nil {
 		return err
 	}
-	in, err := svc.NotDuplicate(r.Context(), principal(r), id, r.URL.Query().Get("note"))
+	in, err := s.Incidents.NotDuplicate(r.Context(), principal(r), id, r.URL.Query().Get("note"))
 	if err != nil {
 		return err
 	}
@@ -148,10 +124,6 @@ func (s *Server) notDuplicate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) incidentPhoto(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	id, err := idParam(r, "id")
 	if err != nil {
 		return err
@@ -160,7 +132,7 @@ func (s *Server) incidentPhoto(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || n > 1000 {
 		return apperr.New(apperr.NotFound, "no such photo")
 	}
-	p, err := svc.Photo(r.Context(), principal(r), id, int(n))
+	p, err := s.Incidents.Photo(r.Context(), principal(r), id, int(n))
 	if err != nil {
 		return err
 	}
@@ -181,10 +153,6 @@ func (s *Server) incidentPhoto(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	q := &query{r: r}
 	v := r.URL.Query()
 	f := incidents.Filter{Category: v.Get("category"), SubdistrictID: q.int64("subdistrict"), CommunityID: q.int64("community"),
@@ -206,7 +174,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) error {
 	if q.err != nil {
 		return q.err
 	}
-	list, next, err := svc.List(r.Context(), principal(r), f)
+	list, next, err := s.Incidents.List(r.Context(), principal(r), f)
 	if err != nil {
 		return err
 	}

@@ -82,11 +82,7 @@ func (s *Server) ogcConformance(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) ogcCollectionIDs() []string {
-	ids := []string{"admin_units", "areas"}
-	if s.Incidents != nil {
-		ids = append(ids, "incidents")
-	}
-	return ids
+	return []string{"admin_units", "areas", "incidents"}
 }
 
 // ogcReadableIDs are the collections the caller may read: a client such as GDAL opens every listed

@@ -10,7 +10,6 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/auth"
-	"streetchief/internal/incidents"
 )
 
 // Open311 api_keys: admins issue them to integrators; a report sent with one counts against the
@@ -80,20 +79,16 @@ func (l *keyLimits) onLimit(w http.ResponseWriter, r *http.Request, k auth.Open3
 var errTooManyKeyedReports = apperr.New(apperr.RateLimited, "too many reports with this api_key; wait a minute or ask for a higher limit")
 
 // beginOpen311Report is beginReport with the api_key's limit in place of the anonymous one.
-func (s *Server) beginOpen311Report(w http.ResponseWriter, r *http.Request, c o311Call) (*incidents.Service, string, error) {
+func (s *Server) beginOpen311Report(w http.ResponseWriter, r *http.Request, c o311Call) (string, error) {
 	if c.key == nil {
 		return s.beginReport(w, r)
 	}
-	svc, err := s.incidentService()
-	if err != nil {
-		return nil, "", err
-	}
 	if s.open311Limits.onLimit(w, r, *c.key) {
-		return nil, "", errTooManyKeyedReports
+		return "", errTooManyKeyedReports
 	}
 	key := r.Header.Get("Idempotency-Key")
 	if key != "" && !idempotencyKey(key) {
-		return nil, "", apperr.New(apperr.Malformed, "Idempotency-Key must be 1 to 255 printable ASCII characters")
+		return "", apperr.New(apperr.Malformed, "Idempotency-Key must be 1 to 255 printable ASCII characters")
 	}
-	return svc, key, nil
+	return key, nil
 }
