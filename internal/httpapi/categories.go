@@ -6,21 +6,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/incidents"
 )
-
-func (s *Server) categoryRoutes() {
-	admin := Roles(access.Admin)
-	s.handle("GET", "/api/v1/incident-categories", Public, "incidents", "The incident catalogue: 大类 and 小类 with departments, SLA hours and escalation (include_retired=true when signed in)", s.listCategories)
-	s.handle("POST", "/api/v1/incident-categories", admin, "incidents", "Add a category or subcategory", s.createCategory)
-	// PUT predates PATCH; it changes the fields it names too, so an older client that knows nothing of
-	// parents or escalation cannot reset them by leaving them out.
-	s.handle("PUT", "/api/v1/incident-categories/{code}", admin, "incidents", "Change a category (as PATCH; kept for older clients)", s.patchCategory)
-	s.handle("PATCH", "/api/v1/incident-categories/{code}", admin, "incidents", "Change some of a category's names, parent, departments, SLA hours and escalation", s.patchCategory)
-	s.handle("POST", "/api/v1/incident-categories/{code}:retire", admin, "incidents", "Retire a category (reason): no new incidents, old ones keep it", s.retireCategory)
-}
 
 func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) error {
 	q := incidents.CatalogueQuery{}

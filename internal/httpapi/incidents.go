@@ -13,23 +13,10 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
-	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/incidents"
 	"streetchief/internal/jsonlist"
 )
-
-func (s *Server) incidentRoutes() {
-	s.categoryRoutes()
-	s.handle("POST", "/api/v1/incidents", Public, "incidents", "Report an incident (JSON or multipart with photos; Idempotency-Key makes retries safe)", s.reportIncident)
-	s.handle("GET", "/api/v1/incidents", SignedIn, "incidents", "List incidents in scope (format=json|geojson|csv; status, category, subdistrict, community, assignee, from, to, bbox, overdue; before= pages)", s.listIncidents)
-	s.handle("GET", "/api/v1/incidents/{id}", SignedIn, "incidents", "Get an incident with its history", s.getIncident)
-	s.handle("POST", "/api/v1/incidents/{id}/transitions", SignedIn, "incidents", "Move an incident on in the workflow (to, note, departments, photos)", s.transitionIncident)
-	s.handle("POST", "/api/v1/incidents/{id}/notes", SignedIn, "incidents", "Add a note and photos without moving the incident", s.noteIncident)
-	s.handle("DELETE", "/api/v1/incidents/{id}/likely-duplicate", Roles(access.Admin, access.StreetChief), "incidents", "Reject the suspected-duplicate link", s.notDuplicate)
-	s.handle("GET", "/api/v1/incidents/{id}/photos/{n}", SignedIn, "incidents", "A photo of an incident", s.incidentPhoto)
-	s.open311Routes()
-}
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) error {
 	id, err := idParam(r, "id")

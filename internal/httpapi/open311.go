@@ -24,16 +24,6 @@ import (
 
 const open311Spec = "http://wiki.open311.org/GeoReport_v2"
 
-func (s *Server) open311Routes() {
-	s.handle("GET", "/open311/v2/discovery.{format}", Public, "open311", "Open311 GeoReport v2 discovery (json or xml)", s.open311(s.o311Discovery))
-	s.handle("GET", "/open311/v2/services.{format}", Public, "open311", "Open311 service list: the incident categories", s.open311(s.o311Services))
-	s.handle("GET", "/open311/v2/services/{code}.{format}", Public, "open311", "Open311 service definition: a category's attributes", s.open311(s.o311Definition))
-	s.handle("GET", "/open311/v2/requests.{format}", Public, "open311", "Open311 service requests (service_request_id, service_code, start_date, end_date, status)", s.open311(s.o311Requests))
-	s.handle("POST", "/open311/v2/requests.{format}", Public, "open311", "Open311 report (form-encoded service_code, lat, long, address_string, attribute[crs], description, media_url, api_key)", s.open311(s.o311Create))
-	s.handle("GET", "/open311/v2/requests/{id}.{format}", Public, "open311", "Open311 one service request", s.open311(s.o311Request))
-	s.open311KeyRoutes()
-}
-
 // DefaultOpen311Jurisdiction is the jurisdiction_id of a deployment that names none: the demo district.
 const DefaultOpen311Jurisdiction = "xinluo.example"
 

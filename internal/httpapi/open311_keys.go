@@ -7,20 +7,12 @@ import (
 
 	"github.com/go-chi/httprate"
 
-	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/auth"
 )
 
 // Open311 api_keys: admins issue them to integrators; a report sent with one counts against the
 // key's own per-minute limit instead of the anonymous limit of its address.
-
-func (s *Server) open311KeyRoutes() {
-	s.handle("GET", "/api/v1/open311-keys", Roles(access.Admin), "open311", "List Open311 api_keys (never their secrets)", s.listOpen311Keys)
-	s.handle("POST", "/api/v1/open311-keys", Roles(access.Admin), "open311",
-		"Issue an Open311 api_key (name, jurisdiction, per_minute, expires_at); the key is shown once", s.issueOpen311Key)
-	s.handle("DELETE", "/api/v1/open311-keys/{id}", Roles(access.Admin), "open311", "Revoke an Open311 api_key (it stays listed)", s.revokeOpen311Key)
-}
 
 func (s *Server) listOpen311Keys(w http.ResponseWriter, r *http.Request) error {
 	keys, err := s.Auth.Open311Keys(r.Context(), principal(r))
