@@ -16,21 +16,6 @@ import (
 // the limit is about what one transaction should carry, not about memory for the body.
 const importMaxBytes = 256 << 20
 
-// dataRoutes are real data in and out: bulk import, the OGC API – Features service that GIS clients
-// such as QGIS add as layers. (Exports are GET /api/v1/areas?format=geojson|csv|kml.)
-func (s *Server) dataRoutes() {
-	s.handle("POST", "/api/v1/areas:import", fieldEditors, "registry",
-		"Import a GeoJSON FeatureCollection of areas (kind, name_prop, key_prop, strict, repair, dry_run); 200, or 207 with the skipped features", s.importAreas)
-
-	s.handle("GET", "/ogc", Public, "ogc", "OGC API – Features landing page", s.ogcLanding)
-	s.handle("GET", "/ogc/conformance", Public, "ogc", "OGC API – Features conformance classes", s.ogcConformance)
-	s.handle("GET", "/ogc/collections", Public, "ogc", "Feature collections: admin_units, areas, incidents", s.ogcCollections)
-	s.handle("GET", "/ogc/collections/{collection}", Public, "ogc", "One feature collection", s.ogcCollection)
-	s.handle("GET", "/ogc/collections/{collection}/items", Public, "ogc",
-		"Features (bbox, datetime, limit, offset; incidents need sign-in and follow scope)", s.ogcItems)
-	s.handle("GET", "/ogc/collections/{collection}/items/{feature}", Public, "ogc", "One feature", s.ogcItem)
-}
-
 // importAreas loads a FeatureCollection in one transaction. Features outside the caller's scope are
 // refused one by one; with strict=true the first bad feature refuses all of them (422).
 func (s *Server) importAreas(w http.ResponseWriter, r *http.Request) error {

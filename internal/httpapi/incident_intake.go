@@ -48,24 +48,21 @@ func (s *Server) limitPublicReports(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// beginReport is what every way of filing a report checks first: the incident service is there,
-// an anonymous address is within its limit, and the Idempotency-Key, if any, is well formed.
-func (s *Server) beginReport(w http.ResponseWriter, r *http.Request) (svc *incidents.Service, key string, err error) {
-	if svc, err = s.incidentService(); err != nil {
-		return nil, "", err
-	}
+// beginReport is what every way of filing a report checks first: an anonymous address is within its
+// limit, and the Idempotency-Key, if any, is well formed.
+func (s *Server) beginReport(w http.ResponseWriter, r *http.Request) (key string, err error) {
 	if err := s.limitPublicReports(w, r); err != nil {
-		return nil, "", err
+		return "", err
 	}
 	key = r.Header.Get("Idempotency-Key")
 	if key != "" && !idempotencyKey(key) {
-		return nil, "", apperr.New(apperr.Malformed, "Idempotency-Key must be 1 to 255 printable ASCII characters")
+		return "", apperr.New(apperr.Malformed, "Idempotency-Key must be 1 to 255 printable ASCII characters")
 	}
-	return svc, key, nil
+	return key, nil
 }
 
 func (s *Server) reportIncident(w http.ResponseWriter, r *http.Request) error {
-	svc, key, err := s.beginReport(w, r)
+	key, err := s.beginReport(w, r)
 	if err != nil {
 		return err
 	}
@@ -75,7 +72,7 @@ func (s *Server) reportIncident(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), writeTimeout)
 	defer cancel()
-	rc, replayed, err := svc.Report(ctx, principal(r), in, incidents.IdempotencyKey{Endpoint: "POST /api/v1/incidents", Key: key})
+	rc, replayed, err := s.Incidents.Report(ctx, principal(r), in, incidents.IdempotencyKey{Endpoint: "POST /api/v1/incidents", Key: key})
 	if err != nil {
 		return err
 	}

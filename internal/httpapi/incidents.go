@@ -13,42 +13,17 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
-	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/incidents"
 	"streetchief/internal/jsonlist"
 )
 
-func (s *Server) incidentRoutes() {
-	s.categoryRoutes()
-	s.handle("POST", "/api/v1/incidents", Public, "incidents", "Report an incident (JSON or multipart with photos; Idempotency-Key makes retries safe)", s.reportIncident)
-	s.handle("GET", "/api/v1/incidents", SignedIn, "incidents", "List incidents in scope (format=json|geojson|csv; status, category, subdistrict, community, assignee, from, to, bbox, overdue; before= pages)", s.listIncidents)
-	s.handle("GET", "/api/v1/incidents/{id}", SignedIn, "incidents", "Get an incident with its history", s.getIncident)
-	s.handle("POST", "/api/v1/incidents/{id}/transitions", SignedIn, "incidents", "Move an incident on in the workflow (to, note, departments, photos)", s.transitionIncident)
-	s.handle("POST", "/api/v1/incidents/{id}/notes", SignedIn, "incidents", "Add a note and photos without moving the incident", s.noteIncident)
-	s.handle("DELETE", "/api/v1/incidents/{id}/likely-duplicate", Roles(access.Admin, access.StreetChief), "incidents", "Reject the suspected-duplicate link", s.notDuplicate)
-	s.handle("GET", "/api/v1/incidents/{id}/photos/{n}", SignedIn, "incidents", "A photo of an incident", s.incidentPhoto)
-	s.open311Routes()
-}
-
-// incidentService is the configured service, or 503 when the server was built without one.
-func (s *Server) incidentService() (*incidents.Service, error) {
-	if s.Incidents == nil {
-		return nil, apperr.New(apperr.Unavailable, "incidents are not configured on this server")
-	}
-	return s.Incidents, nil
-}
-
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	id, err := idParam(r, "id")
 	if err != nil {
 		return err
 	}
-	in, err := svc.Incident(r.Context(), principal(r), id)
+	in, err := s.Incidents.Incident(r.Context(), principal(r), id)
 	if err != nil {
 		return err
 	}
@@ -96,15 +71,11 @@ func (s *Server) decodeTransition(w http.ResponseWriter, r *http.Request) (int64
 }
 
 func (s *Server) transitionIncident(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	id, t, photos, err := s.decodeTransition(w, r)
 	if err != nil {
 		return err
 	}
-	in, err := svc.Transition(r.Context(), principal(r), id, incidents.TransitionInput{To: incidents.Status(t.To), Note: t.Note,
+	in, err := s.Incidents.Transition(r.Context(), principal(r), id, incidents.TransitionInput{To: incidents.Status(t.To), Note: t.Note,
 		Departments: t.Departments.Items, Photos: photos, AssigneePersonID: t.AssigneePersonID, DuplicateOf: t.DuplicateOf})
 	if err != nil {
 		return err
@@ -113,10 +84,6 @@ func (s *Server) transitionIncident(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) noteIncident(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	id, t, photos, err := s.decodeTransition(w, r)
 	if err != nil {
 		return err
@@ -124,7 +91,7 @@ func (s *Server) noteIncident(w http.ResponseWriter, r *http.Request) error {
 	if t.To != "" || len(t.Departments.Items) > 0 || t.AssigneePersonID != 0 || t.DuplicateOf != 0 {
 		return apperr.New(apperr.Malformed, "a note takes note and photos only; use /transitions to move the incident")
 	}
-	in, err := svc.AddNote(r.Context(), principal(r), id, t.Note, photos)
+	in, err := s.Incidents.AddNote(r.Context(), principal(r), id, t.Note, photos)
 	if err != nil {
 		return err
 	}
@@ -132,15 +99,11 @@ func (s *Server) noteIncident(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) notDuplicate(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	id, err := idParam(r, "id")
 	if err != nil {
 		return err
 	}
-	in, err := svc.NotDuplicate(r.Context(), principal(r), id, r.URL.Query().Get("note"))
+	in, err := s.Incidents.NotDuplicate(r.Context(), principal(r), id, r.URL.Query().Get("note"))
 	if err != nil {
 		return err
 	}
@@ -148,10 +111,6 @@ func (s *Server) notDuplicate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) incidentPhoto(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	id, err := idParam(r, "id")
 	if err != nil {
 		return err
@@ -160,7 +119,7 @@ func (s *Server) incidentPhoto(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || n > 1000 {
 		return apperr.New(apperr.NotFound, "no such photo")
 	}
-	p, err := svc.Photo(r.Context(), principal(r), id, int(n))
+	p, err := s.Incidents.Photo(r.Context(), principal(r), id, int(n))
 	if err != nil {
 		return err
 	}
@@ -181,10 +140,6 @@ func (s *Server) incidentPhoto(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
 	q := &query{r: r}
 	v := r.URL.Query()
 	f := incidents.Filter{Category: v.Get("category"), SubdistrictID: q.int64("subdistrict"), CommunityID: q.int64("community"),
@@ -206,7 +161,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) error {
 	if q.err != nil {
 		return q.err
 	}
-	list, next, err := svc.List(r.Context(), principal(r), f)
+	list, next, err := s.Incidents.List(r.Context(), principal(r), f)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"streetchief/internal/apperr"
-	"streetchief/internal/importer"
 	"streetchief/internal/incidents"
 	"streetchief/internal/registry"
 )
@@ -82,11 +81,7 @@ func (s *Server) ogcConformance(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) ogcCollectionIDs() []string {
-	ids := []string{"admin_units", "areas"}
-	if s.Incidents != nil {
-		ids = append(ids, "incidents")
-	}
-	return ids
+	return []string{"admin_units", "areas", "incidents"}
 }
 
 // ogcReadableIDs are the collections the caller may read: a client such as GDAL opens every listed
@@ -239,7 +234,7 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for _, a := range list {
-			page.Features = append(page.Features, importer.ExportFeature(a))
+			page.Features = append(page.Features, publicAreaFeature(a))
 		}
 		page.NumberMatched = &matched
 		if int64(fq.Offset+len(list)) < matched {
@@ -307,14 +302,14 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var f importer.Feature
+	var f featureOut
 	switch id {
 	case "areas":
 		a, err := s.Registry.PublicArea(r.Context(), fid)
 		if err != nil {
 			return err
 		}
-		f = importer.ExportFeature(a)
+		f = publicAreaFeature(a)
 	case "admin_units":
 		u, err := s.Registry.AdminUnit(r.Context(), principal(r), fid)
 		if err != nil {
@@ -333,21 +328,27 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
 		f = incidentFeature(in)
 	}
 	self := baseURL(r) + "/ogc/collections/" + id + "/items/" + strconv.FormatInt(fid, 10)
-	return writeJSON(w, http.StatusOK, ogcItemsType(r), ogcItemDoc{Feature: f, Links: []ogcLink{
+	return writeJSON(w, http.StatusOK, ogcItemsType(r), ogcItemDoc{featureOut: f, Links: []ogcLink{
 		{Href: self, Rel: "self", Type: geoJSONType, Title: "This feature"},
 		{Href: baseURL(r) + "/ogc/collections/" + id, Rel: "collection", Type: "application/json", Title: "The collection"}}})
 }
 
 type ogcItemDoc struct {
-	importer.Feature
+	featureOut
 	Links []ogcLink `json:"links"`
 }
 
-func ogcAdminUnitFeature(u registry.AdminUnit) importer.Feature {
-	return importer.Feature{Type: "Feature", ID: u.ID, Geometry: geojson.NewGeometry(u.Boundary), Properties: map[string]any{
+// publicAreaFeature is an area as the public feature service shows it: the properties of an exported
+// file (names of the responsible, never phones).
+func publicAreaFeature(a registry.ExportArea) featureOut {
+	return featureOut{Type: "Feature", ID: a.ID, Geometry: geojson.NewGeometry(a.Geom), Properties: a.Properties()}
+}
+
+func ogcAdminUnitFeature(u registry.AdminUnit) featureOut {
+	return featureOut{Type: "Feature", ID: u.ID, Geometry: geojson.NewGeometry(u.Boundary), Properties: map[string]any{
 		"level": u.Level, "code": u.Code, "name": u.Name, "parent_id": u.ParentID, "updated_at": u.UpdatedAt}}
 }
 
-func incidentFeature(in incidents.Incident) importer.Feature {
-	return importer.Feature{Type: "Feature", ID: in.ID, Geometry: geojson.NewGeometry(orb.Point{in.Lon, in.Lat}), Properties: in}
+func incidentFeature(in incidents.Incident) featureOut {
+	return featureOut{Type: "Feature", ID: in.ID, Geometry: geojson.NewGeometry(orb.Point{in.Lon, in.Lat}), Properties: in}
 }

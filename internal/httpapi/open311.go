@@ -24,16 +24,6 @@ import (
 
 const open311Spec = "http://wiki.open311.org/GeoReport_v2"
 
-func (s *Server) open311Routes() {
-	s.handle("GET", "/open311/v2/discovery.{format}", Public, "open311", "Open311 GeoReport v2 discovery (json or xml)", s.open311(s.o311Discovery))
-	s.handle("GET", "/open311/v2/services.{format}", Public, "open311", "Open311 service list: the incident categories", s.open311(s.o311Services))
-	s.handle("GET", "/open311/v2/services/{code}.{format}", Public, "open311", "Open311 service definition: a category's attributes", s.open311(s.o311Definition))
-	s.handle("GET", "/open311/v2/requests.{format}", Public, "open311", "Open311 service requests (service_request_id, service_code, start_date, end_date, status)", s.open311(s.o311Requests))
-	s.handle("POST", "/open311/v2/requests.{format}", Public, "open311", "Open311 report (form-encoded service_code, lat, long, address_string, attribute[crs], description, media_url, api_key)", s.open311(s.o311Create))
-	s.handle("GET", "/open311/v2/requests/{id}.{format}", Public, "open311", "Open311 one service request", s.open311(s.o311Request))
-	s.open311KeyRoutes()
-}
-
 // DefaultOpen311Jurisdiction is the jurisdiction_id of a deployment that names none: the demo district.
 const DefaultOpen311Jurisdiction = "xinluo.example"
 
@@ -84,9 +74,6 @@ func (s *Server) open311Check(w http.ResponseWriter, r *http.Request, c *o311Cal
 		return apperr.New(apperr.NotFound, "jurisdiction_id %q not found; this endpoint serves %s", j, s.open311Jurisdiction())
 	}
 	if raw, sent := r.Form["api_key"]; sent {
-		if s.Auth == nil {
-			return apperr.New(apperr.Unavailable, "api keys cannot be checked now")
-		}
 		k, err := s.Auth.CheckOpen311Key(r.Context(), strings.Join(raw, ""), s.open311Jurisdiction())
 		if err != nil {
 			return err
@@ -210,11 +197,7 @@ type o311Service struct {
 }
 
 func (s *Server) o311Services(w http.ResponseWriter, r *http.Request, c o311Call) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
-	cats, err := svc.Categories(r.Context())
+	cats, err := s.Incidents.Categories(r.Context())
 	if err != nil {
 		return err
 	}
@@ -246,7 +229,7 @@ type o311Request struct {
 }
 
 func (s *Server) o311Create(w http.ResponseWriter, r *http.Request, c o311Call) error {
-	svc, key, err := s.beginOpen311Report(w, r, c)
+	key, err := s.beginOpen311Report(w, r, c)
 	if err != nil {
 		return err
 	}
@@ -276,7 +259,7 @@ func (s *Server) o311Create(w http.ResponseWriter, r *http.Request, c o311Call) 
 	in.Source = "open311"
 	ctx, cancel := context.WithTimeout(r.Context(), writeTimeout)
 	defer cancel()
-	rc, _, err := svc.Report(ctx, principal(r), in, incidents.IdempotencyKey{Endpoint: "POST /open311/v2/requests", Key: key})
+	rc, _, err := s.Incidents.Report(ctx, principal(r), in, incidents.IdempotencyKey{Endpoint: "POST /open311/v2/requests", Key: key})
 	if err != nil {
 		return err
 	}
@@ -333,11 +316,7 @@ func (s *Server) o311Request(w http.ResponseWriter, r *http.Request, c o311Call)
 }
 
 func (s *Server) o311List(w http.ResponseWriter, r *http.Request, format string, f incidents.PublicFilter, one bool) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
-	list, err := svc.PublicRequests(r.Context(), f)
+	list, err := s.Incidents.PublicRequests(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -345,7 +324,7 @@ func (s *Server) o311List(w http.ResponseWriter, r *http.Request, format string,
 		return apperr.New(apperr.NotFound, "service request %d not found", f.IDs[0])
 	}
 	names := map[string]string{}
-	if cats, err := svc.Catalogue(r.Context(), incidents.CatalogueQuery{IncludeRetired: true}); err == nil {
+	if cats, err := s.Incidents.Catalogue(r.Context(), incidents.CatalogueQuery{IncludeRetired: true}); err == nil {
 		for _, c := range cats {
 			names[c.Code] = c.NameZh
 		}

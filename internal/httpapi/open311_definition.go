@@ -56,11 +56,7 @@ func o311Attributes(cat incidents.Category) []o311Attribute {
 }
 
 func (s *Server) o311Definition(w http.ResponseWriter, r *http.Request, c o311Call) error {
-	svc, err := s.incidentService()
-	if err != nil {
-		return err
-	}
-	cats, err := svc.Categories(r.Context())
+	cats, err := s.Incidents.Categories(r.Context())
 	if err != nil {
 		return err
 	}

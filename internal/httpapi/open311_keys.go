@@ -7,21 +7,12 @@ import (
 
 	"github.com/go-chi/httprate"
 
-	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/auth"
-	"streetchief/internal/incidents"
 )
 
 // Open311 api_keys: admins issue them to integrators; a report sent with one counts against the
 // key's own per-minute limit instead of the anonymous limit of its address.
-
-func (s *Server) open311KeyRoutes() {
-	s.handle("GET", "/api/v1/open311-keys", Roles(access.Admin), "open311", "List Open311 api_keys (never their secrets)", s.listOpen311Keys)
-	s.handle("POST", "/api/v1/open311-keys", Roles(access.Admin), "open311",
-		"Issue an Open311 api_key (name, jurisdiction, per_minute, expires_at); the key is shown once", s.issueOpen311Key)
-	s.handle("DELETE", "/api/v1/open311-keys/{id}", Roles(access.Admin), "open311", "Revoke an Open311 api_key (it stays listed)", s.revokeOpen311Key)
-}
 
 func (s *Server) listOpen311Keys(w http.ResponseWriter, r *http.Request) error {
 	keys, err := s.Auth.Open311Keys(r.Context(), principal(r))
@@ -80,20 +71,16 @@ func (l *keyLimits) onLimit(w http.ResponseWriter, r *http.Request, k auth.Open3
 var errTooManyKeyedReports = apperr.New(apperr.RateLimited, "too many reports with this api_key; wait a minute or ask for a higher limit")
 
 // beginOpen311Report is beginReport with the api_key's limit in place of the anonymous one.
-func (s *Server) beginOpen311Report(w http.ResponseWriter, r *http.Request, c o311Call) (*incidents.Service, string, error) {
+func (s *Server) beginOpen311Report(w http.ResponseWriter, r *http.Request, c o311Call) (string, error) {
 	if c.key == nil {
 		return s.beginReport(w, r)
 	}
-	svc, err := s.incidentService()
-	if err != nil {
-		return nil, "", err
-	}
 	if s.open311Limits.onLimit(w, r, *c.key) {
-		return nil, "", errTooManyKeyedReports
+		return "", errTooManyKeyedReports
 	}
 	key := r.Header.Get("Idempotency-Key")
 	if key != "" && !idempotencyKey(key) {
-		return nil, "", apperr.New(apperr.Malformed, "Idempotency-Key must be 1 to 255 printable ASCII characters")
+		return "", apperr.New(apperr.Malformed, "Idempotency-Key must be 1 to 255 printable ASCII characters")
 	}
-	return svc, key, nil
+	return key, nil
 }

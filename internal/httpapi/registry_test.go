@@ -39,7 +39,8 @@ func newAPI(t *testing.T) (*httptest.Server, *auth.Service) {
 	if err := engine.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Reports: reports.NewService(pool), Auth: svc, MaxBodyBytes: 64 << 10}))
+	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Reports: reports.NewService(pool), Auth: svc,
+		Incidents: incidentService(pool), MaxBodyBytes: 64 << 10}))
 	t.Cleanup(srv.Close)
 	return srv, svc
 }
@@ -281,7 +282,8 @@ func TestEveryRouteIsInTheTableAndTheOpenAPIDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	pool := dbtest.Pool(t)
-	s := httpapi.New(httpapi.Deps{DB: pool, Registry: registry.NewStore(pool), Auth: auth.NewService(pool, auth.Options{})})
+	s := httpapi.New(httpapi.Deps{DB: pool, Registry: registry.NewStore(pool), Auth: auth.NewService(pool, auth.Options{}),
+		Incidents: incidentService(pool)})
 	walked, err := s.WalkRoutes()
 	if err != nil {
 		t.Fatal(err)

@@ -1,9 +1,15 @@
 package httpapi
 
-import "streetchief/internal/access"
+import (
+	"streetchief/internal/access"
+	"streetchief/internal/auth"
+	"streetchief/internal/maptiles"
+	"streetchief/web"
+)
 
-// routes is the one flat route table. Each row names its access rule; the domain then narrows
-// what the caller sees and may change to their scope.
+// routes is the one flat route table: every route the server answers is a row here, in this one
+// function, with its access rule. The domain then narrows what the caller sees and may change to
+// their scope.
 func (s *Server) routes() {
 	// Operations.
 	s.handle("GET", "/healthz", Public, "operations", "Liveness: the process answers", s.healthz)
@@ -53,11 +59,81 @@ func (s *Server) routes() {
 	s.handle("DELETE", "/api/v1/assignments/{id}", fieldEditors, "registry", "End an assignment now (history is kept; one not yet begun is refused: void it)", s.deleteAssignment)
 	s.handle("POST", "/api/v1/assignments/{id}:void", Roles(access.Admin), "registry", "Void an assignment entered by mistake ({\"reason\"}); it stays on record, marked", s.voidAssignment)
 
-	s.incidentRoutes()
-	s.dataRoutes()
-	s.tileRoutes()
-	s.authRoutes()
-	s.webRoutes()
+	// Incidents: the catalogue of categories, then the reports and their workflow.
+	s.handle("GET", "/api/v1/incident-categories", Public, "incidents", "The incident catalogue: 大类 and 小类 with departments, SLA hours and escalation (include_retired=true when signed in)", s.listCategories)
+	s.handle("POST", "/api/v1/incident-categories", Roles(access.Admin), "incidents", "Add a category or subcategory", s.createCategory)
+	// PUT predates PATCH; it changes the fields it names too, so an older client that knows nothing of
+	// parents or escalation cannot reset them by leaving them out.
+	s.handle("PUT", "/api/v1/incident-categories/{code}", Roles(access.Admin), "incidents", "Change a category (as PATCH; kept for older clients)", s.patchCategory)
+	s.handle("PATCH", "/api/v1/incident-categories/{code}", Roles(access.Admin), "incidents", "Change some of a category's names, parent, departments, SLA hours and escalation", s.patchCategory)
+	s.handle("POST", "/api/v1/incident-categories/{code}:retire", Roles(access.Admin), "incidents", "Retire a category (reason): no new incidents, old ones keep it", s.retireCategory)
+	s.handle("POST", "/api/v1/incidents", Public, "incidents", "Report an incident (JSON or multipart with photos; Idempotency-Key makes retries safe)", s.reportIncident)
+	s.handle("GET", "/api/v1/incidents", SignedIn, "incidents", "List incidents in scope (format=json|geojson|csv; status, category, subdistrict, community, assignee, from, to, bbox, overdue; before= pages)", s.listIncidents)
+	s.handle("GET", "/api/v1/incidents/{id}", SignedIn, "incidents", "Get an incident with its history", s.getIncident)
+	s.handle("POST", "/api/v1/incidents/{id}/transitions", SignedIn, "incidents", "Move an incident on in the workflow (to, note, departments, photos)", s.transitionIncident)
+	s.handle("POST", "/api/v1/incidents/{id}/notes", SignedIn, "incidents", "Add a note and photos without moving the incident", s.noteIncident)
+	s.handle("DELETE", "/api/v1/incidents/{id}/likely-duplicate", Roles(access.Admin, access.StreetChief), "incidents", "Reject the suspected-duplicate link", s.notDuplicate)
+	s.handle("GET", "/api/v1/incidents/{id}/photos/{n}", SignedIn, "incidents", "A photo of an incident", s.incidentPhoto)
+
+	// Open311 GeoReport v2: the incident catalogue and reports for outside systems (the 12345
+	// hotline). Errors are Open311's own lists, not problem documents (see open311.go).
+	s.handle("GET", "/open311/v2/discovery.{format}", Public, "open311", "Open311 GeoReport v2 discovery (json or xml)", s.open311(s.o311Discovery))
+	s.handle("GET", "/open311/v2/services.{format}", Public, "open311", "Open311 service list: the incident categories", s.open311(s.o311Services))
+	s.handle("GET", "/open311/v2/services/{code}.{format}", Public, "open311", "Open311 service definition: a category's attributes", s.open311(s.o311Definition))
+	s.handle("GET", "/open311/v2/requests.{format}", Public, "open311", "Open311 service requests (service_request_id, service_code, start_date, end_date, status)", s.open311(s.o311Requests))
+	s.handle("POST", "/open311/v2/requests.{format}", Public, "open311", "Open311 report (form-encoded service_code, lat, long, address_string, attribute[crs], description, media_url, api_key)", s.open311(s.o311Create))
+	s.handle("GET", "/open311/v2/requests/{id}.{format}", Public, "open311", "Open311 one service request", s.open311(s.o311Request))
+	s.handle("GET", "/api/v1/open311-keys", Roles(access.Admin), "open311", "List Open311 api_keys (never their secrets)", s.listOpen311Keys)
+	s.handle("POST", "/api/v1/open311-keys", Roles(access.Admin), "open311",
+		"Issue an Open311 api_key (name, jurisdiction, per_minute, expires_at); the key is shown once", s.issueOpen311Key)
+	s.handle("DELETE", "/api/v1/open311-keys/{id}", Roles(access.Admin), "open311", "Revoke an Open311 api_key (it stays listed)", s.revokeOpen311Key)
+
+	// Data in and out: bulk import, and the OGC API – Features service that GIS clients such as QGIS
+	// add as layers. (Exports are GET /api/v1/areas?format=geojson|csv|kml.)
+	s.handle("POST", "/api/v1/areas:import", fieldEditors, "registry",
+		"Import a GeoJSON FeatureCollection of areas (kind, name_prop, key_prop, strict, repair, dry_run); 200, or 207 with the skipped features", s.importAreas)
+	s.handle("GET", "/ogc", Public, "ogc", "OGC API – Features landing page", s.ogcLanding)
+	s.handle("GET", "/ogc/conformance", Public, "ogc", "OGC API – Features conformance classes", s.ogcConformance)
+	s.handle("GET", "/ogc/collections", Public, "ogc", "Feature collections: admin_units, areas, incidents", s.ogcCollections)
+	s.handle("GET", "/ogc/collections/{collection}", Public, "ogc", "One feature collection", s.ogcCollection)
+	s.handle("GET", "/ogc/collections/{collection}/items", Public, "ogc",
+		"Features (bbox, datetime, limit, offset; incidents need sign-in and follow scope)", s.ogcItems)
+	s.handle("GET", "/ogc/collections/{collection}/items/{feature}", Public, "ogc", "One feature", s.ogcItem)
+
+	// Vector tiles: every layer's tiles (.mvt, and .pbf for clients that ask so) and its TileJSON,
+	// under the layer's own access rule. The layers are maptiles' list, so a layer added there is
+	// served, and described here, without a row of its own.
+	for _, l := range maptiles.Layers() {
+		rule := Public
+		if !l.Public {
+			rule = SignedIn
+		}
+		for _, ext := range []string{"mvt", "pbf"} {
+			s.handle("GET", "/tiles/"+l.Name+"/{z}/{x}/{y}."+ext, rule, "tiles",
+				"Vector tile of the "+l.Name+" layer: "+l.Description, s.vectorTile(l))
+		}
+		s.handle("GET", "/tiles/"+l.Name+".json", rule, "tiles", "TileJSON 3.0.0 of the "+l.Name+" layer", s.tileJSON(l.Name))
+	}
+	s.handle("GET", "/tiles/index.json", Public, "tiles", "The tile layers, their access rules, filters and TileJSON", s.tileIndex)
+
+	// Accounts: sign-in and sessions, users, API tokens, the audit trail.
+	s.handle("POST", auth.SignInPath, Public, "auth", "Sign in with username and password: sets the session cookie, answers the CSRF token", s.signIn)
+	s.handle("GET", "/api/v1/session", Public, "auth", "Who am I: the signed-in user and scope, or anonymous", s.whoAmI)
+	s.handle("DELETE", "/api/v1/session", SignedIn, "auth", "Sign out: end this session", s.signOut)
+	s.handle("GET", "/api/v1/users", Roles(access.Admin), "auth", "List accounts", s.listUsers)
+	s.handle("POST", "/api/v1/users", Roles(access.Admin), "auth", "Create an account", s.createUser)
+	s.handle("PATCH", "/api/v1/users/{id}", Roles(access.Admin), "auth", "Change an account's role, person, password or disabled flag", s.updateUser)
+	s.handle("GET", "/api/v1/tokens", SignedIn, "auth", "List API tokens: your own, or user_id=N for an administrator", s.listTokens)
+	s.handle("POST", "/api/v1/tokens", SignedIn, "auth", "Issue an API token (its secret is shown once)", s.issueToken)
+	s.handle("DELETE", "/api/v1/tokens/{id}", SignedIn, "auth", "Revoke an API token", s.revokeToken)
+	s.handle("GET", "/api/v1/audit", Roles(access.Admin, access.DistrictLeader), "auth", "Audit trail, newest first: target=type:id, before, limit", s.listAudit)
+
+	// The embedded dashboard: the page at / and its content-hashed files under /assets/, which never
+	// change under a name and so are cached for a year. chi matches a static path before a wildcard
+	// whatever the order of registration, so /assets/* shadows nothing above.
+	assets := web.Assets()
+	s.handle("GET", "/", Public, "dashboard", "The map dashboard (HTML page)", s.dashboardPage(assets))
+	s.handle("GET", "/assets/*", Public, "dashboard", "The dashboard's scripts, styles and workers (content-hashed names)", s.dashboardAsset(assets))
 }
 
 // fieldEditors are the roles that change field data; each is confined to its scope by the domain.

@@ -21,7 +21,8 @@ import (
 	"streetchief/internal/reports"
 )
 
-// Deps are what the handlers need; cmd/streetchief wires them.
+// Deps are what the handlers need; cmd/streetchief wires them. DB, Registry, Auth and Incidents are
+// required: New refuses to build a server without them rather than have handlers check for each.
 type Deps struct {
 	DB        *pgxpool.Pool
 	Registry  *registry.Store
@@ -58,8 +59,12 @@ type Server struct {
 	ids           *requestIDs
 }
 
-// New builds the server and its routes.
+// New builds the server and its routes. It panics when a required dependency is missing: that is a
+// wiring mistake, found by the first test that builds the server, not a condition to answer 503 for.
 func New(d Deps) *Server {
+	if d.DB == nil || d.Registry == nil || d.Auth == nil || d.Incidents == nil {
+		panic("httpapi.New: DB, Registry, Auth and Incidents are required")
+	}
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 8 << 20
 	}

@@ -16,23 +16,6 @@ import (
 	"streetchief/internal/auth"
 )
 
-// authRoutes registers sign-in, sessions, tokens, users and the audit trail.
-func (s *Server) authRoutes() {
-	s.handle("POST", auth.SignInPath, Public, "auth", "Sign in with username and password: sets the session cookie, answers the CSRF token", s.signIn)
-	s.handle("GET", "/api/v1/session", Public, "auth", "Who am I: the signed-in user and scope, or anonymous", s.whoAmI)
-	s.handle("DELETE", "/api/v1/session", SignedIn, "auth", "Sign out: end this session", s.signOut)
-
-	s.handle("GET", "/api/v1/users", Roles(access.Admin), "auth", "List accounts", s.listUsers)
-	s.handle("POST", "/api/v1/users", Roles(access.Admin), "auth", "Create an account", s.createUser)
-	s.handle("PATCH", "/api/v1/users/{id}", Roles(access.Admin), "auth", "Change an account's role, person, password or disabled flag", s.updateUser)
-
-	s.handle("GET", "/api/v1/tokens", SignedIn, "auth", "List API tokens: your own, or user_id=N for an administrator", s.listTokens)
-	s.handle("POST", "/api/v1/tokens", SignedIn, "auth", "Issue an API token (its secret is shown once)", s.issueToken)
-	s.handle("DELETE", "/api/v1/tokens/{id}", SignedIn, "auth", "Revoke an API token", s.revokeToken)
-
-	s.handle("GET", "/api/v1/audit", Roles(access.Admin, access.DistrictLeader), "auth", "Audit trail, newest first: target=type:id, before, limit", s.listAudit)
-}
-
 type scopeJSON struct {
 	All          bool    `json:"all"`
 	Subdistricts []int64 `json:"subdistricts"`

@@ -14,23 +14,6 @@ import (
 	"streetchief/internal/maptiles"
 )
 
-// tileRoutes registers every tile layer: its tiles (.mvt, and .pbf for clients that ask so) and its
-// TileJSON, each under the layer's access rule, so the route table says who sees what.
-func (s *Server) tileRoutes() {
-	for _, l := range maptiles.Layers() {
-		rule := Public
-		if !l.Public {
-			rule = SignedIn
-		}
-		for _, ext := range []string{"mvt", "pbf"} {
-			s.handle("GET", "/tiles/"+l.Name+"/{z}/{x}/{y}."+ext, rule, "tiles",
-				"Vector tile of the "+l.Name+" layer: "+l.Description, s.vectorTile(l))
-		}
-		s.handle("GET", "/tiles/"+l.Name+".json", rule, "tiles", "TileJSON 3.0.0 of the "+l.Name+" layer", s.tileJSON(l.Name))
-	}
-	s.handle("GET", "/tiles/index.json", Public, "tiles", "The tile layers, their access rules, filters and TileJSON", s.tileIndex)
-}
-
 func (s *Server) tilesConfigured() error {
 	if s.Tiles == nil {
 		return apperr.New(apperr.Unavailable, "vector tiles are not configured on this server")

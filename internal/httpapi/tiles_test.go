@@ -18,7 +18,6 @@ import (
 	"streetchief/internal/auth"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/httpapi"
-	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
 	"streetchief/internal/registry"
@@ -68,8 +67,9 @@ func newTileWorld(t testing.TB) *tileWorld {
 	engine := lookup.New(store)
 	must(engine.Load(ctx))
 	svc := auth.NewService(pool, auth.Options{})
-	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Auth: svc,
-		Tiles: maptiles.NewService(engine, incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{}), pool, maptiles.Options{})}))
+	inc := incidentService(pool)
+	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Auth: svc, Incidents: inc,
+		Tiles: maptiles.NewService(engine, inc, pool, maptiles.Options{})}))
 	t.Cleanup(srv.Close)
 	u, err := svc.AddUser(ctx, system, auth.UserInput{Username: code("admin"), Password: "correct horse battery", Role: access.Admin})
 	must(err)

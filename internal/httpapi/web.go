@@ -12,16 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"streetchief/internal/apperr"
-	"streetchief/web"
 )
-
-// webRoutes serves the embedded dashboard: the page at / and its content-hashed files under
-// /assets/, which never change under a name and so are cached for a year.
-func (s *Server) webRoutes() {
-	assets := web.Assets()
-	s.handle("GET", "/", Public, "dashboard", "The map dashboard (HTML page)", s.dashboardPage(assets))
-	s.handle("GET", "/assets/*", Public, "dashboard", "The dashboard's scripts, styles and workers (content-hashed names)", s.dashboardAsset(assets))
-}
 
 // notBuilt answers / when the binary was built before the front end.
 const notBuilt = `<!doctype html><meta charset="utf-8"><title>streetchief</title>

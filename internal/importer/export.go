@@ -51,28 +51,13 @@ func Export(w io.Writer, format string, walk Walk) error {
 	return bw.Flush()
 }
 
-// exportProps are the properties of an exported GeoJSON feature; importing the file again reads
-// kind, name, centreline and attributes back.
-type exportProps struct {
-	Kind            string                 `json:"kind"`
-	Name            string                 `json:"name"`
-	SubdistrictID   int64                  `json:"subdistrict_id,omitempty"`
-	Subdistrict     string                 `json:"subdistrict,omitempty"`
-	CommunityID     int64                  `json:"community_id,omitempty"`
-	Community       string                 `json:"community,omitempty"`
-	Responsible     []registry.Responsible `json:"responsible"`
-	ResponsibleText string                 `json:"responsible_names"`
-	Attributes      map[string]any         `json:"attributes,omitempty"`
-	Centreline      *geojson.Geometry      `json:"centreline,omitempty"`
-	SourceKey       string                 `json:"source_key,omitempty"` // import again with --key-prop source_key
-}
-
-// Feature is a GeoJSON Feature with an integer id, as exports and the OGC API write them.
-type Feature struct {
-	Type       string            `json:"type"`
-	ID         int64             `json:"id"`
-	Geometry   *geojson.Geometry `json:"geometry"`
-	Properties any               `json:"properties"`
+// feature is a GeoJSON Feature of an exported file, with an integer id; its properties are the
+// area's own (registry.AreaProperties), as the OGC API serves them too.
+type feature struct {
+	Type       string                  `json:"type"`
+	ID         int64                   `json:"id"`
+	Geometry   *geojson.Geometry       `json:"geometry"`
+	Properties registry.AreaProperties `json:"properties"`
 }
 
 func exportGeoJSON(w *bufio.Writer, walk Walk) error {
@@ -88,35 +73,13 @@ func exportGeoJSON(w *bufio.Writer, walk Walk) error {
 			}
 		}
 		first = false
-		return enc.Encode(ExportFeature(a))
+		return enc.Encode(feature{Type: "Feature", ID: a.ID, Geometry: geojson.NewGeometry(a.Geom), Properties: a.Properties()})
 	})
 	if err != nil {
 		return err
 	}
 	_, err = w.WriteString("]}\n")
 	return err
-}
-
-// ExportFeature is the GeoJSON Feature of an exported area (also used by the OGC API items).
-func ExportFeature(a registry.ExportArea) Feature {
-	p := exportProps{Kind: a.Kind, Name: a.Name, SubdistrictID: a.SubdistrictID, Subdistrict: a.SubdistrictName,
-		CommunityID: a.CommunityID, Community: a.CommunityName, Responsible: a.Responsible,
-		ResponsibleText: responsibleText(a.Responsible), Attributes: a.Attributes, SourceKey: a.SourceKey}
-	if p.Responsible == nil {
-		p.Responsible = []registry.Responsible{}
-	}
-	if len(a.Centreline) > 0 {
-		p.Centreline = geojson.NewGeometry(a.Centreline)
-	}
-	return Feature{Type: "Feature", ID: a.ID, Geometry: geojson.NewGeometry(a.Geom), Properties: p}
-}
-
-func responsibleText(rs []registry.Responsible) string {
-	parts := make([]string, len(rs))
-	for i, r := range rs {
-		parts[i] = r.Name + " (" + string(r.Role) + ")"
-	}
-	return strings.Join(parts, "; ")
 }
 
 // exportCSV writes UTF-8 with a byte order mark, so that Excel shows Chinese names right, and the
@@ -135,7 +98,7 @@ func exportCSV(w *bufio.Writer, walk Walk) error {
 			return fmt.Errorf("area %d attributes: %w", a.ID, err)
 		}
 		return cw.Write([]string{strconv.FormatInt(a.ID, 10), a.Kind, a.Name, a.SubdistrictName, a.CommunityName,
-			responsibleText(a.Responsible), string(attrs), wkt.MarshalString(a.Geom)})
+			a.ResponsibleText(), string(attrs), wkt.MarshalString(a.Geom)})
 	})
 	if err != nil {
 		return err
@@ -158,13 +121,13 @@ func exportKML(w *bufio.Writer, walk Walk) error {
 		}
 		pm := kml.Placemark(
 			kml.Name(a.Name),
-			kml.Description(strings.TrimSuffix(a.Kind+"; "+responsibleText(a.Responsible), "; ")),
+			kml.Description(strings.TrimSuffix(a.Kind+"; "+a.ResponsibleText(), "; ")),
 			kml.ExtendedData(
 				kml.Data("id", kml.Value(a.ID)),
 				kml.Data("kind", kml.Value(a.Kind)),
 				kml.Data("subdistrict", kml.Value(a.SubdistrictName)),
 				kml.Data("community", kml.Value(a.CommunityName)),
-				kml.Data("responsible", kml.Value(responsibleText(a.Responsible))),
+				kml.Data("responsible", kml.Value(a.ResponsibleText())),
 			),
 			g,
 		)

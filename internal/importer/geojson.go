@@ -116,44 +116,73 @@ func malformed(err error) error {
 }
 
 // featureArea turns feature i into an area: a Polygon or MultiPolygon as it is, a LineString or
-// MultiLineString as a corridor width_m wide.
+// MultiLineString as a corridor width_m wide. On error the area holds what was read before it (the
+// source and, if known, the kind), for the report's skipped feature.
 func featureArea(i int, f featureIn, opt GeoJSONOptions) (registry.ImportArea, error) {
 	a := registry.ImportArea{Index: i, Source: fmt.Sprintf("feature %d", i), Kind: opt.Kind}
 	if f.Type != "Feature" {
 		return a, fmt.Errorf("not a Feature (type %q)", f.Type)
 	}
 	if a.Kind == "" {
-		raw, _ := f.prop("kind")
-		var ok bool
-		if a.Kind, ok = plainString(raw); !ok {
-			if err := json.Unmarshal(raw, &a.Kind); err != nil {
-				a.Kind = ""
-			}
-		}
-		if a.Kind == "" {
-			return a, errors.New("no kind: give --kind (?kind=) or a string properties.kind")
+		if err := featureKind(&a, &f); err != nil {
+			return a, err
 		}
 	}
+	if err := featureNameKey(&a, &f, opt); err != nil {
+		return a, err
+	}
+	if err := featureGeometry(&a, &f); err != nil {
+		return a, err
+	}
+	if err := featureCorridor(&a, &f); err != nil {
+		return a, err
+	}
+	return a, featureAttributes(&a, &f, opt)
+}
+
+// featureKind is properties.kind, for a file given no kind of its own.
+func featureKind(a *registry.ImportArea, f *featureIn) error {
+	raw, _ := f.prop("kind")
+	var ok bool
+	if a.Kind, ok = plainString(raw); !ok {
+		if err := json.Unmarshal(raw, &a.Kind); err != nil {
+			a.Kind = ""
+		}
+	}
+	if a.Kind == "" {
+		return errors.New("no kind: give --kind (?kind=) or a string properties.kind")
+	}
+	return nil
+}
+
+// featureNameKey reads the name (else one made of the kind and the index) and, when the file is
+// keyed, the key every feature must have.
+func featureNameKey(a *registry.ImportArea, f *featureIn, opt GeoJSONOptions) error {
 	raw, _ := f.prop(opt.NameProp)
 	a.Name = propString(raw)
 	if a.Name == "" {
-		a.Name = fmt.Sprintf("%s feature %d", a.Kind, i)
+		a.Name = fmt.Sprintf("%s feature %d", a.Kind, a.Index)
 	}
 	if opt.KeyProp != "" {
 		raw, _ := f.prop(opt.KeyProp)
 		if a.Key = propString(raw); a.Key == "" {
-			return a, fmt.Errorf("no key: properties.%s is missing, empty or not a string or number", opt.KeyProp)
+			return fmt.Errorf("no key: properties.%s is missing, empty or not a string or number", opt.KeyProp)
 		}
 	}
+	return nil
+}
+
+// featureGeometry reads the geometry: a polygon is the area itself, a line its centreline.
+func featureGeometry(a *registry.ImportArea, f *featureIn) error {
 	if len(f.Geometry) == 0 || string(f.Geometry) == "null" {
-		return a, errors.New("geometry is required")
+		return errors.New("geometry is required")
 	}
 	g, typ, err := f.parsed, f.parsedType, error(nil)
 	if g == nil {
 		g, typ, err = parseGeometry(f.Geometry)
 	}
 	if err != nil {
-		return a, fmt.Errorf("geometry is not valid GeoJSON: %s", jsonlist.Describe(err))
+		return fmt.Errorf("geometry is not valid GeoJSON: %s", jsonlist.Describe(err))
 	}
 	switch c := g.(type) {
 	case orb.Polygon, orb.MultiPolygon:
@@ -163,8 +192,14 @@ func featureArea(i int, f featureIn, opt GeoJSONOptions) (registry.ImportArea, e
 	case orb.MultiLineString:
 		a.Centreline = c
 	default:
-		return a, fmt.Errorf("geometry must be a Polygon or MultiPolygon (or a LineString for a corridor), not %s", typ)
+		return fmt.Errorf("geometry must be a Polygon or MultiPolygon (or a LineString for a corridor), not %s", typ)
 	}
+	return nil
+}
+
+// featureCorridor gives a line its width (properties.width_m, else the kind's), and a polygon the
+// centreline it may carry in properties.centreline (as exports write roads and rivers).
+func featureCorridor(a *registry.ImportArea, f *featureIn) error {
 	if a.Geom == nil {
 		a.WidthM = defaultWidths[a.Kind]
 		if a.WidthM == 0 {
@@ -172,35 +207,42 @@ func featureArea(i int, f featureIn, opt GeoJSONOptions) (registry.ImportArea, e
 		}
 		if raw, ok := f.prop("width_m"); ok {
 			if err := json.Unmarshal(raw, &a.WidthM); err != nil {
-				return a, fmt.Errorf("width_m is not a number: %s", raw)
+				return fmt.Errorf("width_m is not a number: %s", raw)
 			}
 		}
 	} else if raw, ok := f.prop("centreline"); ok && string(raw) != "null" {
+		var err error
 		if a.Centreline, err = decodeLinear(raw); err != nil {
-			return a, fmt.Errorf("centreline: %v", apperr.Message(err))
+			return fmt.Errorf("centreline: %v", apperr.Message(err))
 		}
 	}
+	return nil
+}
+
+// featureAttributes is properties.attributes, or else every property that is not one of the
+// area's own fields.
+func featureAttributes(a *registry.ImportArea, f *featureIn, opt GeoJSONOptions) error {
 	if raw, ok := f.prop("attributes"); ok && string(raw) != "null" {
 		// Kept as JSON: decoding the object only to encode it again cost a fifth of the decoding.
 		if len(raw) == 0 || raw[0] != '{' {
-			return a, errors.New("attributes must be an object")
+			return errors.New("attributes must be an object")
 		}
 		a.AttributesJSON = raw
-	} else {
-		f.eachProp(func(k string, raw json.RawMessage) {
-			if reserved[k] || k == opt.NameProp {
-				return
-			}
-			var v any
-			if err := json.Unmarshal(raw, &v); err == nil {
-				if a.Attributes == nil {
-					a.Attributes = map[string]any{}
-				}
-				a.Attributes[k] = v
-			}
-		})
+		return nil
 	}
-	return a, nil
+	f.eachProp(func(k string, raw json.RawMessage) {
+		if reserved[k] || k == opt.NameProp {
+			return
+		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err == nil {
+			if a.Attributes == nil {
+				a.Attributes = map[string]any{}
+			}
+			a.Attributes[k] = v
+		}
+	})
+	return nil
 }
 
 func propString(raw json.RawMessage) string {

@@ -67,132 +67,162 @@ func ReadOSM(ctx context.Context, path string, m Mapping, progress io.Writer) (*
 	if err := m.compile(); err != nil {
 		return nil, err
 	}
-	d := &OSMData{}
-	var rels []relCandidate
-	var admin adminLevels
-	neededWays := map[int64]bool{}
-	err := scanPBF(ctx, path, progress, osm.TypeRelation, func(o osm.Object) {
-		r := o.(*osm.Relation)
-		d.Read.Relations++
-		tags := r.TagMap()
-		if tag, ok := m.isMerchant(tags); ok {
-			d.Merchants = append(d.Merchants, Merchant{Source: fmt.Sprintf("r%d", r.ID), Tag: tag, Name: tags["name"]})
-		}
-		c := relCandidate{id: int64(r.ID), tags: tags}
-		typ := tags["type"]
-		boundary := tags["boundary"] == "administrative" && (typ == "boundary" || typ == "multipolygon") && tags["admin_level"] != ""
-		if boundary {
-			admin.see(tags["admin_level"], tags["name"])
-		}
-		if level := m.AdminLevels[tags["admin_level"]]; level != "" && boundary {
-			c.level = level
-			admin.mapped++
-		} else if typ == "multipolygon" {
-			c.rule = m.matchArea(tags)
-		}
-		spare := boundary && c.level == "" && c.rule == nil && m.AutoAdminLevels
-		if c.level == "" && c.rule == nil && !spare {
-			return
-		}
-		for _, mb := range r.Members {
-			if mb.Type == osm.TypeWay && (mb.Role == "outer" || mb.Role == "inner" || mb.Role == "") {
-				c.members = append(c.members, member{way: mb.Ref, role: mb.Role})
-				if !spare {
-					neededWays[mb.Ref] = true
-				}
+	rd := &osmRead{m: &m, d: &OSMData{}, neededWays: map[int64]bool{}, wayNodes: map[int64][]int64{},
+		neededNodes: map[int64]bool{}, merchantWays: map[int]int64{}}
+	if err := scanPBF(ctx, path, progress, osm.TypeRelation, rd.relation); err != nil {
+		return nil, err
+	}
+	rd.settleAdminLevels()
+	if err := scanPBF(ctx, path, progress, osm.TypeWay, rd.way); err != nil {
+		return nil, err
+	}
+	rd.nodes = make(map[int64]orb.Point, len(rd.neededNodes))
+	if err := scanPBF(ctx, path, progress, osm.TypeNode, rd.node); err != nil {
+		return nil, err
+	}
+	rd.build()
+	return rd.d, nil
+}
+
+// osmRead is what one pass of ReadOSM leaves for the next: the relations pass says which ways to
+// keep, the ways pass which nodes, and the last step builds the areas and units from them all.
+type osmRead struct {
+	m            *Mapping
+	d            *OSMData
+	rels         []relCandidate
+	admin        adminLevels
+	neededWays   map[int64]bool
+	ways         []wayCandidate
+	wayNodes     map[int64][]int64 // the nodes of the ways relations need
+	neededNodes  map[int64]bool
+	merchantWays map[int]int64 // merchant index → first node, for its position
+	nodes        map[int64]orb.Point
+}
+
+// relation keeps a relation that maps to an admin unit or an area, and the ways it is made of; a
+// boundary at a level the mapping does not name is kept aside (spare) in case levels are chosen.
+func (rd *osmRead) relation(o osm.Object) {
+	r := o.(*osm.Relation)
+	rd.d.Read.Relations++
+	tags := r.TagMap()
+	if tag, ok := rd.m.isMerchant(tags); ok {
+		rd.d.Merchants = append(rd.d.Merchants, Merchant{Source: fmt.Sprintf("r%d", r.ID), Tag: tag, Name: tags["name"]})
+	}
+	c := relCandidate{id: int64(r.ID), tags: tags}
+	typ := tags["type"]
+	boundary := tags["boundary"] == "administrative" && (typ == "boundary" || typ == "multipolygon") && tags["admin_level"] != ""
+	if boundary {
+		rd.admin.see(tags["admin_level"], tags["name"])
+	}
+	if level := rd.m.AdminLevels[tags["admin_level"]]; level != "" && boundary {
+		c.level = level
+		rd.admin.mapped++
+	} else if typ == "multipolygon" {
+		c.rule = rd.m.matchArea(tags)
+	}
+	spare := boundary && c.level == "" && c.rule == nil && rd.m.AutoAdminLevels
+	if c.level == "" && c.rule == nil && !spare {
+		return
+	}
+	for _, mb := range r.Members {
+		if mb.Type == osm.TypeWay && (mb.Role == "outer" || mb.Role == "inner" || mb.Role == "") {
+			c.members = append(c.members, member{way: mb.Ref, role: mb.Role})
+			if !spare {
+				rd.neededWays[mb.Ref] = true
 			}
 		}
-		if spare {
-			admin.spare = append(admin.spare, c)
-		} else {
-			rels = append(rels, c)
-		}
-	})
-	if err != nil {
-		return nil, err
 	}
-	d.AdminMatched = admin.mapped > 0
-	if d.AdminMatched {
-		admin.spare = nil // read only to choose levels when the mapping's match nothing
+	if spare {
+		rd.admin.spare = append(rd.admin.spare, c)
+	} else {
+		rd.rels = append(rd.rels, c)
 	}
-	for _, c := range admin.spare {
+}
+
+// settleAdminLevels drops the spare boundaries when the mapping's levels matched, and otherwise
+// asks the ways pass for their ways too, to choose levels by them.
+func (rd *osmRead) settleAdminLevels() {
+	rd.d.AdminMatched = rd.admin.mapped > 0
+	if rd.d.AdminMatched {
+		rd.admin.spare = nil // read only to choose levels when the mapping's match nothing
+	}
+	for _, c := range rd.admin.spare {
 		for _, mb := range c.members {
-			neededWays[mb.way] = true
+			rd.neededWays[mb.way] = true
 		}
 	}
-	var ways []wayCandidate
-	wayNodes := map[int64][]int64{}
-	neededNodes := map[int64]bool{}
-	merchantWays := map[int]int64{} // merchant index → first node, for its position
-	err = scanPBF(ctx, path, progress, osm.TypeWay, func(o osm.Object) {
-		w := o.(*osm.Way)
-		d.Read.Ways++
-		tags := w.TagMap()
-		rule := m.Match(tags)
-		keep := rule != nil || neededWays[int64(w.ID)]
-		if tag, ok := m.isMerchant(tags); ok && len(w.Nodes) > 0 {
-			merchantWays[len(d.Merchants)] = int64(w.Nodes[0].ID)
-			neededNodes[int64(w.Nodes[0].ID)] = true
-			d.Merchants = append(d.Merchants, Merchant{Source: fmt.Sprintf("w%d", w.ID), Tag: tag, Name: tags["name"]})
-		}
-		if !keep {
-			return
-		}
-		ids := make([]int64, len(w.Nodes))
-		for i, n := range w.Nodes {
-			ids[i] = int64(n.ID)
-			neededNodes[ids[i]] = true
-		}
-		if neededWays[int64(w.ID)] {
-			wayNodes[int64(w.ID)] = ids
-		}
-		if rule != nil {
-			ways = append(ways, wayCandidate{id: int64(w.ID), tags: tags, rule: rule, nodes: ids})
-		}
-	})
-	if err != nil {
-		return nil, err
+}
+
+// way keeps a way that maps to an area or that a kept relation is made of, and asks the nodes
+// pass for its nodes; a merchant's way asks for its first node, for the merchant's position.
+func (rd *osmRead) way(o osm.Object) {
+	w := o.(*osm.Way)
+	rd.d.Read.Ways++
+	tags := w.TagMap()
+	rule := rd.m.Match(tags)
+	keep := rule != nil || rd.neededWays[int64(w.ID)]
+	if tag, ok := rd.m.isMerchant(tags); ok && len(w.Nodes) > 0 {
+		rd.merchantWays[len(rd.d.Merchants)] = int64(w.Nodes[0].ID)
+		rd.neededNodes[int64(w.Nodes[0].ID)] = true
+		rd.d.Merchants = append(rd.d.Merchants, Merchant{Source: fmt.Sprintf("w%d", w.ID), Tag: tag, Name: tags["name"]})
 	}
-	nodes := make(map[int64]orb.Point, len(neededNodes))
-	err = scanPBF(ctx, path, progress, osm.TypeNode, func(o osm.Object) {
-		n := o.(*osm.Node)
-		d.Read.Nodes++
-		if neededNodes[int64(n.ID)] {
-			nodes[int64(n.ID)] = orb.Point{n.Lon, n.Lat}
-		}
-		if len(n.Tags) == 0 {
-			return
-		}
-		tags := n.TagMap()
-		if tag, ok := m.isMerchant(tags); ok {
-			p := orb.Point{n.Lon, n.Lat}
-			d.Merchants = append(d.Merchants, Merchant{Source: fmt.Sprintf("n%d", n.ID), Tag: tag, Name: tags["name"], At: &p})
-		}
-	})
-	if err != nil {
-		return nil, err
+	if !keep {
+		return
 	}
-	for i, first := range merchantWays {
-		if p, ok := nodes[first]; ok {
+	ids := make([]int64, len(w.Nodes))
+	for i, n := range w.Nodes {
+		ids[i] = int64(n.ID)
+		rd.neededNodes[ids[i]] = true
+	}
+	if rd.neededWays[int64(w.ID)] {
+		rd.wayNodes[int64(w.ID)] = ids
+	}
+	if rule != nil {
+		rd.ways = append(rd.ways, wayCandidate{id: int64(w.ID), tags: tags, rule: rule, nodes: ids})
+	}
+}
+
+// node keeps the position of a node a kept way uses, and notes a node that is a merchant.
+func (rd *osmRead) node(o osm.Object) {
+	n := o.(*osm.Node)
+	rd.d.Read.Nodes++
+	if rd.neededNodes[int64(n.ID)] {
+		rd.nodes[int64(n.ID)] = orb.Point{n.Lon, n.Lat}
+	}
+	if len(n.Tags) == 0 {
+		return
+	}
+	tags := n.TagMap()
+	if tag, ok := rd.m.isMerchant(tags); ok {
+		p := orb.Point{n.Lon, n.Lat}
+		rd.d.Merchants = append(rd.d.Merchants, Merchant{Source: fmt.Sprintf("n%d", n.ID), Tag: tag, Name: tags["name"], At: &p})
+	}
+}
+
+// build places the merchants found on ways, then builds the ways' areas, chooses admin levels if
+// it must, and builds the relations' units and areas, numbering them in that order.
+func (rd *osmRead) build() {
+	d := rd.d
+	for i, first := range rd.merchantWays {
+		if p, ok := rd.nodes[first]; ok {
 			d.Merchants[i].At = &p
 		}
 	}
-	for _, w := range ways {
-		d.addWay(&m, w, nodes)
+	for _, w := range rd.ways {
+		d.addWay(rd.m, w, rd.nodes)
 	}
-	if len(admin.spare) > 0 {
-		d.ChosenLevels = admin.chooseLevels(wayNodes, nodes)
-		for _, c := range admin.spare {
+	if len(rd.admin.spare) > 0 {
+		d.ChosenLevels = rd.admin.chooseLevels(rd.wayNodes, rd.nodes)
+		for _, c := range rd.admin.spare {
 			if c.level = d.ChosenLevels[c.tags["admin_level"]]; c.level != "" {
-				rels = append(rels, c)
+				rd.rels = append(rd.rels, c)
 			}
 		}
 	}
-	d.AdminLevels = admin.list()
-	for _, r := range rels {
-		d.addRelation(r, wayNodes, nodes)
+	d.AdminLevels = rd.admin.list()
+	for _, r := range rd.rels {
+		d.addRelation(r, rd.wayNodes, rd.nodes)
 	}
-	return d, nil
 }
 
 // scanPBF reads the file once, handing fn every object of one type (the others are skipped
