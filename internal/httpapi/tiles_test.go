@@ -69,7 +69,7 @@ func newTileWorld(t testing.TB) *tileWorld {
 	must(engine.Load(ctx))
 	svc := auth.NewService(pool, auth.Options{})
 	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Auth: svc,
-		Tiles: maptiles.NewService(engine, incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{}), pool, maptiles.Options{})}))
+		Tiles: maptiles.NewService(engine, incidents.NewService(pool, engine, incidents.Options{}), pool, maptiles.Options{})}))
 	t.Cleanup(srv.Close)
 	u, err := svc.AddUser(ctx, system, auth.UserInput{Username: code("admin"), Password: "correct horse battery", Role: access.Admin})
 	must(err)
