@@ -10,6 +10,8 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/incidents"
+	"streetchief/internal/lookup"
+	"streetchief/internal/registry"
 )
 
 const categoriesUsage = `streetchief categories import [--dry-run] FILE|--national   load a catalogue file (CSV, docs/categories.md)
@@ -58,7 +60,9 @@ func categoriesCommand(ctx context.Context, args []string, stdout, stderr io.Wri
 		return err
 	}
 	defer pool.Close()
-	svc := incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{})
+	// The catalogue commands route no incident, so the engine is never loaded (a large city would take
+	// seconds); a call that did route would answer "still loading", never a wrong person.
+	svc := incidents.NewService(pool, lookup.New(registry.NewStore(pool)), incidents.Options{})
 	if sub == "export" {
 		return writeFileAtomically(*out, stdout, func(w io.Writer) error { return svc.ExportCatalogue(ctx, w) })
 	}

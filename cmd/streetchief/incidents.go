@@ -9,9 +9,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"streetchief/internal/database"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
+	"streetchief/internal/registry"
 )
 
 // escalationInterval is how often a replica looks for overdue incidents; SKIP LOCKED lets every replica
@@ -19,9 +19,9 @@ import (
 const escalationInterval = time.Minute
 
 // startIncidents builds the incident service on the in-memory lookup engine and starts its background
-// jobs: escalation of overdue incidents, and re-routing when the registry changes (which asks PostGIS,
-// since the engine may not have applied the same change yet). Both stop with ctx.
-func startIncidents(ctx context.Context, pool *pgxpool.Pool, engine *lookup.Engine, registryFeed *database.Subscription,
+// jobs: escalation of overdue incidents, and re-routing after each registry change the engine has
+// applied (updates, from engine.Follow). Both stop with ctx.
+func startIncidents(ctx context.Context, pool *pgxpool.Pool, engine *lookup.Engine, updates *lookup.Updates,
 	logger *slog.Logger) *incidents.Service {
 	svc := incidents.NewService(pool, engine, incidents.Options{})
 	go func() {
@@ -35,15 +35,19 @@ func startIncidents(ctx context.Context, pool *pgxpool.Pool, engine *lookup.Engi
 		}
 		svc.RunEscalator(ctx, escalationInterval, logger)
 	}()
-	go svc.RunRerouter(ctx, registryFeed, logger)
+	go svc.RunRerouter(ctx, updates, logger)
 	return svc
 }
 
-// seedDemoIncidents writes the demo city's half year of incident history, routed by PostGIS (the server's
-// in-memory engine is not running during a demo load).
+// seedDemoIncidents writes the demo city's half year of incident history, routed by a lookup engine
+// loaded once from the city just written (nothing changes the territory while the history is seeded).
 func seedDemoIncidents(ctx context.Context, pool *pgxpool.Pool, seed int64, out io.Writer) error {
 	start := time.Now()
-	n, err := incidents.SeedDemoHistory(ctx, pool, incidents.SQLMatcher{DB: pool}, seed)
+	engine := lookup.New(registry.NewStore(pool))
+	if err := engine.Load(ctx); err != nil {
+		return fmt.Errorf("demo incidents: %w", err)
+	}
+	n, err := incidents.SeedDemoHistory(ctx, pool, engine, seed)
 	if err != nil {
 		return fmt.Errorf("demo incidents: %w", err)
 	}

@@ -68,15 +68,17 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 
-	// One listening connection feeds everything that follows the database's changes.
+	// One listening connection feeds everything that follows the database's changes. Registry changes
+	// go to the lookup engine only; re-routing follows the engine, so it routes with the change applied.
 	listener := database.NewListener(pool, logger)
-	lookupFeed, rerouteFeed := listener.Subscribe(registry.ChangeChannel), listener.Subscribe(registry.ChangeChannel)
+	registryFeed := listener.Subscribe(registry.ChangeChannel)
 	tileFeed := listener.Subscribe(incidents.ChangeChannel)
 
 	store := registry.NewStore(pool)
 	engine := lookup.New(store)
-	go engine.Run(ctx, lookupFeed, logger)
-	incidentService := startIncidents(ctx, pool, engine, rerouteFeed, logger)
+	engineUpdates := engine.Follow()
+	go engine.Run(ctx, registryFeed, logger)
+	incidentService := startIncidents(ctx, pool, engine, engineUpdates, logger)
 	tileService := maptiles.NewService(engine, incidentService, pool, maptiles.Options{CacheBytes: int64(*tileCacheMB) << 20})
 	go tileService.FollowIncidents(ctx, tileFeed)
 	go listener.Run(ctx)

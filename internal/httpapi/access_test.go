@@ -92,7 +92,7 @@ func newAccessWorld(t *testing.T) *accessWorld {
 	}
 	w.clients[access.Public] = &apiClient{t: t, srv: srv}
 	pool := dbtest.Pool(t)
-	w.server = httpapi.New(httpapi.Deps{DB: pool, Registry: store, Auth: auth.NewService(pool, auth.Options{}), Incidents: incidentService(pool)})
+	w.server = httpapi.New(httpapi.Deps{DB: pool, Registry: store, Auth: auth.NewService(pool, auth.Options{}), Incidents: incidentService(t, pool, nil)})
 	return w
 }
 

@@ -39,7 +39,7 @@ func BenchmarkLookupHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	h := httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Auth: auth.NewService(pool, auth.Options{}),
-		Incidents: incidentService(pool), Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		Incidents: incidentService(b, pool, nil), Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	paths := make([]string, 4096)
 	rng := rand.New(rand.NewPCG(1, 1))
 	for i := range paths {

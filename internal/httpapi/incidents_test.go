@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 
 	"streetchief/geo"
@@ -24,8 +25,20 @@ import (
 	"streetchief/internal/dbtest"
 	"streetchief/internal/httpapi"
 	"streetchief/internal/incidents"
+	"streetchief/internal/lookup"
 	"streetchief/internal/registry"
 )
+
+// routingEngine is a lookup engine loaded with the registry as it stands, to route the reports a
+// test files afterwards.
+func routingEngine(t testing.TB, pool *pgxpool.Pool) *lookup.Engine {
+	t.Helper()
+	e := lookup.New(registry.NewStore(pool))
+	if err := e.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
 
 // incidentWorld is a subdistrict with communities A and B, a market in A with a manager, lane chiefs
 // of A and B, a street chief, and API clients for them, served with incidents routed by PostGIS.
@@ -89,7 +102,7 @@ func newIncidentWorld(t *testing.T) *incidentWorld {
 		must(err)
 	}
 	authSvc := auth.NewService(pool, auth.Options{})
-	svc := incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{})
+	svc := incidents.NewService(pool, routingEngine(t, pool), incidents.Options{})
 	w.srv = httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Auth: authSvc, Incidents: svc, MaxBodyBytes: 64 << 10}))
 	t.Cleanup(w.srv.Close)
 	w.public = &apiClient{t: t, srv: w.srv}
@@ -376,7 +389,7 @@ func TestPublicReportsAreLimitedPerAddress(t *testing.T) {
 	pool := dbtest.Pool(t)
 	authSvc := auth.NewService(pool, auth.Options{})
 	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: registry.NewStore(pool), Auth: authSvc,
-		Incidents: incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{}), PublicReportsPerMinute: 2}))
+		Incidents: incidents.NewService(pool, routingEngine(t, pool), incidents.Options{}), PublicReportsPerMinute: 2}))
 	t.Cleanup(srv.Close)
 	public := &apiClient{t: t, srv: srv}
 	for i := range 2 {

@@ -9,15 +9,20 @@ import (
 	"streetchief/internal/dbtest"
 	"streetchief/internal/httpapi"
 	"streetchief/internal/incidents"
+	"streetchief/internal/lookup"
 	"streetchief/internal/registry"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-// incidentService is the incident service a test server runs on: the real one, routing reports by
-// PostGIS in the test's database.
-func incidentService(pool *pgxpool.Pool) *incidents.Service {
-	return incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{})
+// incidentService is the incident service a test server runs on: the real one, routing reports with
+// engine, or with an engine loaded from the test's database now when engine is nil.
+func incidentService(t testing.TB, pool *pgxpool.Pool, engine *lookup.Engine) *incidents.Service {
+	t.Helper()
+	if engine == nil {
+		engine = routingEngine(t, pool)
+	}
+	return incidents.NewService(pool, engine, incidents.Options{})
 }
 
 // A server missing a dependency its handlers call is refused when built, so no handler has to ask

@@ -105,7 +105,7 @@ func TestGDALReadsTheFeatureServiceAcrossPages(t *testing.T) {
 	pool := dbtest.Pool(t)
 	authSvc := auth.NewService(pool, auth.Options{})
 	api := httpapi.New(httpapi.Deps{DB: pool, Registry: registry.NewStore(pool), Auth: authSvc,
-		Incidents: incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{})})
+		Incidents: incidents.NewService(pool, routingEngine(t, pool), incidents.Options{})})
 	// Pages after the first carry offset= (areas) or before= (incidents); counting them shows that
 	// GDAL followed the next links rather than reading one big page.
 	var laterPages, laterIncidentPages atomic.Int64

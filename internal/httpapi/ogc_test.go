@@ -58,7 +58,7 @@ func newOGCServer(t *testing.T) (*httptest.Server, *apiClient, *apiClient) {
 	pool := dbtest.Pool(t)
 	svc := auth.NewService(pool, auth.Options{})
 	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: registry.NewStore(pool), Auth: svc,
-		Incidents: incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{})}))
+		Incidents: incidents.NewService(pool, routingEngine(t, pool), incidents.Options{})}))
 	t.Cleanup(srv.Close)
 	return srv, asUser(t, srv, svc, "ogc-admin-"+strings.ToLower(t.Name()), access.Admin, 0), &apiClient{t: t, srv: srv}
 }

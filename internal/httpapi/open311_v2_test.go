@@ -199,7 +199,7 @@ func TestOpen311KeysLiftThePublicLimitAndBadKeysAreRefused(t *testing.T) {
 	pool := dbtest.Pool(t)
 	authSvc := auth.NewService(pool, auth.Options{})
 	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: registry.NewStore(pool), Auth: authSvc,
-		Incidents: incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{}), PublicReportsPerMinute: 2}))
+		Incidents: incidents.NewService(pool, routingEngine(t, pool), incidents.Options{}), PublicReportsPerMinute: 2}))
 	t.Cleanup(srv.Close)
 	admin := asUser(t, srv, authSvc, fmt.Sprintf("o311-admin-%f", w.x), access.Admin, 0)
 	leader := asUser(t, srv, authSvc, fmt.Sprintf("o311-leader-%f", w.x), access.DistrictLeader, 0)

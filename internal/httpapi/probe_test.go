@@ -22,7 +22,6 @@ import (
 	"streetchief/internal/auth"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/httpapi"
-	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
 	"streetchief/internal/registry"
@@ -126,7 +125,7 @@ func newProbeWorld(t *testing.T) *probeWorld {
 	if err := engine.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	inc := incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{})
+	inc := incidentService(t, pool, nil)
 	server := httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Auth: svc, Incidents: inc,
 		Reports: reports.NewService(pool), Tiles: maptiles.NewService(engine, inc, pool, maptiles.Options{}),
 		PublicReportsPerMinute: -1})

@@ -40,7 +40,7 @@ func newAPI(t *testing.T) (*httptest.Server, *auth.Service) {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Reports: reports.NewService(pool), Auth: svc,
-		Incidents: incidentService(pool), MaxBodyBytes: 64 << 10}))
+		Incidents: incidentService(t, pool, engine), MaxBodyBytes: 64 << 10}))
 	t.Cleanup(srv.Close)
 	return srv, svc
 }
@@ -283,7 +283,7 @@ func TestEveryRouteIsInTheTableAndTheOpenAPIDocument(t *testing.T) {
 	}
 	pool := dbtest.Pool(t)
 	s := httpapi.New(httpapi.Deps{DB: pool, Registry: registry.NewStore(pool), Auth: auth.NewService(pool, auth.Options{}),
-		Incidents: incidentService(pool)})
+		Incidents: incidentService(t, pool, nil)})
 	walked, err := s.WalkRoutes()
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,7 @@ func newSessionServer(t *testing.T, opt auth.Options) (*httpapi.Server, *auth.Se
 	t.Helper()
 	pool := dbtest.Pool(t)
 	svc := auth.NewService(pool, opt)
-	return httpapi.New(httpapi.Deps{DB: pool, Registry: registry.NewStore(pool), Auth: svc, Incidents: incidentService(pool)}), svc
+	return httpapi.New(httpapi.Deps{DB: pool, Registry: registry.NewStore(pool), Auth: svc, Incidents: incidentService(t, pool, nil)}), svc
 }
 
 var sessionUserSeq int

@@ -67,7 +67,7 @@ func newTileWorld(t testing.TB) *tileWorld {
 	engine := lookup.New(store)
 	must(engine.Load(ctx))
 	svc := auth.NewService(pool, auth.Options{})
-	inc := incidentService(pool)
+	inc := incidentService(t, pool, engine)
 	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Auth: svc, Incidents: inc,
 		Tiles: maptiles.NewService(engine, inc, pool, maptiles.Options{})}))
 	t.Cleanup(srv.Close)

@@ -23,6 +23,7 @@ func TestDemoHistoryIsDeterministicAndCoversTheWorkflow(t *testing.T) {
 		WHERE person_id = ANY($1)`, []int64{w.manager.ID, w.lane.ID, w.street.ID}); err != nil {
 		t.Fatal(err)
 	}
+	w.reload()
 	summary := func() (string, map[string]int, int, int) {
 		var digest string
 		var overdue, atMarkets int
@@ -47,7 +48,7 @@ func TestDemoHistoryIsDeterministicAndCoversTheWorkflow(t *testing.T) {
 		}
 		return digest, statuses, overdue, atMarkets
 	}
-	n, err := incidents.SeedDemoHistory(ctx, pool, incidents.SQLMatcher{DB: pool}, 7)
+	n, err := incidents.SeedDemoHistory(ctx, pool, w.engine, 7)
 	if err != nil || n != incidents.DemoIncidents {
 		t.Fatalf("%d %v", n, err)
 	}
@@ -81,7 +82,7 @@ func TestDemoHistoryIsDeterministicAndCoversTheWorkflow(t *testing.T) {
 		t.Errorf("%d demo incidents have implausible histories", badEvents)
 	}
 	clear()
-	if _, err := incidents.SeedDemoHistory(ctx, pool, incidents.SQLMatcher{DB: pool}, 7); err != nil {
+	if _, err := incidents.SeedDemoHistory(ctx, pool, w.engine, 7); err != nil {
 		t.Fatal(err)
 	}
 	if again, _, _, _ := summary(); again != first {

@@ -3,6 +3,7 @@ package incidents_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,8 +12,10 @@ import (
 	"github.com/paulmach/orb"
 
 	"streetchief/internal/access"
+	"streetchief/internal/database"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/incidents"
+	"streetchief/internal/lookup"
 	"streetchief/internal/registry"
 )
 
@@ -41,6 +44,7 @@ type world struct {
 	t                            *testing.T
 	svc                          *incidents.Service
 	store                        *registry.Store
+	engine                       *lookup.Engine
 	clock                        *clock
 	sub, comA, comB              registry.AdminUnit
 	park                         registry.Area
@@ -110,8 +114,19 @@ func newWorld(t *testing.T) *world {
 	w.asManager = access.Principal{Role: access.Inspector, Username: "manager", PersonID: w.manager.ID}
 
 	w.clock = &clock{t: time.Now()}
-	w.svc = incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{Now: w.clock.Now})
+	w.engine = lookup.New(w.store)
+	w.reload()
+	w.svc = incidents.NewService(pool, w.engine, incidents.Options{Now: w.clock.Now})
 	return w
+}
+
+// reload brings the world's lookup engine up to the registry, as following its notifications would:
+// tests that change the territory and then route call it in between.
+func (w *world) reload() {
+	w.t.Helper()
+	if err := w.engine.Load(context.Background()); err != nil {
+		w.t.Fatal(err)
+	}
 }
 
 // Points of the world: in the market, in community A outside the market, in community B, outside.
@@ -145,4 +160,16 @@ func (w *world) get(id int64) incidents.Incident {
 		w.t.Fatal(err)
 	}
 	return in
+}
+
+// follow runs the registry's change feed into the world's engine and the engine's updates into the
+// re-router, as the server wires them, until ctx ends.
+func (w *world) follow(ctx context.Context) *database.Listener {
+	listener := database.NewListener(dbtest.Pool(w.t), nil)
+	feed := listener.Subscribe(registry.ChangeChannel)
+	updates := w.engine.Follow()
+	go listener.Run(ctx)
+	go w.engine.Run(ctx, feed, slog.New(slog.DiscardHandler))
+	go w.svc.RunRerouter(ctx, updates, slog.New(slog.DiscardHandler))
+	return listener
 }

@@ -1,8 +1,8 @@
 // Package incidents owns what is reported on the street — categories, incidents, their photos, their
-// history — and the rules that move them: routing to whoever is responsible where it happened, the
-// persuade → escalate → joint enforcement workflow, due times, escalation of overdue cases, duplicate
-// detection and re-routing when the territory changes. It reads the registry only through a Matcher
-// and must not depend on the HTTP layer.
+// history — and the rules that move them: routing to whoever the lookup engine says is responsible
+// there, the persuade → escalate → joint enforcement workflow, due times, escalation of overdue cases,
+// duplicate detection, and re-routing once the engine has applied a change of the territory. It must
+// not depend on the HTTP layer.
 package incidents
 
 import (
@@ -26,8 +26,8 @@ import (
 // ChangeChannel is where migration 0005 announces every committed change to an incident.
 const ChangeChannel = "incident_changed"
 
-// Matcher says who is responsible at a WGS-84 point at a moment. The in-memory lookup engine is the
-// fast one; SQLMatcher asks PostGIS and is always current.
+// Matcher says who is responsible at a WGS-84 point at a moment: the in-memory lookup engine, the one
+// implementation of that rule. It is an interface so that this package states the one method it needs.
 type Matcher interface {
 	Lookup(ctx context.Context, pt orb.Point, at time.Time) (lookup.Answer, error)
 }
@@ -85,28 +85,22 @@ const (
 type Options struct {
 	// Now is the clock (tests move it).
 	Now func() time.Time
-	// RerouteMatcher answers re-routing after registry changes. It must see a change as soon as it
-	// commits, which an in-memory index fed by the same notification may not yet do; nil means an
-	// SQLMatcher on the same database.
-	RerouteMatcher Matcher
 }
 
 // Service reads and writes incidents.
 type Service struct {
 	db      *pgxpool.Pool
 	matcher Matcher
-	reroute Matcher
 	now     func() time.Time
 }
 
-// NewService returns a Service on db that routes new incidents with m.
+var _ Matcher = (*lookup.Engine)(nil)
+
+// NewService returns a Service on db that routes and re-routes incidents with m.
 func NewService(db *pgxpool.Pool, m Matcher, opt Options) *Service {
-	s := &Service{db: db, matcher: m, reroute: opt.RerouteMatcher, now: opt.Now}
+	s := &Service{db: db, matcher: m, now: opt.Now}
 	if s.now == nil {
 		s.now = time.Now
-	}
-	if s.reroute == nil {
-		s.reroute = SQLMatcher{DB: db}
 	}
 	return s
 }

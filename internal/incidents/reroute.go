@@ -12,7 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"streetchief/internal/access"
-	"streetchief/internal/database"
+	"streetchief/internal/lookup"
 	"streetchief/internal/registry"
 )
 
@@ -85,7 +85,7 @@ func (s *Service) Reroute(ctx context.Context, t RerouteTarget, reason string) (
 }
 
 func (s *Service) rerouteOne(ctx context.Context, tx pgx.Tx, cur Incident, reason string, now time.Time) (bool, error) {
-	ans, err := s.reroute.Lookup(ctx, orb.Point{cur.Lon, cur.Lat}, now)
+	ans, err := s.matcher.Lookup(ctx, orb.Point{cur.Lon, cur.Lat}, now)
 	if err != nil {
 		return false, err
 	}
@@ -159,26 +159,31 @@ func (s *Service) RerouteOnChange(ctx context.Context, payload string) (int, err
 	return 0, nil
 }
 
-// RunRerouter re-routes after every change of feed, a subscription to registry.ChangeChannel,
-// until ctx ends. Changes missed while the feed was down (a gap) are caught by the next change or
-// by hand.
-func (s *Service) RunRerouter(ctx context.Context, feed *database.Subscription, logger *slog.Logger) {
+// RunRerouter re-routes after every update of the lookup engine, until ctx ends. updates comes from
+// the engine's Follow, so each change arrives only after the engine has swapped in a snapshot that
+// includes it, and the re-routing asks the engine (the service's matcher) what the registry says
+// now. After a gap the engine names what its reload found different, which catches up with changes
+// made while notifications were lost; changes committed while no server ran wait for the next
+// change of the same area or unit.
+func (s *Service) RunRerouter(ctx context.Context, updates *lookup.Updates, logger *slog.Logger) {
 	if logger == nil {
 		logger = slog.Default()
 	}
 	for {
-		n, err := feed.Next(ctx)
+		up, err := updates.Next(ctx)
 		if err != nil {
 			return
 		}
-		if n.Gap {
-			continue
+		if up.Missed {
+			logger.Warn("rerouting fell behind the registry; some open incidents may keep their old routing until their area changes again")
 		}
-		changed, err := s.RerouteOnChange(ctx, n.Payload)
-		if err != nil {
-			logger.Warn("rerouting incidents", "change", n.Payload, "err", err)
-		} else if changed > 0 {
-			logger.Info("rerouted incidents", "change", n.Payload, "count", changed)
+		for _, payload := range up.Changes {
+			changed, err := s.RerouteOnChange(ctx, payload)
+			if err != nil {
+				logger.Warn("rerouting incidents", "change", payload, "err", err)
+			} else if changed > 0 {
+				logger.Info("rerouted incidents", "change", payload, "count", changed)
+			}
 		}
 	}
 }

@@ -5,15 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"streetchief/internal/dbtest"
-	"streetchief/internal/incidents"
 	"streetchief/internal/registry"
 )
 
-func TestSQLMatcherIgnoresVoidedAssignments(t *testing.T) {
+// Voided posts were never held: once the engine has the voids, a report at the market skips the
+// market's manager and community A's lane chief and goes to the street chief.
+func TestVoidedAssignmentsRouteNothing(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	m := incidents.SQLMatcher{DB: dbtest.Pool(t)}
 	for _, f := range []registry.AssignmentFilter{{AreaID: w.park.ID}, {AdminUnitID: w.comA.ID}} {
 		list, _, err := w.store.ListAssignments(ctx, system, f)
 		if err != nil || len(list) != 1 {
@@ -23,7 +22,8 @@ func TestSQLMatcherIgnoresVoidedAssignments(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ans, err := m.Lookup(ctx, w.inMarket(), time.Now())
+	w.reload()
+	ans, err := w.engine.Lookup(ctx, w.inMarket(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,5 +35,8 @@ func TestSQLMatcherIgnoresVoidedAssignments(t *testing.T) {
 	}
 	if ans.Subdistrict == nil || ans.Subdistrict.Chief == nil || ans.Subdistrict.Chief.PersonID != w.street.ID {
 		t.Fatalf("subdistrict after the void: %+v, want its street chief still", ans.Subdistrict)
+	}
+	if got := w.get(w.report("random_piling", w.inMarket()).ID); got.AssigneePersonID != w.street.ID {
+		t.Fatalf("report at the market after the voids: %+v, want the street chief", got)
 	}
 }

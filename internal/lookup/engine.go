@@ -2,6 +2,7 @@ package lookup
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +24,9 @@ const MaxToleranceM = 500
 type Engine struct {
 	store *registry.Store
 	snap  atomic.Pointer[snapshot]
+
+	mu        sync.Mutex
+	followers []*Updates
 }
 
 // New returns an engine that has loaded nothing yet; call Load (or Run) before Lookup.

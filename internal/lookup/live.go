@@ -23,7 +23,8 @@ const (
 
 // Run keeps the engine current until ctx ends from feed, a subscription to registry.ChangeChannel:
 // each gap (listening began or resumed, so notifications may have been missed) reloads everything,
-// and each burst of changes is applied as one update.
+// and each burst of changes is applied as one update. After each update is swapped in, Run tells the
+// engine's followers (Follow) what it covered.
 func (e *Engine) Run(ctx context.Context, feed *database.Subscription, logger *slog.Logger) {
 	backoff := 100 * time.Millisecond
 	stale := false
@@ -46,9 +47,11 @@ func (e *Engine) Run(ctx context.Context, feed *database.Subscription, logger *s
 
 func (e *Engine) follow(ctx context.Context, feed *database.Subscription, logger *slog.Logger, stale bool, ok func()) error {
 	if stale {
-		if err := e.loadLogged(ctx, logger); err != nil {
+		changes, err := e.reload(ctx, logger)
+		if err != nil {
 			return err
 		}
+		e.publish(changes)
 		ok()
 	}
 	for {
@@ -70,52 +73,58 @@ func (e *Engine) follow(ctx context.Context, feed *database.Subscription, logger
 			}
 			batch = append(batch, n)
 		}
-		if err := e.applyBurst(ctx, batch, logger); err != nil {
+		changes, err := e.applyBurst(ctx, batch, logger)
+		if err != nil {
 			return fmt.Errorf("apply changes: %w", err)
 		}
+		e.publish(changes)
 		ok()
 	}
 }
 
-// applyBurst re-reads the rows a burst of notifications named and swaps in the updated snapshot.
-func (e *Engine) applyBurst(ctx context.Context, batch []database.Notification, logger *slog.Logger) error {
-	if len(batch) > fullReloadAbove {
-		return e.Load(ctx)
-	}
+// applyBurst re-reads the rows a burst of notifications named and swaps in the updated snapshot. It
+// returns the changes the new snapshot covers: the burst's own, or after a gap what the reload found.
+func (e *Engine) applyBurst(ctx context.Context, batch []database.Notification, logger *slog.Logger) ([]string, error) {
+	payloads := make([]string, 0, len(batch))
+	reload := len(batch) > fullReloadAbove
 	ids := map[string]map[int64]bool{}
 	for _, n := range batch {
 		if n.Gap {
-			return e.loadLogged(ctx, logger)
+			return e.reload(ctx, logger)
 		}
 		ch, ok := registry.ParseChange(n.Payload)
 		if !ok {
 			continue
 		}
+		payloads = append(payloads, n.Payload)
 		if ch.Bulk() { // a bulk import announces its rows once, as a range
-			return e.Load(ctx)
+			reload = true
 		}
 		if ids[ch.Table] == nil {
 			ids[ch.Table] = map[int64]bool{}
 		}
 		ids[ch.Table][ch.First] = true
 	}
+	if reload {
+		return payloads, e.Load(ctx)
+	}
 	var c change
 	var err error
 	if c.areaIDs = keys(ids["area"]); len(c.areaIDs) > 0 {
 		if c.areas, err = e.store.SpatialAreas(ctx, c.areaIDs); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if c.unitIDs = keys(ids["admin_unit"]); len(c.unitIDs) > 0 {
 		if c.units, err = e.store.SpatialUnits(ctx, c.unitIDs); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	c.postIDs = keys(ids["assignment"])
 	c.personPostsFor = keys(ids["person"])
 	if len(c.postIDs) > 0 || len(c.personPostsFor) > 0 {
 		if c.posts, err = e.store.Posts(ctx, c.postIDs, c.personPostsFor); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	next := e.snap.Load().apply(c)
@@ -123,7 +132,17 @@ func (e *Engine) applyBurst(ctx context.Context, batch []database.Notification, 
 		next = next.compacted()
 	}
 	e.snap.Store(next)
-	return nil
+	return payloads, nil
+}
+
+// reload re-reads everything after notifications may have been missed and returns, as change
+// payloads, what differs from the snapshot before it (nothing on the first load: there is no before).
+func (e *Engine) reload(ctx context.Context, logger *slog.Logger) ([]string, error) {
+	before := e.snap.Load()
+	if err := e.loadLogged(ctx, logger); err != nil {
+		return nil, err
+	}
+	return differences(before, e.snap.Load()), nil
 }
 
 func (e *Engine) loadLogged(ctx context.Context, logger *slog.Logger) error {

@@ -31,7 +31,10 @@ func demoCity(tb testing.TB) *demo.City {
 	city := demotest.City(tb, 7)
 	historyOnce.Do(func() {
 		pool := dbtest.Pool(tb)
-		_, historyErr = incidents.SeedDemoHistory(context.Background(), pool, incidents.SQLMatcher{DB: pool}, 7)
+		engine := lookup.New(registry.NewStore(pool))
+		if historyErr = engine.Load(context.Background()); historyErr == nil {
+			_, historyErr = incidents.SeedDemoHistory(context.Background(), pool, engine, 7)
+		}
 	})
 	if historyErr != nil {
 		tb.Fatal(historyErr)
@@ -73,5 +76,5 @@ func tilesOver(b orb.Bound, z maptile.Zoom) []maptile.Tile {
 
 // newService is a tile service over engine and the incidents on pool, as the server wires it.
 func newService(engine *lookup.Engine, pool *pgxpool.Pool, opt maptiles.Options) *maptiles.Service {
-	return maptiles.NewService(engine, incidents.NewService(pool, incidents.SQLMatcher{DB: pool}, incidents.Options{}), pool, opt)
+	return maptiles.NewService(engine, incidents.NewService(pool, engine, incidents.Options{}), pool, opt)
 }
