@@ -34,16 +34,16 @@ var demoAccounts = []demoAccount{
 	{username: "admin", role: access.Admin, where: "the whole district (administrator)"},
 	{username: "leader", role: access.DistrictLeader, where: "the whole district"},
 	{username: "streetchief", role: access.StreetChief, pick: `SELECT p.id, p.name, '街长 of ' || u.name
-		FROM admin_unit u JOIN assignment_standing s ON s.admin_unit_id = u.id JOIN person p ON p.id = s.person_id
+		FROM unit_directory u JOIN assignment_standing s ON s.admin_unit_id = u.id JOIN person_directory p ON p.id = s.person_id
 		WHERE u.level = 'subdistrict' AND s.role = 'street_chief' AND s.valid @> now()
 		ORDER BY u.id, s.is_primary DESC, s.id LIMIT 1`},
 	{username: "lanechief", role: access.LaneChief, pick: `SELECT p.id, p.name, '巷长 of ' || u.name
-		FROM admin_unit u JOIN assignment_standing s ON s.admin_unit_id = u.id JOIN person p ON p.id = s.person_id
+		FROM unit_directory u JOIN assignment_standing s ON s.admin_unit_id = u.id JOIN person_directory p ON p.id = s.person_id
 		WHERE u.level = 'community' AND s.role = 'lane_chief' AND s.valid @> now()
 		ORDER BY u.id, s.is_primary DESC, s.id LIMIT 1`},
 	{username: "liaison", role: access.DepartmentLiaison, pick: `SELECT p.id, p.name, d.name || ' liaison in ' || u.name
-		FROM assignment_standing s JOIN person p ON p.id = s.person_id JOIN department d ON d.id = s.department_id
-		JOIN admin_unit u ON u.id = s.admin_unit_id
+		FROM assignment_standing s JOIN person_directory p ON p.id = s.person_id JOIN department_directory d ON d.id = s.department_id
+		JOIN unit_directory u ON u.id = s.admin_unit_id
 		WHERE s.role = 'department_liaison' AND s.valid @> now()
 		ORDER BY u.id, s.is_primary DESC, s.id LIMIT 1`},
 	{username: "inspector", role: access.Inspector, where: "merchant inspections (no territory yet)"},

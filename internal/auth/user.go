@@ -79,7 +79,7 @@ func requireAdmin(who access.Principal) error {
 const userColumns = `u.id, u.username, u.role, COALESCE(u.person_id, 0), COALESCE(p.name, ''), u.disabled,
 	u.created_at, u.updated_at, u.password_changed_at`
 
-const userFrom = `FROM app_user u LEFT JOIN person p ON p.id = u.person_id`
+const userFrom = `FROM app_user u LEFT JOIN person_directory p ON p.id = u.person_id`
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User

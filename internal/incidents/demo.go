@@ -77,7 +77,7 @@ func demoCatalogue(ctx context.Context, pool *pgxpool.Pool) ([]Category, error) 
 func SeedDemoHistory(ctx context.Context, pool *pgxpool.Pool, m Matcher, seed int64) (int, error) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x1e7ca5e))
 	var hot, all []demoArea
-	rows, err := pool.Query(ctx, `SELECT kind, ST_X(p), ST_Y(p) FROM (SELECT kind, ST_PointOnSurface(geom) AS p, id FROM area) a ORDER BY id`)
+	rows, err := pool.Query(ctx, `SELECT kind, ST_X(p), ST_Y(p) FROM (SELECT kind, ST_PointOnSurface(geom) AS p, id FROM area_directory) a ORDER BY id`)
 	if err != nil {
 		return 0, fmt.Errorf("demo incidents: %w", err)
 	}

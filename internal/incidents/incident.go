@@ -58,7 +58,7 @@ type Event struct {
 
 const incidentColumns = `i.id, i.category, i.status, i.description, ST_X(i.location), ST_Y(i.location),
 	COALESCE(i.subdistrict_id, 0), COALESCE(i.community_id, 0), COALESCE(i.area_id, 0), COALESCE(i.assignee_person_id, 0),
-	COALESCE((SELECT p.name FROM person p WHERE p.id = i.assignee_person_id), ''), i.queue, i.outside_jurisdiction,
+	COALESCE((SELECT p.name FROM person_directory p WHERE p.id = i.assignee_person_id), ''), i.queue, i.outside_jurisdiction,
 	i.escalation_level, i.department_ids, COALESCE(i.likely_duplicate_of, 0), COALESCE(i.duplicate_of, 0), i.overdue,
 	i.due_at, i.reported_at, i.updated_at, i.source, i.media_url,
 	(SELECT count(*) FROM incident_photo_ref r WHERE r.incident_id = i.id)`

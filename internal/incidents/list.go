@@ -188,7 +188,7 @@ func (s *Service) PublicRequests(ctx context.Context, f PublicFilter) ([]PublicR
 	}
 	args = append(args, f.Limit)
 	rows, err := s.db.Query(ctx, `SELECT i.id, i.category, i.status, i.description, ST_X(i.location), ST_Y(i.location), i.media_url,
-			i.reported_at, i.updated_at, i.due_at, COALESCE((SELECT u.name FROM admin_unit u WHERE u.id = i.subdistrict_id), ''),
+			i.reported_at, i.updated_at, i.due_at, COALESCE((SELECT u.name FROM unit_directory u WHERE u.id = i.subdistrict_id), ''),
 			`+publicPlaceColumns+`
 		FROM incident i WHERE `+strings.Join(conds, " AND ")+fmt.Sprintf(` ORDER BY i.id DESC LIMIT $%d`, len(args)), args...)
 	if err != nil {

@@ -4,10 +4,10 @@ import "strings"
 
 // publicPlaceColumns are what the public answer says about where an incident is and whom it is with:
 // names only, as on the public boards of the street chief system, never phones.
-const publicPlaceColumns = `i.address, COALESCE((SELECT a.name FROM area a WHERE a.id = i.area_id), ''),
-	COALESCE((SELECT u.name FROM admin_unit u WHERE u.id = i.community_id), ''),
-	COALESCE((SELECT p.name FROM person p WHERE p.id = i.assignee_person_id), ''), i.escalation_level, i.queue,
-	COALESCE((SELECT string_agg(d.name, '、' ORDER BY d.name) FROM department d WHERE d.id = ANY (i.department_ids)), '')`
+const publicPlaceColumns = `i.address, COALESCE((SELECT a.name FROM area_directory a WHERE a.id = i.area_id), ''),
+	COALESCE((SELECT u.name FROM unit_directory u WHERE u.id = i.community_id), ''),
+	COALESCE((SELECT p.name FROM person_directory p WHERE p.id = i.assignee_person_id), ''), i.escalation_level, i.queue,
+	COALESCE((SELECT string_agg(d.name, '、' ORDER BY d.name) FROM department_directory d WHERE d.id = ANY (i.department_ids)), '')`
 
 type publicPlace struct {
 	address, area, community, assignee string

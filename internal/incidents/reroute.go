@@ -39,12 +39,12 @@ func (s *Service) Reroute(ctx context.Context, t RerouteTarget, reason string) (
 	args := []any{}
 	switch {
 	case t.AreaID != 0 && t.LastAreaID > t.AreaID:
-		where, id = `EXISTS (SELECT 1 FROM area a WHERE a.id BETWEEN $1 AND $2 AND a.geom && i.location AND ST_Covers(a.geom, i.location))`, t.AreaID
+		where, id = `EXISTS (SELECT 1 FROM area_directory a WHERE a.id BETWEEN $1 AND $2 AND a.geom && i.location AND ST_Covers(a.geom, i.location))`, t.AreaID
 		args = append(args, t.LastAreaID)
 	case t.AreaID != 0:
-		where, id = `(i.area_id = $1 OR EXISTS (SELECT 1 FROM area a WHERE a.id = $1 AND a.geom && i.location AND ST_Covers(a.geom, i.location)))`, t.AreaID
+		where, id = `(i.area_id = $1 OR EXISTS (SELECT 1 FROM area_directory a WHERE a.id = $1 AND a.geom && i.location AND ST_Covers(a.geom, i.location)))`, t.AreaID
 	case t.AdminUnitID != 0:
-		where, id = `(i.community_id = $1 OR i.subdistrict_id = $1 OR EXISTS (SELECT 1 FROM admin_unit u WHERE u.id = $1
+		where, id = `(i.community_id = $1 OR i.subdistrict_id = $1 OR EXISTS (SELECT 1 FROM unit_directory u WHERE u.id = $1
 			AND u.boundary && i.location AND ST_Covers(u.boundary, i.location)))`, t.AdminUnitID
 	case t.OrphanedByDeletes:
 		where = `$1::bigint = 0 AND i.area_id IS NULL AND i.escalation_level = ` + strconv.Itoa(LevelAreaManager)
@@ -146,7 +146,7 @@ func (s *Service) RerouteOnChange(ctx context.Context, payload string) (int, err
 		return s.Reroute(ctx, RerouteTarget{AdminUnitID: id}, fmt.Sprintf("admin unit %d changed", id))
 	case "assignment":
 		var t RerouteTarget
-		err := s.db.QueryRow(ctx, `SELECT COALESCE(area_id, 0), COALESCE(admin_unit_id, 0) FROM assignment WHERE id = $1`, id).
+		err := s.db.QueryRow(ctx, `SELECT COALESCE(area_id, 0), COALESCE(admin_unit_id, 0) FROM assignment_target WHERE id = $1`, id).
 			Scan(&t.AreaID, &t.AdminUnitID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return 0, nil

@@ -217,7 +217,7 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 func (s *Service) assign(ctx context.Context, tx pgx.Tx, in *Incident, personID int64, now time.Time) error {
 	if personID != 0 {
 		var active bool
-		if err := tx.QueryRow(ctx, `SELECT active FROM person WHERE id = $1`, personID).Scan(&active); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT active FROM person_directory WHERE id = $1`, personID).Scan(&active); err != nil {
 			return translateRef(err, "assignee_person_id", personID)
 		}
 		if !active {

@@ -1,3 +1,5 @@
-// Package layers holds no code of its own: its test keeps the layer table in ARCHITECTURE.md true,
-// failing when an import points up or sideways or when a package is missing from the table.
+// Package layers holds no code of its own: its tests keep ARCHITECTURE.md true. One fails when an
+// import points up or sideways or when a package is missing from the layer table; the other when a
+// package names in SQL a table another package owns, other than through the views its owner
+// publishes, or when the table of owners and the migrations disagree.
 package layers

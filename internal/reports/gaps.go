@@ -229,7 +229,7 @@ func (s *Service) resolveScope(ctx context.Context, sc *Scope) error {
 		sc.Name = "全区"
 		return nil
 	}
-	err := s.db.QueryRow(ctx, `SELECT id, name FROM admin_unit WHERE level = $1 AND (id = $2 OR ($2 = 0 AND name = $3))
+	err := s.db.QueryRow(ctx, `SELECT id, name FROM unit_directory WHERE level = $1 AND (id = $2 OR ($2 = 0 AND name = $3))
 		ORDER BY id LIMIT 1`, sc.Level, sc.ID, sc.Name).Scan(&sc.ID, &sc.Name)
 	if err != nil {
 		return apperr.New(apperr.NotFound, "no %s %s", sc.Level, map[bool]string{true: sc.Name, false: fmt.Sprint(sc.ID)}[sc.ID == 0])

@@ -45,9 +45,9 @@ func (s *Service) unassigned(ctx context.Context, f filter) ([]Unassigned, error
 	pred, args := f.where("a.subdistrict_id", "a.community_id", []any{f.at})
 	rows, err := s.db.Query(ctx, `SELECT `+placeColumns+`, a.id, a.kind, a.name,
 			COALESCE(ST_Length(a.centreline::geography), 0), ST_Area(a.geom::geography), ST_AsBinary(a.geom)
-		FROM area a
-		LEFT JOIN admin_unit sd ON sd.id = a.subdistrict_id
-		LEFT JOIN admin_unit cm ON cm.id = a.community_id
+		FROM area_directory a
+		LEFT JOIN unit_directory sd ON sd.id = a.subdistrict_id
+		LEFT JOIN unit_directory cm ON cm.id = a.community_id
 		WHERE NOT EXISTS (SELECT 1 FROM assignment_standing s WHERE s.area_id = a.id AND s.role = '`+string(registry.AreaManager)+`' AND s.valid @> $1::timestamptz)
 		  AND `+pred+` ORDER BY sd.name, cm.name, a.name, a.id`, args...)
 	if err != nil {
@@ -78,19 +78,19 @@ func (s *Service) territory(ctx context.Context, f filter) ([]TerritoryGap, erro
 		WITH pieces AS (
 			SELECT cm.id AS community_id, cm.parent_id AS subdistrict_id,
 				(ST_Dump(ST_Difference(cm.boundary, COALESCE(
-					(SELECT ST_Union(a.geom) FROM area a
+					(SELECT ST_Union(a.geom) FROM area_directory a
 					  WHERE a.geom && cm.boundary AND EXISTS (SELECT 1 FROM assignment_standing s
 						WHERE s.area_id = a.id AND s.role = '`+string(registry.AreaManager)+`' AND s.valid @> $1::timestamptz)),
 					ST_GeomFromText('POLYGON EMPTY', 4326))))).geom AS g
-			FROM admin_unit cm
+			FROM unit_directory cm
 			WHERE cm.level = 'community' AND %[2]s
 		), measured AS (
 			SELECT p.*, ST_Area(ST_Transform(p.g, %[1]d)) AS m2 FROM pieces p
 		)
 		SELECT `+placeColumns+`, p.m2, ST_AsBinary(p.g)
 		FROM measured p
-		JOIN admin_unit cm ON cm.id = p.community_id
-		LEFT JOIN admin_unit sd ON sd.id = p.subdistrict_id
+		JOIN unit_directory cm ON cm.id = p.community_id
+		LEFT JOIN unit_directory sd ON sd.id = p.subdistrict_id
 		WHERE p.m2 >= $2
 		ORDER BY sd.name, cm.name, p.m2 DESC`, metricSRID, pred), args...)
 	if err != nil {
@@ -113,14 +113,14 @@ func (s *Service) overlaps(ctx context.Context, f filter) ([]Overlap, error) {
 	rows, err := s.db.Query(ctx, fmt.Sprintf(`
 		WITH managers AS MATERIALIZED (
 			SELECT s.area_id, array_agg(p.name ORDER BY p.id) AS names, array_agg(p.id ORDER BY p.id) AS ids
-			FROM assignment_standing s JOIN person p ON p.id = s.person_id
+			FROM assignment_standing s JOIN person_directory p ON p.id = s.person_id
 			WHERE s.role = '`+string(registry.AreaManager)+`' AND s.valid @> $1::timestamptz GROUP BY s.area_id
 		), candidates AS MATERIALIZED (
 			-- Neighbours usually share a manager; ruling those out by bounding box and manager first
 			-- leaves the costly exact relate for the few pairs that could be a dispute.
 			SELECT a.id AS a_id, b.id AS b_id, ma.names AS a_people, mb.names AS b_people
-			FROM area a
-			JOIN area b ON a.id < b.id AND a.geom && b.geom
+			FROM area_directory a
+			JOIN area_directory b ON a.id < b.id AND a.geom && b.geom
 			LEFT JOIN managers ma ON ma.area_id = a.id
 			LEFT JOIN managers mb ON mb.area_id = b.id
 			WHERE ma.ids IS DISTINCT FROM mb.ids AND %[2]s
@@ -128,15 +128,15 @@ func (s *Service) overlaps(ctx context.Context, f filter) ([]Overlap, error) {
 			SELECT a.id AS a_id, a.name AS a_name, b.id AS b_id, b.name AS b_name, a.subdistrict_id, a.community_id,
 				c.a_people, c.b_people, ST_Intersection(a.geom, b.geom) AS g
 			FROM candidates c
-			JOIN area a ON a.id = c.a_id
-			JOIN area b ON b.id = c.b_id
+			JOIN area_directory a ON a.id = c.a_id
+			JOIN area_directory b ON b.id = c.b_id
 			WHERE ST_Relate(a.geom, b.geom, '2********')
 		)
 		SELECT `+placeColumns+`, p.a_id, p.a_name, COALESCE(p.a_people, '{}'), p.b_id, p.b_name, COALESCE(p.b_people, '{}'),
 			ST_Area(ST_Transform(p.g, %[1]d)), ST_AsBinary(p.g)
 		FROM pairs p
-		LEFT JOIN admin_unit sd ON sd.id = p.subdistrict_id
-		LEFT JOIN admin_unit cm ON cm.id = p.community_id
+		LEFT JOIN unit_directory sd ON sd.id = p.subdistrict_id
+		LEFT JOIN unit_directory cm ON cm.id = p.community_id
 		WHERE ST_Area(ST_Transform(p.g, %[1]d)) >= $2
 		ORDER BY 11 DESC`, metricSRID, pred), args...)
 	if err != nil {
@@ -165,12 +165,12 @@ func (s *Service) vacant(ctx context.Context, f filter) ([]VacantPost, error) {
 		sql            string
 		subCol, comCol string
 	}{
-		{registry.StreetChief, `SELECT u.id, u.name, 0, '', '' FROM admin_unit u
+		{registry.StreetChief, `SELECT u.id, u.name, 0, '', '' FROM unit_directory u
 			WHERE u.level = 'subdistrict' AND NOT ` + fmt.Sprintf(held, ""), "u.id", "0"},
-		{registry.LaneChief, `SELECT COALESCE(sd.id, 0), COALESCE(sd.name, ''), u.id, u.name, '' FROM admin_unit u
-			LEFT JOIN admin_unit sd ON sd.id = u.parent_id
+		{registry.LaneChief, `SELECT COALESCE(sd.id, 0), COALESCE(sd.name, ''), u.id, u.name, '' FROM unit_directory u
+			LEFT JOIN unit_directory sd ON sd.id = u.parent_id
 			WHERE u.level = 'community' AND NOT ` + fmt.Sprintf(held, ""), "u.parent_id", "u.id"},
-		{registry.DepartmentLiaison, `SELECT u.id, u.name, 0, '', d.name FROM admin_unit u CROSS JOIN department d
+		{registry.DepartmentLiaison, `SELECT u.id, u.name, 0, '', d.name FROM unit_directory u CROSS JOIN department_directory d
 			WHERE u.level = 'subdistrict' AND NOT ` + fmt.Sprintf(held, "AND s.department_id = d.id"), "u.id", "0"},
 	} {
 		pred, args := f.where(q.subCol, q.comCol, []any{f.at, q.role})
@@ -195,17 +195,17 @@ func (s *Service) vacant(ctx context.Context, f filter) ([]VacantPost, error) {
 func (s *Service) workload(ctx context.Context, f filter) ([]Workload, error) {
 	pred, args := f.where("a.subdistrict_id", "a.community_id", []any{f.at})
 	var hasIncidents bool
-	if err := s.db.QueryRow(ctx, `SELECT to_regclass('incident') IS NOT NULL`).Scan(&hasIncidents); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT to_regclass('open_incident') IS NOT NULL`).Scan(&hasIncidents); err != nil {
 		return nil, err
 	}
 	open := "0"
 	if hasIncidents {
-		open = `(SELECT count(*) FROM incident i WHERE i.area_id = a.id AND i.status NOT IN ('closed', 'rejected', 'duplicate', 'resolved'))`
+		open = `(SELECT count(*) FROM open_incident i WHERE i.area_id = a.id)`
 	}
 	rows, err := s.db.Query(ctx, `SELECT p.id, p.name, count(*)::int,
 			COALESCE(sum(ST_Length(a.centreline::geography)) FILTER (WHERE a.kind = 'back_lane'), 0),
 			sum(ST_Area(a.geom::geography)), sum(`+open+`)::int
-		FROM assignment_standing s JOIN area a ON a.id = s.area_id JOIN person p ON p.id = s.person_id
+		FROM assignment_standing s JOIN area_directory a ON a.id = s.area_id JOIN person_directory p ON p.id = s.person_id
 		WHERE s.role = '`+string(registry.AreaManager)+`' AND s.valid @> $1::timestamptz AND `+pred+`
 		GROUP BY p.id, p.name ORDER BY count(*) DESC, p.id`, args...)
 	if err != nil {

@@ -14,7 +14,7 @@ func (s *Service) summary(ctx context.Context, f filter, r *Report) ([]SummaryRo
 	rows, err := s.db.Query(ctx, `SELECT u.level,
 			CASE WHEN u.level = 'subdistrict' THEN u.id ELSE u.parent_id END, COALESCE(sd.name, u.name),
 			CASE WHEN u.level = 'community' THEN u.id ELSE 0 END, CASE WHEN u.level = 'community' THEN u.name ELSE '' END
-		FROM admin_unit u LEFT JOIN admin_unit sd ON sd.id = u.parent_id AND u.level = 'community'
+		FROM unit_directory u LEFT JOIN unit_directory sd ON sd.id = u.parent_id AND u.level = 'community'
 		WHERE u.level IN ('subdistrict', 'community') AND `+pred+`
 		ORDER BY 3, u.level DESC, 5`, args...)
 	if err != nil {
