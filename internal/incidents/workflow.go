@@ -125,18 +125,38 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 			return apperr.New(apperr.Conflict, "incident %d is %s; it cannot go to %s (allowed: %s)", id, cur.Status, in.To, joinStatuses(Next[cur.Status])).
 				With("status", cur.Status)
 		}
-		if !actorOf(who, cur).may(cur.Status, in.To) {
+		closing := cur.Status == Resolved && in.To == Closed
+		if closing {
+			if err := mayVerify(ctx, tx, who, cur); err != nil {
+				return err
+			}
+		} else if !actorOf(who, cur).may(cur.Status, in.To) {
 			return apperr.New(apperr.Forbidden, "your role (%s) may not move incident %d from %s to %s", who.Role, id, cur.Status, in.To)
 		}
 		cat, err := category(ctx, tx, cur.Category)
 		if err != nil {
 			return err
 		}
+		if (in.To == Resolved || closing) && cat.AfterPhotoRequired && len(in.Photos) == 0 {
+			return apperr.New(apperr.Invalid, "category %s asks for a photo from the spot (after) to %s it", cat.Code, verb[in.To]).With("field", "photos")
+		}
+		if closing {
+			// Closing is a check that passed: recorded as one, as Verify does.
+			if _, err := addEvent(ctx, tx, who, event{incident: id, at: now, kind: "verification",
+				params: map[string]any{"outcome": Confirmed, "by": string(who.Role)}}); err != nil {
+				return err
+			}
+		}
 		next := cur
 		next.Status = in.To
 		next.DueAt = cat.Due(in.To, now)
 		e := event{incident: id, at: now, kind: "transition", from: cur.Status, to: in.To, note: strings.TrimSpace(in.Note)}
 		switch in.To {
+		case Resolved:
+			if _, err := tx.Exec(ctx, `UPDATE incident SET resolved_by_user_id = NULLIF($2, 0), resolved_by_person_id = NULLIF($3, 0)
+				WHERE id = $1`, id, who.UserID, who.PersonID); err != nil {
+				return err
+			}
 		case Assigned:
 			if err := s.assign(ctx, tx, &next, in.AssigneePersonID, now); err != nil {
 				return err
@@ -212,6 +232,8 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 	}
 	return s.Incident(ctx, who, id)
 }
+
+var verb = map[Status]string{Resolved: "resolve", Closed: "close"}
 
 // assign gives the incident to the named person, or else to whoever holds the post where it is.
 func (s *Service) assign(ctx context.Context, tx pgx.Tx, in *Incident, personID int64, now time.Time) error {
