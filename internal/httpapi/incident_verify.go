@@ -49,3 +49,19 @@ func (s *Server) verifyIncident(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, "", in)
 }
+
+// dispatchCandidates lists the people an incident may be dispatched to, with their open loads.
+func (s *Server) dispatchCandidates(w http.ResponseWriter, r *http.Request) error {
+	id, err := idParam(r, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.Incidents.DispatchCandidates(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []incidents.Candidate{}
+	}
+	return writeJSON(w, http.StatusOK, "", map[string]any{"candidates": list})
+}

@@ -238,14 +238,14 @@ var verb = map[Status]string{Resolved: "resolve", Closed: "close"}
 // assign gives the incident to the named person, or else to whoever holds the post where it is.
 func (s *Service) assign(ctx context.Context, tx pgx.Tx, in *Incident, personID int64, now time.Time) error {
 	if personID != 0 {
-		var active bool
-		if err := tx.QueryRow(ctx, `SELECT active FROM person WHERE id = $1`, personID).Scan(&active); err != nil {
-			return translateRef(err, "assignee_person_id", personID)
-		}
-		if !active {
-			return apperr.New(apperr.Invalid, "person %d is not active", personID).With("field", "assignee_person_id")
+		c, err := s.offered(ctx, tx, *in, personID)
+		if err != nil {
+			return err
 		}
 		in.AssigneePersonID, in.Queue = personID, QueueAssignee
+		if lvl, ok := levelOfRole[c.Role]; ok {
+			in.EscalationLevel = lvl
+		}
 		return nil
 	}
 	ans, err := s.matcher.Lookup(ctx, orb.Point{in.Lon, in.Lat}, now)
