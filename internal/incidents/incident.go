@@ -177,9 +177,7 @@ func addEvent(ctx context.Context, tx pgx.Tx, who access.Principal, e event) (in
 	if e.departments == nil {
 		e.departments = []int64{}
 	}
-	if e.params == nil {
-		e.params = map[string]any{}
-	}
+	e.params = merge(who, e.params, nil)
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO incident_event (incident_id, at, kind, from_status, to_status, actor, user_id, note,
 			assignee_person_id, department_ids, params)

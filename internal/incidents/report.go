@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"net/http"
 	"time"
@@ -217,13 +216,13 @@ func (s *Service) report(ctx context.Context, who access.Principal, in Intake, k
 			return err
 		}
 		eventID, err := addEvent(ctx, tx, who, event{incident: rc.ID, at: now, kind: "reported", to: status,
-			assignee: rt.assignee.personID(), note: reportNote(rt)})
+			assignee: rt.assignee.personID(), params: routingParams(rt)})
 		if err != nil {
 			return err
 		}
 		if dup != 0 {
 			if _, err := addEvent(ctx, tx, who, event{incident: rc.ID, at: now, kind: "duplicate_suspected",
-				note: fmt.Sprintf("within %d m and %d h of open incident %d", DuplicateRadiusM, int(DuplicateWindow.Hours()), dup)}); err != nil {
+				params: map[string]any{"of": dup, "radius_m": DuplicateRadiusM, "hours": int(DuplicateWindow.Hours())}}); err != nil {
 				return err
 			}
 		}
@@ -246,16 +245,6 @@ func (s *Service) report(ctx context.Context, who access.Principal, in Intake, k
 		return nil
 	})
 	return rc, replayed, err
-}
-
-func reportNote(rt routing) string {
-	switch {
-	case rt.assignee != nil:
-		return "routed to the " + string(rt.assignee.Role) + " " + rt.assignee.Name
-	case rt.outside:
-		return "outside every subdistrict: queued at the district duty desk"
-	}
-	return "every post here is vacant: queued for the subdistrict"
 }
 
 // likelyDuplicate finds the nearest open incident of the same category within the radius and window.

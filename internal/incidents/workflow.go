@@ -2,7 +2,6 @@ package incidents
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -158,7 +157,7 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 				return err
 			}
 		case Assigned:
-			if err := s.assign(ctx, tx, &next, in.AssigneePersonID, now); err != nil {
+			if e.params, err = s.assign(ctx, tx, &next, in.AssigneePersonID, now); err != nil {
 				return err
 			}
 		case Escalated:
@@ -166,7 +165,9 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 			if err != nil {
 				return err
 			}
-			setRouting(&next, routeAnswer(ans, LevelStreetChief))
+			rt := routeAnswer(ans, LevelStreetChief)
+			setRouting(&next, rt)
+			e.params = routingParams(rt)
 		case JointEnforcement:
 			codes := in.Departments
 			if len(codes) == 0 {
@@ -205,7 +206,7 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 				return apperr.New(apperr.Invalid, "incident %d does not exist", dup).With("field", "duplicate_of")
 			}
 			next.DuplicateOf = dup
-			e.note = strings.TrimSpace(fmt.Sprintf("duplicate of %d. %s", dup, e.note))
+			e.params = map[string]any{"of": dup}
 		case Reopened:
 			next.DuplicateOf = 0
 		}
@@ -235,29 +236,30 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 
 var verb = map[Status]string{Resolved: "resolve", Closed: "close"}
 
-// assign gives the incident to the named person, or else to whoever holds the post where it is.
-func (s *Service) assign(ctx context.Context, tx pgx.Tx, in *Incident, personID int64, now time.Time) error {
+// assign gives the incident to the named person, or else to whoever holds the post where it is, and
+// answers the event params naming them.
+func (s *Service) assign(ctx context.Context, tx pgx.Tx, in *Incident, personID int64, now time.Time) (map[string]any, error) {
 	if personID != 0 {
 		c, err := s.offered(ctx, tx, *in, personID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		in.AssigneePersonID, in.Queue = personID, QueueAssignee
 		if lvl, ok := levelOfRole[c.Role]; ok {
 			in.EscalationLevel = lvl
 		}
-		return nil
+		return personParams(c.PersonID, c.Name, string(c.Role), c.Unit), nil
 	}
 	ans, err := s.matcher.Lookup(ctx, orb.Point{in.Lon, in.Lat}, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rt := routeAnswer(ans, LevelAreaManager)
 	if rt.assignee == nil {
-		return apperr.New(apperr.Invalid, "nobody holds a post here: name the assignee (assignee_person_id)").With("field", "assignee_person_id")
+		return nil, apperr.New(apperr.Invalid, "nobody holds a post here: name the assignee (assignee_person_id)").With("field", "assignee_person_id")
 	}
 	setRouting(in, rt)
-	return nil
+	return routingParams(rt), nil
 }
 
 func setRouting(in *Incident, rt routing) {
@@ -338,7 +340,7 @@ func (s *Service) NotDuplicate(ctx context.Context, who access.Principal, id int
 			return err
 		}
 		_, err = addEvent(ctx, tx, who, event{incident: id, at: s.now(), kind: "duplicate_unlinked",
-			note: strings.TrimSpace(fmt.Sprintf("not a duplicate of %d. %s", cur.LikelyDuplicateOf, note))})
+			note: strings.TrimSpace(note), params: map[string]any{"of": cur.LikelyDuplicateOf}})
 		return err
 	})
 	if err != nil {
