@@ -152,3 +152,19 @@ func TestTheReporterConfirmsOrDisputesWithTheirToken(t *testing.T) {
 		t.Fatalf("disputed: %s", got.Status)
 	}
 }
+
+func TestReopeningAResolvedCaseIsAFailedCheck(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	id := w.resolved("sanitation").ID
+	if _, err := w.svc.Transition(ctx, w.asStreet, id, incidents.TransitionInput{To: incidents.Reopened, Note: "not done"}); !apperr.Is(err, apperr.Forbidden) {
+		t.Fatalf("the resolver judged their own work: %v", err)
+	}
+	in, err := w.svc.Transition(ctx, w.asLeader, id, incidents.TransitionInput{To: incidents.Reopened, Note: "still dirty"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := in.Events[len(in.Events)-2]; in.Status != incidents.Reopened || v.Kind != "verification" || v.Params["outcome"] != "failed" {
+		t.Fatalf("%s %+v", in.Status, v)
+	}
+}

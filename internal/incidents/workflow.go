@@ -124,8 +124,9 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 			return apperr.New(apperr.Conflict, "incident %d is %s; it cannot go to %s (allowed: %s)", id, cur.Status, in.To, joinStatuses(Next[cur.Status])).
 				With("status", cur.Status)
 		}
-		closing := cur.Status == Resolved && in.To == Closed
-		if closing {
+		// Every move out of resolved is a check (核查): closed if it passed, reopened if not.
+		checking, closing := cur.Status == Resolved, cur.Status == Resolved && in.To == Closed
+		if checking {
 			if err := mayVerify(ctx, tx, who, cur); err != nil {
 				return err
 			}
@@ -139,10 +140,16 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 		if (in.To == Resolved || closing) && cat.AfterPhotoRequired && len(in.Photos) == 0 {
 			return apperr.New(apperr.Invalid, "category %s asks for a photo from the spot (after) to %s it", cat.Code, verb[in.To]).With("field", "photos")
 		}
-		if closing {
-			// Closing is a check that passed: recorded as one, as Verify does.
+		if checking {
+			outcome := Confirmed
+			if !closing {
+				outcome = Failed
+				if strings.TrimSpace(in.Note) == "" {
+					return apperr.New(apperr.Invalid, "say what is still wrong (note)").With("field", "note")
+				}
+			}
 			if _, err := addEvent(ctx, tx, who, event{incident: id, at: now, kind: "verification",
-				params: map[string]any{"outcome": Confirmed, "by": string(who.Role)}}); err != nil {
+				params: map[string]any{"outcome": outcome, "by": string(who.Role)}}); err != nil {
 				return err
 			}
 		}
