@@ -273,13 +273,6 @@ func setRouting(in *Incident, rt routing) {
 	in.AssigneePersonID, in.Queue, in.EscalationLevel = rt.assignee.personID(), rt.queue, rt.level
 }
 
-func translateRef(err error, field string, id int64) error {
-	if err == pgx.ErrNoRows {
-		return apperr.New(apperr.Invalid, "%s %d does not exist", field, id).With("field", field)
-	}
-	return err
-}
-
 // checkNote applies the registry's one text rule (UTF-8, no NUL or other control characters) with the
 // incidents' own limit; a note from a multipart form has not passed the JSON checks.
 func checkNote(note string) error {
