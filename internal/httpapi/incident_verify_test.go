@@ -36,6 +36,11 @@ func TestVerificationOverHTTP(t *testing.T) {
 	if status != 200 || doc["status"] != "reopened" || doc["events"] != nil {
 		t.Fatalf("the reporter disputed: %d %v", status, doc)
 	}
+	_, raw := w.public.send("POST", "/open311/v2/requests.json", "application/x-www-form-urlencoded",
+		[]byte(fmt.Sprintf("service_code=street_occupying&lat=%f&long=%f", w.inB()[1], w.inB()[0])), nil)
+	if !strings.Contains(string(raw), `"verification_token":"`) {
+		t.Fatalf("the Open311 answer has no verification token: %s", raw)
+	}
 	if status, _ := w.leader.do("GET", fmt.Sprintf("/api/v1/incidents/%d/dispatch-candidates", id), ""); status != 403 {
 		t.Fatalf("a district leader listed dispatch candidates: %d", status)
 	}
