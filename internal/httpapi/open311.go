@@ -226,6 +226,9 @@ type o311Request struct {
 	Lat               *float64 `json:"lat,omitempty" xml:"lat,omitempty"`
 	Long              *float64 `json:"long,omitempty" xml:"long,omitempty"`
 	MediaURL          string   `json:"media_url,omitempty" xml:"media_url,omitempty"`
+	// VerificationToken (an extension, in the create answer only) lets the reporter confirm or
+	// dispute the resolution at POST /api/v1/incidents/{service_request_id}/verification.
+	VerificationToken string `json:"verification_token,omitempty" xml:"verification_token,omitempty"`
 }
 
 func (s *Server) o311Create(w http.ResponseWriter, r *http.Request, c o311Call) error {
@@ -268,7 +271,7 @@ func (s *Server) o311Create(w http.ResponseWriter, r *http.Request, c o311Call) 
 		notice += "; " + rc.Assignee.Name + " is responsible"
 	}
 	return writeOpen311(w, c.format, http.StatusCreated, "service_requests",
-		[]o311Request{{ServiceRequestID: itoa(rc.ID), ServiceNotice: notice}})
+		[]o311Request{{ServiceRequestID: itoa(rc.ID), ServiceNotice: notice, VerificationToken: rc.VerificationToken}})
 }
 
 func (s *Server) o311Requests(w http.ResponseWriter, r *http.Request, c o311Call) error {

@@ -71,6 +71,10 @@ func (s *Server) routes() {
 	s.handle("GET", "/api/v1/incidents", SignedIn, "incidents", "List incidents in scope (format=json|geojson|csv; status, category, subdistrict, community, assignee, from, to, bbox, overdue; before= pages)", s.listIncidents)
 	s.handle("GET", "/api/v1/incidents/{id}", SignedIn, "incidents", "Get an incident with its history", s.getIncident)
 	s.handle("POST", "/api/v1/incidents/{id}/transitions", SignedIn, "incidents", "Move an incident on in the workflow (to, note, departments, photos)", s.transitionIncident)
+	s.handle("POST", "/api/v1/incidents/{id}/verification", Public, "incidents",
+		"Check a resolved incident (outcome confirmed|failed, note, photos): a verifier, or the reporter with the receipt's token; confirmed closes, failed reopens", s.verifyIncident)
+	s.handle("GET", "/api/v1/incidents/{id}/dispatch-candidates", Roles(access.Admin, access.StreetChief), "incidents",
+		"Who may take an incident (post, unit, open load): the people assignee_person_id may name", s.dispatchCandidates)
 	s.handle("POST", "/api/v1/incidents/{id}/notes", SignedIn, "incidents", "Add a note and photos without moving the incident", s.noteIncident)
 	s.handle("DELETE", "/api/v1/incidents/{id}/likely-duplicate", Roles(access.Admin, access.StreetChief), "incidents", "Reject the suspected-duplicate link", s.notDuplicate)
 	s.handle("GET", "/api/v1/incidents/{id}/photos/{n}", SignedIn, "incidents", "A photo of an incident", s.incidentPhoto)

@@ -29,6 +29,7 @@ type demoEvent struct {
 	actor    string
 	note     string
 	assignee int64
+	params   map[string]any
 }
 
 type demoIncident struct {
@@ -166,9 +167,14 @@ func walk(rng *rand.Rand, d *demoIncident, now time.Time, urban []int64) {
 	if d.rt.assignee != nil {
 		status = Assigned
 	}
-	who := "公众 public"
-	d.events = append(d.events, demoEvent{at: d.reported, kind: "reported", to: status, actor: who, note: reportNote(d.rt),
+	reported := routingParams(d.rt)
+	reported["actor_role"] = string(access.Public)
+	d.events = append(d.events, demoEvent{at: d.reported, kind: "reported", to: status, actor: string(access.Public), params: reported,
 		assignee: d.rt.assignee.personID()})
+	verifier := "区督查员"
+	if d.chief.assignee != nil {
+		verifier = d.chief.assignee.Name
+	}
 	holder := "处置人"
 	if d.rt.assignee != nil {
 		holder = d.rt.assignee.Name
@@ -224,21 +230,35 @@ func walk(rng *rand.Rand, d *demoIncident, now time.Time, urban []int64) {
 			d.overdue = true
 		}
 		e := demoEvent{at: at, kind: "transition", from: status, to: next, actor: holder, assignee: d.rt.assignee.personID()}
+		if status == Resolved {
+			// The check before closing (核查): the street chief's office or an inspector, never the resolver.
+			name, role := verifier, access.StreetChief
+			if name == holder {
+				name, role = "区督查员", access.Inspector
+			}
+			e.actor = name
+			v := demoEvent{at: at, kind: "verification", actor: name, note: "现场核查，已整改",
+				params: map[string]any{"outcome": Confirmed, "by": string(role), "actor_role": string(role)}}
+			if next == Reopened {
+				v.note, v.params["outcome"] = "核查未通过：问题仍在，返工", Failed
+			}
+			d.events = append(d.events, v)
+		}
 		switch next {
 		case Escalated:
-			e.note = "劝导无效，上报街长 persuasion failed; handed to the street chief"
+			e.note = "劝导无效，上报街长"
 			if d.chief.assignee != nil {
 				d.rt.assignee, d.rt.level, d.rt.queue = d.chief.assignee, LevelStreetChief, QueueAssignee
 				holder = d.chief.assignee.Name
 			}
 		case JointEnforcement:
-			e.note, d.departments = "联合执法 joint enforcement", urban
+			e.note, d.departments = "联合执法", urban
 		case Resolved:
-			e.note = "已整改 put right"
+			e.note = "已整改"
 		case Rejected:
-			e.note = "不属于管辖范围 not a matter for the street chief system"
+			e.note = "不属于街长制管辖范围"
 		case InProgress:
-			e.note = "现场劝导 persuading on the spot"
+			e.note = "现场劝导"
 		}
 		d.events = append(d.events, e)
 		status, t = next, at
@@ -280,7 +300,10 @@ func insertDemo(ctx context.Context, pool *pgxpool.Pool, plan []demoIncident) er
 		var rows [][]any
 		for i, d := range plan {
 			for _, e := range d.events {
-				rows = append(rows, []any{ids[i], e.at, e.kind, nullStatus(e.from), nullStatus(e.to), e.actor, e.note, nullID(e.assignee)})
+				if e.params == nil {
+					e.params = map[string]any{}
+				}
+				rows = append(rows, []any{ids[i], e.at, e.kind, nullStatus(e.from), nullStatus(e.to), e.actor, e.note, nullID(e.assignee), e.params})
 			}
 			if d.dupOf >= 0 {
 				if _, err := tx.Exec(ctx, `UPDATE incident SET duplicate_of = $2 WHERE id = $1`, ids[i], ids[d.dupOf]); err != nil {
@@ -289,7 +312,7 @@ func insertDemo(ctx context.Context, pool *pgxpool.Pool, plan []demoIncident) er
 			}
 		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"incident_event"},
-			[]string{"incident_id", "at", "kind", "from_status", "to_status", "actor", "note", "assignee_person_id"}, pgx.CopyFromRows(rows))
+			[]string{"incident_id", "at", "kind", "from_status", "to_status", "actor", "note", "assignee_person_id", "params"}, pgx.CopyFromRows(rows))
 		return err
 	})
 }

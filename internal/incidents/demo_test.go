@@ -81,6 +81,20 @@ func TestDemoHistoryIsDeterministicAndCoversTheWorkflow(t *testing.T) {
 	if badEvents > 0 {
 		t.Errorf("%d demo incidents have implausible histories", badEvents)
 	}
+	// Closures are checked first (核查), some checks fail and send the case back (返工), and the
+	// history's facts are params, not English sentences.
+	var verified, rework, withParams, english int
+	if err := pool.QueryRow(ctx, `SELECT
+			count(*) FILTER (WHERE e.kind = 'verification' AND e.params->>'outcome' = 'confirmed'),
+			count(*) FILTER (WHERE e.to_status = 'reopened' AND e.from_status = 'resolved'),
+			count(*) FILTER (WHERE e.params ? 'person_name'),
+			count(*) FILTER (WHERE e.note ~ '[A-Za-z]' OR e.actor = '公众 public')
+		FROM incident_event e JOIN incident i ON i.id = e.incident_id WHERE i.source = 'demo'`).Scan(&verified, &rework, &withParams, &english); err != nil {
+		t.Fatal(err)
+	}
+	if verified < statuses[string(incidents.Closed)] || rework < 2 || withParams == 0 || english > 0 {
+		t.Errorf("verified %d (closed %d), rework %d, with params %d, English %d", verified, statuses[string(incidents.Closed)], rework, withParams, english)
+	}
 	clear()
 	if _, err := incidents.SeedDemoHistory(ctx, pool, w.engine, 7); err != nil {
 		t.Fatal(err)

@@ -100,7 +100,7 @@ func (s *Service) escalateOne(ctx context.Context, tx pgx.Tx, r overdueRow, cat 
 			return err
 		}
 		_, err := addEvent(ctx, tx, escalator, event{incident: r.id, at: now, kind: "overdue", assignee: r.assignee,
-			note: "overdue; nobody higher to escalate to"})
+			params: map[string]any{"cause": "nobody_higher"}})
 		return err
 	}
 	status := r.status
@@ -114,7 +114,7 @@ func (s *Service) escalateOne(ctx context.Context, tx pgx.Tx, r overdueRow, cat 
 		return err
 	}
 	_, err := addEvent(ctx, tx, escalator, event{incident: r.id, at: now, kind: "escalated", from: r.status, to: status,
-		assignee: rt.assignee.PersonID, note: fmt.Sprintf("overdue: escalated to the %s %s", rt.assignee.Role, rt.assignee.Name)})
+		assignee: rt.assignee.PersonID, params: merge(escalator, routingParams(rt), map[string]any{"cause": "overdue"})})
 	return err
 }
 

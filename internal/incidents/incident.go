@@ -54,6 +54,10 @@ type Event struct {
 	AssigneePersonID int64     `json:"assignee_person_id,omitempty"`
 	DepartmentIDs    []int64   `json:"department_ids,omitempty"`
 	Photos           []int     `json:"photos,omitempty"`
+	// Params are the facts of a system-written event (who it was routed to, the outcome of a
+	// check, ...), for the reader's language to phrase; Note is only ever what a person typed, or
+	// the stored English sentence of a row written before events had params.
+	Params map[string]any `json:"params,omitempty"`
 }
 
 const incidentColumns = `i.id, i.category, i.status, i.description, ST_X(i.location), ST_Y(i.location),
@@ -136,7 +140,7 @@ func (s *Service) Incident(ctx context.Context, who access.Principal, id int64) 
 
 func events(ctx context.Context, db database.Querier, id int64) ([]Event, error) {
 	rows, err := db.Query(ctx, `SELECT e.id, e.at, e.kind, COALESCE(e.from_status, ''), COALESCE(e.to_status, ''), e.actor,
-			e.note, COALESCE(e.assignee_person_id, 0), e.department_ids,
+			e.note, COALESCE(e.assignee_person_id, 0), e.department_ids, e.params,
 			ARRAY(SELECT r.n FROM incident_photo_ref r WHERE r.event_id = e.id ORDER BY r.n)
 		FROM incident_event e WHERE e.incident_id = $1 ORDER BY e.id`, id)
 	if err != nil {
@@ -145,7 +149,10 @@ func events(ctx context.Context, db database.Querier, id int64) ([]Event, error)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
 		var e Event
 		var photos []int32
-		err := r.Scan(&e.ID, &e.At, &e.Kind, &e.From, &e.To, &e.Actor, &e.Note, &e.AssigneePersonID, &e.DepartmentIDs, &photos)
+		err := r.Scan(&e.ID, &e.At, &e.Kind, &e.From, &e.To, &e.Actor, &e.Note, &e.AssigneePersonID, &e.DepartmentIDs, &e.Params, &photos)
+		if len(e.Params) == 0 {
+			e.Params = nil
+		}
 		for _, n := range photos {
 			e.Photos = append(e.Photos, int(n))
 		}
@@ -163,17 +170,20 @@ type event struct {
 	note        string
 	assignee    int64
 	departments []int64
+	params      map[string]any
 }
 
 func addEvent(ctx context.Context, tx pgx.Tx, who access.Principal, e event) (int64, error) {
 	if e.departments == nil {
 		e.departments = []int64{}
 	}
+	e.params = merge(who, e.params, nil)
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO incident_event (incident_id, at, kind, from_status, to_status, actor, user_id, note,
-			assignee_person_id, department_ids)
-		VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), $6, NULLIF($7, 0), $8, NULLIF($9, 0), $10) RETURNING id`,
-		e.incident, e.at, e.kind, string(e.from), string(e.to), who.Label(), who.UserID, e.note, e.assignee, e.departments).Scan(&id)
+			assignee_person_id, department_ids, params)
+		VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), $6, NULLIF($7, 0), $8, NULLIF($9, 0), $10, $11) RETURNING id`,
+		e.incident, e.at, e.kind, string(e.from), string(e.to), who.Label(), who.UserID, e.note, e.assignee, e.departments,
+		e.params).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("incident %d event: %w", e.incident, err)
 	}

@@ -283,7 +283,8 @@ func TestNewAreaManagerTakesOverOpenIncidentsWhenTheRegistryChanges(t *testing.T
 		time.Sleep(50 * time.Millisecond)
 	}
 	ev := w.get(open.ID).Events
-	if last := ev[len(ev)-1]; last.Kind != "rerouted" || last.AssigneePersonID != successor.ID || last.Note == "" {
+	if last := ev[len(ev)-1]; last.Kind != "rerouted" || last.AssigneePersonID != successor.ID || (last.Params["cause"] != "assignment_changed" && last.Params["cause"] != "area_changed") ||
+		last.Params["person_name"] != successor.Name {
 		t.Fatalf("last event %+v", last)
 	}
 	if got := w.get(done.ID); got.AssigneePersonID == successor.ID {
@@ -328,7 +329,7 @@ func TestIncidentsOfADeletedAreaGoToWhoeverIsResponsibleThere(t *testing.T) {
 	if got.AreaID != 0 || got.AssigneePersonID != w.lane.ID || got.EscalationLevel != incidents.LevelLaneChief {
 		t.Fatalf("after the delete: %+v", got)
 	}
-	if last := got.Events[len(got.Events)-1]; last.Kind != "rerouted" || !strings.Contains(last.Note, "deleted") {
+	if last := got.Events[len(got.Events)-1]; last.Kind != "rerouted" || last.Params["cause"] != "area_deleted" || last.Note != "" {
 		t.Fatalf("last event %+v", last)
 	}
 	if n, err := w.svc.RerouteOnChange(ctx, fmt.Sprintf("area:delete:%d", w.park.ID)); err != nil || n != 0 {

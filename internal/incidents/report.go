@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"net/http"
 	"time"
@@ -59,6 +58,9 @@ type Receipt struct {
 	LikelyDuplicateOf   int64      `json:"likely_duplicate_of,omitempty"`
 	Photos              int        `json:"photos"`
 	ReportedAt          time.Time  `json:"reported_at"`
+	// VerificationToken lets the reporter confirm or dispute the resolution (POST
+	// /api/v1/incidents/{id}/verification): shown in this answer only, kept as a hash.
+	VerificationToken string `json:"verification_token,omitempty"`
 }
 
 // IdempotencyKey makes a report safe to retry: Endpoint keeps the keys of different APIs apart. A key
@@ -192,30 +194,35 @@ func (s *Service) report(ctx context.Context, who access.Principal, in Intake, k
 			return err
 		}
 		rc.LikelyDuplicateOf = dup
+		token, tokenHash, err := newVerifyToken()
+		if err != nil {
+			return err
+		}
+		rc.VerificationToken = token
 		source := in.Source
 		if source == "" {
 			source = "api"
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO incident (category, status, description, location, subdistrict_id, community_id,
 				area_id, assignee_person_id, queue, outside_jurisdiction, escalation_level, likely_duplicate_of, due_at,
-				reported_at, updated_at, reporter_user_id, source, media_url, address)
+				reported_at, updated_at, reporter_user_id, source, media_url, address, verify_token_sha256)
 			VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), NULLIF($6, 0), NULLIF($7, 0), NULLIF($8, 0),
-				NULLIF($9, 0), $10, $11, $12, NULLIF($13, 0), $14, $15, $15, NULLIF($16, 0), $17, $18, $19)
+				NULLIF($9, 0), $10, $11, $12, NULLIF($13, 0), $14, $15, $15, NULLIF($16, 0), $17, $18, $19, $20)
 			RETURNING id`,
 			cat.Code, status, in.Description, in.Point[0], in.Point[1], refID(rt.subdistrict), refID(rt.community),
 			refID(rt.area), rt.assignee.personID(), rt.queue, rt.outside, rt.level, dup, rc.DueAt, rc.ReportedAt,
-			who.UserID, source, in.MediaURL, in.Address).Scan(&rc.ID)
+			who.UserID, source, in.MediaURL, in.Address, tokenHash).Scan(&rc.ID)
 		if err != nil {
 			return err
 		}
 		eventID, err := addEvent(ctx, tx, who, event{incident: rc.ID, at: now, kind: "reported", to: status,
-			assignee: rt.assignee.personID(), note: reportNote(rt)})
+			assignee: rt.assignee.personID(), params: routingParams(rt)})
 		if err != nil {
 			return err
 		}
 		if dup != 0 {
 			if _, err := addEvent(ctx, tx, who, event{incident: rc.ID, at: now, kind: "duplicate_suspected",
-				note: fmt.Sprintf("within %d m and %d h of open incident %d", DuplicateRadiusM, int(DuplicateWindow.Hours()), dup)}); err != nil {
+				params: map[string]any{"of": dup, "radius_m": DuplicateRadiusM, "hours": int(DuplicateWindow.Hours())}}); err != nil {
 				return err
 			}
 		}
@@ -238,16 +245,6 @@ func (s *Service) report(ctx context.Context, who access.Principal, in Intake, k
 		return nil
 	})
 	return rc, replayed, err
-}
-
-func reportNote(rt routing) string {
-	switch {
-	case rt.assignee != nil:
-		return "routed to the " + string(rt.assignee.Role) + " " + rt.assignee.Name
-	case rt.outside:
-		return "outside every subdistrict: queued at the district duty desk"
-	}
-	return "every post here is vacant: queued for the subdistrict"
 }
 
 // likelyDuplicate finds the nearest open incident of the same category within the radius and window.

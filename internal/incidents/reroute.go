@@ -25,6 +25,7 @@ type RerouteTarget struct {
 	// OrphanedByDeletes picks the open incidents held at the area manager's level whose area is gone
 	// (deleting an area sets their area_id to NULL; nothing else leaves that level without an area).
 	OrphanedByDeletes bool
+	Why               RerouteCause // for the events; without it the reason text is kept as their note
 }
 
 var rerouter = access.System("rerouter")
@@ -71,7 +72,7 @@ func (s *Service) Reroute(ctx context.Context, t RerouteTarget, reason string) (
 			return err
 		}
 		for _, cur := range list {
-			ok, err := s.rerouteOne(ctx, tx, cur, reason, now)
+			ok, err := s.rerouteOne(ctx, tx, cur, t.Why, reason, now)
 			if err != nil {
 				return fmt.Errorf("reroute incident %d: %w", cur.ID, err)
 			}
@@ -84,7 +85,7 @@ func (s *Service) Reroute(ctx context.Context, t RerouteTarget, reason string) (
 	return changed, err
 }
 
-func (s *Service) rerouteOne(ctx context.Context, tx pgx.Tx, cur Incident, reason string, now time.Time) (bool, error) {
+func (s *Service) rerouteOne(ctx context.Context, tx pgx.Tx, cur Incident, why RerouteCause, reason string, now time.Time) (bool, error) {
 	ans, err := s.matcher.Lookup(ctx, orb.Point{cur.Lon, cur.Lat}, now)
 	if err != nil {
 		return false, err
@@ -120,9 +121,14 @@ func (s *Service) rerouteOne(ctx context.Context, tx pgx.Tx, cur Incident, reaso
 		rt.outside, next.Status, due, now); err != nil {
 		return false, err
 	}
-	note := reason + "; " + reportNote(rt)
-	_, err = addEvent(ctx, tx, rerouter, event{incident: cur.ID, at: now, kind: "rerouted", from: cur.Status, to: next.Status,
-		assignee: next.AssigneePersonID, note: note})
+	e := event{incident: cur.ID, at: now, kind: "rerouted", from: cur.Status, to: next.Status,
+		assignee: next.AssigneePersonID, params: routingParams(rt)}
+	if why.Kind != "" {
+		e.params = merge(rerouter, e.params, why.params())
+	} else {
+		e.note = reason
+	}
+	_, err = addEvent(ctx, tx, rerouter, e)
 	return err == nil, err
 }
 
@@ -136,16 +142,16 @@ func (s *Service) RerouteOnChange(ctx context.Context, payload string) (int, err
 	switch ch.Table {
 	case "area":
 		if ch.Bulk() {
-			return s.Reroute(ctx, RerouteTarget{AreaID: ch.First, LastAreaID: ch.Last}, fmt.Sprintf("areas %d–%d were imported", ch.First, ch.Last))
+			return s.Reroute(ctx, RerouteTarget{AreaID: ch.First, LastAreaID: ch.Last, Why: RerouteCause{"areas_imported", ch.First, ch.Last}}, fmt.Sprintf("areas %d–%d were imported", ch.First, ch.Last))
 		}
 		if ch.Op == "delete" {
-			return s.Reroute(ctx, RerouteTarget{OrphanedByDeletes: true}, fmt.Sprintf("area %d was deleted", id))
+			return s.Reroute(ctx, RerouteTarget{OrphanedByDeletes: true, Why: RerouteCause{Kind: "area_deleted", ID: id}}, fmt.Sprintf("area %d was deleted", id))
 		}
-		return s.Reroute(ctx, RerouteTarget{AreaID: id}, fmt.Sprintf("area %d changed", id))
+		return s.Reroute(ctx, RerouteTarget{AreaID: id, Why: RerouteCause{Kind: "area_changed", ID: id}}, fmt.Sprintf("area %d changed", id))
 	case "admin_unit":
-		return s.Reroute(ctx, RerouteTarget{AdminUnitID: id}, fmt.Sprintf("admin unit %d changed", id))
+		return s.Reroute(ctx, RerouteTarget{AdminUnitID: id, Why: RerouteCause{Kind: "unit_changed", ID: id}}, fmt.Sprintf("admin unit %d changed", id))
 	case "assignment":
-		var t RerouteTarget
+		t := RerouteTarget{Why: RerouteCause{Kind: "assignment_changed", ID: id}}
 		err := s.db.QueryRow(ctx, `SELECT COALESCE(area_id, 0), COALESCE(admin_unit_id, 0) FROM assignment_target WHERE id = $1`, id).
 			Scan(&t.AreaID, &t.AdminUnitID)
 		if errors.Is(err, pgx.ErrNoRows) {

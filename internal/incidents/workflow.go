@@ -2,7 +2,6 @@ package incidents
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -125,20 +124,47 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 			return apperr.New(apperr.Conflict, "incident %d is %s; it cannot go to %s (allowed: %s)", id, cur.Status, in.To, joinStatuses(Next[cur.Status])).
 				With("status", cur.Status)
 		}
-		if !actorOf(who, cur).may(cur.Status, in.To) {
+		// Every move out of resolved is a check (核查): closed if it passed, reopened if not.
+		checking, closing := cur.Status == Resolved, cur.Status == Resolved && in.To == Closed
+		if checking {
+			if err := mayVerify(ctx, tx, who, cur); err != nil {
+				return err
+			}
+		} else if !actorOf(who, cur).may(cur.Status, in.To) {
 			return apperr.New(apperr.Forbidden, "your role (%s) may not move incident %d from %s to %s", who.Role, id, cur.Status, in.To)
 		}
 		cat, err := category(ctx, tx, cur.Category)
 		if err != nil {
 			return err
 		}
+		if (in.To == Resolved || closing) && cat.AfterPhotoRequired && len(in.Photos) == 0 {
+			return apperr.New(apperr.Invalid, "category %s asks for a photo from the spot (after) to %s it", cat.Code, verb[in.To]).With("field", "photos")
+		}
+		if checking {
+			outcome := Confirmed
+			if !closing {
+				outcome = Failed
+				if strings.TrimSpace(in.Note) == "" {
+					return apperr.New(apperr.Invalid, "say what is still wrong (note)").With("field", "note")
+				}
+			}
+			if _, err := addEvent(ctx, tx, who, event{incident: id, at: now, kind: "verification",
+				params: map[string]any{"outcome": outcome, "by": string(who.Role)}}); err != nil {
+				return err
+			}
+		}
 		next := cur
 		next.Status = in.To
 		next.DueAt = cat.Due(in.To, now)
 		e := event{incident: id, at: now, kind: "transition", from: cur.Status, to: in.To, note: strings.TrimSpace(in.Note)}
 		switch in.To {
+		case Resolved:
+			if _, err := tx.Exec(ctx, `UPDATE incident SET resolved_by_user_id = NULLIF($2, 0), resolved_by_person_id = NULLIF($3, 0)
+				WHERE id = $1`, id, who.UserID, who.PersonID); err != nil {
+				return err
+			}
 		case Assigned:
-			if err := s.assign(ctx, tx, &next, in.AssigneePersonID, now); err != nil {
+			if e.params, err = s.assign(ctx, tx, &next, in.AssigneePersonID, now); err != nil {
 				return err
 			}
 		case Escalated:
@@ -146,7 +172,9 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 			if err != nil {
 				return err
 			}
-			setRouting(&next, routeAnswer(ans, LevelStreetChief))
+			rt := routeAnswer(ans, LevelStreetChief)
+			setRouting(&next, rt)
+			e.params = routingParams(rt)
 		case JointEnforcement:
 			codes := in.Departments
 			if len(codes) == 0 {
@@ -185,7 +213,7 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 				return apperr.New(apperr.Invalid, "incident %d does not exist", dup).With("field", "duplicate_of")
 			}
 			next.DuplicateOf = dup
-			e.note = strings.TrimSpace(fmt.Sprintf("duplicate of %d. %s", dup, e.note))
+			e.params = map[string]any{"of": dup}
 		case Reopened:
 			next.DuplicateOf = 0
 		}
@@ -213,40 +241,36 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 	return s.Incident(ctx, who, id)
 }
 
-// assign gives the incident to the named person, or else to whoever holds the post where it is.
-func (s *Service) assign(ctx context.Context, tx pgx.Tx, in *Incident, personID int64, now time.Time) error {
+var verb = map[Status]string{Resolved: "resolve", Closed: "close"}
+
+// assign gives the incident to the named person, or else to whoever holds the post where it is, and
+// answers the event params naming them.
+func (s *Service) assign(ctx context.Context, tx pgx.Tx, in *Incident, personID int64, now time.Time) (map[string]any, error) {
 	if personID != 0 {
-		var active bool
-		if err := tx.QueryRow(ctx, `SELECT active FROM person_directory WHERE id = $1`, personID).Scan(&active); err != nil {
-			return translateRef(err, "assignee_person_id", personID)
-		}
-		if !active {
-			return apperr.New(apperr.Invalid, "person %d is not active", personID).With("field", "assignee_person_id")
+		c, err := s.offered(ctx, tx, *in, personID)
+		if err != nil {
+			return nil, err
 		}
 		in.AssigneePersonID, in.Queue = personID, QueueAssignee
-		return nil
+		if lvl, ok := levelOfRole[c.Role]; ok {
+			in.EscalationLevel = lvl
+		}
+		return personParams(c.PersonID, c.Name, string(c.Role), c.Unit), nil
 	}
 	ans, err := s.matcher.Lookup(ctx, orb.Point{in.Lon, in.Lat}, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rt := routeAnswer(ans, LevelAreaManager)
 	if rt.assignee == nil {
-		return apperr.New(apperr.Invalid, "nobody holds a post here: name the assignee (assignee_person_id)").With("field", "assignee_person_id")
+		return nil, apperr.New(apperr.Invalid, "nobody holds a post here: name the assignee (assignee_person_id)").With("field", "assignee_person_id")
 	}
 	setRouting(in, rt)
-	return nil
+	return routingParams(rt), nil
 }
 
 func setRouting(in *Incident, rt routing) {
 	in.AssigneePersonID, in.Queue, in.EscalationLevel = rt.assignee.personID(), rt.queue, rt.level
-}
-
-func translateRef(err error, field string, id int64) error {
-	if err == pgx.ErrNoRows {
-		return apperr.New(apperr.Invalid, "%s %d does not exist", field, id).With("field", field)
-	}
-	return err
 }
 
 // checkNote applies the registry's one text rule (UTF-8, no NUL or other control characters) with the
@@ -316,7 +340,7 @@ func (s *Service) NotDuplicate(ctx context.Context, who access.Principal, id int
 			return err
 		}
 		_, err = addEvent(ctx, tx, who, event{incident: id, at: s.now(), kind: "duplicate_unlinked",
-			note: strings.TrimSpace(fmt.Sprintf("not a duplicate of %d. %s", cur.LikelyDuplicateOf, note))})
+			note: strings.TrimSpace(note), params: map[string]any{"of": cur.LikelyDuplicateOf}})
 		return err
 	})
 	if err != nil {

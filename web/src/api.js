@@ -72,6 +72,8 @@ export const api = {
     incidents: (filter) => get('/api/v1/incidents', filter),
     incident: (id) => get(`/api/v1/incidents/${id}`),
     transition: (id, body) => request('POST', `/api/v1/incidents/${id}/transitions`, {body}),
+    verify: (id, body) => request('POST', `/api/v1/incidents/${id}/verification`, {body}),
+    dispatchCandidates: (id) => request('GET', `/api/v1/incidents/${id}/dispatch-candidates`),
     photoURL: (id, n) => `/api/v1/incidents/${id}/photos/${n}`,
 
     gaps: (format, scope = 'district') => get('/api/v1/reports/gaps', {scope, format}),

@@ -4,6 +4,7 @@ import {api} from './api.js';
 import {h, replace} from './dom.js';
 import {formatTime, lang, t} from './i18n/index.js';
 import {STATUS_COLORS} from './map-style.js';
+import {actorText, eventText, person} from './event-text.js';
 
 export const STATUSES = ['reported', 'assigned', 'in_progress', 'escalated', 'joint_enforcement', 'resolved', 'closed',
     'reopened', 'rejected', 'duplicate'];
@@ -48,11 +49,17 @@ function actorOf(user, inc) {
     return user.person_id && user.person_id === inc.assignee_person_id ? 'local' : 'nobody';
 }
 
+// VERIFIERS check a resolved incident (核查) before it closes; the server refuses whoever resolved it.
+const VERIFIERS = ['inspector', 'street_chief', 'district_leader', 'admin'];
+
 export function allowedMoves(user, inc) {
+    if (inc.status === 'resolved') return VERIFIERS.includes(user.role) ? ['verify'] : [];
     const a = actorOf(user, inc);
     return (NEXT[inc.status] || []).filter((to) => a === 'chief' ||
         (a === 'local' && LOCAL_MAY.has(`${inc.status}>${to}`)) ||
-        (a === 'liaison' && inc.status === 'joint_enforcement' && to === 'resolved'));
+        (a === 'liaison' && inc.status === 'joint_enforcement' && to === 'resolved'))
+        // the street chief is where escalation goes: not offered to a street chief
+        .filter((to) => !(to === 'escalated' && user.role === 'street_chief'));
 }
 
 // cityDay turns a YYYY-MM-DD picked in the city into the RFC 3339 instant its day starts (plus days).
@@ -218,7 +225,7 @@ export class IncidentsPanel {
                 row('incidents.queue', t(`queue.${d.queue}`)),
                 row('incidents.level', t(`levelOf.${d.escalation_level}`)),
                 row('incidents.departments', (d.department_ids || []).length ? d.department_ids.map(deptName).join('、') : null),
-                row('incidents.source', d.source),
+                row('incidents.source', t(`source.${d.source}`)),
                 d.outside_jurisdiction && row('incidents.outside', '✓'))),
             d.description && h('p', {class: 'description'}, d.description),
             h('button', {type: 'button', class: 'link', onclick: () => this.mapView.flyToIncident(d)}, t('incidents.locate')),
@@ -232,7 +239,8 @@ export class IncidentsPanel {
                 h('span', {class: 'muted'}, formatTime(e.at)), ' ',
                 h('strong', {}, t(`event.${e.kind}`)),
                 e.to && ` ${e.from ? `${t(`status.${e.from}`)} → ` : ''}${t(`status.${e.to}`)}`,
-                h('span', {class: 'muted'}, ` · ${e.actor}`),
+                h('span', {class: 'muted'}, ` · ${actorText(e)}`),
+                eventText(e) && h('div', {class: 'event-text'}, eventText(e)),
                 (e.department_ids || []).length ? h('div', {class: 'muted'}, e.department_ids.map(deptName).join('、')) : null,
                 e.note && h('div', {class: 'note'}, e.note)))));
     }
@@ -249,8 +257,40 @@ export class IncidentsPanel {
                 h('input', {type: 'checkbox', value: dep.code, checked: (cat?.departments || []).includes(dep.code)}), ` ${dep.name}`)));
         const dup = moves.includes('duplicate') && h('label', {}, t('action.duplicateOf'), ' ',
             h('input', {type: 'number', id: 'action-duplicate', min: 1, value: d.likely_duplicate_of || ''}));
+        const assignee = moves.includes('assigned') && h('label', {}, t('action.assignee'), ' ',
+            h('select', {id: 'action-assignee'}, h('option', {value: ''}, t('action.assigneeAuto'))));
+        if (assignee) {
+            api.dispatchCandidates(d.id).then((r) => assignee.querySelector('select').append(...(r.candidates || []).map((c) =>
+                h('option', {value: c.person_id}, `${person({...c, person_name: c.name})}（${t('action.load', {n: c.open_load})}）`))))
+                .catch(() => { /* the automatic routing is still offered */ });
+        }
+        const verify = async (outcome, button) => {
+            const body = {outcome, note: note.value.trim()};
+            if (outcome === 'failed' && !body.note) {
+                this.toast(t('action.failedNeedsNote'), true);
+                note.focus();
+                return;
+            }
+            button.disabled = true;
+            try {
+                this.detail = await api.verify(d.id, body);
+                this.toast(t('action.done', {id: d.id, status: t(`status.${this.detail.status}`)}));
+                this.mapView.refreshIncidents();
+                this.render();
+            } catch (e) {
+                button.disabled = false;
+                this.toast(t('action.failed', {detail: e.detail}), true);
+            }
+        };
+        if (moves.includes('verify')) {
+            return h('div', {class: 'actions', id: 'incident-actions'}, h('h3', {}, t('action.verify')), note,
+                h('div', {class: 'row wrap'},
+                    h('button', {type: 'button', class: 'primary', dataset: {to: 'closed'}, onclick: (e) => verify('confirmed', e.currentTarget)}, t('action.verifyConfirmed')),
+                    h('button', {type: 'button', class: 'danger', dataset: {to: 'reopened'}, onclick: (e) => verify('failed', e.currentTarget)}, t('action.verifyFailed'))));
+        }
         const act = async (to, button) => {
             const body = {to, note: note.value.trim()};
+            if (to === 'assigned' && assignee) body.assignee_person_id = Number(assignee.querySelector('select').value) || 0;
             if (to === 'rejected' && !body.note) {
                 this.toast(t('action.noteRequired'), true);
                 note.focus();
@@ -274,7 +314,7 @@ export class IncidentsPanel {
             }
         };
         return h('div', {class: 'actions', id: 'incident-actions'},
-            h('h3', {}, t('action.title')), note, depts, dup,
+            h('h3', {}, t('action.title')), note, assignee, depts, dup,
             h('div', {class: 'row wrap'}, moves.map((to) => h('button', {type: 'button', class: to === 'rejected' ? 'danger' : 'primary',
                 dataset: {to}, onclick: (e) => act(to, e.currentTarget)}, t(`action.${to}`)))));
     }

@@ -220,6 +220,28 @@ describe('signed in as the administrator', () => {
         clean(page);
     });
 
+    test('a reworked case reads in Chinese: routing by name and post, the failed check, the rework', async () => {
+        const admin = await apiSession(server.base, 'admin', 'demo-admin-2026');
+        const list = (await admin.get('/api/v1/incidents?status=closed&limit=500')).incidents;
+        let reworked;
+        for (const i of list) {
+            const d = await admin.get(`/api/v1/incidents/${i.id}`);
+            if (d.events.some((e) => e.kind === 'verification' && e.params?.outcome === 'failed')) {
+                reworked = d;
+                break;
+            }
+        }
+        assert.ok(reworked, 'no reworked case among the closed ones');
+        await page.evaluate((id) => (location.hash = `#incidents/${id}`), reworked.id);
+        await page.waitForSelector(`.incident-detail[data-incident="${reworked.id}"] .history li`);
+        const history = await page.$eval('.incident-detail .history', (el) => el.textContent);
+        assert.match(history, /核查未通过，返工/);
+        assert.match(history, /派给 /);
+        assert.doesNotMatch(history, /[A-Za-z]{3,}/, history);
+        await page.click('#incident-back');
+        clean(page);
+    });
+
     test('the overview counts incidents by subdistrict in a table and charts', async () => {
         await page.click('#tabs [data-tab="overview"]');
         await page.locator('#overview-table tbody tr').first().waitFor({timeout: 20000});
