@@ -143,9 +143,10 @@ func (c CaseLifecycle) Cells() []string {
 		t(c.Escalated), t(c.Resolved), t(c.Closed), t(c.Reopened), i(c.Reworks)}
 }
 
-// EachCase calls fn with every case in the caller's KPI scope reported in p, oldest first, at most
-// MaxExportCases of them (more is refused before the first).
-func (s *Service) EachCase(ctx context.Context, who access.Principal, p Period, fn func(CaseLifecycle) error) error {
+// EachCase calls begin, then fn with every case in the caller's KPI scope reported in p, oldest
+// first, at most MaxExportCases of them: a caller out of scope or a period with more is refused before
+// begin, so that a streamed answer can still be an error.
+func (s *Service) EachCase(ctx context.Context, who access.Principal, p Period, begin func() error, fn func(CaseLifecycle) error) error {
 	scope, args, err := kpiScope(who, []any{p.From, p.To})
 	if err != nil {
 		return err
@@ -157,6 +158,9 @@ func (s *Service) EachCase(ctx context.Context, who access.Principal, p Period, 
 	}
 	if n > MaxExportCases {
 		return apperr.New(apperr.TooLarge, "%d cases in the period; an export holds at most %d: ask for a shorter period", n, MaxExportCases)
+	}
+	if err := begin(); err != nil {
+		return err
 	}
 	rows, err := s.db.Query(ctx, `SELECT i.id, i.category, i.status, COALESCE(i.subdistrict_id, 0), COALESCE(i.community_id, 0),
 			COALESCE(i.area_id, 0), COALESCE(i.assignee_person_id, 0), i.overdue, i.due_at, i.reported_at, ev.*
@@ -187,13 +191,11 @@ func (s *Service) EachCase(ctx context.Context, who access.Principal, p Period, 
 	return nil
 }
 
-// WriteCasesCSV streams the cases of p as CSV.
-func (s *Service) WriteCasesCSV(ctx context.Context, who access.Principal, p Period, w io.Writer) error {
+// WriteCasesCSV streams the cases of p as CSV, calling begin before the first byte (see EachCase).
+func (s *Service) WriteCasesCSV(ctx context.Context, who access.Principal, p Period, w io.Writer, begin func()) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(CaseHeader); err != nil {
-		return err
-	}
-	err := s.EachCase(ctx, who, p, func(c CaseLifecycle) error { return cw.Write(c.Cells()) })
+	err := s.EachCase(ctx, who, p, func() error { begin(); return cw.Write(CaseHeader) },
+		func(c CaseLifecycle) error { return cw.Write(c.Cells()) })
 	cw.Flush()
 	if err != nil {
 		return err
@@ -231,10 +233,8 @@ func (s *Service) WriteCasesXLSX(ctx context.Context, who access.Principal, p Pe
 		row++
 		return sw.SetRow(cell, vals)
 	}
-	if err := put(CaseHeader, false); err != nil {
-		return err
-	}
-	if err := s.EachCase(ctx, who, p, func(c CaseLifecycle) error { return put(c.Cells(), true) }); err != nil {
+	if err := s.EachCase(ctx, who, p, func() error { return put(CaseHeader, false) },
+		func(c CaseLifecycle) error { return put(c.Cells(), true) }); err != nil {
 		return err
 	}
 	if err := sw.Flush(); err != nil {

@@ -210,7 +210,7 @@ func TestKPIExport(t *testing.T) {
 	f := w.kpiFixture()
 	ctx := context.Background()
 	var buf bytes.Buffer
-	if err := w.svc.WriteCasesCSV(ctx, w.asStreet, november(t), &buf); err != nil {
+	if err := w.svc.WriteCasesCSV(ctx, w.asStreet, november(t), &buf, func() {}); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(&buf).ReadAll()
