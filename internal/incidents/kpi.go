@@ -224,6 +224,16 @@ func (s *Service) KPIs(ctx context.Context, who access.Principal, by KPIBy, p Pe
 	if err != nil {
 		return rep, err
 	}
+	if by == ByDepartment {
+		// A case joined by two departments is in both rows; the totals count it once.
+		if err := s.departmentTotals(ctx, who, rep, cur, prev, over); err != nil {
+			return rep, err
+		}
+	}
+	rep.Total = kpiRow(0, cur[totalKey], prev[totalKey], over[totalKey])
+	delete(cur, totalKey)
+	delete(prev, totalKey)
+	delete(over, totalKey)
 	keys := map[int64]bool{}
 	for _, m := range []map[int64]KPIFigures{cur, prev} {
 		for k := range m {
@@ -241,23 +251,26 @@ func (s *Service) KPIs(ctx context.Context, who access.Principal, by KPIBy, p Pe
 		rep.Rows[i].Rank = i + 1
 		rep.Rows[i].Name = kpiName(ctx, who, names, by, rep.Rows[i].ID)
 	}
-	// Totals count each case once, so for departments (where a case may count twice) they are a
-	// query of their own.
-	tc, err := s.kpiFigures(ctx, who, byDistrict, p)
+	rep.Total.Name = "合计"
+	return rep, nil
+}
+
+// departmentTotals replaces the department table's totals with those of the district's cases.
+func (s *Service) departmentTotals(ctx context.Context, who access.Principal, rep KPIReport, cur, prev map[int64]KPIFigures, over map[int64]int64) error {
+	tc, err := s.kpiFigures(ctx, who, byDistrict, rep.Period)
 	if err != nil {
-		return rep, err
+		return err
 	}
 	tp, err := s.kpiFigures(ctx, who, byDistrict, rep.Previous)
 	if err != nil {
-		return rep, err
+		return err
 	}
 	to, err := s.overdueNow(ctx, who, byDistrict)
 	if err != nil {
-		return rep, err
+		return err
 	}
-	rep.Total = kpiRow(0, tc[0], tp[0], to[0])
-	rep.Total.Name = "合计"
-	return rep, nil
+	cur[totalKey], prev[totalKey], over[totalKey] = tc[totalKey], tp[totalKey], to[totalKey]
+	return nil
 }
 
 func kpiRow(id int64, cur, prev KPIFigures, over int64) KPIRow {
@@ -320,28 +333,49 @@ func kpiName(ctx context.Context, who access.Principal, n Namer, by KPIBy, id in
 	return ""
 }
 
+// kpiEventsSQL picks the events the KPIs read: the changes into and out of the end states, and the
+// markers of a passed due time. Migration 0017's partial index incident_event_kpi holds exactly these,
+// so the other steps of a case (assigned, started, notes …) are never read.
+const kpiEventsSQL = `(e.to_status IN ('resolved', 'closed', 'reopened', 'rejected', 'duplicate') OR e.kind IN ('overdue', 'escalated'))`
+
 // kpiCasesSQL is, per case reported in [$1, $2) and in scope, how it stood at $2 — from its events.
-const kpiCasesSQL = `SELECT %[1]s AS k, i.reported_at, ev.*
-	FROM %[2]s
-	CROSS JOIN LATERAL (
-		SELECT COALESCE((array_agg(e.to_status ORDER BY e.at DESC, e.id DESC) FILTER (WHERE e.to_status IS NOT NULL))[1], '') AS end_status,
-			max(e.at) FILTER (WHERE e.to_status = 'closed') AS closed_at,
+// Closed, rejected and duplicate are left only by reopening (Next; TestKPIEndStatesLeftOnlyByReopening
+// holds the workflow to it), so a case is closed at $2 when its last closure before $2 came after its
+// last reopening, and excluded likewise: a hash aggregate finds that in one pass over a case's few
+// such events instead of sorting all of them. Events never precede their case's report, so only
+// [$1, $2) is read.
+const kpiCasesSQL = `SELECT %[1]s AS k, i.reported_at, ev.closed_last AS closed_at, ev.first_late,
+		COALESCE(ev.reworks, 0) AS reworks, COALESCE(ev.handled, false) AS handled,
+		COALESCE(ev.closed_last > ev.reopened_last OR (ev.closed_last IS NOT NULL AND ev.reopened_last IS NULL), false) AS closed,
+		COALESCE(ev.out_last > ev.reopened_last OR (ev.out_last IS NOT NULL AND ev.reopened_last IS NULL), false) AS excluded
+	FROM %[2]s LEFT JOIN (
+		SELECT e.incident_id,
+			max(e.at) FILTER (WHERE e.to_status = 'closed') AS closed_last,
+			max(e.at) FILTER (WHERE e.to_status IN ('rejected', 'duplicate')) AS out_last,
+			max(e.at) FILTER (WHERE e.to_status = 'reopened') AS reopened_last,
 			min(e.at) FILTER (WHERE e.kind IN ('overdue', 'escalated')) AS first_late,
 			count(*) FILTER (WHERE e.to_status = 'reopened' AND e.from_status IN ('resolved', 'closed')) AS reworks,
-			COALESCE(bool_or(e.to_status IN ('resolved', 'closed')), false) AS handled
-		FROM incident_event e WHERE e.incident_id = i.id AND e.at < $2) ev
+			bool_or(e.to_status IN ('resolved', 'closed')) AS handled
+		FROM incident_event e
+		WHERE ` + kpiEventsSQL + ` AND e.at >= $1 AND e.at < $2
+			AND e.incident_id IN (SELECT i.id FROM incident i WHERE i.reported_at >= $1 AND i.reported_at < $2 AND %[3]s)
+		GROUP BY e.incident_id) ev ON ev.incident_id = i.id
 	WHERE i.reported_at >= $1 AND i.reported_at < $2 AND %[3]s`
 
-const kpiAggregateSQL = `SELECT k, count(*),
-	count(*) FILTER (WHERE end_status IN ('rejected', 'duplicate')),
-	count(*) FILTER (WHERE end_status = 'closed'),
-	count(*) FILTER (WHERE end_status = 'closed' AND (first_late IS NULL OR first_late > closed_at)),
-	count(*) FILTER (WHERE handled AND end_status NOT IN ('rejected', 'duplicate')),
-	count(*) FILTER (WHERE reworks > 0 AND end_status NOT IN ('rejected', 'duplicate')),
-	COALESCE(sum(reworks) FILTER (WHERE end_status NOT IN ('rejected', 'duplicate')), 0),
-	percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - reported_at)) FILTER (WHERE end_status = 'closed'),
-	percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - reported_at)) FILTER (WHERE end_status = 'closed')
-	FROM (%s) c GROUP BY k`
+// kpiAggregateSQL counts per group and, in the same pass, the totals (GROUPING(k) = 1).
+const kpiAggregateSQL = `SELECT GROUPING(k), COALESCE(k, 0), count(*),
+	count(*) FILTER (WHERE excluded),
+	count(*) FILTER (WHERE closed),
+	count(*) FILTER (WHERE closed AND (first_late IS NULL OR first_late > closed_at)),
+	count(*) FILTER (WHERE handled AND NOT excluded),
+	count(*) FILTER (WHERE reworks > 0 AND NOT excluded),
+	COALESCE(sum(reworks) FILTER (WHERE NOT excluded), 0),
+	percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - reported_at)) FILTER (WHERE closed),
+	percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - reported_at)) FILTER (WHERE closed)
+	FROM (%s) c GROUP BY GROUPING SETS ((k), ())`
+
+// totalKey holds the totals row in kpiFigures' answer; no unit, area, person or department has it.
+const totalKey = -1
 
 func (s *Service) kpiFigures(ctx context.Context, who access.Principal, by KPIBy, p Period) (map[int64]KPIFigures, error) {
 	scope, args, err := kpiScope(who, []any{p.From, p.To})
@@ -355,9 +389,13 @@ func (s *Service) kpiFigures(ctx context.Context, who access.Principal, by KPIBy
 	}
 	out := map[int64]KPIFigures{}
 	var k int64
+	var total int
 	var f KPIFigures
-	_, err = pgx.ForEachRow(rows, []any{&k, &f.Cases, &f.Excluded, &f.Closed, &f.OnTime, &f.Handled, &f.Reworked,
+	_, err = pgx.ForEachRow(rows, []any{&total, &k, &f.Cases, &f.Excluded, &f.Closed, &f.OnTime, &f.Handled, &f.Reworked,
 		&f.ReworkTransitions, &f.MedianCloseSec, &f.P90CloseSec}, func() error {
+		if total == 1 {
+			k = totalKey
+		}
 		out[k] = f
 		f = KPIFigures{}
 		return nil
@@ -372,13 +410,20 @@ func (s *Service) overdueNow(ctx context.Context, who access.Principal, by KPIBy
 		return nil, err
 	}
 	key, from := by.keySQL()
-	rows, err := s.db.Query(ctx, fmt.Sprintf(`SELECT %s, count(*) FROM %s WHERE i.status IN `+openStatusesSQL+`
-		AND (i.due_at <= $1 OR i.overdue) AND %s GROUP BY 1`, key, from, scope), args...)
+	rows, err := s.db.Query(ctx, fmt.Sprintf(`SELECT GROUPING(k), COALESCE(k, 0), count(*) FROM (SELECT %s AS k FROM %s
+		WHERE i.status IN `+openStatusesSQL+` AND (i.due_at <= $1 OR i.overdue) AND %s) o GROUP BY GROUPING SETS ((k), ())`, key, from, scope), args...)
 	if err != nil {
 		return nil, translate(err, "count overdue")
 	}
 	out := map[int64]int64{}
 	var k, n int64
-	_, err = pgx.ForEachRow(rows, []any{&k, &n}, func() error { out[k] = n; return nil })
+	var total int
+	_, err = pgx.ForEachRow(rows, []any{&total, &k, &n}, func() error {
+		if total == 1 {
+			k = totalKey
+		}
+		out[k] = n
+		return nil
+	})
 	return out, translate(err, "count overdue")
 }

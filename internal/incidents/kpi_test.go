@@ -322,3 +322,13 @@ func TestParsePeriod(t *testing.T) {
 		t.Errorf("by=street: %v", err)
 	}
 }
+
+// The KPI query decides a case's end state from its last closure, rejection and reopening alone; that
+// is right only while closed, rejected and duplicate are left by reopening and nothing else.
+func TestKPIEndStatesLeftOnlyByReopening(t *testing.T) {
+	for _, st := range []incidents.Status{incidents.Closed, incidents.Rejected, incidents.Duplicate} {
+		if next := incidents.Next[st]; len(next) != 1 || next[0] != incidents.Reopened {
+			t.Errorf("%s may go to %v; the KPI query (kpiCasesSQL) assumes only reopened", st, next)
+		}
+	}
+}
