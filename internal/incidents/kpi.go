@@ -10,6 +10,7 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
+	"streetchief/internal/database"
 	"streetchief/internal/registry"
 )
 
@@ -212,25 +213,56 @@ func (s *Service) KPIs(ctx context.Context, who access.Principal, by KPIBy, p Pe
 		return KPIReport{}, err
 	}
 	rep := KPIReport{By: by, Period: p, Previous: p.Previous(), AsOf: s.now().In(Beijing), Definitions: KPIDefinitions}
-	cur, err := s.kpiFigures(ctx, who, by, p)
+	if _, _, err := kpiScope(who, nil); err != nil {
+		return rep, err
+	}
+	err := s.kpiTx(ctx, func(db database.Querier) error { return s.kpiCounts(ctx, db, who, &rep) })
 	if err != nil {
 		return rep, err
 	}
-	prev, err := s.kpiFigures(ctx, who, by, rep.Previous)
-	if err != nil {
-		return rep, err
+	for i := range rep.Rows {
+		rep.Rows[i].Name = kpiName(ctx, who, names, by, rep.Rows[i].ID)
 	}
-	over, err := s.overdueNow(ctx, who, by)
+	return rep, nil
+}
+
+// kpiTx runs the KPI queries in one read-only snapshot, so that the period, the previous one and the
+// overdue count agree with each other, with room to hash and sort a year of cases in memory and
+// without JIT, whose compile time is most of a short query's.
+func (s *Service) kpiTx(ctx context.Context, fn func(database.Querier) error) error {
+	tx, err := s.db.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return rep, err
+		return translate(err, "count KPIs")
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`); err != nil {
+		return translate(err, "count KPIs")
+	}
+	return fn(tx)
+}
+
+func (s *Service) kpiCounts(ctx context.Context, db database.Querier, who access.Principal, rep *KPIReport) error {
+	by, p := rep.By, rep.Period
+	cur, err := s.kpiFigures(ctx, db, who, by, p)
+	if err != nil {
+		return err
+	}
+	prev, err := s.kpiFigures(ctx, db, who, by, rep.Previous)
+	if err != nil {
+		return err
+	}
+	over, err := s.overdueNow(ctx, db, who, by)
+	if err != nil {
+		return err
 	}
 	if by == ByDepartment {
 		// A case joined by two departments is in both rows; the totals count it once.
-		if err := s.departmentTotals(ctx, who, rep, cur, prev, over); err != nil {
-			return rep, err
+		if err := s.departmentTotals(ctx, db, who, *rep, cur, prev, over); err != nil {
+			return err
 		}
 	}
 	rep.Total = kpiRow(0, cur[totalKey], prev[totalKey], over[totalKey])
+	rep.Total.Name = "合计"
 	delete(cur, totalKey)
 	delete(prev, totalKey)
 	delete(over, totalKey)
@@ -249,23 +281,21 @@ func (s *Service) KPIs(ctx context.Context, who access.Principal, by KPIBy, p Pe
 	slices.SortFunc(rep.Rows, leagueOrder)
 	for i := range rep.Rows {
 		rep.Rows[i].Rank = i + 1
-		rep.Rows[i].Name = kpiName(ctx, who, names, by, rep.Rows[i].ID)
 	}
-	rep.Total.Name = "合计"
-	return rep, nil
+	return nil
 }
 
 // departmentTotals replaces the department table's totals with those of the district's cases.
-func (s *Service) departmentTotals(ctx context.Context, who access.Principal, rep KPIReport, cur, prev map[int64]KPIFigures, over map[int64]int64) error {
-	tc, err := s.kpiFigures(ctx, who, byDistrict, rep.Period)
+func (s *Service) departmentTotals(ctx context.Context, db database.Querier, who access.Principal, rep KPIReport, cur, prev map[int64]KPIFigures, over map[int64]int64) error {
+	tc, err := s.kpiFigures(ctx, db, who, byDistrict, rep.Period)
 	if err != nil {
 		return err
 	}
-	tp, err := s.kpiFigures(ctx, who, byDistrict, rep.Previous)
+	tp, err := s.kpiFigures(ctx, db, who, byDistrict, rep.Previous)
 	if err != nil {
 		return err
 	}
-	to, err := s.overdueNow(ctx, who, byDistrict)
+	to, err := s.overdueNow(ctx, db, who, byDistrict)
 	if err != nil {
 		return err
 	}
@@ -377,13 +407,13 @@ const kpiAggregateSQL = `SELECT GROUPING(k), COALESCE(k, 0), count(*),
 // totalKey holds the totals row in kpiFigures' answer; no unit, area, person or department has it.
 const totalKey = -1
 
-func (s *Service) kpiFigures(ctx context.Context, who access.Principal, by KPIBy, p Period) (map[int64]KPIFigures, error) {
+func (s *Service) kpiFigures(ctx context.Context, db database.Querier, who access.Principal, by KPIBy, p Period) (map[int64]KPIFigures, error) {
 	scope, args, err := kpiScope(who, []any{p.From, p.To})
 	if err != nil {
 		return nil, err
 	}
 	key, from := by.keySQL()
-	rows, err := s.db.Query(ctx, fmt.Sprintf(kpiAggregateSQL, fmt.Sprintf(kpiCasesSQL, key, from, scope)), args...)
+	rows, err := db.Query(ctx, fmt.Sprintf(kpiAggregateSQL, fmt.Sprintf(kpiCasesSQL, key, from, scope)), args...)
 	if err != nil {
 		return nil, translate(err, "count KPIs")
 	}
@@ -404,13 +434,13 @@ func (s *Service) kpiFigures(ctx context.Context, who access.Principal, by KPIBy
 }
 
 // overdueNow counts, per group, the open cases whose due time has passed or that went overdue.
-func (s *Service) overdueNow(ctx context.Context, who access.Principal, by KPIBy) (map[int64]int64, error) {
+func (s *Service) overdueNow(ctx context.Context, db database.Querier, who access.Principal, by KPIBy) (map[int64]int64, error) {
 	scope, args, err := kpiScope(who, []any{s.now()})
 	if err != nil {
 		return nil, err
 	}
 	key, from := by.keySQL()
-	rows, err := s.db.Query(ctx, fmt.Sprintf(`SELECT GROUPING(k), COALESCE(k, 0), count(*) FROM (SELECT %s AS k FROM %s
+	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT GROUPING(k), COALESCE(k, 0), count(*) FROM (SELECT %s AS k FROM %s
 		WHERE i.status IN `+openStatusesSQL+` AND (i.due_at <= $1 OR i.overdue) AND %s) o GROUP BY GROUPING SETS ((k), ())`, key, from, scope), args...)
 	if err != nil {
 		return nil, translate(err, "count overdue")
