@@ -332,3 +332,29 @@ func TestKPIEndStatesLeftOnlyByReopening(t *testing.T) {
 		}
 	}
 }
+
+// By department a case joined by two departments counts for each, and once in the totals.
+func TestKPIByDepartment(t *testing.T) {
+	w := newWorld(t)
+	f := w.kpiFixture()
+	ctx := context.Background()
+	pool := dbtest.Pool(t)
+	var urban, traffic int64
+	if err := pool.QueryRow(ctx, `SELECT (SELECT id FROM department WHERE code = 'urban_management'),
+		(SELECT id FROM department WHERE code = 'traffic_police')`).Scan(&urban, &traffic); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE incident SET department_ids = $2 WHERE id = $1`, f.c3, []int64{urban, traffic}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := w.svc.KPIs(ctx, w.asStreet, incidents.ByDepartment, november(t), w.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Rows) != 2 || rep.Rows[0].Cases != 1 || rep.Rows[1].Cases != 1 || rep.Rows[0].Name == "" {
+		t.Errorf("department rows = %+v, want urban management and traffic police with the one case each", rep.Rows)
+	}
+	if rep.Total.Cases != 9 {
+		t.Errorf("total = %d cases, want the district's 9", rep.Total.Cases)
+	}
+}
