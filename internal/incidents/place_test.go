@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -101,5 +103,25 @@ func TestIncidentSaysWhereItIs(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the export does not say where case %d is: %s", in.ID, strings.Join(recs[0], ","))
+	}
+}
+
+// TestKindNamesAreTheDashboards: every area kind the registry knows is named in place texts as the
+// dashboard names it, so a kind added to one and not the other is caught here.
+func TestKindNamesAreTheDashboards(t *testing.T) {
+	zh, err := os.ReadFile("../../web/src/i18n/zh.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range registry.AreaKinds {
+		m := regexp.MustCompile(`'kind\.` + kind + `':\s*'([^']+)'`).FindSubmatch(zh)
+		if m == nil {
+			t.Errorf("the dashboard has no name for kind %s", kind)
+			continue
+		}
+		got := incidents.Place{Area: &incidents.PlaceArea{ID: 1, Name: "某处", Kind: kind}}.Text()
+		if want := "某处(" + string(m[1]) + ")"; got != want {
+			t.Errorf("kind %s: %q, want %q", kind, got, want)
+		}
 	}
 }
