@@ -193,7 +193,7 @@ func writeIncidentsCSV(w http.ResponseWriter, list []incidents.Incident) error {
 	cw := csv.NewWriter(w)
 	_, _ = io.WriteString(w, "\uFEFF")
 	_ = cw.Write([]string{"id", "category", "status", "reported_at", "lon", "lat", "subdistrict_id", "community_id", "area_id",
-		"assignee_person_id", "assignee_name", "escalation_level", "overdue", "due_at", "outside_jurisdiction", "description"})
+		"assignee_person_id", "assignee_name", "escalation_level", "overdue", "due_at", "outside_jurisdiction", "description", "place"})
 	for _, in := range list {
 		due := ""
 		if in.DueAt != nil {
@@ -202,7 +202,8 @@ func writeIncidentsCSV(w http.ResponseWriter, list []incidents.Incident) error {
 		_ = cw.Write([]string{itoa(in.ID), in.Category, string(in.Status), in.ReportedAt.UTC().Format(time.RFC3339),
 			strconv.FormatFloat(in.Lon, 'f', 7, 64), strconv.FormatFloat(in.Lat, 'f', 7, 64), itoa(in.SubdistrictID),
 			itoa(in.CommunityID), itoa(in.AreaID), itoa(in.AssigneePersonID), in.AssigneeName, strconv.Itoa(in.EscalationLevel),
-			strconv.FormatBool(in.Overdue), due, strconv.FormatBool(in.OutsideJurisdiction), csvSafe(in.Description)})
+			strconv.FormatBool(in.Overdue), due, strconv.FormatBool(in.OutsideJurisdiction), csvSafe(in.Description),
+			csvSafe(in.PlaceText)})
 	}
 	cw.Flush()
 	return cw.Error()

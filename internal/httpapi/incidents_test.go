@@ -377,6 +377,9 @@ func TestIncidentListIsScopedFilteredAndExported(t *testing.T) {
 		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv: %s %q", resp.Header.Get("Content-Type"), raw)
 	}
+	if !bytes.Contains(raw, []byte(",place\n")) || !bytes.Contains(raw, []byte(",夜市 · 甲社区 · 新罗街道\n")) {
+		t.Errorf("csv does not say where the cases are: %q", raw)
+	}
 	if status, _ := w.public.do("GET", "/api/v1/incidents", ""); status != http.StatusUnauthorized {
 		t.Fatalf("anonymous list: %d", status)
 	}

@@ -167,7 +167,7 @@ func TestOpen311RequestsSayWhereAndWhoIsResponsible(t *testing.T) {
 		return created[0].ID
 	}
 	located, given := post(nil), post(url.Values{"address_string": {"中山路12号 夜市东口"}})
-	for id, want := range map[string]string{located: "夜市, 甲社区, 新罗街道", given: "中山路12号 夜市东口"} {
+	for id, want := range map[string]string{located: "夜市 · 甲社区 · 新罗街道", given: "中山路12号 夜市东口"} {
 		_, raw := w.public.send("GET", "/open311/v2/requests/"+id+".json", "", nil, nil)
 		var got []struct {
 			Address           string `json:"address"`

@@ -39,6 +39,8 @@ type Incident struct {
 	Source              string     `json:"source"`
 	MediaURL            string     `json:"media_url,omitempty"`
 	Photos              int        `json:"photos"`
+	Place               Place      `json:"place"`
+	PlaceText           string     `json:"place_text"`
 	Events              []Event    `json:"events,omitempty"`
 }
 
@@ -60,19 +62,26 @@ type Event struct {
 	Params map[string]any `json:"params,omitempty"`
 }
 
-const incidentColumns = `i.id, i.category, i.status, i.description, ST_X(i.location), ST_Y(i.location),
+var incidentColumns = `i.id, i.category, i.status, i.description, ST_X(i.location), ST_Y(i.location),
 	COALESCE(i.subdistrict_id, 0), COALESCE(i.community_id, 0), COALESCE(i.area_id, 0), COALESCE(i.assignee_person_id, 0),
 	COALESCE((SELECT p.name FROM person_directory p WHERE p.id = i.assignee_person_id), ''), i.queue, i.outside_jurisdiction,
 	i.escalation_level, i.department_ids, COALESCE(i.likely_duplicate_of, 0), COALESCE(i.duplicate_of, 0), i.overdue,
 	i.due_at, i.reported_at, i.updated_at, i.source, i.media_url,
-	(SELECT count(*) FROM incident_photo_ref r WHERE r.incident_id = i.id)`
+	(SELECT count(*) FROM incident_photo_ref r WHERE r.incident_id = i.id), ` + placeColumns
+
+// incidentFrom is what incidentColumns are selected from.
+var incidentFrom = ` FROM incident i` + placeJoin
 
 func scanIncident(row pgx.Row) (Incident, error) {
 	var in Incident
-	err := row.Scan(&in.ID, &in.Category, &in.Status, &in.Description, &in.Lon, &in.Lat, &in.SubdistrictID,
+	var pl placeScan
+	err := row.Scan(append([]any{&in.ID, &in.Category, &in.Status, &in.Description, &in.Lon, &in.Lat, &in.SubdistrictID,
 		&in.CommunityID, &in.AreaID, &in.AssigneePersonID, &in.AssigneeName, &in.Queue, &in.OutsideJurisdiction,
 		&in.EscalationLevel, &in.DepartmentIDs, &in.LikelyDuplicateOf, &in.DuplicateOf, &in.Overdue, &in.DueAt,
-		&in.ReportedAt, &in.UpdatedAt, &in.Source, &in.MediaURL, &in.Photos)
+		&in.ReportedAt, &in.UpdatedAt, &in.Source, &in.MediaURL, &in.Photos}, pl.dest()...)...)
+	pl.areaID, pl.communityID, pl.subdistrictID = in.AreaID, in.CommunityID, in.SubdistrictID
+	in.Place = pl.place()
+	in.PlaceText = in.Place.Text()
 	return in, err
 }
 
@@ -118,7 +127,7 @@ func sharesDepartment(who access.Principal, ids []int64) bool {
 
 // visible reads one incident the caller may see; others read as not found, revealing nothing.
 func (s *Service) visible(ctx context.Context, db database.Querier, who access.Principal, id int64) (Incident, error) {
-	in, err := scanIncident(db.QueryRow(ctx, `SELECT `+incidentColumns+` FROM incident i WHERE i.id = $1`, id))
+	in, err := scanIncident(db.QueryRow(ctx, `SELECT `+incidentColumns+incidentFrom+` WHERE i.id = $1`, id))
 	if err != nil {
 		return in, translate(err, fmt.Sprintf("incident %d", id))
 	}

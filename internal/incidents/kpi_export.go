@@ -122,12 +122,13 @@ type CaseLifecycle struct {
 	Closed        *time.Time
 	Reopened      *time.Time
 	Reworks       int64
+	Place         Place
 }
 
 // CaseHeader names the columns of a case export.
 var CaseHeader = []string{"id", "category", "status", "subdistrict_id", "community_id", "area_id", "assignee_person_id",
 	"overdue", "due_at", "reported_at", "assigned_at", "started_at", "escalated_at", "resolved_at", "closed_at",
-	"reopened_at", "reworks"}
+	"reopened_at", "reworks", "place"}
 
 // Cells is the case as export text; times are RFC 3339 in Beijing time.
 func (c CaseLifecycle) Cells() []string {
@@ -140,7 +141,7 @@ func (c CaseLifecycle) Cells() []string {
 	i := func(n int64) string { return strconv.FormatInt(n, 10) }
 	return []string{i(c.ID), c.Category, string(c.Status), i(c.SubdistrictID), i(c.CommunityID), i(c.AreaID),
 		i(c.AssigneeID), strconv.FormatBool(c.Overdue), t(c.DueAt), t(&c.Reported), t(c.Assigned), t(c.Started),
-		t(c.Escalated), t(c.Resolved), t(c.Closed), t(c.Reopened), i(c.Reworks)}
+		t(c.Escalated), t(c.Resolved), t(c.Closed), t(c.Reopened), i(c.Reworks), c.Place.Text()}
 }
 
 // EachCase calls begin, then fn with every case in the caller's KPI scope reported in p, oldest
@@ -163,8 +164,8 @@ func (s *Service) EachCase(ctx context.Context, who access.Principal, p Period, 
 		return err
 	}
 	rows, err := s.db.Query(ctx, `SELECT i.id, i.category, i.status, COALESCE(i.subdistrict_id, 0), COALESCE(i.community_id, 0),
-			COALESCE(i.area_id, 0), COALESCE(i.assignee_person_id, 0), i.overdue, i.due_at, i.reported_at, ev.*
-		FROM incident i CROSS JOIN LATERAL (
+			COALESCE(i.area_id, 0), COALESCE(i.assignee_person_id, 0), i.overdue, i.due_at, i.reported_at, ev.*, `+placeColumns+`
+		FROM incident i`+placeJoin+` CROSS JOIN LATERAL (
 			SELECT min(e.at) FILTER (WHERE e.to_status = 'assigned'),
 				min(e.at) FILTER (WHERE e.to_status = 'in_progress'),
 				min(e.at) FILTER (WHERE e.to_status = 'escalated' OR e.kind = 'escalated'),
@@ -178,11 +179,14 @@ func (s *Service) EachCase(ctx context.Context, who access.Principal, p Period, 
 		return translate(err, "export cases")
 	}
 	var c CaseLifecycle
-	_, err = pgx.ForEachRow(rows, []any{&c.ID, &c.Category, &c.Status, &c.SubdistrictID, &c.CommunityID, &c.AreaID,
+	var pl placeScan
+	_, err = pgx.ForEachRow(rows, append([]any{&c.ID, &c.Category, &c.Status, &c.SubdistrictID, &c.CommunityID, &c.AreaID,
 		&c.AssigneeID, &c.Overdue, &c.DueAt, &c.Reported, &c.Assigned, &c.Started, &c.Escalated, &c.Resolved, &c.Closed,
-		&c.Reopened, &c.Reworks}, func() error {
+		&c.Reopened, &c.Reworks}, pl.dest()...), func() error {
+		pl.areaID, pl.communityID, pl.subdistrictID = c.AreaID, c.CommunityID, c.SubdistrictID
+		c.Place = pl.place()
 		err := fn(c)
-		c = CaseLifecycle{}
+		c, pl = CaseLifecycle{}, placeScan{}
 		return err
 	})
 	if err != nil {

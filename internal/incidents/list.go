@@ -115,7 +115,7 @@ func (s *Service) List(ctx context.Context, who access.Principal, f Filter) ([]I
 	where, args := filterSQL(who, f)
 	limit := f.limit()
 	args = append(args, limit+1)
-	rows, err := s.db.Query(ctx, `SELECT `+incidentColumns+` FROM incident i WHERE `+where+
+	rows, err := s.db.Query(ctx, `SELECT `+incidentColumns+incidentFrom+` WHERE `+where+
 		fmt.Sprintf(` ORDER BY i.id DESC LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, 0, translate(err, "list incidents")
@@ -144,8 +144,8 @@ type PublicRequest struct {
 	UpdatedAt   time.Time
 	DueAt       *time.Time
 	Subdistrict string
-	// Address is the address the reporter gave or, without one, the area, community and subdistrict
-	// the point lies in; AgencyResponsible is whom it is with (public.go).
+	// Address is the address the reporter gave or, without one, the place text (place.go);
+	// AgencyResponsible is whom it is with (public.go).
 	Address           string
 	AgencyResponsible string
 }
@@ -190,15 +190,15 @@ func (s *Service) PublicRequests(ctx context.Context, f PublicFilter) ([]PublicR
 	rows, err := s.db.Query(ctx, `SELECT i.id, i.category, i.status, i.description, ST_X(i.location), ST_Y(i.location), i.media_url,
 			i.reported_at, i.updated_at, i.due_at, COALESCE((SELECT u.name FROM unit_directory u WHERE u.id = i.subdistrict_id), ''),
 			`+publicPlaceColumns+`
-		FROM incident i WHERE `+strings.Join(conds, " AND ")+fmt.Sprintf(` ORDER BY i.id DESC LIMIT $%d`, len(args)), args...)
+		FROM incident i`+placeJoin+` WHERE `+strings.Join(conds, " AND ")+fmt.Sprintf(` ORDER BY i.id DESC LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, translate(err, "requests")
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PublicRequest, error) {
 		var p PublicRequest
 		var pl publicPlace
-		err := r.Scan(&p.ID, &p.Category, &p.Status, &p.Description, &p.Lon, &p.Lat, &p.MediaURL, &p.ReportedAt, &p.UpdatedAt, &p.DueAt, &p.Subdistrict,
-			&pl.address, &pl.area, &pl.community, &pl.assignee, &pl.level, &pl.queue, &pl.departments)
+		err := r.Scan(append([]any{&p.ID, &p.Category, &p.Status, &p.Description, &p.Lon, &p.Lat, &p.MediaURL, &p.ReportedAt,
+			&p.UpdatedAt, &p.DueAt, &p.Subdistrict}, pl.dest()...)...)
 		p.Address, p.AgencyResponsible = pl.describe(p)
 		return p, err
 	})

@@ -1,18 +1,22 @@
 package incidents
 
-import "strings"
-
 // publicPlaceColumns are what the public answer says about where an incident is and whom it is with:
 // names only, as on the public boards of the street chief system, never phones.
-const publicPlaceColumns = `i.address, COALESCE((SELECT a.name FROM area_directory a WHERE a.id = i.area_id), ''),
-	COALESCE((SELECT u.name FROM unit_directory u WHERE u.id = i.community_id), ''),
+// They are selected from incident i joined with placeJoin.
+var publicPlaceColumns = `i.address, COALESCE(i.area_id, 0), COALESCE(i.community_id, 0), COALESCE(i.subdistrict_id, 0),
 	COALESCE((SELECT p.name FROM person_directory p WHERE p.id = i.assignee_person_id), ''), i.escalation_level, i.queue,
-	COALESCE((SELECT string_agg(d.name, '、' ORDER BY d.name) FROM department_directory d WHERE d.id = ANY (i.department_ids)), '')`
+	COALESCE((SELECT string_agg(d.name, '、' ORDER BY d.name) FROM department_directory d WHERE d.id = ANY (i.department_ids)), ''), ` + placeColumns
 
 type publicPlace struct {
-	address, area, community, assignee string
-	level                              int
-	queue, departments                 string
+	address, assignee  string
+	level              int
+	queue, departments string
+	place              placeScan
+}
+
+func (pl *publicPlace) dest() []any {
+	return append([]any{&pl.address, &pl.place.areaID, &pl.place.communityID, &pl.place.subdistrictID, &pl.assignee,
+		&pl.level, &pl.queue, &pl.departments}, pl.place.dest()...)
 }
 
 // postOfLevel names the post that holds an incident at each escalation level.
@@ -24,13 +28,7 @@ var postOfLevel = map[int]string{LevelAreaManager: "area manager", LevelLaneChie
 func (pl publicPlace) describe(p PublicRequest) (address, agency string) {
 	address = pl.address
 	if address == "" {
-		var parts []string
-		for _, s := range []string{pl.area, pl.community, p.Subdistrict} {
-			if s != "" {
-				parts = append(parts, s)
-			}
-		}
-		address = strings.Join(parts, ", ")
+		address = pl.place.place().Text()
 	}
 	switch {
 	case p.Status == JointEnforcement && pl.departments != "":
