@@ -32,7 +32,7 @@ if [ "${areas:-0}" -lt 90000 ]; then
     echo "bench: loading the 100,000-area city (once)" >&2
     psql "$admin" -qc "DROP DATABASE IF EXISTS streetchief_bench" -c "CREATE DATABASE streetchief_bench"
     ./bin/streetchief migrate --database-url "$bench_url" >/dev/null
-    ./bin/streetchief demo --database-url "$bench_url" --scale 40 | head -1
+    ./bin/streetchief demo --database-url "$bench_url" --scale 40 | sed -n 1p
 fi
 ./bin/streetchief migrate --database-url "$bench_url" >/dev/null
 psql "$bench_url" -qc "VACUUM ANALYZE"
