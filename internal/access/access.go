@@ -39,7 +39,7 @@ func ParseRole(s string) (Role, error) {
 // assignments, never kept by hand.
 type Scope struct {
 	All          bool    // admin and district leader: the whole district
-	Subdistricts []int64 // street chiefs, department liaisons
+	Subdistricts []int64 // street chiefs, department liaisons, inspectors (who read and check, never change)
 	Communities  []int64 // lane chiefs; street chiefs get every community of their subdistricts too
 	Departments  []int64 // department liaisons: their departments
 }

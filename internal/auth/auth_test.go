@@ -272,7 +272,10 @@ func TestScopeComesFromCurrentAssignments(t *testing.T) {
 			want: access.Scope{Subdistricts: []int64{tr.Sub2}, Departments: []int64{tr.Dept}}},
 		{name: "street chief account of a lane chief gets nothing", role: access.StreetChief, person: tr.Lane},
 		{name: "street chief without posts gets nothing", role: access.StreetChief, person: tr.Nobody},
-		{name: "inspector gets nothing yet", role: access.Inspector, person: tr.Chief},
+		{name: "inspector: the subdistrict with its communities, and the community", role: access.Inspector, person: tr.Inspector,
+			want: access.Scope{Subdistricts: []int64{tr.Sub2}, Communities: []int64{tr.Com1a, tr.Com2a}}},
+		{name: "inspector account of a street chief gets nothing", role: access.Inspector, person: tr.Chief},
+		{name: "street chief account of an inspector gets nothing", role: access.StreetChief, person: tr.Inspector},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -46,7 +46,10 @@ var demoAccounts = []demoAccount{
 		JOIN unit_directory u ON u.id = s.admin_unit_id
 		WHERE s.role = 'department_liaison' AND s.valid @> now()
 		ORDER BY u.id, s.is_primary DESC, s.id LIMIT 1`},
-	{username: "inspector", role: access.Inspector, where: "merchant inspections (no territory yet)"},
+	{username: "inspector", role: access.Inspector, pick: `SELECT p.id, p.name, '督查员 of ' || u.name
+		FROM unit_directory u JOIN assignment_standing s ON s.admin_unit_id = u.id JOIN person_directory p ON p.id = s.person_id
+		WHERE s.role = 'inspector' AND s.valid @> now()
+		ORDER BY u.level = 'community', u.id, s.is_primary DESC, s.id LIMIT 1`},
 	{username: "assessor", role: access.Assessor, where: "assessment scores of the whole district"},
 }
 

@@ -54,6 +54,7 @@ type territory struct {
 	Sub1, Sub2                   int64
 	Com1a, Com1b, Com2a          int64
 	Chief, Lane, Liaison, Nobody int64 // person ids
+	Inspector                    int64 // over Sub2 and over Com1a
 	Dept                         int64
 	ChiefPost, LanePost          int64 // assignment ids
 }
@@ -96,11 +97,13 @@ func newTerritory(t *testing.T, pool *pgxpool.Pool) territory {
 	tr.Com1a = unit("community", tr.Sub1, 116)
 	tr.Com1b = unit("community", tr.Sub1, 116.02)
 	tr.Com2a = unit("community", tr.Sub2, 116.1)
-	tr.Chief, tr.Lane, tr.Liaison, tr.Nobody = person(), person(), person(), person()
+	tr.Chief, tr.Lane, tr.Liaison, tr.Nobody, tr.Inspector = person(), person(), person(), person(), person()
 	tr.Dept = mustID(t, pool, `SELECT id FROM department WHERE code = 'market_regulation'`)
 	tr.ChiefPost = post(tr.Sub1, tr.Chief, "street_chief", 0)
 	tr.LanePost = post(tr.Com2a, tr.Lane, "lane_chief", 0)
 	post(tr.Sub2, tr.Liaison, "department_liaison", tr.Dept)
+	post(tr.Sub2, tr.Inspector, "inspector", 0)
+	post(tr.Com1a, tr.Inspector, "inspector", 0)
 	// An ended post must give nothing.
 	mustExec(t, pool, `INSERT INTO assignment (admin_unit_id, person_id, role, valid)
 		VALUES ($1, $2, 'street_chief', tstzrange('2019-01-01', '2019-12-31'))`, tr.Sub2, tr.Chief)

@@ -26,14 +26,15 @@ import (
 //   - lane_chief: the communities of their lane chief posts (not the subdistrict around them);
 //   - department_liaison: the subdistricts of their liaison posts, and the departments they speak for;
 //   - admin, district_leader, assessor: the whole district (decided in Go, see scopeFor);
-//   - inspector: nothing yet.
+//   - inspector: the subdistricts and communities of their inspector posts (an inspector post over a
+//     community gives that community only).
 var principalColumns = `u.id, u.username, u.role, COALESCE(u.person_id, 0), u.disabled,
 	ARRAY(SELECT DISTINCT pc.subdistrict_id FROM post_coverage pc
 		WHERE pc.person_id = u.person_id AND pc.community_id IS NULL AND pc.valid @> $2::timestamptz
-		  AND ` + holds(access.StreetChief, access.DepartmentLiaison) + ` ORDER BY 1),
+		  AND ` + holds(access.StreetChief, access.DepartmentLiaison, access.Inspector) + ` ORDER BY 1),
 	ARRAY(SELECT DISTINCT pc.community_id FROM post_coverage pc
 		WHERE pc.person_id = u.person_id AND pc.community_id IS NOT NULL AND pc.valid @> $2::timestamptz
-		  AND ` + holds(access.StreetChief, access.LaneChief) + ` ORDER BY 1),
+		  AND ` + holds(access.StreetChief, access.LaneChief, access.Inspector) + ` ORDER BY 1),
 	ARRAY(SELECT DISTINCT pc.department_id FROM post_coverage pc
 		WHERE pc.person_id = u.person_id AND pc.department_id IS NOT NULL AND pc.valid @> $2::timestamptz
 		  AND ` + holds(access.DepartmentLiaison) + ` ORDER BY 1)`
@@ -43,6 +44,7 @@ var postOfAccount = map[access.Role]registry.PostRole{
 	access.StreetChief:       registry.StreetChief,
 	access.LaneChief:         registry.LaneChief,
 	access.DepartmentLiaison: registry.DepartmentLiaison,
+	access.Inspector:         registry.Inspector,
 }
 
 // holds is the SQL condition that the account u is of one of roles and the post pc is the one that
@@ -87,7 +89,7 @@ func scopeFor(role access.Role, derived access.Scope) access.Scope {
 	case access.Admin, access.DistrictLeader, access.Assessor:
 		// Assessors read scores across the district; they cannot change field data anyway.
 		return access.Scope{All: true}
-	case access.StreetChief:
+	case access.StreetChief, access.Inspector:
 		return access.Scope{Subdistricts: derived.Subdistricts, Communities: derived.Communities}
 	case access.LaneChief:
 		return access.Scope{Communities: derived.Communities}

@@ -217,7 +217,7 @@ func TestSeedDemoUsersLinksPeopleHoldingThePostsAndRunsTwice(t *testing.T) {
 				t.Fatalf("%s has role %s, want %s", d.Username, p.Role, d.Role)
 			}
 			switch d.Role {
-			case access.StreetChief, access.DepartmentLiaison:
+			case access.StreetChief, access.DepartmentLiaison, access.Inspector:
 				if len(p.Scope.Subdistricts) == 0 || d.PersonName == "" {
 					t.Fatalf("%s (%s) has no subdistrict: %+v", d.Username, d.PersonName, p.Scope)
 				}

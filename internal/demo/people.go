@@ -35,7 +35,7 @@ var historyStart = time.Date(2018, 6, 1, 0, 0, 0, 0, time.UTC)
 
 // people creates the officials, cadres and grid workers and makes them responsible: a street chief
 // (街长) per subdistrict, a lane chief (巷长) per community, a manager per area and a liaison per
-// subdistrict for most departments. About one target in ten changed hands once.
+// subdistrict for most departments, an inspector per subdistrict. About one target in ten changed hands once.
 func (g *gen) people() {
 	c := g.city
 	staff := map[int][]int{} // community key → lane chief, then its grid workers
@@ -105,6 +105,16 @@ func (g *gen) people() {
 			g.assign(Assignment{AdminUnit: u.Key, Role: registry.DepartmentLiaison, Department: d.code},
 				g.person(org, "联络员", true), func() int { return g.person(org, "联络员", false) })
 		}
+	}
+	// Last, so the rest of the city is the same with or without them: the district's inspectors (督查员),
+	// one over every subdistrict, who check merchants' and lane chiefs' work and verify closures.
+	for _, u := range c.AdminUnits {
+		if u.Level != LevelSubdistrict {
+			continue
+		}
+		org := "新罗区街长制工作督查组"
+		g.assign(Assignment{AdminUnit: u.Key, Role: registry.Inspector}, g.person(org, "督查员", true),
+			func() int { return g.person(org, "督查员", false) })
 	}
 }
 

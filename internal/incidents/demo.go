@@ -18,8 +18,8 @@ import (
 const DemoIncidents = 3000
 
 type demoArea struct {
-	kind string
-	pt   orb.Point
+	kind, name string
+	pt         orb.Point
 }
 
 type demoEvent struct {
@@ -34,6 +34,7 @@ type demoEvent struct {
 
 type demoIncident struct {
 	cat         Category
+	description string
 	pt          orb.Point
 	rt          routing
 	chief       routing // the street chief's, for escalation
@@ -78,12 +79,12 @@ func demoCatalogue(ctx context.Context, pool *pgxpool.Pool) ([]Category, error) 
 func SeedDemoHistory(ctx context.Context, pool *pgxpool.Pool, m Matcher, seed int64) (int, error) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x1e7ca5e))
 	var hot, all []demoArea
-	rows, err := pool.Query(ctx, `SELECT kind, ST_X(p), ST_Y(p) FROM (SELECT kind, ST_PointOnSurface(geom) AS p, id FROM area_directory) a ORDER BY id`)
+	rows, err := pool.Query(ctx, `SELECT kind, name, ST_X(p), ST_Y(p) FROM (SELECT kind, name, ST_PointOnSurface(geom) AS p, id FROM area_directory) a ORDER BY id`)
 	if err != nil {
 		return 0, fmt.Errorf("demo incidents: %w", err)
 	}
 	var a demoArea
-	if _, err := pgx.ForEachRow(rows, []any{&a.kind, &a.pt[0], &a.pt[1]}, func() error {
+	if _, err := pgx.ForEachRow(rows, []any{&a.kind, &a.name, &a.pt[0], &a.pt[1]}, func() error {
 		all = append(all, a)
 		if a.kind == "farmers_market" || a.kind == "night_market" {
 			hot = append(hot, a)
@@ -107,6 +108,10 @@ func SeedDemoHistory(ctx context.Context, pool *pgxpool.Pool, m Matcher, seed in
 		byCode[c.Code] = c
 	}
 	urban, err := departmentIDs(ctx, pool, []string{"urban_management"})
+	if err != nil {
+		return 0, err
+	}
+	liaisons, err := liaisonDepartments(ctx, pool)
 	if err != nil {
 		return 0, err
 	}
@@ -138,9 +143,9 @@ func SeedDemoHistory(ctx context.Context, pool *pgxpool.Pool, m Matcher, seed in
 		if err != nil {
 			return 0, err
 		}
-		d := demoIncident{cat: byCode[cat], pt: pt, rt: routeAnswer(ans, LevelAreaManager),
+		d := demoIncident{cat: byCode[cat], description: demoDescription(rng, byCode[cat], place.name, hour), pt: pt, rt: routeAnswer(ans, LevelAreaManager),
 			chief: routeAnswer(ans, LevelStreetChief), reported: reported, dupOf: -1}
-		walk(rng, &d, now, urban)
+		walk(rng, &d, now, joint{urban: urban, liaisons: liaisons})
 		if d.status == Duplicate {
 			for j := len(plan) - 1; j >= 0 && j > len(plan)-200; j-- {
 				if plan[j].cat.Code == cat {
@@ -162,7 +167,7 @@ func pick(rng *rand.Rand, xs []string) string { return xs[rng.IntN(len(xs))] }
 
 // walk takes a demo incident through one of the usual paths until now, each step taking a random share
 // of its stage's SLA (now and then more), so recent cases are still open and some are late.
-func walk(rng *rand.Rand, d *demoIncident, now time.Time, urban []int64) {
+func walk(rng *rand.Rand, d *demoIncident, now time.Time, with joint) {
 	status := Reported
 	if d.rt.assignee != nil {
 		status = Assigned
@@ -237,28 +242,22 @@ func walk(rng *rand.Rand, d *demoIncident, now time.Time, urban []int64) {
 				name, role = "区督查员", access.Inspector
 			}
 			e.actor = name
-			v := demoEvent{at: at, kind: "verification", actor: name, note: "现场核查，已整改",
+			v := demoEvent{at: at, kind: "verification", actor: name, note: pick(rng, demoChecks),
 				params: map[string]any{"outcome": Confirmed, "by": string(role), "actor_role": string(role)}}
 			if next == Reopened {
-				v.note, v.params["outcome"] = "核查未通过：问题仍在，返工", Failed
+				v.note, v.params["outcome"] = pick(rng, demoFailures), Failed
 			}
 			d.events = append(d.events, v)
 		}
+		e.note = demoNote(rng, next)
 		switch next {
 		case Escalated:
-			e.note = "劝导无效，上报街长"
 			if d.chief.assignee != nil {
 				d.rt.assignee, d.rt.level, d.rt.queue = d.chief.assignee, LevelStreetChief, QueueAssignee
 				holder = d.chief.assignee.Name
 			}
 		case JointEnforcement:
-			e.note, d.departments = "联合执法", urban
-		case Resolved:
-			e.note = "已整改"
-		case Rejected:
-			e.note = "不属于街长制管辖范围"
-		case InProgress:
-			e.note = "现场劝导"
+			d.departments = with.departments(rng, refID(d.rt.subdistrict))
 		}
 		d.events = append(d.events, e)
 		status, t = next, at
@@ -282,7 +281,7 @@ func insertDemo(ctx context.Context, pool *pgxpool.Pool, plan []demoIncident) er
 					reported_at, updated_at, source)
 				VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), NULLIF($6, 0), NULLIF($7, 0), NULLIF($8, 0),
 					NULLIF($9, 0), $10, $11, $12, $13, $14, $15, $16, $17, 'demo') RETURNING id`,
-				d.cat.Code, d.status, d.cat.NameZh+"（演示）", d.pt[0], d.pt[1], refID(d.rt.subdistrict), refID(d.rt.community),
+				d.cat.Code, d.status, d.description, d.pt[0], d.pt[1], refID(d.rt.subdistrict), refID(d.rt.community),
 				refID(d.rt.area), d.rt.assignee.personID(), d.rt.queue, d.rt.outside, d.rt.level, d.departments, d.overdue,
 				d.due, d.reported, d.updated)
 		}

@@ -95,6 +95,19 @@ func TestDemoHistoryIsDeterministicAndCoversTheWorkflow(t *testing.T) {
 	if verified < statuses[string(incidents.Closed)] || rework < 2 || withParams == 0 || english > 0 {
 		t.Errorf("verified %d (closed %d), rework %d, with params %d, English %d", verified, statuses[string(incidents.Closed)], rework, withParams, english)
 	}
+	// Reporters describe what they saw, where and when, each in their own words; staff notes vary too.
+	var descriptions, named, latin, notes int
+	if err := pool.QueryRow(ctx, `SELECT count(DISTINCT i.description),
+			count(*) FILTER (WHERE i.description = c.name_zh OR i.description LIKE c.name_zh || '（%'),
+			count(*) FILTER (WHERE i.description ~ '[A-Za-z]' OR i.description !~ '^(早上|上午|中午|下午|傍晚|夜里)，.+。$'),
+			(SELECT count(DISTINCT e.note) FROM incident_event e JOIN incident j ON j.id = e.incident_id WHERE j.source = 'demo')
+		FROM incident i JOIN incident_category c ON c.code = i.category WHERE i.source = 'demo'`).Scan(&descriptions, &named, &latin, &notes); err != nil {
+		t.Fatal(err)
+	}
+	if descriptions < n/6 || named > 0 || latin > 0 || notes < 20 {
+		t.Errorf("%d distinct descriptions of %d, %d the category's name, %d not a Chinese sentence; %d distinct notes",
+			descriptions, n, named, latin, notes)
+	}
 	clear()
 	if _, err := incidents.SeedDemoHistory(ctx, pool, w.engine, 7); err != nil {
 		t.Fatal(err)
