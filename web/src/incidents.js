@@ -195,6 +195,7 @@ export class IncidentsPanel {
                 h('span', {class: 'incident-main'},
                     h('span', {class: 'incident-title'}, `#${inc.id} ${this.categoryName(inc.category)}`),
                     h('span', {class: 'muted'}, `${t(`status.${inc.status}`)} · ${formatTime(inc.reported_at)}`),
+                    inc.place_text && h('span', {class: 'muted incident-place'}, inc.place_text),
                     inc.description && h('span', {class: 'incident-desc'}, inc.description)),
                 inc.overdue && h('span', {class: 'badge bad'}, t('incidents.overdueBadge')))));
         return h('section', {class: 'incident-list'},
@@ -219,6 +220,7 @@ export class IncidentsPanel {
                 h('span', {class: 'badge', id: 'incident-status', dataset: {status: d.status}, style: `background:${STATUS_COLORS[d.status]}`}, t(`status.${d.status}`)),
                 d.overdue && h('span', {class: 'badge bad'}, t('incidents.overdueBadge'))),
             h('table', {class: 'fields'}, h('tbody', {},
+                row('incidents.place', d.place_text),
                 row('incidents.reportedAt', formatTime(d.reported_at)),
                 row('incidents.dueAt', d.due_at ? formatTime(d.due_at) : null),
                 row('incidents.assignee', d.assignee_name),

@@ -29,6 +29,9 @@ export const STATUS_COLORS = {
     duplicate: '#9e9e9e',
 };
 
+// A cluster is orange when any incident in it is overdue (the legend explains both).
+export const CLUSTER_COLORS = {plain: '#1e88e5', overdue: '#ef6c00'};
+
 export const UNCOVERED = '#d32f2f';
 export const HEAT_RAMP = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026'];
 export const COVERAGE_RAMP = ['#d73027', '#fee08b', '#1a9850'];
@@ -100,7 +103,7 @@ export function incidentLayers() {
             'fill-opacity': 0.65, 'fill-antialias': false}},
         {id: 'incidents-cluster', type: 'circle', source: 'incidents', 'source-layer': 'incidents',
             filter: isCluster,
-            paint: {'circle-color': ['case', ['>', ['coalesce', ['get', 'overdue_count'], 0], 0], '#ef6c00', '#1e88e5'],
+            paint: {'circle-color': ['case', ['>', ['coalesce', ['get', 'overdue_count'], 0], 0], CLUSTER_COLORS.overdue, CLUSTER_COLORS.plain],
                 'circle-opacity': 0.85, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5,
                 'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 9, 5, 16, 15, 28]}},
         {id: 'incidents-cluster-count', type: 'symbol', source: 'incidents', 'source-layer': 'incidents',

@@ -5,7 +5,7 @@ import {LngLatBounds, Map as MapLibreMap, NavigationControl, ScaleControl, setWo
 import {api} from './api.js';
 import {h, replace} from './dom.js';
 import {t} from './i18n/index.js';
-import {COVERAGE_RAMP, HEAT_RAMP, KIND_COLORS, STATUS_COLORS, TOGGLES, UNCOVERED, baseStyle, incidentLayers} from './map-style.js';
+import {CLUSTER_COLORS, COVERAGE_RAMP, HEAT_RAMP, KIND_COLORS, STATUS_COLORS, TOGGLES, UNCOVERED, baseStyle, incidentLayers} from './map-style.js';
 
 // The worker is served from /assets under a hashed name the build passes in.
 setWorkerUrl(STREETCHIEF_WORKER_URL); // eslint-disable-line no-undef
@@ -288,8 +288,9 @@ export class MapView {
             h('div', {class: 'legend-item'}, h('span', {class: 'line sub'}), t('level.subdistrict'),
                 h('span', {class: 'line com'}), t('level.community')),
             this.signedIn && [
-                h('div', {class: 'legend-item'}, h('span', {class: 'dot cluster'}), t('legend.cluster')),
-                h('div', {class: 'legend-kinds'}, ['reported', 'in_progress', 'escalated', 'joint_enforcement'].map((s) =>
+                h('div', {class: 'legend-item'}, h('span', {class: 'dot cluster', style: `background:${CLUSTER_COLORS.plain}`}), t('legend.cluster')),
+                h('div', {class: 'legend-item'}, h('span', {class: 'dot cluster', style: `background:${CLUSTER_COLORS.overdue}`}), t('legend.clusterOverdue')),
+                h('div', {class: 'legend-kinds'}, ['reported', 'assigned', 'in_progress', 'escalated', 'joint_enforcement', 'reopened'].map((s) =>
                     h('span', {class: 'legend-item'}, h('span', {class: 'dot', style: `background:${STATUS_COLORS[s]}`}), t(`status.${s}`))),
                 h('span', {class: 'legend-item'}, h('span', {class: 'dot overdue'}), t('legend.overdue'))),
                 h('div', {class: 'legend-item'}, t('layers.heatIncidents'), ' ', t('legend.heatLow'), ramp(HEAT_RAMP), t('legend.heatHigh')),

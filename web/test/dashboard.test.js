@@ -220,6 +220,15 @@ describe('signed in as the administrator', () => {
         clean(page);
     });
 
+    test('signed in, the legend names every open status and both cluster colours', async () => {
+        await page.click('#tabs [data-tab="map"]');
+        const legend = await page.$eval('.legend', (el) => el.textContent);
+        for (const label of ['已上报', '已分派', '处置中', '已上报街长', '联合执法', '重新打开', '事件聚合', '含超期事件的聚合']) {
+            assert.ok(legend.includes(label), `legend lacks ${label}: ${legend}`);
+        }
+        clean(page);
+    });
+
     test('a reworked case reads in Chinese: routing by name and post, the failed check, the rework', async () => {
         const admin = await apiSession(server.base, 'admin', 'demo-admin-2026');
         const list = (await admin.get('/api/v1/incidents?status=closed&limit=500')).incidents;
@@ -238,6 +247,8 @@ describe('signed in as the administrator', () => {
         assert.match(history, /核查未通过，返工/);
         assert.match(history, /派给 /);
         assert.doesNotMatch(history, /[A-Za-z]{3,}/, history);
+        const place = await page.$eval('.incident-detail .fields', (el) => el.textContent);
+        assert.match(place, /位置.+社区 · .+街道/, 'the detail does not say where the case is');
         await page.click('#incident-back');
         clean(page);
     });
