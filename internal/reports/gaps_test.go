@@ -24,6 +24,26 @@ func rect(x0, y0, x1, y1 float64) orb.MultiPolygon {
 	return orb.MultiPolygon{{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}}}
 }
 
+// squareCommunity makes a city, district, subdistrict and community that all cover the square of
+// 0.01° at x, y, with codes starting with prefix.
+func squareCommunity(t *testing.T, store *registry.Store, x, y float64, prefix, subName, comName string) (sub, com registry.AdminUnit) {
+	t.Helper()
+	ctx := context.Background()
+	unit := func(level string, parent int64, code, name string) registry.AdminUnit {
+		t.Helper()
+		u, err := store.CreateAdminUnit(ctx, admin, registry.AdminUnitInput{Level: level, ParentID: parent, Code: prefix + "-" + code,
+			Name: name, Boundary: rect(x, y, x+0.01, y+0.01)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	city := unit("city", 0, "c", "城")
+	dist := unit("district", city.ID, "d", "区")
+	sub = unit("subdistrict", dist.ID, "s", subName)
+	return sub, unit("community", sub.ID, "m", comName)
+}
+
 func within(t *testing.T, what string, got, want, tolerance float64) {
 	t.Helper()
 	if math.Abs(got-want) > want*tolerance {
@@ -47,14 +67,7 @@ func TestHandBuiltGapsAreFoundWithTheirMeasures(t *testing.T) {
 		}
 	}
 	x, y := 117.5, 26.0
-	city, err := store.CreateAdminUnit(ctx, admin, registry.AdminUnitInput{Level: "city", Code: "g-c", Name: "城", Boundary: rect(x, y, x+0.01, y+0.01)})
-	must(err)
-	dist, err := store.CreateAdminUnit(ctx, admin, registry.AdminUnitInput{Level: "district", ParentID: city.ID, Code: "g-d", Name: "区", Boundary: rect(x, y, x+0.01, y+0.01)})
-	must(err)
-	sub, err := store.CreateAdminUnit(ctx, admin, registry.AdminUnitInput{Level: "subdistrict", ParentID: dist.ID, Code: "g-s", Name: "方街道", Boundary: rect(x, y, x+0.01, y+0.01)})
-	must(err)
-	com, err := store.CreateAdminUnit(ctx, admin, registry.AdminUnitInput{Level: "community", ParentID: sub.ID, Code: "g-m", Name: "方社区", Boundary: rect(x, y, x+0.01, y+0.01)})
-	must(err)
+	sub, com := squareCommunity(t, store, x, y, "g", "方街道", "方社区")
 	west, err := store.CreateArea(ctx, admin, registry.AreaInput{Kind: "residential_compound", Name: "西区", Geom: rect(x, y, x+0.004, y+0.01)})
 	must(err)
 	east, err := store.CreateArea(ctx, admin, registry.AreaInput{Kind: "residential_compound", Name: "东区", Geom: rect(x+0.005, y, x+0.01, y+0.01)})

@@ -23,14 +23,7 @@ func TestVoidedAssignmentsLeaveGaps(t *testing.T) {
 		}
 	}
 	x, y := 117.6, 26.0
-	city, err := store.CreateAdminUnit(ctx, admin, registry.AdminUnitInput{Level: "city", Code: "v-c", Name: "城", Boundary: rect(x, y, x+0.01, y+0.01)})
-	must(err)
-	dist, err := store.CreateAdminUnit(ctx, admin, registry.AdminUnitInput{Level: "district", ParentID: city.ID, Code: "v-d", Name: "区", Boundary: rect(x, y, x+0.01, y+0.01)})
-	must(err)
-	sub, err := store.CreateAdminUnit(ctx, admin, registry.AdminUnitInput{Level: "subdistrict", ParentID: dist.ID, Code: "v-s", Name: "误街道", Boundary: rect(x, y, x+0.01, y+0.01)})
-	must(err)
-	com, err := store.CreateAdminUnit(ctx, admin, registry.AdminUnitInput{Level: "community", ParentID: sub.ID, Code: "v-m", Name: "误社区", Boundary: rect(x, y, x+0.01, y+0.01)})
-	must(err)
+	_, com := squareCommunity(t, store, x, y, "v", "误街道", "误社区")
 	park, err := store.CreateArea(ctx, admin, registry.AreaInput{Kind: "park", Name: "误园", Geom: rect(x, y, x+0.01, y+0.01)})
 	must(err)
 	p, err := store.CreatePerson(ctx, admin, registry.PersonInput{Name: "误录", Active: true})
