@@ -23,7 +23,7 @@ export class LookupPopup {
     async show(lngLat) {
         this.lngLat = lngLat;
         if (!this.popup || !this.popup.isOpen()) {
-            this.popup = new Popup({maxWidth: '340px', className: 'lookup-popup', focusAfterOpen: false});
+            this.popup = new Popup({maxWidth: 'min(340px, calc(100vw - 24px))', className: 'lookup-popup', focusAfterOpen: false});
         }
         this.popup.setLngLat(lngLat).addTo(this.map);
         await this.query();
