@@ -63,6 +63,10 @@ export class LookupPopup {
         this.popup.setDOMContent(h('div', {class: 'lookup'}, h('h3', {}, t('lookup.title')), when, body));
     }
 
+    close() {
+        this.popup?.remove();
+    }
+
     // relabel redraws an open popup in the new language.
     relabel() {
         this.render();

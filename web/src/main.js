@@ -50,6 +50,8 @@ function sheetPadding() {
 function showTab(tab) {
     if (!signedIn() && tab !== 'map') tab = 'map';
     if (tab === 'gaps' && !mayGaps()) tab = 'map';
+    // On a phone the popup would sit over the next tab's sheet.
+    if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
     for (const b of document.querySelectorAll('#tabs [data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
     for (const p of document.querySelectorAll('#panel [data-panel]')) p.hidden = p.dataset.panel !== tab;

@@ -486,6 +486,7 @@ describe('on a 390×844 phone', () => {
             writeFileSync(join(tmpdir(), 'streetchief-phone-admin.png'), await page.screenshot());
             await page.evaluate(() => (location.hash = '#incidents'));
             await page.waitForSelector('#incident-list [data-incident]');
+            assert.equal(await page.locator('.lookup-popup').count(), 0, 'the lookup popup stayed over the incidents sheet');
             assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390, 'the incidents tab is wider than the phone');
             assert.match(await page.textContent('#incident-count'), /已显示 100 件，还有更多/);
             writeFileSync(join(tmpdir(), 'streetchief-phone-admin-incidents.png'), await page.screenshot());
