@@ -63,6 +63,7 @@ export const api = {
 
     lookup: (lon, lat, at) => get('/api/v1/lookup', {lon: lon.toFixed(7), lat: lat.toFixed(7), at}),
     adminUnits: (level) => allFeatures('/api/v1/admin-units', {level}),
+    adminUnit: (id) => get(`/api/v1/admin-units/${id}`),
     // Areas in the caller's scope whose name contains text (any case), the first 50 by id.
     areasNamed: (text) => get('/api/v1/areas', {name: text, limit: 50}).then((c) => c.features),
     departments: () => get('/api/v1/departments').then((d) => d.departments),

@@ -199,7 +199,7 @@ export class IncidentsPanel {
                     inc.description && h('span', {class: 'incident-desc'}, inc.description)),
                 inc.overdue && h('span', {class: 'badge bad'}, t('incidents.overdueBadge')))));
         return h('section', {class: 'incident-list'},
-            h('p', {class: 'hint', id: 'incident-count'}, this.loading ? t('loading') : (this.list.length ? t('incidents.count', {n: this.list.length}) : t('incidents.empty'))),
+            h('p', {class: 'hint', id: 'incident-count'}, this.loading ? t('loading') : (this.list.length ? t(this.next ? 'incidents.countMore' : 'incidents.count', {n: this.list.length}) : t('incidents.empty'))),
             h('ul', {id: 'incident-list'}, items),
             this.next && !this.loading ? h('button', {type: 'button', class: 'secondary', onclick: () => this.load(true)}, t('incidents.more')) : null);
     }

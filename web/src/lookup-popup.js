@@ -23,7 +23,7 @@ export class LookupPopup {
     async show(lngLat) {
         this.lngLat = lngLat;
         if (!this.popup || !this.popup.isOpen()) {
-            this.popup = new Popup({maxWidth: '340px', className: 'lookup-popup', focusAfterOpen: false});
+            this.popup = new Popup({maxWidth: 'min(340px, calc(100vw - 24px))', className: 'lookup-popup', focusAfterOpen: false});
         }
         this.popup.setLngLat(lngLat).addTo(this.map);
         await this.query();
@@ -61,6 +61,10 @@ export class LookupPopup {
         else if (!this.answer) body = h('p', {class: 'hint'}, t('loading'));
         else body = answerView(this.answer);
         this.popup.setDOMContent(h('div', {class: 'lookup'}, h('h3', {}, t('lookup.title')), when, body));
+    }
+
+    close() {
+        this.popup?.remove();
     }
 
     // relabel redraws an open popup in the new language.

@@ -40,9 +40,18 @@ function mayGaps() {
     return signedIn() && GAP_ROLES.includes(state.session.user?.role);
 }
 
+// sheetPadding keeps the map's centre, and what it fits to, in the part a phone's sheet leaves
+// uncovered.
+function sheetPadding() {
+    const phone = matchMedia('(max-width: 600px)').matches;
+    mapView.map.setPadding({top: 0, left: 0, right: 0, bottom: phone ? $('#panel').offsetHeight : 0});
+}
+
 function showTab(tab) {
     if (!signedIn() && tab !== 'map') tab = 'map';
     if (tab === 'gaps' && !mayGaps()) tab = 'map';
+    // On a phone the popup would sit over the next tab's sheet.
+    if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
     for (const b of document.querySelectorAll('#tabs [data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
     for (const p of document.querySelectorAll('#panel [data-panel]')) p.hidden = p.dataset.panel !== tab;
@@ -58,6 +67,7 @@ function showTab(tab) {
     gaps.show(tab === 'gaps');
     requestAnimationFrame(() => {
         mapView.map.resize();
+        sheetPadding();
         overview.resize();
     });
 }
@@ -79,6 +89,19 @@ function renderUser() {
     for (const el of document.querySelectorAll('[data-gaps]')) el.hidden = !mayGaps();
 }
 
+// openWhereTheyWork frames the map on a lane chief's communities or a street chief's subdistricts
+// (the session's scope); everyone else keeps the whole district.
+async function openWhereTheyWork(user) {
+    const scope = user?.scope || {};
+    if (scope.all) return;
+    sheetPadding();
+    if (user.role === 'lane_chief' && scope.communities?.length) {
+        mapView.openOn(await Promise.all(scope.communities.map((id) => api.adminUnit(id))));
+    } else if (user.role === 'street_chief' && scope.subdistricts?.length) {
+        mapView.openOn(state.subdistricts.filter((u) => scope.subdistricts.includes(u.id)));
+    }
+}
+
 async function applySession(session) {
     state.session = session;
     setCSRF(session.csrf_token);
@@ -96,6 +119,7 @@ async function applySession(session) {
         } catch (e) {
             toast(t('error.generic', {detail: e.detail}), true);
         }
+        await openWhereTheyWork(session.user).catch((e) => toast(t('error.generic', {detail: e.detail}), true));
         await incidents.start(state.subdistricts).catch((e) => toast(t('error.generic', {detail: e.detail}), true));
     }
     mapView.renderPanel($('#panel-map'));
@@ -139,7 +163,10 @@ async function main() {
         }
     });
     window.addEventListener('hashchange', route);
-    window.addEventListener('resize', () => overview.resize());
+    window.addEventListener('resize', () => {
+        overview.resize();
+        sheetPadding();
+    });
     await applySession(state.session);
     document.body.dataset.ready = 'true';
 }

@@ -235,6 +235,16 @@ export class MapView {
         if (b && !b.isEmpty()) this.map.fitBounds(b, {padding: 40, maxZoom: 17, duration: 800});
     }
 
+    // openOn frames the units a caller answers for (a lane chief's communities, a street chief's
+    // subdistricts) at once, so the map opens where they work rather than on the whole district.
+    openOn(features) {
+        const b = new LngLatBounds();
+        for (const f of features) if (f?.geometry) boundsOf(f.geometry.coordinates, b);
+        if (b.isEmpty()) return;
+        if (features.length === 1) this.map.setFilter('admin-selected', ['==', ['id'], features[0].id]);
+        this.map.fitBounds(b, {padding: 24, maxZoom: 17, duration: 0});
+    }
+
     // searchAreas finds areas by name: among the tiles loaded, which know who is responsible, and,
     // when signed in, in the whole of the caller's scope through the areas API.
     async searchAreas(q) {

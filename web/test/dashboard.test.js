@@ -7,7 +7,7 @@ import {after, before, describe, test} from 'node:test';
 
 import {PNG} from 'pngjs';
 
-import {Browser, apiSession, changed, coloured, mapIdle, mapPixels, open, repo, signIn, startServer} from './harness.js';
+import {Browser, apiSession, changed, clean, coloured, mapIdle, mapPixels, open, repo, signIn, startServer} from './harness.js';
 
 let server;
 let browser;
@@ -27,13 +27,6 @@ function tinyPhoto() {
     const png = new PNG({width: 16, height: 12});
     for (let i = 0; i < png.data.length; i += 4) png.data.set([200, (i / 4) % 255, 80, 255], i);
     return PNG.sync.write(png).toString('base64');
-}
-
-// clean asserts that a page asked only this machine for anything, and that nothing failed.
-function clean(page) {
-    assert.deepEqual(page.seen.foreign, [], 'requests left localhost');
-    assert.deepEqual(page.seen.failed, [], 'requests failed');
-    assert.deepEqual(page.seen.errors, [], 'console errors');
 }
 
 describe('anonymous visitor', () => {
@@ -374,3 +367,4 @@ describe('signed in as a lane chief', () => {
         assert.ok(fit.map > 300 && fit.panel > 300, JSON.stringify(fit));
     });
 });
+

@@ -1,6 +1,7 @@
 // The browser tests' harness: the real server binary on a loopback port over a fresh database with
 // the demo city, and Debian's Chromium driven by playwright-core, watched for requests that leave
 // the machine, failed requests and console errors.
+import assert from 'node:assert/strict';
 import {execFileSync, spawn} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {createServer} from 'node:net';
@@ -217,4 +218,11 @@ export function changed(a, b) {
         if (Math.abs(a.data[i] - b.data[i]) + Math.abs(a.data[i + 1] - b.data[i + 1]) + Math.abs(a.data[i + 2] - b.data[i + 2]) > 30) n++;
     }
     return n / (a.width * a.height);
+}
+
+// clean asserts that a page asked only this machine for anything, and that nothing failed.
+export function clean(page) {
+    assert.deepEqual(page.seen.foreign, [], 'requests left localhost');
+    assert.deepEqual(page.seen.failed, [], 'requests failed');
+    assert.deepEqual(page.seen.errors, [], 'console errors');
 }

@@ -142,6 +142,7 @@ export default {
     'incidents.overdueNo': 'Not overdue',
     'incidents.reset': 'Reset',
     'incidents.count': '{n} shown',
+    'incidents.countMore': 'showing {n}, more to load',
     'incidents.more': 'Load more',
     'incidents.empty': 'No incidents match',
     'incidents.back': 'Back to the list',

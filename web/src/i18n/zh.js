@@ -142,6 +142,7 @@ export default {
     'incidents.overdueNo': '未超期',
     'incidents.reset': '重置',
     'incidents.count': '共显示 {n} 件',
+    'incidents.countMore': '已显示 {n} 件，还有更多',
     'incidents.more': '加载更多',
     'incidents.empty': '没有符合条件的事件',
     'incidents.back': '返回列表',
