@@ -14,6 +14,9 @@ import (
 func TestWritingToANamedPipeKeepsThePipe(t *testing.T) {
 	pipe := filepath.Join(t.TempDir(), "out.fifo")
 	if err := syscall.Mkfifo(pipe, 0o600); err != nil {
+		if os.Getenv("STREETCHIEF_REQUIRE_DB") == "1" {
+			t.Fatalf("make a named pipe: %v", err)
+		}
 		t.Skipf("no named pipes here: %v", err)
 	}
 	got := make(chan string, 1)

@@ -140,4 +140,23 @@ describe('on a 390×844 phone', () => {
             await page.context().close();
         }
     });
+
+    test('in English every tab fits the phone too', async () => {
+        const page = await browser.page({width: 390, height: 844});
+        try {
+            await open(page, `${server.base}/`);
+            await signIn(page, 'lanechief', 'demo-lanechief-2026');
+            await page.click('#lang');
+            assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+            for (const tab of ['map', 'incidents', 'overview', 'gaps']) {
+                await page.click(`#tabs [data-tab="${tab}"]`);
+                await page.waitForTimeout(300);
+                await fitsPhone(page, `lane chief, English, ${tab} tab`);
+            }
+            await page.click('#lang');
+            clean(page);
+        } finally {
+            await page.context().close();
+        }
+    });
 });
