@@ -157,7 +157,8 @@ func (s *Service) reserve(ctx context.Context, keys []throttleKey, now time.Time
 }
 
 // release gives back the charge of an attempt whose password was right: its own pair starts again,
-// the wider counters forget one attempt.
+// the wider counters forget one attempt. Counters are working state, not history: every failed
+// sign-in stays in audit_log (migration 0008).
 func (s *Service) release(ctx context.Context, tx pgx.Tx, keys []throttleKey) error {
 	for i, k := range keys {
 		sql := `UPDATE sign_in_failure SET failures = greatest(failures - 1, 0) WHERE username = $1 AND address = $2`

@@ -278,6 +278,8 @@ func saveCategory(ctx context.Context, tx pgx.Tx, who access.Principal, before *
 		in.Code, in.Parent, in.NameZh, in.NameEn, in.AckHours, in.StartHours, in.ResolveHours, in.Escalation, in.AfterPhotoRequired); err != nil {
 		return Category{}, false, translateCategory(err, in)
 	}
+	// The default departments are a setting of the catalogue, replaced as a whole: each case keeps the
+	// departments it was given, and the audit row of this change keeps the list before and after.
 	if _, err := tx.Exec(ctx, `DELETE FROM incident_category_department WHERE category = $1`, in.Code); err != nil {
 		return Category{}, false, err
 	}
