@@ -1,0 +1,40 @@
+package merchants
+
+import (
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"streetchief/internal/incidents"
+	"streetchief/internal/registry"
+)
+
+// Rules are the deployment's 门前三包 thresholds; zero values take the defaults.
+type Rules struct {
+	// OffSiteMetres is how far from the shop's point or frontage a check-in may be (default 50 m);
+	// the reported GPS accuracy is added, up to AccuracyAllowanceCapMetres (default 50 m).
+	OffSiteMetres              float64
+	AccuracyAllowanceCapMetres float64
+}
+
+func (r Rules) withDefaults() Rules {
+	if r.OffSiteMetres <= 0 {
+		r.OffSiteMetres = 50
+	}
+	if r.AccuracyAllowanceCapMetres <= 0 {
+		r.AccuracyAllowanceCapMetres = 50
+	}
+	return r
+}
+
+// Store reads and writes the merchant tables. It places shops through the registry's published views
+// and hands repeat offenders to the incident workflow.
+type Store struct {
+	db        *pgxpool.Pool
+	registry  *registry.Store
+	incidents *incidents.Service
+	rules     Rules
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *pgxpool.Pool, reg *registry.Store, inc *incidents.Service, rules Rules) *Store {
+	return &Store{db: db, registry: reg, incidents: inc, rules: rules.withDefaults()}
+}
