@@ -71,6 +71,7 @@ function showTab(tab) {
     }
     gaps.show(tab === 'gaps');
     report.show(tab === 'report');
+    track.show(tab === 'track');
     requestAnimationFrame(() => {
         mapView.map.resize();
         sheetPadding();
@@ -165,7 +166,7 @@ async function main() {
         mapView.refreshIncidents();
         incidents.load().catch((e) => toast(t('error.generic', {detail: e.detail}), true));
     }});
-    track = new TrackPanel($('#panel-track'), {toast, categories: () => report.categories});
+    track = new TrackPanel($('#panel-track'), {map: mapView.map, toast, categories: () => report.categories});
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {

@@ -1,6 +1,8 @@
 // Following a report (#track=<number>[&token=…]): where it stands, in words, for whoever has the
 // receipt's number, without signing in; and, for the reporter — the link with the receipt's token —
 // the confirm or dispute of a resolution (POST …/verification with that token).
+import {Marker} from 'maplibre-gl';
+
 import {api} from './api.js';
 import {h, replace} from './dom.js';
 import {formatTime, lang, t} from './i18n/index.js';
@@ -39,8 +41,10 @@ function eventWords(e) {
 }
 
 export class TrackPanel {
-    constructor(el, {toast, categories}) {
+    constructor(el, {map, toast, categories}) {
         this.el = el;
+        this.map = map;
+        this.marker = null;
         this.toast = toast;
         this.categories = categories; // () → the catalogue, for the category's name
         this.number = '';
@@ -59,11 +63,28 @@ export class TrackPanel {
         this.render();
         try {
             this.data = await api.tracking(number, token || undefined);
+            this.place();
         } catch (e) {
             this.error = ({404: t('track.unknown'), 422: t('track.malformed'), 403: t('track.badToken')})[e.status] ||
                 (e.status ? t('error.generic', {detail: e.detail}) : t('error.network'));
         }
         this.render();
+    }
+
+    // place marks the case's spot on the map while the tracking view is open.
+    place() {
+        const d = this.data;
+        if (!d || !this.visible) return;
+        this.marker ||= new Marker({color: '#3949ab'});
+        this.marker.getElement().id = 'track-pin';
+        this.marker.setLngLat([d.lon, d.lat]).addTo(this.map);
+        this.map.easeTo({center: [d.lon, d.lat], zoom: Math.max(this.map.getZoom(), 16)});
+    }
+
+    show(on) {
+        this.visible = on;
+        if (on) this.place();
+        else this.marker?.remove();
     }
 
     async verify(outcome, note) {

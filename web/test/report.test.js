@@ -214,6 +214,11 @@ for (const size of [{width: 1280, height: 800}, {width: 390, height: 844}]) {
                 assert.ok((await page.textContent('#track-with')).includes(want));
                 assert.ok((await page.textContent('#track-place')).length > 0);
                 assert.ok(await page.locator('#track-history li').count() >= 1);
+                const pin = await page.evaluate(() => {
+                    const r = document.querySelector('#track-pin')?.getBoundingClientRect();
+                    return r && {x: r.left + r.width / 2, y: r.bottom};
+                });
+                assert.ok(pin, 'the case is not marked on the map');
                 if (phone) await fitsWidth(page, 'the tracking view');
                 writeFileSync(join(tmpdir(), `streetchief-report-${size.width}.png`), await page.screenshot());
 
@@ -239,6 +244,58 @@ for (const size of [{width: 1280, height: 800}, {width: 390, height: 844}]) {
                 await page.context().close();
             }
         });
+
+        if (!phone) {
+            test('a send whose answer is lost, sent again, files one case', async () => {
+                const page = await citizenPage(size);
+                try {
+                    let first = null;
+                    await page.route('**/api/v1/incidents', async (route) => {
+                        if (first || route.request().method() !== 'POST') return route.continue();
+                        // The server gets the report and files it; the answer never reaches the phone.
+                        const res = await route.fetch();
+                        first = {status: res.status(), body: await res.json(), key: route.request().headers()['idempotency-key']};
+                        await route.abort('connectionreset');
+                    });
+                    await open(page, `${server.base}/#report`);
+                    await fillReport(page, '井盖缺失');
+                    await locate(page, spot.lon + 0.0001, spot.lat, 10);
+                    await page.click('#report-submit');
+                    await page.waitForSelector('#report-error');
+                    assert.equal(first?.status, 201, 'the first send did not reach the server');
+                    const {receipt, headers} = await send(page);
+                    assert.equal(headers['idempotency-key'], first.key, 'the retry went with another key');
+                    assert.equal(receipt.id, first.body.id, 'the retry filed a second case');
+                    assert.equal(receipt.tracking_number, first.body.tracking_number);
+                    const lost = (s) => /\/api\/v1\/incidents\b/.test(s) && /CONNECTION_RESET|ERR_FAILED/.test(s);
+                    page.seen.failed = page.seen.failed.filter((f) => !lost(f));
+                    page.seen.errors = page.seen.errors.filter((e) => !/CONNECTION_RESET|ERR_FAILED/.test(e));
+                    clean(page);
+                } finally {
+                    await page.context().close();
+                }
+            });
+        } else {
+            test('in English the report form and the tracking box fit the phone', async () => {
+                const page = await citizenPage(size);
+                try {
+                    await open(page, `${server.base}/#report`);
+                    await page.click('#lang');
+                    await fillReport(page, 'A stall blocks the pavement');
+                    await page.setInputFiles('#report-photos', [0, 1, 2, 3, 4, 5].map((i) => ({name: `p${i}.png`, mimeType: 'image/png', buffer: smallPhoto(i)})));
+                    await page.waitForFunction(() => document.querySelectorAll('.report-thumbs li').length === 6);
+                    await locate(page, spot.lon, spot.lat, 180);
+                    assert.match(await page.textContent('#report-recipient'), /This will go to/);
+                    await page.waitForSelector('#report-accuracy-warning');
+                    await fitsWidth(page, 'the English report form');
+                    writeFileSync(join(tmpdir(), 'streetchief-report-form-390-en.png'), await page.screenshot());
+                    await page.click('#lang');
+                    clean(page);
+                } finally {
+                    await page.context().close();
+                }
+            });
+        }
 
         test('the lane chief reports in their community and finds the case in their list', async () => {
             const page = await citizenPage(size);
