@@ -226,7 +226,11 @@ for (const size of [{width: 1280, height: 800}, {width: 390, height: 844}]) {
                     // Anyone with the number sees it; only the link with the token may confirm.
                     const street = await apiSession(server.base, 'streetchief', 'demo-streetchief-2026');
                     for (const to of ['in_progress', 'resolved']) await street.post(`/api/v1/incidents/${receipt.id}/transitions`, {to, note: '已清理'});
-                    await page.evaluate((n) => (location.hash = `#track=${n}`), receipt.tracking_number.toLowerCase());
+                    // Typed as a person would, from the report tab's box.
+                    await page.click('#tabs [data-tab="report"]');
+                    await page.click('#report-another');
+                    await page.fill('#track-number', receipt.tracking_number.toLowerCase().replaceAll('-', ' ').replaceAll('0', 'o'));
+                    await page.press('#track-number', 'Enter');
                     await page.waitForSelector('#track-check-hint');
                     await page.evaluate((l) => (location.href = l), link);
                     await page.waitForSelector('#track-confirm');
@@ -259,6 +263,19 @@ for (const size of [{width: 1280, height: 800}, {width: 390, height: 844}]) {
                     });
                     await open(page, `${server.base}/#report`);
                     await fillReport(page, '井盖缺失');
+                    // A tap on the map drops the pin there, instead of opening the lookup; dragging moves it.
+                    const map = await page.locator('#map').boundingBox();
+                    await page.mouse.click(map.x + map.width / 2, map.y + map.height / 2);
+                    await page.waitForSelector('#report-recipient');
+                    assert.equal(await page.locator('.lookup-popup').count(), 0, 'the lookup popup opened on the report tab');
+                    const dropped = await page.textContent('#report-coords');
+                    const pin = await page.locator('#report-pin').boundingBox();
+                    await page.mouse.move(pin.x + pin.width / 2, pin.y + pin.height / 2);
+                    await page.mouse.down();
+                    await page.mouse.move(pin.x + pin.width / 2 + 40, pin.y + pin.height / 2 + 30, {steps: 5});
+                    await page.mouse.up();
+                    await page.waitForFunction((before) => document.querySelector('#report-coords')?.textContent !== before, dropped);
+                    await page.waitForSelector('#report-recipient');
                     await locate(page, spot.lon + 0.0001, spot.lat, 10);
                     await page.click('#report-submit');
                     await page.waitForSelector('#report-error');
