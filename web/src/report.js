@@ -295,6 +295,8 @@ export class ReportPanel {
 
     receiptView() {
         const rc = this.receipt;
+        // A retry answered from a key remembered before receipts had numbers carries none.
+        if (!rc.tracking_number) return h('div', {class: 'report-receipt', id: 'report-receipt'}, h('h2', {}, t('report.thanks')));
         const link = trackingLink(rc.tracking_number, rc.verification_token);
         const copy = async (text) => {
             try {

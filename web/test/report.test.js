@@ -152,7 +152,7 @@ async function citizenPage(size) {
 for (const size of [{width: 1280, height: 800}, {width: 390, height: 844}]) {
     const phone = size.width < 600;
     describe(`reporting at ${size.width}×${size.height}`, () => {
-        test('a citizen reports with a photo and a GPS fix, and follows it by the tracking number', async () => {
+        test('a citizen reports with a photo and a GPS fix, and follows it by the tracking number', async (t) => {
             const page = await citizenPage(size);
             try {
                 await open(page, `${server.base}/#report`);
@@ -206,6 +206,7 @@ for (const size of [{width: 1280, height: 800}, {width: 390, height: 844}]) {
                 const dims = jpegSize(stored);
                 assert.deepEqual(dims, {width: 1600, height: 1200});
                 assert.ok(stored.length < original.length, `stored ${stored.length} bytes of a ${original.length}-byte original`);
+                t.diagnostic(`photo: a ${original.length}-byte 2400×1800 PNG arrived as a ${stored.length}-byte ${dims.width}×${dims.height} JPEG`);
 
                 // The tracking view, from the receipt's link.
                 await page.click('#report-track');
@@ -276,6 +277,10 @@ for (const size of [{width: 1280, height: 800}, {width: 390, height: 844}]) {
                     await page.mouse.up();
                     await page.waitForFunction((before) => document.querySelector('#report-coords')?.textContent !== before, dropped);
                     await page.waitForSelector('#report-recipient');
+                    // A spot outside every subdistrict goes to the district duty desk, as the server routes it.
+                    await page.evaluate(() => window.streetchief.map.jumpTo({center: [116.5, 24.5]}));
+                    await page.mouse.click(map.x + map.width / 2, map.y + map.height / 2);
+                    await page.waitForFunction(() => /区值班台/.test(document.querySelector('#report-recipient')?.textContent || ''));
                     await locate(page, spot.lon + 0.0001, spot.lat, 10);
                     await page.click('#report-submit');
                     await page.waitForSelector('#report-error');
