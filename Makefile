@@ -68,7 +68,7 @@ test-web: web
 	@scripts/browser.sh
 	@scripts/pg.sh start
 	$(GO) build -o $(BIN) ./cmd/streetchief
-	cd web && STREETCHIEF_TEST_DATABASE_URL="$$(../scripts/pg.sh admin-url)" node --test test/dashboard.test.js test/phone.test.js
+	cd web && STREETCHIEF_TEST_DATABASE_URL="$$(../scripts/pg.sh admin-url)" node --test test/dashboard.test.js test/phone.test.js test/report.test.js
 
 # test-faults restarts the private cluster while 5,000 incidents are reported, so it runs alone,
 # after the other tests; then the intake decoder is fuzzed for 200,000 inputs (about a minute here).

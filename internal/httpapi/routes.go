@@ -77,6 +77,8 @@ func (s *Server) routes() {
 	s.handle("POST", "/api/v1/incidents/{id}/transitions", SignedIn, "incidents", "Move an incident on in the workflow (to, note, departments, photos)", s.transitionIncident)
 	s.handle("POST", "/api/v1/incidents/{id}/verification", Public, "incidents",
 		"Check a resolved incident (outcome confirmed|failed, note, photos): a verifier, or the reporter with the receipt's token; confirmed closes, failed reopens", s.verifyIncident)
+	s.handle("GET", "/api/v1/tracking/{number}", Public, "incidents",
+		"Follow a report by its receipt's tracking number: status, place, whom it is with, public history (token= proves the reporter)", s.trackIncident)
 	s.handle("GET", "/api/v1/incidents/{id}/dispatch-candidates", Roles(access.Admin, access.StreetChief), "incidents",
 		"Who may take an incident (post, unit, open load): the people assignee_person_id may name", s.dispatchCandidates)
 	s.handle("POST", "/api/v1/incidents/{id}/notes", SignedIn, "incidents", "Add a note and photos without moving the incident", s.noteIncident)

@@ -61,6 +61,8 @@ type Receipt struct {
 	// VerificationToken lets the reporter confirm or dispute the resolution (POST
 	// /api/v1/incidents/{id}/verification): shown in this answer only, kept as a hash.
 	VerificationToken string `json:"verification_token,omitempty"`
+	// TrackingNumber is the reporter's way to follow the case without signing in (track.go).
+	TrackingNumber string `json:"tracking_number,omitempty"`
 }
 
 // IdempotencyKey makes a report safe to retry: Endpoint keeps the keys of different APIs apart. A key
@@ -144,9 +146,13 @@ func (s *Service) Report(ctx context.Context, who access.Principal, in Intake, k
 	for attempt := 0; ; attempt++ {
 		rc, replayed, err = s.report(ctx, who, in, key, rt, now)
 		var pgErr *pgconn.PgError
-		if attempt == 0 && key.Key != "" && errors.As(err, &pgErr) && pgErr.Code == "23505" &&
-			pgErr.ConstraintName == "incident_idempotency_pkey" {
-			continue // a concurrent request with the same key committed first: answer as it did
+		if attempt < 3 && errors.As(err, &pgErr) && pgErr.Code == "23505" {
+			switch {
+			case attempt == 0 && key.Key != "" && pgErr.ConstraintName == "incident_idempotency_pkey":
+				continue // a concurrent request with the same key committed first: answer as it did
+			case pgErr.ConstraintName == "incident_tracking_number":
+				continue // another report drew the same tracking number: draw again
+			}
 		}
 		return rc, replayed, translate(err, "incident")
 	}
@@ -199,19 +205,24 @@ func (s *Service) report(ctx context.Context, who access.Principal, in Intake, k
 			return err
 		}
 		rc.VerificationToken = token
+		number, err := newTrackingNumber()
+		if err != nil {
+			return err
+		}
+		rc.TrackingNumber = FormatTrackingNumber(number)
 		source := in.Source
 		if source == "" {
 			source = "api"
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO incident (category, status, description, location, subdistrict_id, community_id,
 				area_id, assignee_person_id, queue, outside_jurisdiction, escalation_level, likely_duplicate_of, due_at,
-				reported_at, updated_at, reporter_user_id, source, media_url, address, verify_token_sha256)
+				reported_at, updated_at, reporter_user_id, source, media_url, address, verify_token_sha256, tracking_number)
 			VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), NULLIF($6, 0), NULLIF($7, 0), NULLIF($8, 0),
-				NULLIF($9, 0), $10, $11, $12, NULLIF($13, 0), $14, $15, $15, NULLIF($16, 0), $17, $18, $19, $20)
+				NULLIF($9, 0), $10, $11, $12, NULLIF($13, 0), $14, $15, $15, NULLIF($16, 0), $17, $18, $19, $20, $21)
 			RETURNING id`,
 			cat.Code, status, in.Description, in.Point[0], in.Point[1], refID(rt.subdistrict), refID(rt.community),
 			refID(rt.area), rt.assignee.personID(), rt.queue, rt.outside, rt.level, dup, rc.DueAt, rc.ReportedAt,
-			who.UserID, source, in.MediaURL, in.Address, tokenHash).Scan(&rc.ID)
+			who.UserID, source, in.MediaURL, in.Address, tokenHash, number).Scan(&rc.ID)
 		if err != nil {
 			return err
 		}

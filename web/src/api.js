@@ -23,14 +23,16 @@ function query(params) {
     return s ? `?${s}` : '';
 }
 
-async function request(method, path, {params, body} = {}) {
-    const headers = {Accept: 'application/json'};
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+async function request(method, path, {params, body, headers: extra} = {}) {
+    const headers = {Accept: 'application/json', ...extra};
+    // A FormData body sets its own multipart Content-Type with the boundary.
+    const form = typeof FormData !== 'undefined' && body instanceof FormData;
+    if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
     if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
     let res;
     try {
         res = await fetch(path + query(params), {method, headers, credentials: 'same-origin',
-            body: body === undefined ? undefined : JSON.stringify(body)});
+            body: body === undefined || form ? body : JSON.stringify(body)});
     } catch (e) {
         throw new ApiError(0, e.message);
     }
@@ -71,6 +73,11 @@ export const api = {
     // Retired categories too: old incidents keep showing theirs (the panel is for signed-in staff).
     categories: () => get('/api/v1/incident-categories', {include_retired: 'true'}).then((d) => d.categories),
     incidents: (filter) => get('/api/v1/incidents', filter),
+    // The catalogue as the public sees it: active categories only.
+    publicCategories: () => get('/api/v1/incident-categories').then((d) => d.categories),
+    // A report as multipart (photos as files); the key makes a repeated send file one case.
+    report: (form, key) => request('POST', '/api/v1/incidents', {body: form, headers: {'Idempotency-Key': key}}),
+    tracking: (number, token) => get(`/api/v1/tracking/${encodeURIComponent(number)}`, {token}),
     incident: (id) => get(`/api/v1/incidents/${id}`),
     transition: (id, body) => request('POST', `/api/v1/incidents/${id}/transitions`, {body}),
     verify: (id, body) => request('POST', `/api/v1/incidents/${id}/verification`, {body}),

@@ -1,5 +1,6 @@
-// The dashboard's wiring: session, tabs (#map, #incidents[/id], #overview, #gaps), language, and the panels.
-// Anonymous visitors get the map and the lookup; signed-in users also the incidents and overview.
+// The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, and
+// #track=<number> from a receipt), language, and the panels. Anonymous visitors get the map, the
+// lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 
@@ -10,7 +11,9 @@ import {IncidentsPanel} from './incidents.js';
 import {LookupPopup} from './lookup-popup.js';
 import {MapView} from './map.js';
 import {OverviewPanel} from './overview.js';
+import {ReportPanel} from './report.js';
 import {SignIn} from './signin.js';
+import {TrackPanel} from './track.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -20,6 +23,8 @@ let lookup;
 let incidents;
 let overview;
 let gaps;
+let report;
+let track;
 let signIn;
 let toastTimer;
 
@@ -48,7 +53,7 @@ function sheetPadding() {
 }
 
 function showTab(tab) {
-    if (!signedIn() && tab !== 'map') tab = 'map';
+    if (!signedIn() && !['map', 'report', 'track'].includes(tab)) tab = 'map';
     if (tab === 'gaps' && !mayGaps()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
@@ -65,6 +70,8 @@ function showTab(tab) {
         gaps.load();
     }
     gaps.show(tab === 'gaps');
+    report.show(tab === 'report');
+    track.show(tab === 'track');
     requestAnimationFrame(() => {
         mapView.map.resize();
         sheetPadding();
@@ -74,7 +81,14 @@ function showTab(tab) {
 
 // route follows the address's hash, so a reload or a link opens the same view.
 function route() {
-    const [tab, id] = location.hash.replace(/^#/, '').split('/');
+    const hash = location.hash.replace(/^#/, '');
+    if (hash.startsWith('track=')) {
+        const q = new URLSearchParams(hash);
+        showTab('track');
+        track.open(q.get('track') || '', q.get('token') || '');
+        return;
+    }
+    const [tab, id] = hash.split('/');
     showTab(tab || 'map');
     if (state.tab === 'incidents' && id && Number(id) > 0 && incidents.detail?.id !== Number(id)) incidents.open(Number(id));
     else if (state.tab === 'incidents' && !id && incidents.detail) incidents.close();
@@ -123,6 +137,7 @@ async function applySession(session) {
         await incidents.start(state.subdistricts).catch((e) => toast(t('error.generic', {detail: e.detail}), true));
     }
     mapView.renderPanel($('#panel-map'));
+    report.render();
     route();
 }
 
@@ -133,7 +148,8 @@ async function main() {
         onIncident: (id) => {
             if (signedIn()) location.hash = `#incidents/${id}`;
         },
-        onLookup: (lngLat) => lookup.show(lngLat),
+        // With the report form open, a click on the map places the report's pin.
+        onLookup: (lngLat) => (state.tab === 'report' ? report.setPoint(lngLat.lng, lngLat.lat) : lookup.show(lngLat)),
         onUnits: () => mapView.renderPanel($('#panel-map')),
     });
     await mapView.start();
@@ -143,6 +159,14 @@ async function main() {
     incidents = new IncidentsPanel($('#panel-incidents'), {mapView, session: () => state.session, toast});
     overview = new OverviewPanel($('#panel-overview'));
     gaps = new GapsPanel($('#panel-gaps'), mapView.map);
+    report = new ReportPanel($('#panel-report'), {map: mapView.map, session: () => state.session, toast, onReported: () => {
+        // Staff who report see the new case in their list and on their map at once.
+        if (!signedIn()) return;
+        state.overviewStale = true;
+        mapView.refreshIncidents();
+        incidents.load().catch((e) => toast(t('error.generic', {detail: e.detail}), true));
+    }});
+    track = new TrackPanel($('#panel-track'), {map: mapView.map, toast, categories: () => report.categories});
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -156,6 +180,8 @@ async function main() {
         mapView.relabel();
         mapView.renderPanel($('#panel-map'));
         lookup.relabel();
+        report.render();
+        track.render();
         if (signedIn()) {
             incidents.render();
             if (overview.rows) overview.render();
@@ -167,6 +193,7 @@ async function main() {
         overview.resize();
         sheetPadding();
     });
+    await report.start();
     await applySession(state.session);
     document.body.dataset.ready = 'true';
 }
