@@ -24,7 +24,10 @@ CREATE TABLE incident_kpi_case (
     last_excluded_at    timestamptz,            -- last rejection or marking as duplicate
     first_late_at       timestamptz,            -- first 'overdue' or 'escalated' event: a due time passed
     reworks             integer NOT NULL DEFAULT 0 CHECK (reworks >= 0), -- reopenings from resolved or closed
-    last_event_at       timestamptz             -- the last of its KPI events; NULL: it has none
+    last_event_at       timestamptz,            -- the last of its KPI events; NULL: it has none
+    -- Report to last closure in seconds, as the KPIs' percentiles order them: the same numeric-to-float
+    -- cast as percentile_cont's argument, made once at the write rather than per case per request.
+    close_seconds       double precision GENERATED ALWAYS AS (extract(epoch FROM last_closed_at - reported_at)) STORED
 );
 CREATE INDEX incident_kpi_case_reported ON incident_kpi_case (reported_at);
 COMMENT ON TABLE incident_kpi_case IS 'internal/incidents: per-case KPI summary, kept by triggers on incident and incident_event';
