@@ -87,7 +87,74 @@ END $$;
 CREATE TRIGGER incident_kpi_case_moved AFTER UPDATE ON incident
     REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION incident_kpi_case_moved();
 
--- The cases already held, from their events.
+-- The trend charts' counts per Beijing day and place: cases reported, closed (their last closure, not
+-- reopened since) and gone overdue (their first overdue or escalated event) that day. A year of a
+-- district is then a few hundred thousand rows at most, however many cases it had. Kept from
+-- incident_kpi_case by the triggers below: each changed summary row takes back what its old version
+-- counted and counts its new one. Places are 0 where a case is in no unit, so that the key is whole.
+CREATE TABLE incident_kpi_day (
+    day             date   NOT NULL,
+    subdistrict_id  bigint NOT NULL,
+    community_id    bigint NOT NULL,
+    opened          integer NOT NULL DEFAULT 0,
+    closed          integer NOT NULL DEFAULT 0,
+    overdue         integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, subdistrict_id, community_id)
+);
+COMMENT ON TABLE incident_kpi_day IS 'internal/incidents: trend counts per Beijing day and place, kept from incident_kpi_case';
+
+-- What one summary row counts, times sign. Beijing has been UTC+8 without daylight saving since 1991,
+-- so an offset gives its dates without a time zone database.
+CREATE FUNCTION incident_kpi_day_parts(sign integer, reported_at timestamptz, subdistrict_id bigint, community_id bigint,
+        last_closed_at timestamptz, last_reopened_at timestamptz, first_late_at timestamptz)
+    RETURNS TABLE (day date, subdistrict_id bigint, community_id bigint, opened integer, closed integer, overdue integer)
+    LANGUAGE sql STABLE AS $$
+    SELECT ((p.at AT TIME ZONE 'UTC') + interval '8 hours')::date, COALESCE(subdistrict_id, 0), COALESCE(community_id, 0),
+           sign * (p.kind = 0)::integer, sign * (p.kind = 1)::integer, sign * (p.kind = 2)::integer
+      FROM (VALUES (0, reported_at),
+                   (1, CASE WHEN last_reopened_at IS NULL OR last_closed_at > last_reopened_at THEN last_closed_at END),
+                   (2, first_late_at)) p(kind, at)
+     WHERE p.at IS NOT NULL
+$$;
+
+-- Adds what the statement's new summary rows count and takes back what its old ones counted, in key
+-- order, so that two writers lock the day rows they share in the same order.
+CREATE FUNCTION incident_kpi_day_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO incident_kpi_day AS d (day, subdistrict_id, community_id, opened, closed, overdue)
+        SELECT p.day, p.subdistrict_id, p.community_id, sum(p.opened), sum(p.closed), sum(p.overdue)
+          FROM added n, incident_kpi_day_parts(1, n.reported_at, n.subdistrict_id, n.community_id, n.last_closed_at, n.last_reopened_at, n.first_late_at) p
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (day, subdistrict_id, community_id) DO UPDATE
+            SET opened = d.opened + EXCLUDED.opened, closed = d.closed + EXCLUDED.closed, overdue = d.overdue + EXCLUDED.overdue;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO incident_kpi_day AS d (day, subdistrict_id, community_id, opened, closed, overdue)
+        SELECT p.day, p.subdistrict_id, p.community_id, sum(p.opened), sum(p.closed), sum(p.overdue)
+          FROM (SELECT q.* FROM added n, incident_kpi_day_parts(1, n.reported_at, n.subdistrict_id, n.community_id, n.last_closed_at, n.last_reopened_at, n.first_late_at) q
+                UNION ALL
+                SELECT q.* FROM removed o, incident_kpi_day_parts(-1, o.reported_at, o.subdistrict_id, o.community_id, o.last_closed_at, o.last_reopened_at, o.first_late_at) q) p
+         GROUP BY 1, 2, 3 HAVING sum(p.opened) <> 0 OR sum(p.closed) <> 0 OR sum(p.overdue) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (day, subdistrict_id, community_id) DO UPDATE
+            SET opened = d.opened + EXCLUDED.opened, closed = d.closed + EXCLUDED.closed, overdue = d.overdue + EXCLUDED.overdue;
+    ELSE
+        INSERT INTO incident_kpi_day AS d (day, subdistrict_id, community_id, opened, closed, overdue)
+        SELECT p.day, p.subdistrict_id, p.community_id, sum(p.opened), sum(p.closed), sum(p.overdue)
+          FROM removed o, incident_kpi_day_parts(-1, o.reported_at, o.subdistrict_id, o.community_id, o.last_closed_at, o.last_reopened_at, o.first_late_at) p
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (day, subdistrict_id, community_id) DO UPDATE
+            SET opened = d.opened + EXCLUDED.opened, closed = d.closed + EXCLUDED.closed, overdue = d.overdue + EXCLUDED.overdue;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER incident_kpi_day_insert AFTER INSERT ON incident_kpi_case
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION incident_kpi_day_add();
+CREATE TRIGGER incident_kpi_day_update AFTER UPDATE ON incident_kpi_case
+    REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION incident_kpi_day_add();
+CREATE TRIGGER incident_kpi_day_delete AFTER DELETE ON incident_kpi_case
+    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION incident_kpi_day_add();
+
+-- The cases already held, from their events (the triggers above count them into the days).
 INSERT INTO incident_kpi_case (incident_id, reported_at, subdistrict_id, community_id, area_id, assignee_person_id,
         department_ids, first_handled_at, last_closed_at, last_reopened_at, last_excluded_at, first_late_at, reworks, last_event_at)
 SELECT i.id, i.reported_at, i.subdistrict_id, i.community_id, i.area_id, i.assignee_person_id, i.department_ids,

@@ -75,6 +75,24 @@ func (s *Server) kpis(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
+// kpiTrend answers the trend series of the dashboard's charts.
+func (s *Server) kpiTrend(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	tr, err := incidents.ParseTrend(v.Get("interval"), v.Get("from"), v.Get("to"), v.Get("by"), time.Now())
+	if err != nil {
+		return err
+	}
+	f, err := kpiFilter(r)
+	if err != nil {
+		return err
+	}
+	out, err := s.Incidents.Trend(r.Context(), principal(r), tr, f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, "application/json", out)
+}
+
 // exportCases answers every case of the period with its lifecycle timestamps. The XLSX is built in
 // full before the first byte, so a failure is still a clean problem document; the CSV streams, and a
 // failure part way ends the body early.

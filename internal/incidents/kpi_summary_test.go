@@ -214,4 +214,27 @@ func TestKPISummaryIsItsEvents(t *testing.T) {
 	if off != 0 {
 		t.Errorf("%d cases' summaries differ from their events", off)
 	}
+	// The day counts are those of the summaries, each case counted on its report, closure and
+	// lateness days.
+	if err := dbtest.Pool(t).QueryRow(context.Background(), `SELECT count(*) FROM (
+		SELECT day, subdistrict_id, community_id, opened, closed, overdue FROM incident_kpi_day WHERE (opened, closed, overdue) <> (0, 0, 0)
+		EXCEPT ALL
+		SELECT p.day, p.subdistrict_id, p.community_id, sum(p.opened), sum(p.closed), sum(p.overdue)
+		FROM incident_kpi_case c, incident_kpi_day_parts(1, c.reported_at, c.subdistrict_id, c.community_id, c.last_closed_at,
+			c.last_reopened_at, c.first_late_at) p GROUP BY 1, 2, 3) x`).Scan(&off); err != nil {
+		t.Fatal(err)
+	}
+	var days int
+	if err := dbtest.Pool(t).QueryRow(context.Background(), `SELECT count(*) FROM incident_kpi_day WHERE (opened, closed, overdue) <> (0, 0, 0)`).Scan(&days); err != nil {
+		t.Fatal(err)
+	}
+	var want int
+	if err := dbtest.Pool(t).QueryRow(context.Background(), `SELECT count(DISTINCT (p.day, p.subdistrict_id, p.community_id))
+		FROM incident_kpi_case c, incident_kpi_day_parts(1, c.reported_at, c.subdistrict_id, c.community_id, c.last_closed_at,
+			c.last_reopened_at, c.first_late_at) p`).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	if off != 0 || days != want {
+		t.Errorf("%d of %d day counts differ from the summaries' (%d expected)", off, days, want)
+	}
 }
