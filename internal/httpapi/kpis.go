@@ -27,6 +27,13 @@ func kpiParams(r *http.Request, formats ...string) (incidents.Period, string, er
 	return p, format, err
 }
 
+// kpiFilter reads the drill-down to one subdistrict or community.
+func kpiFilter(r *http.Request) (incidents.KPIFilter, error) {
+	q := query{r: r}
+	f := incidents.KPIFilter{SubdistrictID: q.int64("subdistrict"), CommunityID: q.int64("community")}
+	return f, q.err
+}
+
 var kpiContentTypes = map[string]string{
 	"json": "application/json",
 	"csv":  "text/csv; charset=utf-8",
@@ -42,7 +49,11 @@ func (s *Server) kpis(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.Incidents.KPIs(r.Context(), principal(r), by, p, s.Registry)
+	f, err := kpiFilter(r)
+	if err != nil {
+		return err
+	}
+	rep, err := s.Incidents.KPIs(r.Context(), principal(r), by, p, f)
 	if err != nil {
 		return err
 	}
@@ -64,6 +75,24 @@ func (s *Server) kpis(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
+// kpiTrend answers the trend series of the dashboard's charts.
+func (s *Server) kpiTrend(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	tr, err := incidents.ParseTrend(v.Get("interval"), v.Get("from"), v.Get("to"), v.Get("by"), time.Now())
+	if err != nil {
+		return err
+	}
+	f, err := kpiFilter(r)
+	if err != nil {
+		return err
+	}
+	out, err := s.Incidents.Trend(r.Context(), principal(r), tr, f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, "application/json", out)
+}
+
 // exportCases answers every case of the period with its lifecycle timestamps. The XLSX is built in
 // full before the first byte, so a failure is still a clean problem document; the CSV streams, and a
 // failure part way ends the body early.
@@ -72,10 +101,14 @@ func (s *Server) exportCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	f, err := kpiFilter(r)
+	if err != nil {
+		return err
+	}
 	name := `attachment; filename="cases-` + p.Label + `.` + format + `"`
 	if format == "xlsx" {
 		var buf bytes.Buffer
-		if err := s.Incidents.WriteCasesXLSX(r.Context(), principal(r), p, &buf); err != nil {
+		if err := s.Incidents.WriteCasesXLSX(r.Context(), principal(r), p, f, &buf); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Disposition", name)
@@ -83,7 +116,7 @@ func (s *Server) exportCases(w http.ResponseWriter, r *http.Request) error {
 		_, err = buf.WriteTo(w)
 		return err
 	}
-	return s.Incidents.WriteCasesCSV(r.Context(), principal(r), p, w, func() {
+	return s.Incidents.WriteCasesCSV(r.Context(), principal(r), p, f, w, func() {
 		w.Header().Set("Content-Disposition", name)
 		w.Header().Set("Content-Type", kpiContentTypes[format])
 	})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +136,96 @@ func TestKPIsAndCaseExport(t *testing.T) {
 		if status < 400 || status >= 500 || ct != "application/problem+json" {
 			t.Errorf("%s: %d %s, want a 4xx problem", bad, status, ct)
 		}
+	}
+}
+
+func TestKPITrendAndDrillDown(t *testing.T) {
+	w := newAccessWorld(t)
+	ctx := context.Background()
+	pool := dbtest.Pool(t)
+	bj := time.FixedZone("Asia/Shanghai", 8*3600)
+	// April 2023, Monday the 3rd to Sunday the 9th: a case in A reported and closed, one in B reported.
+	for _, c := range []struct {
+		community int64
+		closed    bool
+	}{{w.comA.ID, true}, {w.comB.ID, false}} {
+		at := time.Date(2023, 4, 4, 9, 0, 0, 0, bj)
+		var id int64
+		if err := pool.QueryRow(ctx, `INSERT INTO incident (category, status, location, subdistrict_id, community_id, reported_at)
+			VALUES ('random_piling', 'reported', ST_SetSRID(ST_MakePoint(0, 0), 4326), $1, $2, $3) RETURNING id`,
+			w.comA.ParentID, c.community, at).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if c.closed {
+			if _, err := pool.Exec(ctx, `INSERT INTO incident_event (incident_id, at, kind, from_status, to_status, actor)
+				VALUES ($1, $2, 'transition', 'reported', 'closed', 't')`, id, at.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	get := func(role access.Role, path string) (int, string, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", w.srv.URL+path, nil)
+		if c := w.clients[role]; c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), body
+	}
+	status, ct, body := get(access.StreetChief, "/api/v1/kpis/trend?interval=week&from=2023-03-27&to=2023-04-09&by=community")
+	if status != 200 || ct != "application/json" {
+		t.Fatalf("trend: %d %s %s", status, ct, body)
+	}
+	var tr struct {
+		Interval, From, To, By string
+		Series                 []struct {
+			Key, Name string
+			Points    []map[string]any
+		}
+	}
+	if err := json.Unmarshal(body, &tr); err != nil {
+		t.Fatal(err)
+	}
+	if tr.Interval != "week" || tr.From != "2023-03-27" || tr.To != "2023-04-09" || tr.By != "community" || len(tr.Series) != 2 {
+		t.Fatalf("trend = %s", body)
+	}
+	a := tr.Series[1] // by name: 乙社区, 甲社区
+	if a.Name != "甲社区" || a.Key != strconv.FormatInt(w.comA.ID, 10) || len(a.Points) != 2 ||
+		a.Points[0]["start"] != "2023-03-27" || a.Points[0]["opened"] != 0.0 ||
+		a.Points[1]["start"] != "2023-04-03" || a.Points[1]["opened"] != 1.0 || a.Points[1]["closed"] != 1.0 || a.Points[1]["overdue"] != 0.0 {
+		t.Errorf("community A's series = %+v", a)
+	}
+	status, _, body = get(access.LaneChief, "/api/v1/kpis/trend?interval=week&from=2023-04-03&to=2023-04-09&by=community")
+	if status != 200 || strings.Contains(string(body), "乙社区") {
+		t.Errorf("the lane chief of A: %d %s", status, body)
+	}
+	status, _, body = get(access.StreetChief, "/api/v1/kpis?by=community&at=2023-04&community="+strconv.FormatInt(w.comB.ID, 10))
+	if status != 200 || strings.Contains(string(body), "甲社区") || !strings.Contains(string(body), "乙社区") {
+		t.Errorf("drill-down to B: %d %s", status, body)
+	}
+	for path, want := range map[string]int{
+		"/api/v1/kpis/trend?interval=hour":                                                                          422,
+		"/api/v1/kpis/trend?from=2023-04-09&to=2023-04-01":                                                          422,
+		"/api/v1/kpis/trend?interval=day&from=2022-01-01&to=2023-04-09":                                             422,
+		"/api/v1/kpis/trend?from=2023-4-1":                                                                          400,
+		"/api/v1/kpis/trend?by=area":                                                                                422,
+		"/api/v1/kpis/trend?community=x":                                                                            400,
+		"/api/v1/kpis/trend?community=" + strconv.FormatInt(w.comB.ID, 10):                                          403,
+		"/api/v1/kpis?by=area&community=" + strconv.FormatInt(w.comB.ID, 10):                                        403,
+		"/api/v1/kpis?by=area&subdistrict=" + strconv.FormatInt(w.comB.ID, 10):                                      404,
+		"/api/v1/incidents/export?format=csv&at=2023-04&period=month&community=" + strconv.FormatInt(w.comB.ID, 10): 403,
+	} {
+		status, ct, _ := get(access.LaneChief, path)
+		if status != want || ct != "application/problem+json" {
+			t.Errorf("%s: %d %s, want %d problem", path, status, ct, want)
+		}
+	}
+	if status, _, _ := get(access.Inspector, "/api/v1/kpis/trend"); status != 403 {
+		t.Errorf("an inspector's trend: %d, want 403", status)
 	}
 }

@@ -70,9 +70,11 @@ func (s *Server) routes() {
 	s.handle("POST", "/api/v1/incidents", Public, "incidents", "Report an incident (JSON or multipart with photos; Idempotency-Key makes retries safe)", s.reportIncident)
 	s.handle("GET", "/api/v1/incidents", SignedIn, "incidents", "List incidents in scope (format=json|geojson|csv; status, category, subdistrict, community, assignee, from, to, bbox, overdue; before= pages)", s.listIncidents)
 	s.handle("GET", "/api/v1/kpis", Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Assessor), "incidents",
-		"Assessment KPIs (结案率, 按期结案率, 返工率 with their counts) in scope: by=subdistrict|community|area|department|person, period=day|week|month|quarter|year with at, or from/to dates (Beijing); format=json|csv|xlsx", s.kpis)
+		"Assessment KPIs (结案率, 按期结案率, 返工率 with their counts) in scope: by=subdistrict|community|area|department|person, period=day|week|month|quarter|year with at, or from/to dates (Beijing); subdistrict, community to drill down; format=json|csv|xlsx", s.kpis)
+	s.handle("GET", "/api/v1/kpis/trend", Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Assessor), "incidents",
+		"Cases opened, closed and gone overdue per day|week|month bucket (interval, from, to Beijing dates; default the last 12 weeks) by=district|subdistrict|community, in scope; subdistrict, community to drill down", s.kpiTrend)
 	s.handle("GET", "/api/v1/incidents/export", Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Assessor), "incidents",
-		"Every case of a period in scope with its lifecycle timestamps (period, at, from, to as /api/v1/kpis; format=csv|xlsx)", s.exportCases)
+		"Every case of a period in scope with its lifecycle timestamps (period, at, from, to, subdistrict, community as /api/v1/kpis; format=csv|xlsx)", s.exportCases)
 	s.handle("GET", "/api/v1/incidents/{id}", SignedIn, "incidents", "Get an incident with its history", s.getIncident)
 	s.handle("POST", "/api/v1/incidents/{id}/transitions", SignedIn, "incidents", "Move an incident on in the workflow (to, note, departments, photos)", s.transitionIncident)
 	s.handle("POST", "/api/v1/incidents/{id}/verification", Public, "incidents",

@@ -41,7 +41,7 @@ func (c *clock) Add(d time.Duration) time.Time {
 // world is one subdistrict with communities A (with a lane chief) and B (without), a park in A with an
 // area manager, a street chief and an urban-management liaison; and the principals of those people.
 type world struct {
-	t                            *testing.T
+	t                            testing.TB
 	svc                          *incidents.Service
 	store                        *registry.Store
 	engine                       *lookup.Engine
@@ -60,7 +60,7 @@ func sq(x, y, d float64) orb.MultiPolygon {
 	return orb.MultiPolygon{{{{x, y}, {x + d, y}, {x + d, y + d}, {x, y + d}, {x, y}}}}
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.Pool(t)

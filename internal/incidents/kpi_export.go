@@ -144,12 +144,15 @@ func (c CaseLifecycle) Cells() []string {
 		t(c.Escalated), t(c.Resolved), t(c.Closed), t(c.Reopened), i(c.Reworks), c.Place.Text()}
 }
 
-// EachCase calls begin, then fn with every case in the caller's KPI scope reported in p, oldest
-// first, at most MaxExportCases of them: a caller out of scope or a period with more is refused before
-// begin, so that a streamed answer can still be an error.
-func (s *Service) EachCase(ctx context.Context, who access.Principal, p Period, begin func() error, fn func(CaseLifecycle) error) error {
-	scope, args, err := kpiScope(who, []any{p.From, p.To})
+// EachCase calls begin, then fn with every case in the caller's KPI scope, narrowed by f, reported in
+// p, oldest first, at most MaxExportCases of them: a caller out of scope or a period with more is
+// refused before begin, so that a streamed answer can still be an error.
+func (s *Service) EachCase(ctx context.Context, who access.Principal, p Period, f KPIFilter, begin func() error, fn func(CaseLifecycle) error) error {
+	scope, args, err := f.where(who, "i", []any{p.From, p.To})
 	if err != nil {
+		return err
+	}
+	if err := f.check(ctx, s.db, who); err != nil {
 		return err
 	}
 	where := `i.reported_at >= $1 AND i.reported_at < $2 AND ` + scope
@@ -196,9 +199,9 @@ func (s *Service) EachCase(ctx context.Context, who access.Principal, p Period, 
 }
 
 // WriteCasesCSV streams the cases of p as CSV, calling begin before the first byte (see EachCase).
-func (s *Service) WriteCasesCSV(ctx context.Context, who access.Principal, p Period, w io.Writer, begin func()) error {
+func (s *Service) WriteCasesCSV(ctx context.Context, who access.Principal, p Period, f KPIFilter, w io.Writer, begin func()) error {
 	cw := csv.NewWriter(w)
-	err := s.EachCase(ctx, who, p, func() error { begin(); return cw.Write(CaseHeader) },
+	err := s.EachCase(ctx, who, p, f, func() error { begin(); return cw.Write(CaseHeader) },
 		func(c CaseLifecycle) error { return cw.Write(c.Cells()) })
 	cw.Flush()
 	if err != nil {
@@ -209,7 +212,7 @@ func (s *Service) WriteCasesCSV(ctx context.Context, who access.Principal, p Per
 
 // WriteCasesXLSX writes the cases of p as a workbook, through excelize's stream writer so that a year
 // of cases does not hold every cell as an object.
-func (s *Service) WriteCasesXLSX(ctx context.Context, who access.Principal, p Period, w io.Writer) error {
+func (s *Service) WriteCasesXLSX(ctx context.Context, who access.Principal, p Period, filter KPIFilter, w io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	const sheet = "案件"
@@ -237,7 +240,7 @@ func (s *Service) WriteCasesXLSX(ctx context.Context, who access.Principal, p Pe
 		row++
 		return sw.SetRow(cell, vals)
 	}
-	if err := s.EachCase(ctx, who, p, func() error { return put(CaseHeader, false) },
+	if err := s.EachCase(ctx, who, p, filter, func() error { return put(CaseHeader, false) },
 		func(c CaseLifecycle) error { return put(c.Cells(), true) }); err != nil {
 		return err
 	}

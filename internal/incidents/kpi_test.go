@@ -105,7 +105,7 @@ func november(t *testing.T) incidents.Period {
 func TestKPIFigures(t *testing.T) {
 	w := newWorld(t)
 	w.kpiFixture()
-	rep, err := w.svc.KPIs(context.Background(), w.asStreet, incidents.ByCommunity, november(t), w.store)
+	rep, err := w.svc.KPIs(context.Background(), w.asStreet, incidents.ByCommunity, november(t), incidents.KPIFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,14 +178,14 @@ func TestKPIScope(t *testing.T) {
 	w := newWorld(t)
 	w.kpiFixture()
 	ctx := context.Background()
-	lane, err := w.svc.KPIs(ctx, w.asLane, incidents.ByCommunity, november(t), w.store)
+	lane, err := w.svc.KPIs(ctx, w.asLane, incidents.ByCommunity, november(t), incidents.KPIFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(lane.Rows) != 1 || lane.Rows[0].ID != w.comA.ID || lane.Total.Cases != 7 {
 		t.Errorf("a lane chief of A sees %+v (total %d cases); want A alone, 7 cases", lane.Rows, lane.Total.Cases)
 	}
-	leader, err := w.svc.KPIs(ctx, w.asLeader, incidents.BySubdistrict, november(t), w.store)
+	leader, err := w.svc.KPIs(ctx, w.asLeader, incidents.BySubdistrict, november(t), incidents.KPIFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestKPIScope(t *testing.T) {
 		t.Errorf("the district leader's table %+v lacks the subdistrict with its 9 cases", leader.Rows)
 	}
 	for _, who := range []access.Principal{w.asLiaison, w.asManager, access.Anonymous("t")} {
-		if _, err := w.svc.KPIs(ctx, who, incidents.ByCommunity, november(t), w.store); apperr.CodeOf(err) != apperr.Forbidden {
+		if _, err := w.svc.KPIs(ctx, who, incidents.ByCommunity, november(t), incidents.KPIFilter{}); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Errorf("%s: err = %v, want forbidden", who.Role, err)
 		}
 	}
@@ -210,7 +210,7 @@ func TestKPIExport(t *testing.T) {
 	f := w.kpiFixture()
 	ctx := context.Background()
 	var buf bytes.Buffer
-	if err := w.svc.WriteCasesCSV(ctx, w.asStreet, november(t), &buf, func() {}); err != nil {
+	if err := w.svc.WriteCasesCSV(ctx, w.asStreet, november(t), incidents.KPIFilter{}, &buf, func() {}); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(&buf).ReadAll()
@@ -241,7 +241,7 @@ func TestKPIExport(t *testing.T) {
 	}
 
 	buf.Reset()
-	if err := w.svc.WriteCasesXLSX(ctx, w.asStreet, november(t), &buf); err != nil {
+	if err := w.svc.WriteCasesXLSX(ctx, w.asStreet, november(t), incidents.KPIFilter{}, &buf); err != nil {
 		t.Fatal(err)
 	}
 	x, err := excelize.OpenReader(&buf)
@@ -256,7 +256,7 @@ func TestKPIExport(t *testing.T) {
 		t.Fatalf("xlsx rows = %d, header %v", len(rows), rows[0])
 	}
 
-	rep, err := w.svc.KPIs(ctx, w.asStreet, incidents.ByCommunity, november(t), w.store)
+	rep, err := w.svc.KPIs(ctx, w.asStreet, incidents.ByCommunity, november(t), incidents.KPIFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +347,7 @@ func TestKPIByDepartment(t *testing.T) {
 	if _, err := pool.Exec(ctx, `UPDATE incident SET department_ids = $2 WHERE id = $1`, f.c3, []int64{urban, traffic}); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := w.svc.KPIs(ctx, w.asStreet, incidents.ByDepartment, november(t), w.store)
+	rep, err := w.svc.KPIs(ctx, w.asStreet, incidents.ByDepartment, november(t), incidents.KPIFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,7 +86,7 @@ func TestIncidentSaysWhereItIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := w.svc.WriteCasesCSV(ctx, w.asLeader, period, &buf, func() {}); err != nil {
+	if err := w.svc.WriteCasesCSV(ctx, w.asLeader, period, incidents.KPIFilter{}, &buf, func() {}); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(&buf).ReadAll()
