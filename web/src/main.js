@@ -1,20 +1,24 @@
 // The dashboard's wiring: session, tabs (#map, #incidents[/id], #overview, #gaps), language, and the panels.
+// The period and the unit the overview looks at are in the query (period.js), the tab in the hash.
 // Anonymous visitors get the map and the lookup; signed-in users also the incidents and overview.
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 
 import {api, setCSRF} from './api.js';
+import {replace} from './dom.js';
 import {GAP_ROLES, GapsPanel} from './gaps.js';
 import {applyStatic, lang, onLangChange, setLang, t} from './i18n/index.js';
 import {IncidentsPanel} from './incidents.js';
 import {LookupPopup} from './lookup-popup.js';
 import {MapView} from './map.js';
 import {OverviewPanel} from './overview.js';
+import {periodPicker} from './period-picker.js';
+import {readQuery, tileParams, writeQuery} from './period.js';
 import {SignIn} from './signin.js';
 
 const $ = (sel) => document.querySelector(sel);
 
-const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true, gapsStale: true};
+const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true, gapsStale: true, view: readQuery()};
 let mapView;
 let lookup;
 let incidents;
@@ -58,7 +62,7 @@ function showTab(tab) {
     document.body.dataset.tab = tab;
     if (tab === 'overview' && state.overviewStale) {
         state.overviewStale = false;
-        overview.load(state.subdistricts, state.session.user?.scope);
+        overview.load();
     }
     if (tab === 'gaps' && state.gapsStale) {
         state.gapsStale = false;
@@ -102,11 +106,33 @@ async function openWhereTheyWork(user) {
     }
 }
 
+// setView follows the period or unit the overview (or the map's picker) moved to.
+function setView(view) {
+    state.view = view;
+    writeQuery(view);
+    mapView.setPeriod(tileParams(view.period));
+    renderMapPeriod();
+}
+
+function mapPeriodPicker() {
+    return periodPicker(state.view.period, (period) => {
+        overview.view = {...overview.view, period};
+        state.overviewStale = true;
+        setView(overview.view);
+    }, 'map-period');
+}
+
+function renderMapPeriod() {
+    const el = $('#map-period');
+    if (el) replace(el, mapPeriodPicker());
+}
+
+// applySession frames the map and sets the incident filters before the incident layers are added,
+// so each incident tile of the view is fetched once, with the filters it is drawn with.
 async function applySession(session) {
     state.session = session;
     setCSRF(session.csrf_token);
     renderUser();
-    await mapView.setSession(session);
     state.subdistricts = [];
     state.overviewStale = true;
     state.gapsStale = true;
@@ -119,7 +145,15 @@ async function applySession(session) {
         } catch (e) {
             toast(t('error.generic', {detail: e.detail}), true);
         }
-        await openWhereTheyWork(session.user).catch((e) => toast(t('error.generic', {detail: e.detail}), true));
+        const asked = Object.keys(state.view.unit).length > 0;
+        overview.start(session, state.subdistricts, state.view);
+        setView(overview.view);
+        incidents.syncMap();
+        const framed = asked ? overview.frame(true) : openWhereTheyWork(session.user);
+        await framed.catch((e) => toast(t('error.generic', {detail: e.detail}), true));
+    }
+    await mapView.setSession(session);
+    if (session.signed_in) {
         await incidents.start(state.subdistricts).catch((e) => toast(t('error.generic', {detail: e.detail}), true));
     }
     mapView.renderPanel($('#panel-map'));
@@ -135,13 +169,18 @@ async function main() {
         },
         onLookup: (lngLat) => lookup.show(lngLat),
         onUnits: () => mapView.renderPanel($('#panel-map')),
+        periodControl: mapPeriodPicker,
     });
     await mapView.start();
     // The browser tests reach the map through this handle (layers, rendered features, idle state).
-    window.streetchief = {map: mapView.map, mapView};
+    window.streetchief = {map: mapView.map, mapView, overview: () => overview};
     lookup = new LookupPopup(mapView.map);
     incidents = new IncidentsPanel($('#panel-incidents'), {mapView, session: () => state.session, toast});
-    overview = new OverviewPanel($('#panel-overview'));
+    overview = new OverviewPanel($('#panel-overview'), {
+        onView: setView,
+        frame: (f, layer, instant) => mapView.frame(f, layer, instant),
+        frameDistrict: (instant) => mapView.frameDistrict(instant),
+    });
     gaps = new GapsPanel($('#panel-gaps'), mapView.map);
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
@@ -158,7 +197,7 @@ async function main() {
         lookup.relabel();
         if (signedIn()) {
             incidents.render();
-            if (overview.rows) overview.render();
+            if (overview.view) overview.render();
             if (gaps.rows) gaps.render();
         }
     });
