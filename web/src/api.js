@@ -58,6 +58,14 @@ async function allFeatures(path, params) {
     return features;
 }
 
+// offered tells whether the server has a route (its OpenAPI document lists every one), so the
+// dashboard asks a newer endpoint only of a server that has it, rather than meeting a 404.
+let routes;
+function offered(path) {
+    routes ||= get('/api/openapi.json').then((doc) => new Set(Object.keys(doc.paths || {}))).catch(() => null);
+    return routes.then((set) => !set || set.has(path));
+}
+
 export const api = {
     session: () => get('/api/v1/session'),
     signIn: (username, password) => request('POST', '/api/v1/session', {body: {username, password}}),
@@ -66,6 +74,9 @@ export const api = {
     lookup: (lon, lat, at) => get('/api/v1/lookup', {lon: lon.toFixed(7), lat: lat.toFixed(7), at}),
     adminUnits: (level) => allFeatures('/api/v1/admin-units', {level}),
     adminUnit: (id) => get(`/api/v1/admin-units/${id}`),
+    adminUnitsIn: (level, parent) => allFeatures('/api/v1/admin-units', {level, parent}),
+    area: (id) => get(`/api/v1/areas/${id}`),
+    areasIn: (community) => allFeatures('/api/v1/areas', {community}),
     // Areas in the caller's scope whose name contains text (any case), the first 50 by id.
     areasNamed: (text) => get('/api/v1/areas', {name: text, limit: 50}).then((c) => c.features),
     departments: () => get('/api/v1/departments').then((d) => d.departments),
@@ -83,6 +94,13 @@ export const api = {
     verify: (id, body) => request('POST', `/api/v1/incidents/${id}/verification`, {body}),
     dispatchCandidates: (id) => request('GET', `/api/v1/incidents/${id}/dispatch-candidates`),
     photoURL: (id, n) => `/api/v1/incidents/${id}/photos/${n}`,
+
+    // The league table (docs/kpis.md) and the trend per interval, narrowed by subdistrict or community.
+    kpis: (params) => get('/api/v1/kpis', params),
+    kpiTrend: async (params) => {
+        if (!(await offered('/api/v1/kpis/trend'))) throw new ApiError(404, 'not offered');
+        return get('/api/v1/kpis/trend', params);
+    },
 
     gaps: (format, scope = 'district') => get('/api/v1/reports/gaps', {scope, format}),
 

@@ -1,10 +1,12 @@
 // The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, and
-// #track=<number> from a receipt), language, and the panels. Anonymous visitors get the map, the
+// #track=<number> from a receipt), language, and the panels. The period and the unit the overview
+// looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 
 import {api, setCSRF} from './api.js';
+import {replace} from './dom.js';
 import {GAP_ROLES, GapsPanel} from './gaps.js';
 import {applyStatic, lang, onLangChange, setLang, t} from './i18n/index.js';
 import {IncidentsPanel} from './incidents.js';
@@ -12,12 +14,14 @@ import {LookupPopup} from './lookup-popup.js';
 import {MapView} from './map.js';
 import {OverviewPanel} from './overview.js';
 import {ReportPanel} from './report.js';
+import {periodPicker} from './period-picker.js';
+import {readQuery, tileParams, writeQuery} from './period.js';
 import {SignIn} from './signin.js';
 import {TrackPanel} from './track.js';
 
 const $ = (sel) => document.querySelector(sel);
 
-const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true, gapsStale: true};
+const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true, gapsStale: true, view: readQuery()};
 let mapView;
 let lookup;
 let incidents;
@@ -63,7 +67,7 @@ function showTab(tab) {
     document.body.dataset.tab = tab;
     if (tab === 'overview' && state.overviewStale) {
         state.overviewStale = false;
-        overview.load(state.subdistricts, state.session.user?.scope);
+        overview.load();
     }
     if (tab === 'gaps' && state.gapsStale) {
         state.gapsStale = false;
@@ -116,11 +120,33 @@ async function openWhereTheyWork(user) {
     }
 }
 
+// setView follows the period or unit the overview (or the map's picker) moved to.
+function setView(view) {
+    state.view = view;
+    writeQuery(view);
+    mapView.setPeriod(tileParams(view.period));
+    renderMapPeriod();
+}
+
+function mapPeriodPicker() {
+    return periodPicker(state.view.period, (period) => {
+        overview.view = {...overview.view, period};
+        state.overviewStale = true;
+        setView(overview.view);
+    }, 'map-period');
+}
+
+function renderMapPeriod() {
+    const el = $('#map-period');
+    if (el) replace(el, mapPeriodPicker());
+}
+
+// applySession frames the map and sets the incident filters before the incident layers are added,
+// so each incident tile of the view is fetched once, with the filters it is drawn with.
 async function applySession(session) {
     state.session = session;
     setCSRF(session.csrf_token);
     renderUser();
-    await mapView.setSession(session);
     state.subdistricts = [];
     state.overviewStale = true;
     state.gapsStale = true;
@@ -133,7 +159,15 @@ async function applySession(session) {
         } catch (e) {
             toast(t('error.generic', {detail: e.detail}), true);
         }
-        await openWhereTheyWork(session.user).catch((e) => toast(t('error.generic', {detail: e.detail}), true));
+        const asked = Object.keys(state.view.unit).length > 0;
+        overview.start(session, state.subdistricts, state.view);
+        setView(overview.view);
+        incidents.syncMap();
+        const framed = asked ? overview.frame(true) : openWhereTheyWork(session.user);
+        await framed.catch((e) => toast(t('error.generic', {detail: e.detail}), true));
+    }
+    await mapView.setSession(session);
+    if (session.signed_in) {
         await incidents.start(state.subdistricts).catch((e) => toast(t('error.generic', {detail: e.detail}), true));
     }
     mapView.renderPanel($('#panel-map'));
@@ -151,13 +185,18 @@ async function main() {
         // With the report form open, a click on the map places the report's pin.
         onLookup: (lngLat) => (state.tab === 'report' ? report.setPoint(lngLat.lng, lngLat.lat) : lookup.show(lngLat)),
         onUnits: () => mapView.renderPanel($('#panel-map')),
+        periodControl: mapPeriodPicker,
     });
     await mapView.start();
     // The browser tests reach the map through this handle (layers, rendered features, idle state).
-    window.streetchief = {map: mapView.map, mapView};
+    window.streetchief = {map: mapView.map, mapView, overview: () => overview};
     lookup = new LookupPopup(mapView.map);
     incidents = new IncidentsPanel($('#panel-incidents'), {mapView, session: () => state.session, toast});
-    overview = new OverviewPanel($('#panel-overview'));
+    overview = new OverviewPanel($('#panel-overview'), {
+        onView: setView,
+        frame: (f, layer, instant) => mapView.frame(f, layer, instant),
+        frameDistrict: (instant) => mapView.frameDistrict(instant),
+    });
     gaps = new GapsPanel($('#panel-gaps'), mapView.map);
     report = new ReportPanel($('#panel-report'), {map: mapView.map, session: () => state.session, toast, onReported: () => {
         // Staff who report see the new case in their list and on their map at once.
@@ -184,7 +223,7 @@ async function main() {
         track.render();
         if (signedIn()) {
             incidents.render();
-            if (overview.rows) overview.render();
+            if (overview.view) overview.render();
             if (gaps.rows) gaps.render();
         }
     });

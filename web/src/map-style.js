@@ -34,6 +34,8 @@ export const CLUSTER_COLORS = {plain: '#1e88e5', overdue: '#ef6c00'};
 
 export const UNCOVERED = '#d32f2f';
 export const HEAT_RAMP = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026'];
+// The heatmap's density at each colour of HEAT_RAMP (below the first it fades out).
+const HEAT_STOPS = [0.1, 0.3, 0.5, 0.75, 1];
 export const COVERAGE_RAMP = ['#d73027', '#fee08b', '#1a9850'];
 
 // Label glyphs are drawn locally; a CJK face first so Chinese names look the same everywhere.
@@ -41,6 +43,9 @@ const FONT = ['Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'sans-serif'];
 
 const kindColor = ['match', ['get', 'kind'], ...Object.entries(KIND_COLORS).flat(), '#cccccc'];
 const isCluster = ['>', ['coalesce', ['get', 'count'], 1], 1];
+// An incident weighs 1 and an overdue one 2, as in the server's heat grid; a cluster the sum.
+const heatWeight = ['+', ['coalesce', ['get', 'count'], 1],
+    ['coalesce', ['get', 'overdue_count'], ['case', ['==', ['get', 'overdue'], true], 1, 0]]];
 
 // baseStyle is the public part of the map: boundaries, areas, coverage and labels.
 export function baseStyle(sources) {
@@ -96,11 +101,16 @@ export function baseStyle(sources) {
 // incidentLayers are the signed-in layers, added below the labels.
 export function incidentLayers() {
     return [
-        {id: 'incidents-heat', type: 'fill', source: 'heat_incidents', 'source-layer': 'heat_incidents',
+        // A smooth density over the incident points themselves (a cluster weighs its count), so the
+        // heatmap needs no tiles of its own and always shows what the markers show.
+        {id: 'incidents-heat', type: 'heatmap', source: 'incidents', 'source-layer': 'incidents',
             layout: {visibility: 'none'},
-            paint: {'fill-color': ['interpolate', ['linear'], ['get', 'weight'],
-                0, HEAT_RAMP[0], 2, HEAT_RAMP[1], 5, HEAT_RAMP[2], 10, HEAT_RAMP[3], 20, HEAT_RAMP[4]],
-            'fill-opacity': 0.65, 'fill-antialias': false}},
+            paint: {'heatmap-weight': ['interpolate', ['linear'], heatWeight, 0, 0, 1, 0.6, 10, 2.5, 100, 8, 1000, 20],
+                'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 8, 1, 14, 2, 18, 3],
+                'heatmap-radius': ['interpolate', ['exponential', 1.5], ['zoom'], 8, 8, 12, 24, 14, 44, 18, 100],
+                'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'], 0, 'rgba(255,255,178,0)',
+                    ...HEAT_STOPS.flatMap((d, i) => [d, HEAT_RAMP[i]])],
+                'heatmap-opacity': 0.8}},
         {id: 'incidents-cluster', type: 'circle', source: 'incidents', 'source-layer': 'incidents',
             filter: isCluster,
             paint: {'circle-color': ['case', ['>', ['coalesce', ['get', 'overdue_count'], 0], 0], CLUSTER_COLORS.overdue, CLUSTER_COLORS.plain],

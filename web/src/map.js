@@ -6,12 +6,14 @@ import {api} from './api.js';
 import {h, replace} from './dom.js';
 import {t} from './i18n/index.js';
 import {CLUSTER_COLORS, COVERAGE_RAMP, HEAT_RAMP, KIND_COLORS, STATUS_COLORS, TOGGLES, UNCOVERED, baseStyle, incidentLayers} from './map-style.js';
+import {STATUSES} from './incidents.js';
 
 // The worker is served from /assets under a hashed name the build passes in.
 setWorkerUrl(STREETCHIEF_WORKER_URL); // eslint-disable-line no-undef
 
 const PUBLIC_SOURCES = ['admin', 'areas', 'heat_coverage'];
-const INCIDENT_SOURCES = ['incidents', 'heat_incidents'];
+// The heatmap draws from the incident points too: one source, each tile fetched once.
+const INCIDENT_SOURCES = ['incidents'];
 // Longyan's Xinluo district, for when the tiles give no bounds.
 const FALLBACK_BOUNDS = [[116.98, 25.05], [117.08, 25.13]];
 
@@ -49,6 +51,7 @@ export class MapView {
         this.visible = Object.fromEntries(TOGGLES.map((x) => [x.key, x.on]));
         this.incidentParams = {};
         this.incidentFilter = {};
+        this.periodParams = {}; // the dashboard's period as the tiles' from/to
         this.signedIn = false;
         this.unitList = [];
         this.unitGeometry = new Map(); // id → GeoJSON geometry, from the API when signed in
@@ -63,6 +66,7 @@ export class MapView {
         });
         const b = sources.admin.bounds;
         const bounds = b && b[0] < b[2] ? [[b[0], b[1]], [b[2], b[3]]] : FALLBACK_BOUNDS;
+        this.districtBounds = bounds;
         this.map = new MapLibreMap({
             container: this.container,
             style: baseStyle(sources),
@@ -140,18 +144,27 @@ export class MapView {
 
     // setIncidentFilter keeps the incident layers in step with the incidents panel: status, category
     // and time go to the tile server; overdue and subdistrict (which the tiles do not filter) become
-    // layer filters, the subdistrict one with the boundary from the admin-units API.
+    // layer filters, the subdistrict one with the boundary from the admin-units API. Without dates
+    // of its own the map shows the incidents reported in the dashboard's period (setPeriod).
     setIncidentFilter(f) {
         this.incidentFilter = f;
-        const params = {status: f.status, category: f.category, from: f.from, to: f.to};
+        this.updateIncidentParams();
+        this.applyIncidentFilter();
+    }
+
+    // setPeriod takes the dashboard's period as tile from/to instants.
+    setPeriod(params) {
+        this.periodParams = params || {};
+        this.updateIncidentParams();
+    }
+
+    updateIncidentParams() {
+        const f = this.incidentFilter;
+        const when = f.from || f.to ? {from: f.from, to: f.to} : {from: this.periodParams.from, to: this.periodParams.to};
+        const params = {status: f.status, category: f.category, ...when};
         const changed = JSON.stringify(params) !== JSON.stringify(this.incidentParams);
         this.incidentParams = params;
-        if (changed && this.signedIn) {
-            for (const l of INCIDENT_SOURCES) {
-                this.map.getSource(l)?.setTiles(this.templates[l].map((u) => tileURL(u, params)));
-            }
-        }
-        this.applyIncidentFilter();
+        if (changed && this.signedIn) this.refreshIncidents();
     }
 
     applyIncidentFilter() {
@@ -174,6 +187,7 @@ export class MapView {
         m.setFilter('incidents-cluster-count', clusterFilter);
         m.setLayoutProperty('incidents-cluster-count', 'text-field', ['to-string', shown]);
         m.setFilter('incidents-point', pointFilter);
+        m.setFilter('incidents-heat', geom ? ['within', geom] : null);
     }
 
     // refreshIncidents reloads the incident tiles after a change made here.
@@ -277,6 +291,20 @@ export class MapView {
         return [...found.values()].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')).slice(0, 50);
     }
 
+    // frame fits the map to a unit ('admin') or an area ('areas') and outlines it.
+    frame(feature, layer, instant = false) {
+        if (!feature?.geometry) return;
+        this.map.setFilter('admin-selected', ['==', ['id'], layer === 'admin' ? feature.id : -1]);
+        this.map.setFilter('areas-selected', ['==', ['id'], layer === 'areas' ? feature.id : -1]);
+        this.map.fitBounds(boundsOf(feature.geometry.coordinates), {padding: 40, maxZoom: 17, duration: instant ? 0 : 600});
+    }
+
+    frameDistrict(instant = false) {
+        this.map.setFilter('admin-selected', ['==', ['id'], -1]);
+        this.map.setFilter('areas-selected', ['==', ['id'], -1]);
+        this.map.fitBounds(this.districtBounds, {padding: 24, duration: instant ? 0 : 600});
+    }
+
     showArea(r) {
         this.map.setFilter('areas-selected', ['==', ['id'], r.id]);
         this.map.fitBounds(r.bounds, {padding: 60, maxZoom: 17.5, duration: 800});
@@ -300,10 +328,11 @@ export class MapView {
             this.signedIn && [
                 h('div', {class: 'legend-item'}, h('span', {class: 'dot cluster', style: `background:${CLUSTER_COLORS.plain}`}), t('legend.cluster')),
                 h('div', {class: 'legend-item'}, h('span', {class: 'dot cluster', style: `background:${CLUSTER_COLORS.overdue}`}), t('legend.clusterOverdue')),
-                h('div', {class: 'legend-kinds'}, ['reported', 'assigned', 'in_progress', 'escalated', 'joint_enforcement', 'reopened'].map((s) =>
+                h('div', {class: 'legend-kinds', id: 'legend-statuses'}, STATUSES.map((s) =>
                     h('span', {class: 'legend-item'}, h('span', {class: 'dot', style: `background:${STATUS_COLORS[s]}`}), t(`status.${s}`))),
                 h('span', {class: 'legend-item'}, h('span', {class: 'dot overdue'}), t('legend.overdue'))),
-                h('div', {class: 'legend-item'}, t('layers.heatIncidents'), ' ', t('legend.heatLow'), ramp(HEAT_RAMP), t('legend.heatHigh')),
+                h('div', {class: 'legend-item', id: 'legend-heat'}, t('layers.heatIncidents'), ' ', t('legend.heatLow'), ramp(HEAT_RAMP), t('legend.heatHigh')),
+                h('p', {class: 'hint legend-note'}, t('legend.heatNote')),
             ],
             h('div', {class: 'legend-item'}, t('layers.heatCoverage'), ' ', t('legend.coverageLow'), ramp(COVERAGE_RAMP), t('legend.coverageHigh')),
         );
@@ -340,6 +369,7 @@ export class MapView {
             : h('p', {class: 'hint'}, t('units.empty'));
 
         replace(el,
+            this.signedIn && this.hooks.periodControl ? h('section', {id: 'map-period'}, this.hooks.periodControl()) : null,
             h('section', {}, h('h2', {}, t('search.title')), search, h('p', {class: 'hint'}, t(this.signedIn ? 'search.hintSignedIn' : 'search.hint')), results),
             h('section', {}, h('h2', {}, t('layers.title')), h('div', {class: 'toggles'}, toggles)),
             h('section', {}, h('h2', {}, t('legend.title')), legend),

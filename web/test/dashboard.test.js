@@ -173,7 +173,8 @@ describe('signed in as the administrator', () => {
         await mapIdle(page);
         const withHeat = await mapPixels(page);
         assert.ok(changed(without, withHeat) > 0.05, `heatmap changed only ${(changed(without, withHeat) * 100).toFixed(2)}%`);
-        assert.ok(page.seen.requests.some((u) => /\/tiles\/heat_incidents\//.test(u)), 'no heat tiles requested');
+        // The heatmap draws the incident points' own tiles (trends.test.js checks it fetches none of its own).
+        assert.equal(await page.evaluate(() => window.streetchief.map.getLayer('incidents-heat').source), 'incidents');
         await page.uncheck('[data-layer="heatIncidents"]');
         await mapIdle(page);
         clean(page);
