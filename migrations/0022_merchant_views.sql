@@ -1,0 +1,28 @@
+-- The 门前三包 register's read interface: what reports and maps read of the shops, their pledges,
+-- their inspectors and their checks, without the shopkeepers' names and phones. Owned by
+-- internal/merchants; the views leave voided rows out, so a mistake corrected stays on record in
+-- the tables and out of every count.
+
+CREATE VIEW merchant_directory AS
+    SELECT id, name, business_type, address, location, frontage, status, status_since, subdistrict_id, community_id
+    FROM merchant;
+COMMENT ON VIEW merchant_directory IS
+    'Shops with their place and status, never their contact: for reports'' merchant gaps and the map.';
+
+CREATE VIEW merchant_pledge_standing AS
+    SELECT id, merchant_id, signed_on, valid FROM merchant_pledge WHERE voided_at IS NULL;
+COMMENT ON VIEW merchant_pledge_standing IS
+    'Every pledge except the voided, with its period: a shop has a current pledge when valid contains the day.';
+
+CREATE VIEW merchant_inspector_standing AS
+    SELECT id, merchant_id, person_id, is_primary, valid FROM merchant_inspector WHERE voided_at IS NULL;
+COMMENT ON VIEW merchant_inspector_standing IS
+    'Who checks each shop, and when: every inspector post except the voided (包户到人).';
+
+CREATE VIEW merchant_check_standing AS
+    SELECT id, merchant_id, inspector_person_id, at, visit_day, off_site FROM merchant_inspection WHERE voided_at IS NULL;
+COMMENT ON VIEW merchant_check_standing IS
+    'Every inspection except the voided, with when, by whom and whether it was flagged off-site.';
+
+-- "Which shops are near this point": the popup asks it of every click.
+CREATE INDEX merchant_location_geog ON merchant USING gist ((location::geography));
