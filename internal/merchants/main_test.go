@@ -100,3 +100,8 @@ func rowCounts(t *testing.T) string {
 	}
 	return fmt.Sprintf("merchants=%d pledges=%d inspectors=%d audit=%d", m, p, i, a)
 }
+
+// inspectorPrincipal is an inspector account standing for the world's person.
+func inspectorPrincipal(w *world) access.Principal {
+	return access.Principal{Username: "insp", Role: access.Inspector, PersonID: w.person.ID, Scope: access.Scope{Subdistricts: []int64{w.sub.ID}}}
+}
