@@ -56,7 +56,7 @@ func ReadTable(r io.Reader, format string, defaultCRS geo.CRS) ([]ImportRow, []R
 				break
 			}
 			if err != nil {
-				return nil, nil, apperr.New(apperr.Malformed, "the CSV cannot be read: %v", err)
+				return nil, nil, &apperr.Error{Code: apperr.Malformed, Message: "the CSV cannot be read: " + err.Error(), Err: err}
 			}
 			line, _ := cr.FieldPos(0)
 			records, lines = append(records, rec), append(lines, line)
