@@ -139,7 +139,7 @@ async function main() {
     await mapView.start();
     // The browser tests reach the map through this handle (layers, rendered features, idle state).
     window.streetchief = {map: mapView.map, mapView};
-    lookup = new LookupPopup(mapView.map);
+    lookup = new LookupPopup(mapView.map, signedIn);
     incidents = new IncidentsPanel($('#panel-incidents'), {mapView, session: () => state.session, toast});
     overview = new OverviewPanel($('#panel-overview'));
     gaps = new GapsPanel($('#panel-gaps'), mapView.map);

@@ -5,6 +5,7 @@ import {LngLatBounds, Map as MapLibreMap, NavigationControl, ScaleControl, setWo
 import {api} from './api.js';
 import {h, replace} from './dom.js';
 import {t} from './i18n/index.js';
+import {addMerchantLayers, merchantLegend, removeMerchantLayers} from './merchants.js';
 import {CLUSTER_COLORS, COVERAGE_RAMP, HEAT_RAMP, KIND_COLORS, STATUS_COLORS, TOGGLES, UNCOVERED, baseStyle, incidentLayers} from './map-style.js';
 
 // The worker is served from /assets under a hashed name the build passes in.
@@ -108,6 +109,7 @@ export class MapView {
         if (!signedIn) {
             for (const l of incidentLayers()) if (m.getLayer(l.id)) m.removeLayer(l.id);
             for (const s of [...INCIDENT_SOURCES, 'selected-incident']) if (m.getSource(s)) m.removeSource(s);
+            removeMerchantLayers(m);
             this.unitGeometry.clear();
             return;
         }
@@ -124,6 +126,7 @@ export class MapView {
             m.addLayer(l, 'labels-community');
         }
         this.applyIncidentFilter();
+        await addMerchantLayers(m, (await tileSource('merchants')).src, this.visible.merchants);
     }
 
     setUnitGeometry(features) {
@@ -304,6 +307,7 @@ export class MapView {
                     h('span', {class: 'legend-item'}, h('span', {class: 'dot', style: `background:${STATUS_COLORS[s]}`}), t(`status.${s}`))),
                 h('span', {class: 'legend-item'}, h('span', {class: 'dot overdue'}), t('legend.overdue'))),
                 h('div', {class: 'legend-item'}, t('layers.heatIncidents'), ' ', t('legend.heatLow'), ramp(HEAT_RAMP), t('legend.heatHigh')),
+                merchantLegend(),
             ],
             h('div', {class: 'legend-item'}, t('layers.heatCoverage'), ' ', t('legend.coverageLow'), ramp(COVERAGE_RAMP), t('legend.coverageHigh')),
         );
