@@ -7,22 +7,22 @@ CREATE VIEW merchant_directory AS
     SELECT id, name, business_type, address, location, frontage, status, status_since, subdistrict_id, community_id
     FROM merchant;
 COMMENT ON VIEW merchant_directory IS
-    'Shops with their place and status, never their contact: for reports'' merchant gaps and the map.';
+    'read interface of internal/merchants to merchant: shops with their place and status, never their contact';
 
 CREATE VIEW merchant_pledge_standing AS
     SELECT id, merchant_id, signed_on, valid FROM merchant_pledge WHERE voided_at IS NULL;
 COMMENT ON VIEW merchant_pledge_standing IS
-    'Every pledge except the voided, with its period: a shop has a current pledge when valid contains the day.';
+    'read interface of internal/merchants to merchant_pledge: every pledge except the voided, with its period';
 
 CREATE VIEW merchant_inspector_standing AS
     SELECT id, merchant_id, person_id, is_primary, valid FROM merchant_inspector WHERE voided_at IS NULL;
 COMMENT ON VIEW merchant_inspector_standing IS
-    'Who checks each shop, and when: every inspector post except the voided (包户到人).';
+    'read interface of internal/merchants to merchant_inspector: who checks each shop, and when, except the voided';
 
 CREATE VIEW merchant_check_standing AS
     SELECT id, merchant_id, inspector_person_id, at, visit_day, off_site FROM merchant_inspection WHERE voided_at IS NULL;
 COMMENT ON VIEW merchant_check_standing IS
-    'Every inspection except the voided, with when, by whom and whether it was flagged off-site.';
+    'read interface of internal/merchants to merchant_inspection: every inspection except the voided, off-site flag included';
 
 -- "Which shops are near this point": the popup asks it of every click.
 CREATE INDEX merchant_location_geog ON merchant USING gist ((location::geography));
