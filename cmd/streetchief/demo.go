@@ -13,6 +13,7 @@ import (
 
 	"streetchief/internal/auth"
 	"streetchief/internal/demo"
+	"streetchief/internal/merchants"
 )
 
 func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -66,6 +67,11 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 	if err := seedDemoIncidents(ctx, pool, opt.Seed, out); err != nil {
 		return err
 	}
+	shops, err := merchants.SeedDemo(ctx, pool, opt.Seed)
+	if err != nil {
+		return fmt.Errorf("demo shops: %w", err)
+	}
+	fmt.Fprintf(out, "demo 门前三包 register: %s\n", shops)
 	users, err := auth.SeedDemoUsers(ctx, pool)
 	if err != nil {
 		return fmt.Errorf("demo users: %w", err)

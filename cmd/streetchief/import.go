@@ -18,6 +18,7 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/importer"
+	"streetchief/internal/merchants"
 	"streetchief/internal/registry"
 )
 
@@ -70,6 +71,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	who := access.System("import")
 	opt.Label = what + " " + path
 	var rep importer.Report
+	var shops merchants.ImportReport
 	switch what {
 	case "osm":
 		m, err := importer.LoadMapping(*mappingPath)
@@ -87,6 +89,12 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		if err != nil {
 			return err
+		}
+		// The shops go to the 门前三包 register after the territory they are located in has committed.
+		shops, err = merchants.NewStore(pool, store, nil, merchants.Rules{}).ImportRows(ctx, who, merchants.OSMRows(rep.Merchants), nil,
+			merchants.ImportOptions{DryRun: opt.DryRun, Label: opt.Label})
+		if err != nil {
+			return fmt.Errorf("import: the territory is committed, but the shops: %w", err)
 		}
 	case "geojson":
 		f, err := os.Open(path)
@@ -118,6 +126,10 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	printReport(stdout, rep)
+	if what == "osm" {
+		fmt.Fprintf(stdout, "shops: %d created, %d updated, %d unchanged, %d not stored (outside every subdistrict or unplaced)\n",
+			shops.Created, shops.Updated, shops.Unchanged, len(shops.Rejected))
+	}
 	if !rep.Complete() {
 		fmt.Fprintf(stdout, "%d feature(s) skipped (listed above%s); the rest is %s\n", len(rep.Skipped), reportHint(*reportPath),
 			map[bool]string{false: "committed", true: "checked, nothing written"}[rep.DryRun])
@@ -166,7 +178,7 @@ func printReport(w io.Writer, rep importer.Report) {
 		fmt.Fprintln(w, line)
 	}
 	if rep.Read != nil {
-		fmt.Fprintf(w, "read %d nodes, %d ways, %d relations; %d merchants to come (shops, reported only)\n",
+		fmt.Fprintf(w, "read %d nodes, %d ways, %d relations; %d shops\n",
 			rep.Read["nodes"], rep.Read["ways"], rep.Read["relations"], rep.MerchantCount)
 	}
 	for _, r := range rep.Repaired {

@@ -31,6 +31,25 @@ func parseGapQuery(r *http.Request) (reports.Query, string, error) {
 		}
 		rq.MinSliverM2 = m
 	}
+	for _, n := range []struct {
+		name string
+		dst  *int
+	}{{"not_inspected_days", &rq.NotInspectedDays}, {"off_site_days", &rq.OffSiteDays}} {
+		if raw := v.Get(n.name); raw != "" {
+			d, ok := parseNumber(raw)
+			if !ok || d < 1 || d > 366 || d != float64(int(d)) {
+				return rq, "", apperr.New(apperr.Malformed, "%s %q must be a whole number of days, 1 to 366", n.name, raw)
+			}
+			*n.dst = int(d)
+		}
+	}
+	if raw := v.Get("off_site_share"); raw != "" {
+		m, ok := parseNumber(raw)
+		if !ok || m <= 0 || m >= 1 {
+			return rq, "", apperr.New(apperr.Malformed, "off_site_share %q must be a fraction between 0 and 1", raw)
+		}
+		rq.OffSiteShare = m
+	}
 	format := v.Get("format")
 	if format == "" {
 		format = "json"

@@ -87,6 +87,28 @@ func (s *Server) routes() {
 	s.handle("DELETE", "/api/v1/incidents/{id}/likely-duplicate", Roles(access.Admin, access.StreetChief), "incidents", "Reject the suspected-duplicate link", s.notDuplicate)
 	s.handle("GET", "/api/v1/incidents/{id}/photos/{n}", SignedIn, "incidents", "A photo of an incident", s.incidentPhoto)
 
+	// 门前三包: the shops, their pledges and the people who check them, in the caller's scope (an
+	// inspector's are the shops they check).
+	s.handle("GET", "/api/v1/merchants", SignedIn, "merchants",
+		"List shops in scope (GeoJSON; name, status, subdistrict, community, bbox, after, limit; near=lon,lat with within_m, nearest first)", s.listMerchants)
+	s.handle("POST", "/api/v1/merchants", fieldEditors, "merchants", "Register a shop from a GeoJSON Feature (its Point; properties.frontage a line or polygon)", s.createMerchant)
+	s.handle("POST", "/api/v1/merchants:import", fieldEditors, "merchants",
+		"Import a register as CSV or XLSX (name, licence, address, lon, lat, crs; crs, strict, dry_run): 200, or 207 with the rejected rows by line", s.importMerchants)
+	s.handle("POST", "/api/v1/merchant-inspectors:bulk", fieldEditors, "merchants",
+		"Assign one person to the open shops of a community (community_id) or inside a GeoJSON polygon (within)", s.bulkInspectors)
+	s.handle("GET", "/api/v1/merchants/{id}", SignedIn, "merchants", "Get a shop with its pledge and inspector state", s.getMerchant)
+	s.handle("PATCH", "/api/v1/merchants/{id}", fieldEditors, "merchants", "Change some of a shop's fields (location [lon, lat], frontage, null to remove it)", s.patchMerchant)
+	s.handle("POST", "/api/v1/merchants/{id}/status", fieldEditors, "merchants", "Close a shop, record that it moved away, or reopen it (status, since, note); shops are never deleted", s.merchantStatus)
+	s.handle("GET", "/api/v1/merchants/{id}/pledges", SignedIn, "merchants", "A shop's pledges, newest first; current marks the one in force on (a date, default today)", s.listPledges)
+	s.handle("POST", "/api/v1/merchants/{id}/pledges", fieldEditors, "merchants",
+		"Record a signed pledge (signed_on, from, until, items, signer_name, witness_person_id, scan in base64); it renews the one it begins in", s.signPledge)
+	s.handle("POST", "/api/v1/merchant-pledges/{id}:void", fieldEditors, "merchants", "Void a pledge entered by mistake ({\"reason\"}); it stays on record", s.voidPledge)
+	s.handle("GET", "/api/v1/merchant-pledges/{id}/scan", SignedIn, "merchants", "The scan of a signed pledge", s.pledgeScan)
+	s.handle("GET", "/api/v1/merchants/{id}/inspectors", SignedIn, "merchants", "A shop's inspector posts; at=<RFC 3339> answers who checked it then", s.listInspectors)
+	s.handle("POST", "/api/v1/merchants/{id}/inspectors", fieldEditors, "merchants", "Put a person in charge of checking a shop (person_id, from, handover, note)", s.assignInspector)
+	s.handle("PATCH", "/api/v1/merchant-inspectors/{id}", fieldEditors, "merchants", "End an inspector post ({\"until\"}, default now)", s.endInspector)
+	s.handle("POST", "/api/v1/merchant-inspectors/{id}:void", fieldEditors, "merchants", "Void an inspector post entered by mistake ({\"reason\"})", s.voidInspector)
+
 	// Open311 GeoReport v2: the incident catalogue and reports for outside systems (the 12345
 	// hotline). Errors are Open311's own lists, not problem documents (see open311.go).
 	s.handle("GET", "/open311/v2/discovery.{format}", Public, "open311", "Open311 GeoReport v2 discovery (json or xml)", s.open311(s.o311Discovery))

@@ -17,6 +17,7 @@ import (
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
+	"streetchief/internal/merchants"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 )
@@ -31,6 +32,8 @@ type Deps struct {
 	Tiles     *maptiles.Service
 	Incidents *incidents.Service
 	Reports   *reports.Service
+	// Merchants is the 门前三包 register; nil builds one on DB, Registry and Incidents.
+	Merchants *merchants.Store
 	Logger    *slog.Logger
 	// MaxBodyBytes limits request bodies; 0 means 8 MiB.
 	MaxBodyBytes int64
@@ -70,6 +73,9 @@ func New(d Deps) *Server {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
+	}
+	if d.Merchants == nil {
+		d.Merchants = merchants.NewStore(d.DB, d.Registry, d.Incidents, merchants.Rules{})
 	}
 	s := &Server{Deps: d, metrics: newMetrics(d.DB), ids: newRequestIDs()}
 	switch {

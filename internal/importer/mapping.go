@@ -34,7 +34,8 @@ type Mapping struct {
 	AdminLevels map[string]string `json:"admin_levels"`
 	// LaneWidthM is the width of one lane, for roads tagged with lanes but not width.
 	LaneWidthM float64 `json:"lane_width_m"`
-	// MerchantKeys are the keys whose objects are counted as merchants to come (shop=*).
+	// MerchantKeys say which objects are shops for the merchants register: "shop" is any value of
+	// the key, "amenity=restaurant|cafe" only those values.
 	MerchantKeys []string `json:"merchant_keys"`
 	// AutoAdminLevels lets an extract whose boundaries sit at none of AdminLevels use its own two
 	// deepest levels with closed boundaries instead (docs/import.md). A mapping file that names
@@ -63,7 +64,7 @@ func DefaultMapping() Mapping {
 		},
 		AdminLevels:     map[string]string{"6": "district", "8": "subdistrict"},
 		LaneWidthM:      3.5,
-		MerchantKeys:    []string{"shop"},
+		MerchantKeys:    DefaultMerchantKeys,
 		AutoAdminLevels: true,
 	}
 }
@@ -190,12 +191,20 @@ func parseMetres(s string) (float64, bool) {
 	return f, true
 }
 
-// isMerchant reports whether an object's tags make it a merchant to come.
+// DefaultMerchantKeys are the objects a street's 门前三包 covers: every shop, and the amenities
+// that trade over a counter onto the pavement.
+var DefaultMerchantKeys = []string{"shop",
+	"amenity=restaurant|cafe|fast_food|bar|pub|food_court|ice_cream|pharmacy|bank|fuel|car_wash|internet_cafe"}
+
+// isMerchant reports whether an object's tags make it a shop, and the tag that does.
 func (m *Mapping) isMerchant(tags map[string]string) (string, bool) {
 	for _, k := range m.MerchantKeys {
-		if v, ok := tags[k]; ok {
-			return k + "=" + v, true
+		key, values, limited := strings.Cut(k, "=")
+		v, ok := tags[key]
+		if !ok || (limited && !slices.Contains(strings.Split(values, "|"), v)) {
+			continue
 		}
+		return key + "=" + v, true
 	}
 	return "", false
 }

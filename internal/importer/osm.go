@@ -34,13 +34,27 @@ type OSMData struct {
 	seq int // candidates numbered in the order they are built, for the report's index
 }
 
-// Merchant is an object tagged as a shop: the merchants table does not exist yet, so the import
-// only reports them.
+// Merchant is an object the mapping's merchant keys make a shop (shop=*, amenity=restaurant, …).
+// The importer only reads them: the command or handler hands them to the merchants register.
 type Merchant struct {
-	Source string     `json:"source"`
-	Tag    string     `json:"tag"`
-	Name   string     `json:"name,omitempty"`
-	At     *orb.Point `json:"at,omitempty"` // a node's position, a way's first node
+	Source  string     `json:"source"`
+	Tag     string     `json:"tag"`
+	Name    string     `json:"name,omitempty"`
+	Address string     `json:"address,omitempty"` // addr:street and addr:housenumber, or addr:full
+	At      *orb.Point `json:"at,omitempty"`      // a node's position, a way's first node
+}
+
+// osmMerchant is the merchant an object's tags describe.
+func osmMerchant(source, tag string, tags map[string]string) Merchant {
+	addr := strings.TrimSpace(tags["addr:full"])
+	if addr == "" {
+		addr = strings.TrimSpace(strings.TrimSpace(tags["addr:street"]) + " " + strings.TrimSpace(tags["addr:housenumber"]))
+	}
+	name := tags["name"]
+	if name == "" {
+		name = tags["name:zh"]
+	}
+	return Merchant{Source: source, Tag: tag, Name: name, Address: addr}
 }
 
 // relCandidate is a relation that maps to an area (rule) or an admin unit (level).
@@ -106,7 +120,7 @@ func (rd *osmRead) relation(o osm.Object) {
 	rd.d.Read.Relations++
 	tags := r.TagMap()
 	if tag, ok := rd.m.isMerchant(tags); ok {
-		rd.d.Merchants = append(rd.d.Merchants, Merchant{Source: fmt.Sprintf("r%d", r.ID), Tag: tag, Name: tags["name"]})
+		rd.d.Merchants = append(rd.d.Merchants, osmMerchant(fmt.Sprintf("r%d", r.ID), tag, tags))
 	}
 	c := relCandidate{id: int64(r.ID), tags: tags}
 	typ := tags["type"]
@@ -164,7 +178,7 @@ func (rd *osmRead) way(o osm.Object) {
 	if tag, ok := rd.m.isMerchant(tags); ok && len(w.Nodes) > 0 {
 		rd.merchantWays[len(rd.d.Merchants)] = int64(w.Nodes[0].ID)
 		rd.neededNodes[int64(w.Nodes[0].ID)] = true
-		rd.d.Merchants = append(rd.d.Merchants, Merchant{Source: fmt.Sprintf("w%d", w.ID), Tag: tag, Name: tags["name"]})
+		rd.d.Merchants = append(rd.d.Merchants, osmMerchant(fmt.Sprintf("w%d", w.ID), tag, tags))
 	}
 	if !keep {
 		return
@@ -195,7 +209,9 @@ func (rd *osmRead) node(o osm.Object) {
 	tags := n.TagMap()
 	if tag, ok := rd.m.isMerchant(tags); ok {
 		p := orb.Point{n.Lon, n.Lat}
-		rd.d.Merchants = append(rd.d.Merchants, Merchant{Source: fmt.Sprintf("n%d", n.ID), Tag: tag, Name: tags["name"], At: &p})
+		m := osmMerchant(fmt.Sprintf("n%d", n.ID), tag, tags)
+		m.At = &p
+		rd.d.Merchants = append(rd.d.Merchants, m)
 	}
 }
 

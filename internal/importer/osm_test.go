@@ -102,7 +102,11 @@ func TestImportLiechtensteinMatchesAnIndependentCount(t *testing.T) {
 	unclosed := map[string]bool{} // ways that need an area but do not close
 	wantUnits, merchants := 0, 0
 	for _, o := range readPBFObjects(t, liechtenstein) {
-		if _, ok := o.tags["shop"]; ok {
+		// The documented merchant keys (docs/import.md), restated: every shop, and the amenities
+		// that trade onto the pavement.
+		_, shop := o.tags["shop"]
+		if shop || slices.Contains([]string{"restaurant", "cafe", "fast_food", "bar", "pub", "food_court", "ice_cream",
+			"pharmacy", "bank", "fuel", "car_wash", "internet_cafe"}, o.tags["amenity"]) {
 			merchants++
 		}
 		switch o.typ {

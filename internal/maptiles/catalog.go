@@ -13,6 +13,7 @@ const (
 	LayerIncidents     = "incidents"
 	LayerHeatIncidents = "heat_incidents"
 	LayerHeatCoverage  = "heat_coverage"
+	LayerMerchants     = "merchants"
 )
 
 // VectorLayer is one MVT layer inside a tile, as TileJSON's vector_layers describes it.
@@ -45,6 +46,7 @@ const (
 	clusterBelow     = 14
 	heatMinZoom      = 8
 	coverageMinZoom  = 10
+	merchantsMinZoom = 10
 	// heatCell is a heat grid cell in tile units: 16 cells across a tile at every zoom.
 	heatCell = 256
 	// coverageSamples is the side of the sample grid in each coverage cell (6×6 = 36 points).
@@ -110,6 +112,15 @@ var catalog = []LayerInfo{
 			Description: "share: covered fraction of the cell's area; territory_share: fraction inside a subdistrict. Estimated from a 6×6 sample grid per cell (±1/36)",
 			MinZoom:     coverageMinZoom, MaxZoom: maxDataZoom,
 			Fields: tiles.Fields{"share": tiles.Number, "territory_share": tiles.Number}}},
+	},
+	{
+		Name: LayerMerchants, Description: "门前三包 shops in the caller's scope (an inspector's: the shops they check), by state; clustered below zoom 14",
+		MinZoom: merchantsMinZoom, MaxZoom: maxDataZoom,
+		VectorLayers: []VectorLayer{{ID: LayerMerchants,
+			Description: "A shop has id, count 1 and state: pledged, inspected_today, no_pledge or no_inspector (the gaps win); a cluster has count and the counts of the last three. No names or contacts",
+			MinZoom:     merchantsMinZoom, MaxZoom: maxDataZoom,
+			Fields: tiles.Fields{"id": tiles.Number, "state": tiles.String, "count": tiles.Number, "no_pledge_count": tiles.Number,
+				"no_inspector_count": tiles.Number, "inspected_today_count": tiles.Number}}},
 	},
 }
 

@@ -15,6 +15,7 @@ import (
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
+	"streetchief/internal/merchants"
 	"streetchief/internal/registry"
 )
 
@@ -25,7 +26,8 @@ var (
 	historyErr  error
 )
 
-// demoCity loads the demo city (seed 7) and its incident history into the package's database once.
+// demoCity loads the demo city (seed 7), its incident history and its shops into the package's
+// database once.
 func demoCity(tb testing.TB) *demo.City {
 	tb.Helper()
 	city := demotest.City(tb, 7)
@@ -34,6 +36,9 @@ func demoCity(tb testing.TB) *demo.City {
 		engine := lookup.New(registry.NewStore(pool))
 		if historyErr = engine.Load(context.Background()); historyErr == nil {
 			_, historyErr = incidents.SeedDemoHistory(context.Background(), pool, engine, 7)
+		}
+		if historyErr == nil {
+			shopsSum, historyErr = merchants.SeedDemo(context.Background(), pool, 7)
 		}
 	})
 	if historyErr != nil {

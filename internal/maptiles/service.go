@@ -25,6 +25,7 @@ import (
 	"streetchief/internal/database"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
+	"streetchief/internal/merchants"
 	"streetchief/tiles"
 )
 
@@ -35,12 +36,15 @@ type Options struct {
 	CacheBytes int64
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
+	// Merchants draws the merchants layer; nil reads the register on db.
+	Merchants *merchants.Store
 }
 
 // Service renders and caches tiles. It is safe for concurrent use.
 type Service struct {
 	engine    *lookup.Engine
 	incidents *incidents.Service
+	merchants *merchants.Store
 	db        *pgxpool.Pool // for the incident change feed
 	now       func() time.Time
 	cache     *cache
@@ -61,7 +65,10 @@ func NewService(engine *lookup.Engine, inc *incidents.Service, db *pgxpool.Pool,
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Service{engine: engine, incidents: inc, db: db, now: opt.Now, cache: newCache(opt.CacheBytes)}
+	if opt.Merchants == nil && db != nil {
+		opt.Merchants = merchants.NewStore(db, nil, inc, merchants.Rules{})
+	}
+	return &Service{engine: engine, incidents: inc, merchants: opt.Merchants, db: db, now: opt.Now, cache: newCache(opt.CacheBytes)}
 }
 
 var errLoading = apperr.New(apperr.Unavailable, "the territory is still loading")
@@ -92,7 +99,9 @@ func (s *Service) Tile(ctx context.Context, who access.Principal, req Request) (
 	t := req.Tile
 	key := fmt.Sprintf("%s/%d/%d/%d|", info.Name, t.Z, t.X, t.Y)
 	var terr *territory
-	if info.Filtered {
+	if info.Name == LayerMerchants {
+		key += s.merchantsKey(who)
+	} else if info.Filtered {
 		// Ages and weights are taken at the hour, so a tile is a function of its key.
 		now = now.Truncate(time.Hour)
 		key += s.incidentVersion() + "|" + strconv.FormatInt(now.Unix(), 36) + "|" + scopeKey(who) + "|" + req.Filter.Query().Encode()
@@ -164,6 +173,15 @@ func (s *Service) draw(ctx context.Context, who access.Principal, layer string, 
 			return nil, err
 		}
 		layers = append(layers, incidentLayer(pts, now).Render(t))
+	case LayerMerchants:
+		if t.Z < merchantsMinZoom || s.merchants == nil {
+			break
+		}
+		l, err := s.merchantLayer(ctx, who, t)
+		if err != nil {
+			return nil, err
+		}
+		layers = append(layers, l)
 	case LayerHeatIncidents:
 		if t.Z < heatMinZoom {
 			break

@@ -50,10 +50,12 @@ type Table struct {
 func (r Report) Tables() []Table {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 	n := func(v int64) string { return strconv.FormatInt(v, 10) }
-	summary := Table{Kind: "summary", Header: []string{"subdistrict", "community", "unassigned_areas", "territory_gap_m2", "overlap_m2", "vacant_posts"}}
+	summary := Table{Kind: "summary", Header: []string{"subdistrict", "community", "unassigned_areas", "territory_gap_m2", "overlap_m2", "vacant_posts",
+		KindNoPledge, KindNoInspector, KindNotInspected}}
 	for _, s := range r.Summary {
 		summary.Rows = append(summary.Rows, []string{s.SubdistrictName, s.CommunityName, strconv.Itoa(s.UnassignedAreas),
-			f(s.TerritoryGapM2), f(s.OverlapM2), strconv.Itoa(s.VacantPosts)})
+			f(s.TerritoryGapM2), f(s.OverlapM2), strconv.Itoa(s.VacantPosts),
+			strconv.Itoa(s.MerchantsNoPledge), strconv.Itoa(s.MerchantsNoInspector), strconv.Itoa(s.MerchantsNotInspected)})
 	}
 	tables := []Table{summary}
 	for _, k := range r.Kinds {
@@ -81,6 +83,23 @@ func (r Report) Tables() []Table {
 			t := Table{Kind: k, Header: []string{"subdistrict", "community", "role", "department"}}
 			for _, v := range r.Vacant {
 				t.Rows = append(t.Rows, []string{v.SubdistrictName, v.CommunityName, v.Role, v.Department})
+			}
+			tables = append(tables, t)
+		case KindNoPledge, KindNoInspector, KindNotInspected:
+			t := Table{Kind: k, Header: []string{"subdistrict", "community", "merchant_id", "name", "address", "last_inspected_at"}}
+			list := map[string][]MerchantGap{KindNoPledge: r.NoPledge, KindNoInspector: r.NoInspector, KindNotInspected: r.NotInspected}[k]
+			for _, g := range list {
+				last := ""
+				if g.LastInspectedAt != nil {
+					last = g.LastInspectedAt.Format("2006-01-02 15:04")
+				}
+				t.Rows = append(t.Rows, []string{g.SubdistrictName, g.CommunityName, n(g.MerchantID), g.Name, g.Address, last})
+			}
+			tables = append(tables, t)
+		case KindOffSite:
+			t := Table{Kind: k, Header: []string{"person_id", "name", "checks", "off_site", "share"}}
+			for _, o := range r.OffSite {
+				t.Rows = append(t.Rows, []string{n(o.PersonID), o.Name, strconv.Itoa(o.Checks), strconv.Itoa(o.OffSite), strconv.FormatFloat(o.Share, 'f', 3, 64)})
 			}
 			tables = append(tables, t)
 		case KindWorkload:

@@ -30,7 +30,8 @@ const (
 )
 
 // Kinds lists every gap kind in report order.
-var Kinds = []string{KindUnassigned, KindTerritory, KindOverlaps, KindVacant, KindWorkload}
+var Kinds = []string{KindUnassigned, KindTerritory, KindOverlaps, KindVacant, KindWorkload,
+	KindNoPledge, KindNoInspector, KindNotInspected, KindOffSite}
 
 // metricSRID is CGCS2000 / 3-degree Gauss-Kruger CM 117E: metres around Longyan.
 const metricSRID = 4547
@@ -48,20 +49,29 @@ type Query struct {
 	At          time.Time // zero: now
 	Kinds       []string  // nil: all
 	MinSliverM2 float64   // territory gaps and overlaps smaller than this are ignored; 0: 1 m²
+	// NotInspectedDays is how long a shop may go unchecked (0: DefaultNotInspectedDays); an inspector
+	// whose off-site share of check-ins over OffSiteDays (0: 30) is above OffSiteShare (0: 20 %) is a gap.
+	NotInspectedDays int
+	OffSiteShare     float64
+	OffSiteDays      int
 }
 
 // Report is the answer: one section per kind asked for, and a summary per subdistrict/community.
 type Report struct {
-	Scope      Scope          `json:"scope"`
-	At         time.Time      `json:"at"`
-	Kinds      []string       `json:"kinds"`
-	Summary    []SummaryRow   `json:"summary"`
-	Unassigned []Unassigned   `json:"unassigned_areas,omitempty"`
-	Territory  []TerritoryGap `json:"territory_gaps,omitempty"`
-	Overlaps   []Overlap      `json:"overlaps,omitempty"`
-	Vacant     []VacantPost   `json:"vacant_posts,omitempty"`
-	Workload   []Workload     `json:"workload,omitempty"`
-	Elapsed    time.Duration  `json:"-"`
+	Scope        Scope              `json:"scope"`
+	At           time.Time          `json:"at"`
+	Kinds        []string           `json:"kinds"`
+	Summary      []SummaryRow       `json:"summary"`
+	Unassigned   []Unassigned       `json:"unassigned_areas,omitempty"`
+	Territory    []TerritoryGap     `json:"territory_gaps,omitempty"`
+	Overlaps     []Overlap          `json:"overlaps,omitempty"`
+	Vacant       []VacantPost       `json:"vacant_posts,omitempty"`
+	Workload     []Workload         `json:"workload,omitempty"`
+	NoPledge     []MerchantGap      `json:"merchants_without_pledge,omitempty"`
+	NoInspector  []MerchantGap      `json:"merchants_without_inspector,omitempty"`
+	NotInspected []MerchantGap      `json:"merchants_not_inspected,omitempty"`
+	OffSite      []OffSiteInspector `json:"off_site_checkins,omitempty"`
+	Elapsed      time.Duration      `json:"-"`
 }
 
 // Place names where a gap is.
@@ -129,6 +139,10 @@ type SummaryRow struct {
 	TerritoryGapM2  float64 `json:"territory_gap_m2"`
 	OverlapM2       float64 `json:"overlap_m2"`
 	VacantPosts     int     `json:"vacant_posts"`
+	// Shops in the unit without a pledge, without an inspector, and not checked for the days asked.
+	MerchantsNoPledge     int `json:"merchants_without_pledge"`
+	MerchantsNoInspector  int `json:"merchants_without_inspector"`
+	MerchantsNotInspected int `json:"merchants_not_inspected"`
 }
 
 // Service makes reports.
@@ -152,6 +166,7 @@ func (s *Service) Gaps(ctx context.Context, who access.Principal, q Query) (Repo
 	if q.MinSliverM2 <= 0 {
 		q.MinSliverM2 = 1
 	}
+	q.merchantThresholds()
 	kinds := Kinds
 	if len(q.Kinds) > 0 {
 		// In report order, each once however often it was asked for: a repeat would run its query again.
@@ -175,6 +190,14 @@ func (s *Service) Gaps(ctx context.Context, who access.Principal, q Query) (Repo
 			r.Vacant, err = s.vacant(ctx, f)
 		case KindWorkload:
 			r.Workload, err = s.workload(ctx, f)
+		case KindNoPledge:
+			r.NoPledge, err = s.noPledge(ctx, f)
+		case KindNoInspector:
+			r.NoInspector, err = s.noInspector(ctx, f)
+		case KindNotInspected:
+			r.NotInspected, err = s.notInspected(ctx, f, q.NotInspectedDays)
+		case KindOffSite:
+			r.OffSite, err = s.offSite(ctx, f, q.OffSiteDays, q.OffSiteShare)
 		}
 		if err != nil {
 			return Report{}, fmt.Errorf("%s: %w", k, err)
@@ -188,6 +211,9 @@ func (s *Service) Gaps(ctx context.Context, who access.Principal, q Query) (Repo
 }
 
 func (q Query) check() error {
+	if q.NotInspectedDays < 0 || q.NotInspectedDays > 366 || q.OffSiteDays < 0 || q.OffSiteDays > 366 || q.OffSiteShare < 0 || q.OffSiteShare >= 1 {
+		return apperr.New(apperr.Invalid, "not_inspected_days and off_site_days are 1 to 366, off_site_share a fraction below 1")
+	}
 	for _, k := range q.Kinds {
 		if !slices.Contains(Kinds, k) {
 			return apperr.New(apperr.Invalid, "kind %q is not one of %s", k, strings.Join(Kinds, ", "))

@@ -57,5 +57,14 @@ func (s *Service) summary(ctx context.Context, f filter, r *Report) ([]SummaryRo
 	for _, v := range r.Vacant {
 		add(v.Place, func(row *SummaryRow) { row.VacantPosts++ })
 	}
+	for _, g := range r.NoPledge {
+		add(g.Place, func(row *SummaryRow) { row.MerchantsNoPledge++ })
+	}
+	for _, g := range r.NoInspector {
+		add(g.Place, func(row *SummaryRow) { row.MerchantsNoInspector++ })
+	}
+	for _, g := range r.NotInspected {
+		add(g.Place, func(row *SummaryRow) { row.MerchantsNotInspected++ })
+	}
 	return out, nil
 }

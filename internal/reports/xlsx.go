@@ -16,6 +16,11 @@ var sheetNames = map[string]string{
 	KindOverlaps:   "责任重叠",
 	KindVacant:     "空缺岗位",
 	KindWorkload:   "工作量",
+	// 门前三包
+	KindNoPledge:     "未签责任书商户",
+	KindNoInspector:  "无包户人商户",
+	KindNotInspected: "未巡查商户",
+	KindOffSite:      "异地打卡",
 }
 
 // WriteXLSX writes a workbook with a summary sheet and a sheet per gap kind; numbers stay numbers.

@@ -105,4 +105,5 @@ export const api = {
     gaps: (format, scope = 'district') => get('/api/v1/reports/gaps', {scope, format}),
 
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
+    merchantsNear: (lon, lat, m) => get('/api/v1/merchants', {near: `${lon.toFixed(7)},${lat.toFixed(7)}`, within_m: m, limit: 3}),
 };

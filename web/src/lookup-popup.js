@@ -6,13 +6,16 @@ import {Popup} from 'maplibre-gl';
 import {api} from './api.js';
 import {h} from './dom.js';
 import {t} from './i18n/index.js';
+import {shopView, shopsNear} from './merchants.js';
 
 // The city's clock: a picked local date and time is Beijing time.
 const CITY_OFFSET = '+08:00';
 
 export class LookupPopup {
-    constructor(map) {
+    constructor(map, signedIn = () => false) {
         this.map = map;
+        this.signedIn = signedIn; // the shops near a click are answered to signed-in callers only
+        this.shops = [];
         this.at = ''; // datetime-local value; empty means now
         this.popup = null;
         this.lngLat = null;
@@ -33,12 +36,15 @@ export class LookupPopup {
         const ll = this.lngLat;
         this.answer = null;
         this.error = null;
+        this.shops = [];
         this.render();
         try {
             const at = this.at ? `${this.at.length === 16 ? `${this.at}:00` : this.at}${CITY_OFFSET}` : undefined;
-            const answer = await api.lookup(ll.lng, ll.lat, at);
+            const [answer, shops] = await Promise.all([api.lookup(ll.lng, ll.lat, at),
+                this.signedIn() ? shopsNear(ll.lng, ll.lat) : []]);
             if (ll !== this.lngLat) return; // a later click won
             this.answer = answer;
+            this.shops = shops;
         } catch (e) {
             this.error = e.status ? t('error.generic', {detail: e.detail}) : t('error.network');
         }
@@ -59,7 +65,7 @@ export class LookupPopup {
         let body;
         if (this.error) body = h('p', {class: 'bad'}, this.error);
         else if (!this.answer) body = h('p', {class: 'hint'}, t('loading'));
-        else body = answerView(this.answer);
+        else body = h('div', {}, shopView(this.shops), answerView(this.answer));
         this.popup.setDOMContent(h('div', {class: 'lookup'}, h('h3', {}, t('lookup.title')), when, body));
     }
 

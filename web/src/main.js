@@ -190,7 +190,7 @@ async function main() {
     await mapView.start();
     // The browser tests reach the map through this handle (layers, rendered features, idle state).
     window.streetchief = {map: mapView.map, mapView, overview: () => overview};
-    lookup = new LookupPopup(mapView.map);
+    lookup = new LookupPopup(mapView.map, signedIn);
     incidents = new IncidentsPanel($('#panel-incidents'), {mapView, session: () => state.session, toast});
     overview = new OverviewPanel($('#panel-overview'), {
         onView: setView,

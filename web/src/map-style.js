@@ -2,6 +2,7 @@
 // server — MapLibre draws label glyphs from the browser's local fonts when the style names no glyphs
 // URL). Field names follow internal/maptiles/catalog.go; admin units and areas carry their id as
 // the vector tile feature id (["id"], feature.id), not as a property.
+import {MERCHANT_TOGGLE} from './merchants.js';
 
 export const KIND_COLORS = {
     main_road: '#9e9e9e',
@@ -140,4 +141,5 @@ export const TOGGLES = [
     {key: 'heatCoverage', layers: ['coverage-heat'], on: false},
     {key: 'incidents', layers: ['incidents-cluster', 'incidents-cluster-count', 'incidents-point'], on: true, signedIn: true},
     {key: 'heatIncidents', layers: ['incidents-heat'], on: false, signedIn: true},
+    MERCHANT_TOGGLE,
 ];

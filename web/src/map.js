@@ -5,6 +5,7 @@ import {LngLatBounds, Map as MapLibreMap, NavigationControl, ScaleControl, setWo
 import {api} from './api.js';
 import {h, replace} from './dom.js';
 import {t} from './i18n/index.js';
+import {addMerchantLayers, merchantLegend, removeMerchantLayers} from './merchants.js';
 import {CLUSTER_COLORS, COVERAGE_RAMP, HEAT_RAMP, KIND_COLORS, STATUS_COLORS, TOGGLES, UNCOVERED, baseStyle, incidentLayers} from './map-style.js';
 import {STATUSES} from './incidents.js';
 
@@ -112,6 +113,7 @@ export class MapView {
         if (!signedIn) {
             for (const l of incidentLayers()) if (m.getLayer(l.id)) m.removeLayer(l.id);
             for (const s of [...INCIDENT_SOURCES, 'selected-incident']) if (m.getSource(s)) m.removeSource(s);
+            removeMerchantLayers(m);
             this.unitGeometry.clear();
             return;
         }
@@ -128,6 +130,7 @@ export class MapView {
             m.addLayer(l, 'labels-community');
         }
         this.applyIncidentFilter();
+        await addMerchantLayers(m, (await tileSource('merchants')).src, this.visible.merchants);
     }
 
     setUnitGeometry(features) {
@@ -333,6 +336,7 @@ export class MapView {
                 h('span', {class: 'legend-item'}, h('span', {class: 'dot overdue'}), t('legend.overdue'))),
                 h('div', {class: 'legend-item', id: 'legend-heat'}, t('layers.heatIncidents'), ' ', t('legend.heatLow'), ramp(HEAT_RAMP), t('legend.heatHigh')),
                 h('p', {class: 'hint legend-note'}, t('legend.heatNote')),
+                merchantLegend(),
             ],
             h('div', {class: 'legend-item'}, t('layers.heatCoverage'), ' ', t('legend.coverageLow'), ramp(COVERAGE_RAMP), t('legend.coverageHigh')),
         );
