@@ -77,11 +77,11 @@ func scanInspection(row pgx.Row) (Inspection, error) {
 
 // inspectedShop is what an inspection needs of its shop.
 type inspectedShop struct {
-	id                        int64
-	name, status, since       string
-	subdistrictID, community  int64
-	lon, lat                  float64
-	mine                      bool // the caller is its current inspector
+	id                       int64
+	name, status, since      string
+	subdistrictID, community int64
+	lon, lat                 float64
+	mine                     bool // the caller is its current inspector
 }
 
 // Inspect stores an inspection of a shop in the caller's scope: judged off-site or not by its distance
