@@ -17,7 +17,9 @@ func TestSameDayInspectionsAreOneVisit(t *testing.T) {
 	shop := w.shop("早餐店", w.inA(0), w.insp.ID)
 	w.assignInspector(w.shop("晚餐店", w.inA(0.0004), 0), w.insp.ID)
 	y := time.Now().In(incidents.Beijing).AddDate(0, 0, -2)
-	day := func(h, m int) time.Time { return time.Date(y.Year(), y.Month(), y.Day(), h, m, 0, 0, incidents.Beijing) }
+	day := func(h, m int) time.Time {
+		return time.Date(y.Year(), y.Month(), y.Day(), h, m, 0, 0, incidents.Beijing)
+	}
 	v := visit{shop: shop, p: w.inA(0), accuracy: 5}
 	for _, at := range []time.Time{day(9, 0), day(23, 30), day(24, 30)} { // 23:30 and 00:30 are both 15:30 and 16:30 UTC of one UTC day
 		v.at = at
