@@ -25,7 +25,7 @@ func newCoverageFixture(t *testing.T) *coverageFixture {
 	w := newIWorld(t)
 	now := time.Now().In(incidents.Beijing)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, incidents.Beijing)
-	monday := today.AddDate(0, 0, -((int(today.Weekday())+6)%7) - 7)
+	monday := today.AddDate(0, 0, -((int(today.Weekday())+6)%7)-7)
 	f := &coverageFixture{iworld: w, d: monday.AddDate(0, 0, 2)}
 	day := func(offset int) string { return f.d.AddDate(0, 0, offset).Format(time.DateOnly) }
 	f.a1 = w.shop("a1", w.inA(0), w.insp.ID)
@@ -43,7 +43,9 @@ func newCoverageFixture(t *testing.T) *coverageFixture {
 	w.pledge(f.a3, day(-100), day(0)) // expired the day before D
 	w.pledge(f.b1, day(-10), day(100))
 	w.pledge(closed, day(-10), day(100))
-	at := func(offset, hour int) time.Time { return f.d.AddDate(0, 0, offset).Add(time.Duration(hour) * time.Hour) }
+	at := func(offset, hour int) time.Time {
+		return f.d.AddDate(0, 0, offset).Add(time.Duration(hour) * time.Hour)
+	}
 	on := func(shop int64, p [2]float64, offset, hour int, violation string, off bool) visit {
 		v := visit{shop: shop, at: at(offset, hour), p: p, accuracy: 5, violation: violation}
 		if off {
@@ -88,7 +90,7 @@ func TestCoverageAgainstAHandCountedFixture(t *testing.T) {
 	}
 	type want struct {
 		shops, pledged, inspector, dayN, week, period, inspections, violations, off int
-		pledgedPct, inspectorPct, dayPct, weekPct, offShare                      float64
+		pledgedPct, inspectorPct, dayPct, weekPct, offShare                         float64
 	}
 	check := func(t *testing.T, name string, r merchants.CoverageRow, w want) {
 		t.Helper()
