@@ -17,6 +17,7 @@ import (
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
+	"streetchief/internal/merchants"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 )
@@ -31,6 +32,8 @@ type Deps struct {
 	Tiles     *maptiles.Service
 	Incidents *incidents.Service
 	Reports   *reports.Service
+	// Merchants is the 门前三包 register; nil builds one with the default rules.
+	Merchants *merchants.Store
 	Logger    *slog.Logger
 	// MaxBodyBytes limits request bodies; 0 means 8 MiB.
 	MaxBodyBytes int64
@@ -64,6 +67,9 @@ type Server struct {
 func New(d Deps) *Server {
 	if d.DB == nil || d.Registry == nil || d.Auth == nil || d.Incidents == nil {
 		panic("httpapi.New: DB, Registry, Auth and Incidents are required")
+	}
+	if d.Merchants == nil {
+		d.Merchants = merchants.NewStore(d.DB, d.Registry, d.Incidents, merchants.Rules{})
 	}
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 8 << 20
