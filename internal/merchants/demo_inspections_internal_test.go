@@ -1,0 +1,24 @@
+package merchants
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+// The plan is deterministic: the same shops, seed and day give the same inspections.
+func TestDemoInspectionPlanIsDeterministic(t *testing.T) {
+	var shops []demoShop
+	for i := range 40 {
+		shops = append(shops, demoShop{id: int64(i + 1), community: int64(1 + i%3), inspector: int64(100 + i%5), lon: 117, lat: 25})
+	}
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	a := demoInspectionPlan(shops, demoStoppedCommunity(shops), 7, now)
+	b := demoInspectionPlan(shops, demoStoppedCommunity(shops), 7, now)
+	if len(a) == 0 || !reflect.DeepEqual(a, b) {
+		t.Fatalf("two plans of the same seed differ (%d, %d visits)", len(a), len(b))
+	}
+	if c := demoInspectionPlan(shops, demoStoppedCommunity(shops), 8, now); reflect.DeepEqual(a, c) {
+		t.Fatal("another seed gave the same plan")
+	}
+}
