@@ -79,5 +79,9 @@ export const api = {
 
     gaps: (format, scope = 'district') => get('/api/v1/reports/gaps', {scope, format}),
 
+    inspectionCoverage: (q) => get('/api/v1/inspections/coverage', q),
+    inspectionCalendar: (q) => get('/api/v1/inspections/calendar', q),
+    repeatOffenders: () => get('/api/v1/repeat-offenders').then((d) => d.offenders),
+
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
 };

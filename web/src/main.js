@@ -1,4 +1,4 @@
-// The dashboard's wiring: session, tabs (#map, #incidents[/id], #overview, #gaps), language, and the panels.
+// The dashboard's wiring: session, tabs (#map, #incidents[/id], #overview, #gaps, #coverage), language, and the panels.
 // Anonymous visitors get the map and the lookup; signed-in users also the incidents and overview.
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
@@ -7,6 +7,7 @@ import {api, setCSRF} from './api.js';
 import {GAP_ROLES, GapsPanel} from './gaps.js';
 import {applyStatic, lang, onLangChange, setLang, t} from './i18n/index.js';
 import {IncidentsPanel} from './incidents.js';
+import {COVERAGE_ROLES, CoveragePanel} from './merchant-coverage.js';
 import {LookupPopup} from './lookup-popup.js';
 import {MapView} from './map.js';
 import {OverviewPanel} from './overview.js';
@@ -14,12 +15,13 @@ import {SignIn} from './signin.js';
 
 const $ = (sel) => document.querySelector(sel);
 
-const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true, gapsStale: true};
+const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true, gapsStale: true, coverageStale: true};
 let mapView;
 let lookup;
 let incidents;
 let overview;
 let gaps;
+let coverage;
 let signIn;
 let toastTimer;
 
@@ -40,6 +42,10 @@ function mayGaps() {
     return signedIn() && GAP_ROLES.includes(state.session.user?.role);
 }
 
+function mayCoverage() {
+    return signedIn() && COVERAGE_ROLES.includes(state.session.user?.role);
+}
+
 // sheetPadding keeps the map's centre, and what it fits to, in the part a phone's sheet leaves
 // uncovered.
 function sheetPadding() {
@@ -50,6 +56,7 @@ function sheetPadding() {
 function showTab(tab) {
     if (!signedIn() && tab !== 'map') tab = 'map';
     if (tab === 'gaps' && !mayGaps()) tab = 'map';
+    if (tab === 'coverage' && !mayCoverage()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -65,6 +72,10 @@ function showTab(tab) {
         gaps.load();
     }
     gaps.show(tab === 'gaps');
+    if (tab === 'coverage' && state.coverageStale) {
+        state.coverageStale = false;
+        coverage.load();
+    }
     requestAnimationFrame(() => {
         mapView.map.resize();
         sheetPadding();
@@ -87,6 +98,7 @@ function renderUser() {
     $('#signout').hidden = !s.signed_in;
     for (const el of document.querySelectorAll('[data-signed-in]')) el.hidden = !s.signed_in;
     for (const el of document.querySelectorAll('[data-gaps]')) el.hidden = !mayGaps();
+    for (const el of document.querySelectorAll('[data-coverage]')) el.hidden = !mayCoverage();
 }
 
 // openWhereTheyWork frames the map on a lane chief's communities or a street chief's subdistricts
@@ -110,6 +122,7 @@ async function applySession(session) {
     state.subdistricts = [];
     state.overviewStale = true;
     state.gapsStale = true;
+    state.coverageStale = true;
     gaps.clear();
     incidents.detail = null;
     if (session.signed_in) {
@@ -143,6 +156,7 @@ async function main() {
     incidents = new IncidentsPanel($('#panel-incidents'), {mapView, session: () => state.session, toast});
     overview = new OverviewPanel($('#panel-overview'));
     gaps = new GapsPanel($('#panel-gaps'), mapView.map);
+    coverage = new CoveragePanel($('#panel-coverage'));
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -160,6 +174,7 @@ async function main() {
             incidents.render();
             if (overview.rows) overview.render();
             if (gaps.rows) gaps.render();
+            if (coverage.coverage) coverage.render();
         }
     });
     window.addEventListener('hashchange', route);
