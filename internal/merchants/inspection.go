@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/paulmach/orb"
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
@@ -81,7 +82,9 @@ type inspectedShop struct {
 	name, status, since      string
 	subdistrictID, community int64
 	lon, lat                 float64
-	mine                     bool // the caller is its current inspector
+	mine                     bool    // the caller is its current inspector
+	distance                 float64 // metres from the check-in to it (point or frontage)
+	inspectorName            string  // the caller's
 }
 
 // Inspect stores an inspection of a shop in the caller's scope: judged off-site or not by its distance
@@ -129,7 +132,7 @@ func (s *Store) inspect(ctx context.Context, who access.Principal, in Inspection
 				return err
 			}
 		}
-		shop, err := lockShop(ctx, tx, who, in.MerchantID)
+		shop, err := lockShop(ctx, tx, who, in.MerchantID, in.Point)
 		if err != nil {
 			return err
 		}
@@ -137,64 +140,63 @@ func (s *Store) inspect(ctx context.Context, who access.Principal, in Inspection
 			return apperr.New(apperr.Invalid, "shop %d (%s) is %s since %s; a shop that is not open is not inspected", shop.id, shop.name, shop.status, shop.since).
 				With("field", "merchant_id")
 		}
-		id, err = s.insertInspection(ctx, tx, who, in, key)
-		if err != nil {
+		if ins, err = s.insertInspection(ctx, tx, who, shop, in, key); err != nil {
 			return err
 		}
-		if err := s.checkRepeat(ctx, tx, who, shop, id, in); err != nil {
+		if ins.RepeatIncidentID, err = s.checkRepeat(ctx, tx, who, shop, ins.ID, in); err != nil {
 			return fmt.Errorf("repeat-offender check: %w", err)
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil || !replayed {
 		return ins, false, err
 	}
 	ins, err = scanInspection(s.db.QueryRow(ctx, inspectionSelect+` WHERE i.id = $1`, id))
-	return ins, replayed, err
+	return ins, true, err
 }
 
-// insertInspection stores the photos and the row. The distance is measured on the spheroid to the
-// nearer of the shop's point and frontage; the limit is the rule's distance plus the fix's accuracy
-// up to its cap. Both are compared as the real columns hold them, so the CHECK that ties off_site to
-// them agrees exactly at the threshold.
-func (s *Store) insertInspection(ctx context.Context, tx pgx.Tx, who access.Principal, in InspectionInput, key string) (int64, error) {
-	var dist float64
-	if err := tx.QueryRow(ctx, `SELECT LEAST(ST_Distance(m.location::geography, p.g::geography),
-			COALESCE(ST_Distance(m.frontage::geography, p.g::geography), 'Infinity'::float8))
-		FROM merchant m, (SELECT ST_SetSRID(ST_MakePoint($2, $3), 4326) AS g) p WHERE m.id = $1`,
-		in.MerchantID, in.Point[0], in.Point[1]).Scan(&dist); err != nil {
-		return 0, err
-	}
+// insertInspection stores the photos and the row and answers it. The distance (lockShop's) is
+// measured on the spheroid to the nearer of the shop's point and frontage; the limit is the rule's
+// distance plus the fix's accuracy up to its cap. Both are compared as the real columns hold them,
+// so the CHECK that ties off_site to them agrees exactly at the threshold.
+func (s *Store) insertInspection(ctx context.Context, tx pgx.Tx, who access.Principal, shop inspectedShop, in InspectionInput, key string) (Inspection, error) {
 	limit := s.rules.OffSiteMetres + min(in.AccuracyM, s.rules.AccuracyAllowanceCapMetres)
-	offSite := float32(dist) > float32(limit)
+	dist32, limit32 := float32(shop.distance), float32(limit)
+	now := inspectionNow().UTC().Round(time.Microsecond)
+	ins := Inspection{MerchantID: shop.id, MerchantName: shop.name, InspectorPersonID: who.PersonID, InspectorName: shop.inspectorName,
+		At: in.At, VisitDay: in.At.In(incidents.Beijing).Format(time.DateOnly), ReceivedAt: now, Lon: in.Point[0], Lat: in.Point[1],
+		AccuracyM: float64(float32(in.AccuracyM)), DistanceM: float64(dist32), OffSiteLimitM: float64(limit32), OffSite: dist32 > limit32,
+		Results: in.Results, Violations: len(in.Violations()), Refused: in.Refused, Note: in.Note, Photos: []string{}}
 	shas := make([][]byte, len(in.Photos))
 	for k, p := range in.Photos {
 		if _, err := tx.Exec(ctx, `INSERT INTO merchant_photo (sha256, content_type, bytes, width, height)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING`, p.SHA256[:], p.ContentType, p.Bytes, p.Width, p.Height); err != nil {
-			return 0, fmt.Errorf("store photo: %w", err)
+			return ins, fmt.Errorf("store photo: %w", err)
 		}
 		shas[k] = p.SHA256[:]
 	}
 	results, err := json.Marshal(in.Results)
 	if err != nil {
-		return 0, err
+		return ins, err
 	}
-	var id int64
 	err = tx.QueryRow(ctx, `INSERT INTO merchant_inspection (merchant_id, inspector_person_id, user_id, at, visit_day, received_at,
 			position, accuracy_m, distance_m, off_site_limit_m, off_site, results, violations, refused, note, photo_sha256,
 			idempotency_key, body_sha256)
-		VALUES ($1, NULLIF($2, 0), NULLIF($3, 0), $4, ($4 AT TIME ZONE 'Asia/Shanghai')::date, $5,
-			ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, ''), $18)
+		VALUES ($1, NULLIF($2, 0), NULLIF($3, 0), $4, $5::date, $6, ST_SetSRID(ST_MakePoint($7, $8), 4326), $9, $10, $11, $12, $13, $14,
+			$15, $16, $17, NULLIF($18, ''), $19)
 		RETURNING id`,
-		in.MerchantID, who.PersonID, who.UserID, in.At, inspectionNow(), in.Point[0], in.Point[1], float32(in.AccuracyM),
-		float32(dist), float32(limit), offSite, results, len(in.Violations()), in.Refused, in.Note, shas, idemKey(who, key),
-		in.digest[:]).Scan(&id)
+		ins.MerchantID, who.PersonID, who.UserID, ins.At, ins.VisitDay, now, ins.Lon, ins.Lat, float32(in.AccuracyM),
+		dist32, limit32, ins.OffSite, results, ins.Violations, ins.Refused, ins.Note, shas, idemKey(who, key),
+		in.digest[:]).Scan(&ins.ID)
 	if err != nil {
-		return 0, err
+		return ins, err
 	}
-	return id, audit.Record(ctx, tx, who, audit.Create, "merchant_inspection", id, nil, map[string]any{
-		"merchant_id": in.MerchantID, "at": in.At, "distance_m": float32(dist), "off_site": offSite,
-		"violations": len(in.Violations()), "refused": in.Refused})
+	for k := range shas {
+		ins.Photos = append(ins.Photos, fmt.Sprintf("/api/v1/inspections/%d/photos/%d", ins.ID, k+1))
+	}
+	return ins, audit.Record(ctx, tx, who, audit.Create, "merchant_inspection", ins.ID, nil, map[string]any{
+		"merchant_id": ins.MerchantID, "at": ins.At, "distance_m": dist32, "off_site": ins.OffSite,
+		"violations": ins.Violations, "refused": ins.Refused})
 }
 
 // idemKey stores a key only for a signed-in user: the key is unique per user.
@@ -234,16 +236,20 @@ func mayInspect(who access.Principal) bool {
 	return false
 }
 
-// lockShop reads the shop in the caller's scope and locks it against a concurrent inspection of it,
-// so the repeat-offender rule counts every inspection once. A shop out of scope is not found.
-func lockShop(ctx context.Context, tx pgx.Tx, who access.Principal, id int64) (inspectedShop, error) {
+// lockShop reads the shop in the caller's scope, with the distance from pt to it and the caller's
+// name, and locks it against a concurrent inspection of it, so the repeat-offender rule counts every
+// inspection once. A shop out of scope is not found.
+func lockShop(ctx context.Context, tx pgx.Tx, who access.Principal, id int64, pt orb.Point) (inspectedShop, error) {
 	var sh inspectedShop
 	err := tx.QueryRow(ctx, `SELECT m.id, m.name, m.status, m.status_since::text, COALESCE(m.subdistrict_id, 0), COALESCE(m.community_id, 0),
 			ST_X(m.location), ST_Y(m.location),
 			EXISTS (SELECT 1 FROM merchant_inspector mi WHERE mi.merchant_id = m.id AND mi.person_id = $2
-			        AND mi.voided_at IS NULL AND mi.valid @> now())
-		FROM merchant m WHERE m.id = $1 FOR NO KEY UPDATE OF m`, id, who.PersonID).
-		Scan(&sh.id, &sh.name, &sh.status, &sh.since, &sh.subdistrictID, &sh.community, &sh.lon, &sh.lat, &sh.mine)
+			        AND mi.voided_at IS NULL AND mi.valid @> now()),
+			LEAST(ST_Distance(m.location::geography, p.g::geography),
+			      COALESCE(ST_Distance(m.frontage::geography, p.g::geography), 'Infinity'::float8)),
+			COALESCE((SELECT name FROM person_directory WHERE id = $2), '')
+		FROM merchant m, (SELECT ST_SetSRID(ST_MakePoint($3, $4), 4326) AS g) p WHERE m.id = $1 FOR NO KEY UPDATE OF m`, id, who.PersonID, pt[0], pt[1]).
+		Scan(&sh.id, &sh.name, &sh.status, &sh.since, &sh.subdistrictID, &sh.community, &sh.lon, &sh.lat, &sh.mine, &sh.distance, &sh.inspectorName)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !shopInScope(who, sh)) {
 		return sh, apperr.New(apperr.NotFound, "merchant %d not found", id).With("field", "merchant_id")
 	}
@@ -312,7 +318,7 @@ func (s *Store) VoidInspection(ctx context.Context, who access.Principal, id int
 		if err != nil {
 			return err
 		}
-		if _, err := lockShop(ctx, tx, who, merchantID); err != nil {
+		if _, err := lockShop(ctx, tx, who, merchantID, orb.Point{}); err != nil {
 			return apperr.New(apperr.NotFound, "inspection %d not found", id)
 		}
 		if who.Role == access.Inspector && person != who.PersonID {

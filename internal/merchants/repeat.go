@@ -64,10 +64,10 @@ type trigger struct {
 // violation category counts the shop's standing inspections with a violation of it within the
 // window that no case has taken yet (this one included); reaching the rule's number, or a refusal,
 // is a trigger. A trigger while the shop's case is open joins that case; otherwise it opens one.
-func (s *Store) checkRepeat(ctx context.Context, tx pgx.Tx, who access.Principal, shop inspectedShop, id int64, in InspectionInput) error {
+func (s *Store) checkRepeat(ctx context.Context, tx pgx.Tx, who access.Principal, shop inspectedShop, id int64, in InspectionInput) (int64, error) {
 	violations := in.Violations()
 	if len(violations) == 0 {
-		return nil
+		return 0, nil
 	}
 	var tr *trigger
 	seen := map[string]bool{}
@@ -76,22 +76,32 @@ func (s *Store) checkRepeat(ctx context.Context, tx pgx.Tx, who access.Principal
 			continue
 		}
 		seen[v.Category] = true
-		rule, err := repeatRule(ctx, tx, v.Category)
+		// The category's rule and the inspections it counts, in one round trip.
+		rule := RepeatRule{Category: v.Category, Violations: DefaultRepeatViolations, WindowDays: DefaultRepeatWindowDays, Default: true}
+		rows, err := tx.Query(ctx, `WITH rule AS (
+				SELECT COALESCE((SELECT violations FROM merchant_repeat_rule WHERE category = $3), $4)::int AS n,
+				       COALESCE((SELECT window_days FROM merchant_repeat_rule WHERE category = $3), $5)::int AS days,
+				       EXISTS (SELECT 1 FROM merchant_repeat_rule WHERE category = $3) AS own)
+			SELECT rule.n, rule.days, rule.own, i.id FROM rule LEFT JOIN merchant_inspection i
+			    ON i.merchant_id = $1 AND i.voided_at IS NULL AND i.at > $2::timestamptz - make_interval(days => rule.days)
+			   AND i.results @> jsonb_build_array(jsonb_build_object('ok', false, 'category', $3::text))
+			   AND NOT EXISTS (SELECT 1 FROM merchant_repeat_case c WHERE c.inspection_id = i.id)
+			ORDER BY i.at, i.id`, shop.id, in.At, v.Category, DefaultRepeatViolations, DefaultRepeatWindowDays)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		rows, err := tx.Query(ctx, `SELECT i.id FROM merchant_inspection i
-			WHERE i.merchant_id = $1 AND i.voided_at IS NULL AND i.at > $2::timestamptz - make_interval(days => $3)
-			  AND i.results @> jsonb_build_array(jsonb_build_object('ok', false, 'category', $4::text))
-			  AND NOT EXISTS (SELECT 1 FROM merchant_repeat_case c WHERE c.inspection_id = i.id)
-			ORDER BY i.at, i.id`, shop.id, in.At, rule.WindowDays, v.Category)
-		if err != nil {
-			return err
+		var ids []int64
+		var own bool
+		var found *int64
+		if _, err := pgx.ForEachRow(rows, []any{&rule.Violations, &rule.WindowDays, &own, &found}, func() error {
+			if found != nil {
+				ids = append(ids, *found)
+			}
+			return nil
+		}); err != nil {
+			return 0, err
 		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return err
-		}
+		rule.Default = !own
 		if len(ids) >= rule.Violations {
 			tr = &trigger{cause: CauseViolations, category: v.Category, inspections: ids, rule: rule}
 			break
@@ -101,27 +111,29 @@ func (s *Store) checkRepeat(ctx context.Context, tx pgx.Tx, who access.Principal
 		tr = &trigger{cause: CauseRefusal, category: violations[0].Category, inspections: []int64{id}}
 	}
 	if tr == nil {
-		return nil
+		return 0, nil
 	}
 	return s.handOffRepeat(ctx, tx, who, shop, *tr, in)
 }
 
-func (s *Store) handOffRepeat(ctx context.Context, tx pgx.Tx, who access.Principal, shop inspectedShop, tr trigger, in InspectionInput) error {
+// handOffRepeat opens the shop's case, or joins the open one, and links the trigger's inspections
+// to it; it answers the incident.
+func (s *Store) handOffRepeat(ctx context.Context, tx pgx.Tx, who access.Principal, shop inspectedShop, tr trigger, in InspectionInput) (int64, error) {
 	text, err := s.repeatText(ctx, tx, shop, tr, in)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var open int64
 	err = tx.QueryRow(ctx, `SELECT c.incident_id FROM merchant_repeat_case c JOIN open_incident o ON o.id = c.incident_id
 		WHERE c.merchant_id = $1 ORDER BY c.incident_id DESC LIMIT 1`, shop.id).Scan(&open)
 	if err != nil && err != pgx.ErrNoRows {
-		return err
+		return 0, err
 	}
 	cause := tr.cause
 	joined := false
 	if open != 0 {
 		if joined, err = s.incidents.NoteIfOpen(ctx, tx, who, open, "再次触发屡教不改:"+text); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if joined {
@@ -130,18 +142,18 @@ func (s *Store) handOffRepeat(ctx context.Context, tx pgx.Tx, who access.Princip
 		rc, err := s.incidents.HandToStreetChief(ctx, tx, who, incidents.HandOff{Category: tr.category,
 			Point: orb.Point{shop.lon, shop.lat}, Description: text})
 		if err != nil {
-			return err
+			return 0, err
 		}
 		open = rc.ID
 	}
 	if faultAfterHandOff != nil {
 		if err := faultAfterHandOff(); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO merchant_repeat_case (merchant_id, incident_id, inspection_id, cause, created_at)
 		SELECT $1, $2, unnest($3::bigint[]), $4, $5`, shop.id, open, tr.inspections, cause, inspectionNow())
-	return err
+	return open, err
 }
 
 // repeatText is the case's description in Chinese: the shop, the rule or the refusal, and the
