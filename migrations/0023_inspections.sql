@@ -26,6 +26,11 @@ CREATE TABLE merchant_repeat_case (
 CREATE UNIQUE INDEX merchant_repeat_case_inspection ON merchant_repeat_case (inspection_id);
 CREATE INDEX merchant_repeat_case_merchant ON merchant_repeat_case (merchant_id, incident_id);
 
+-- The repeat-offender rule reads a shop's recent violations at every inspection; one in twenty
+-- inspections has any, so this index keeps that read to a few rows however long the shop's history.
+CREATE INDEX merchant_inspection_violations ON merchant_inspection (merchant_id, at)
+    WHERE violations > 0 AND voided_at IS NULL;
+
 -- internal/merchants' read interface for the merchants tile layer: the shops handed to joint
 -- enforcement as repeat offenders, each with its incident and whether that is still open.
 CREATE VIEW merchant_repeat_offender AS

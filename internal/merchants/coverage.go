@@ -109,7 +109,7 @@ type Coverage struct {
 	Definitions string         `json:"definitions"`
 }
 
-const coverageDefinitions = "shops: open on the day; pledged: a standing pledge valid on the day; with_inspector: an inspector " +
+const coverageDefinitions = "shops: open on the day; pledged: a standing pledge valid on the day; with_inspector: a (primary) inspector " +
 	"(包户到人) on the day; inspected_day / _week / _period: shops with a standing inspection on the day / from the week's " +
 	"Monday to the day / in the period; inspections, violations, off_site: standing inspections of the shops in the period; " +
 	"by=inspector groups the shops by their inspector on the day. Voided inspections count for nothing. Days are Beijing's."
@@ -124,7 +124,9 @@ func (s *Store) Coverage(ctx context.Context, who access.Principal, by CoverageB
 	if key == "" {
 		return Coverage{}, apperr.New(apperr.Invalid, "by %q is not one of community, subdistrict, inspector", by).With("field", "by")
 	}
-	// Who held a shop's inspector post on the day: at its end, or now if that is earlier.
+	// Who held a shop's inspector post on the day: at its end, or now if that is earlier. Standing
+	// pledges never overlap, nor do primary inspectors (0019's exclusions), so each joins at most one
+	// row per shop and needs no DISTINCT — whose sort was half the cost over 100,000 shops.
 	at := p.day.AddDate(0, 0, 1).Add(-time.Microsecond)
 	if now := inspectionNow(); now.Before(at) {
 		at = now
@@ -134,10 +136,10 @@ func (s *Store) Coverage(ctx context.Context, who access.Principal, by CoverageB
 			SELECT m.id, COALESCE(m.subdistrict_id, 0) AS sub, COALESCE(m.community_id, 0) AS com,
 			       (pl.merchant_id IS NOT NULL) AS pledged, COALESCE(mi.person_id, 0) AS inspector
 			  FROM merchant m
-			  LEFT JOIN (SELECT DISTINCT merchant_id FROM merchant_pledge WHERE voided_at IS NULL AND valid @> $1::date) pl
+			  LEFT JOIN (SELECT merchant_id FROM merchant_pledge WHERE voided_at IS NULL AND valid @> $1::date) pl
 			         ON pl.merchant_id = m.id
-			  LEFT JOIN (SELECT DISTINCT ON (merchant_id) merchant_id, person_id FROM merchant_inspector
-			              WHERE voided_at IS NULL AND valid @> $5::timestamptz ORDER BY merchant_id, is_primary DESC, id) mi
+			  LEFT JOIN (SELECT merchant_id, person_id FROM merchant_inspector
+			              WHERE is_primary AND voided_at IS NULL AND valid @> $5::timestamptz) mi
 			         ON mi.merchant_id = m.id
 			 WHERE (m.status = 'open' OR m.status_since > $1::date) AND `+scope+`
 		), seen AS (

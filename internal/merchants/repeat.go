@@ -83,7 +83,7 @@ func (s *Store) checkRepeat(ctx context.Context, tx pgx.Tx, who access.Principal
 				       COALESCE((SELECT window_days FROM merchant_repeat_rule WHERE category = $3), $5)::int AS days,
 				       EXISTS (SELECT 1 FROM merchant_repeat_rule WHERE category = $3) AS own)
 			SELECT rule.n, rule.days, rule.own, i.id FROM rule LEFT JOIN merchant_inspection i
-			    ON i.merchant_id = $1 AND i.voided_at IS NULL AND i.at > $2::timestamptz - make_interval(days => rule.days)
+			    ON i.merchant_id = $1 AND i.violations > 0 AND i.voided_at IS NULL AND i.at > $2::timestamptz - make_interval(days => rule.days)
 			   AND i.results @> jsonb_build_array(jsonb_build_object('ok', false, 'category', $3::text))
 			   AND NOT EXISTS (SELECT 1 FROM merchant_repeat_case c WHERE c.inspection_id = i.id)
 			ORDER BY i.at, i.id`, shop.id, in.At, v.Category, DefaultRepeatViolations, DefaultRepeatWindowDays)
