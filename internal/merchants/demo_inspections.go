@@ -106,15 +106,17 @@ func demoInspectionPlan(shops []demoShop, stopped, seed int64, now time.Time) (p
 	return plan
 }
 
-// demoStoppedCommunity is the community with the most shops (the lowest id of a tie).
+// demoStoppedCommunity is the community with the most shops (the lowest id of a tie); shops in no
+// community are none.
 func demoStoppedCommunity(shops []demoShop) (stopped int64) {
 	perCommunity := map[int64]int{}
 	for _, s := range shops {
 		perCommunity[s.community]++
 	}
+	best := 0
 	for c, n := range perCommunity {
-		if c != 0 && (n > perCommunity[stopped] || (n == perCommunity[stopped] && c < stopped)) {
-			stopped = c
+		if c != 0 && (n > best || (n == best && c < stopped)) {
+			stopped, best = c, n
 		}
 	}
 	return stopped

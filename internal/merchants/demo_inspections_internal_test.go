@@ -22,3 +22,12 @@ func TestDemoInspectionPlanIsDeterministic(t *testing.T) {
 		t.Fatal("another seed gave the same plan")
 	}
 }
+
+// The community that stops is a community, even when more shops lie in none.
+func TestDemoStoppedCommunityIsACommunity(t *testing.T) {
+	shops := []demoShop{{id: 1, community: 0}, {id: 2, community: 0}, {id: 3, community: 0}, {id: 4, community: 7}, {id: 5, community: 9},
+		{id: 6, community: 9}}
+	if got := demoStoppedCommunity(shops); got != 9 {
+		t.Fatalf("stopped community %d, want 9 (the most shops of any community)", got)
+	}
+}
