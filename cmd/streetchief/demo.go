@@ -72,6 +72,9 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 		return fmt.Errorf("demo shops: %w", err)
 	}
 	fmt.Fprintf(out, "demo 门前三包 register: %s\n", shops)
+	if err := seedDemoInspections(ctx, pool, opt.Seed, out); err != nil {
+		return err
+	}
 	users, err := auth.SeedDemoUsers(ctx, pool)
 	if err != nil {
 		return fmt.Errorf("demo users: %w", err)

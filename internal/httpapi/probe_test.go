@@ -17,6 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"streetchief/internal/access"
 	"streetchief/internal/auth"
@@ -113,6 +114,7 @@ type probeWorld struct {
 	writes       sync.Mutex       // requests that may write go one at a time, so the row counts around each are its own
 	ids          map[string]int64 // first path segment after /api/v1/ → a real id, to reach body checks
 	area, person int64
+	merchant     int64
 }
 
 func newProbeWorld(t *testing.T) *probeWorld {
@@ -153,6 +155,10 @@ func newProbeWorld(t *testing.T) *probeWorld {
 		t.Fatalf("fixture incident: %d %v", status, doc)
 	}
 	w.ids["incidents"] = int64(doc["id"].(float64))
+	if err := pool.QueryRow(ctx, `INSERT INTO merchant (name, location) VALUES ('探针商户', ST_SetSRID(ST_MakePoint(117.0105, 25.0105), 4326))
+		RETURNING id`).Scan(&w.merchant); err != nil {
+		t.Fatal(err)
+	}
 	return w
 }
 
@@ -173,6 +179,8 @@ func (w *probeWorld) validBodies() []string {
 		`{"points":[[117.0105,25.0105]]}`,
 		`{"username":"probe-nobody","password":"wrong password here"}`,
 		`{"name":"探针","ttl":"1h"}`,
+		fmt.Sprintf(`{"merchant_id":%d,"at":%q,"lon":117.0105,"lat":25.0105,"accuracy_m":10,"results":[{"item":"order","ok":false,"category":"street_occupying"}],"note":"探针"}`,
+			w.merchant, time.Now().Format(time.RFC3339)),
 	}
 }
 

@@ -100,14 +100,14 @@ const goodSquare = `{"type":"Polygon","coordinates":[[[117.01,25.01],[117.011,25
 // design: it is audited (sign_in_failed), so those rows are left out.
 func rowCounts(t *testing.T) string {
 	t.Helper()
-	var a, u, s, p, l int
+	var a, u, s, p, l, i int
 	err := dbtest.Pool(t).QueryRow(context.Background(), `SELECT (SELECT count(*) FROM area), (SELECT count(*) FROM admin_unit),
 		(SELECT count(*) FROM assignment), (SELECT count(*) FROM person),
-		(SELECT count(*) FROM audit_log WHERE action <> 'sign_in_failed')`).Scan(&a, &u, &s, &p, &l)
+		(SELECT count(*) FROM audit_log WHERE action <> 'sign_in_failed'), (SELECT count(*) FROM merchant_inspection)`).Scan(&a, &u, &s, &p, &l, &i)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf("areas=%d units=%d assignments=%d people=%d audit=%d", a, u, s, p, l)
+	return fmt.Sprintf("areas=%d units=%d assignments=%d people=%d audit=%d inspections=%d", a, u, s, p, l, i)
 }
 
 func TestBadInputIsRefusedAndWritesNothing(t *testing.T) {

@@ -108,6 +108,20 @@ func (s *Server) routes() {
 	s.handle("POST", "/api/v1/merchants/{id}/inspectors", fieldEditors, "merchants", "Put a person in charge of checking a shop (person_id, from, handover, note)", s.assignInspector)
 	s.handle("PATCH", "/api/v1/merchant-inspectors/{id}", fieldEditors, "merchants", "End an inspector post ({\"until\"}, default now)", s.endInspector)
 	s.handle("POST", "/api/v1/merchant-inspectors/{id}:void", fieldEditors, "merchants", "Void an inspector post entered by mistake ({\"reason\"})", s.voidInspector)
+	// 门前三包: daily inspections of the shops (每日巡查), their coverage, and the repeat offenders
+	// (屡教不改) they hand to joint enforcement.
+	s.handle("POST", "/api/v1/inspections", inspectors, "merchants",
+		"Record an inspection of a shop (JSON or multipart with up to 6 photos; Idempotency-Key makes a resend the same record); off-site check-ins are flagged, never dropped", s.recordInspection)
+	s.handle("GET", "/api/v1/inspections", inspectionReaders, "merchants", "Inspections in scope as visits (merchant, person, from, to: Beijing dates; limit)", s.listInspections)
+	s.handle("GET", "/api/v1/inspections/coverage", inspectionReaders, "merchants",
+		"门前三包 coverage in scope: by=community|subdistrict|inspector, period=day|week|month, at=YYYY-MM-DD, format=json|xlsx", s.inspectionCoverage)
+	s.handle("GET", "/api/v1/inspections/calendar", inspectionReaders, "merchants", "Shops inspected per community per day (period=week|month, at=YYYY-MM-DD)", s.inspectionCalendar)
+	s.handle("GET", "/api/v1/inspections/{id}", inspectionReaders, "merchants", "Get an inspection with its photos", s.getInspection)
+	s.handle("GET", "/api/v1/inspections/{id}/photos/{n}", inspectionReaders, "merchants", "A photo of an inspection", s.inspectionPhoto)
+	s.handle("POST", "/api/v1/inspections/{id}:void", inspectors, "merchants", "Void an inspection entered by mistake ({\"reason\"}); it stays on record and counts no more", s.voidInspection)
+	s.handle("GET", "/api/v1/repeat-offenders", inspectionReaders, "merchants", "Repeat offenders (屡教不改) in scope with their cases and inspections (subdistrict, format=json|xlsx)", s.repeatOffenders)
+	s.handle("GET", "/api/v1/repeat-offender-rules", inspectionReaders, "merchants", "The repeat-offender rule per incident category (violations within window_days) and the default", s.repeatRules)
+	s.handle("PUT", "/api/v1/repeat-offender-rules/{category}", Roles(access.Admin), "merchants", "Set a category's repeat-offender rule ({\"violations\", \"window_days\"})", s.setRepeatRule)
 
 	// Open311 GeoReport v2: the incident catalogue and reports for outside systems (the 12345
 	// hotline). Errors are Open311's own lists, not problem documents (see open311.go).
@@ -169,6 +183,12 @@ func (s *Server) routes() {
 	s.handle("GET", "/", Public, "dashboard", "The map dashboard (HTML page)", s.dashboardPage(assets))
 	s.handle("GET", "/assets/*", Public, "dashboard", "The dashboard's scripts, styles and workers (content-hashed names)", s.dashboardAsset(assets))
 }
+
+// inspectors record and void inspections, each within their shops; inspectionReaders read them.
+var (
+	inspectors        = Roles(access.Admin, access.StreetChief, access.LaneChief, access.Inspector)
+	inspectionReaders = Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Inspector, access.Assessor)
+)
 
 // fieldEditors are the roles that change field data; each is confined to its scope by the domain.
 var fieldEditors = Roles(access.Admin, access.StreetChief, access.LaneChief)

@@ -68,6 +68,9 @@ func New(d Deps) *Server {
 	if d.DB == nil || d.Registry == nil || d.Auth == nil || d.Incidents == nil {
 		panic("httpapi.New: DB, Registry, Auth and Incidents are required")
 	}
+	if d.Merchants == nil {
+		d.Merchants = merchants.NewStore(d.DB, d.Registry, d.Incidents, merchants.Rules{})
+	}
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 8 << 20
 	}

@@ -16,10 +16,6 @@ import (
 	"streetchief/internal/incidents"
 )
 
-// PledgeItems are the three duties of 门前三包, as merchant_pledge.items spells them: 包卫生 (the
-// pavement clean), 包秩序 (no goods, stalls or parking on it), 包绿化 (the trees and beds kept).
-var PledgeItems = []string{"sanitation", "order", "greenery"}
-
 // Pledge is a signed 门前三包责任书 for a period [From, Until). A renewal is a new pledge; when it begins
 // inside the one before, the one before ends where it begins.
 type Pledge struct {

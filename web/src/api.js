@@ -104,6 +104,10 @@ export const api = {
 
     gaps: (format, scope = 'district') => get('/api/v1/reports/gaps', {scope, format}),
 
+    inspectionCoverage: (q) => get('/api/v1/inspections/coverage', q),
+    inspectionCalendar: (q) => get('/api/v1/inspections/calendar', q),
+    repeatOffenders: () => get('/api/v1/repeat-offenders').then((d) => d.offenders),
+
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
     merchantsNear: (lon, lat, m) => get('/api/v1/merchants', {near: `${lon.toFixed(7)},${lat.toFixed(7)}`, within_m: m, limit: 3}),
 };

@@ -1,4 +1,4 @@
-// The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, and
+// The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, and
 // #track=<number> from a receipt), language, and the panels. The period and the unit the overview
 // looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
@@ -10,6 +10,7 @@ import {replace} from './dom.js';
 import {GAP_ROLES, GapsPanel} from './gaps.js';
 import {applyStatic, lang, onLangChange, setLang, t} from './i18n/index.js';
 import {IncidentsPanel} from './incidents.js';
+import {COVERAGE_ROLES, CoveragePanel} from './merchant-coverage.js';
 import {LookupPopup} from './lookup-popup.js';
 import {MapView} from './map.js';
 import {OverviewPanel} from './overview.js';
@@ -21,7 +22,7 @@ import {TrackPanel} from './track.js';
 
 const $ = (sel) => document.querySelector(sel);
 
-const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true, gapsStale: true, view: readQuery()};
+const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true, gapsStale: true, coverageStale: true, view: readQuery()};
 let mapView;
 let lookup;
 let incidents;
@@ -29,6 +30,7 @@ let overview;
 let gaps;
 let report;
 let track;
+let coverage;
 let signIn;
 let toastTimer;
 
@@ -49,6 +51,10 @@ function mayGaps() {
     return signedIn() && GAP_ROLES.includes(state.session.user?.role);
 }
 
+function mayCoverage() {
+    return signedIn() && COVERAGE_ROLES.includes(state.session.user?.role);
+}
+
 // sheetPadding keeps the map's centre, and what it fits to, in the part a phone's sheet leaves
 // uncovered.
 function sheetPadding() {
@@ -59,6 +65,7 @@ function sheetPadding() {
 function showTab(tab) {
     if (!signedIn() && !['map', 'report', 'track'].includes(tab)) tab = 'map';
     if (tab === 'gaps' && !mayGaps()) tab = 'map';
+    if (tab === 'coverage' && !mayCoverage()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -76,6 +83,10 @@ function showTab(tab) {
     gaps.show(tab === 'gaps');
     report.show(tab === 'report');
     track.show(tab === 'track');
+    if (tab === 'coverage' && state.coverageStale) {
+        state.coverageStale = false;
+        coverage.load();
+    }
     requestAnimationFrame(() => {
         mapView.map.resize();
         sheetPadding();
@@ -105,6 +116,7 @@ function renderUser() {
     $('#signout').hidden = !s.signed_in;
     for (const el of document.querySelectorAll('[data-signed-in]')) el.hidden = !s.signed_in;
     for (const el of document.querySelectorAll('[data-gaps]')) el.hidden = !mayGaps();
+    for (const el of document.querySelectorAll('[data-coverage]')) el.hidden = !mayCoverage();
 }
 
 // openWhereTheyWork frames the map on a lane chief's communities or a street chief's subdistricts
@@ -150,6 +162,7 @@ async function applySession(session) {
     state.subdistricts = [];
     state.overviewStale = true;
     state.gapsStale = true;
+    state.coverageStale = true;
     gaps.clear();
     incidents.detail = null;
     if (session.signed_in) {
@@ -206,6 +219,7 @@ async function main() {
         incidents.load().catch((e) => toast(t('error.generic', {detail: e.detail}), true));
     }});
     track = new TrackPanel($('#panel-track'), {map: mapView.map, toast, categories: () => report.categories});
+    coverage = new CoveragePanel($('#panel-coverage'));
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -225,6 +239,7 @@ async function main() {
             incidents.render();
             if (overview.view) overview.render();
             if (gaps.rows) gaps.render();
+            if (coverage.coverage) coverage.render();
         }
     });
     window.addEventListener('hashchange', route);
