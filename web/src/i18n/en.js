@@ -188,6 +188,7 @@ export default {
     'eventText.cause.area_deleted': 'area {id} was deleted',
     'eventText.cause.unit_changed': 'admin unit {id} changed',
     'eventText.cause.assignment_changed': 'the responsible person changed (assignment {id})',
+    'eventText.cause.repeat_offender': 'repeat offender: {count} times in {days} days; handed to the street chief',
     'eventText.duplicate.suspected': 'within {m} m and {h} h of open incident #{of}',
     'eventText.duplicate.of': 'duplicate of #{of}',
     'eventText.duplicate.unlinked': 'not a duplicate of #{of}',

@@ -188,6 +188,7 @@ export default {
     'eventText.cause.area_deleted': '责任区域 {id} 已删除',
     'eventText.cause.unit_changed': '行政区划 {id} 已变更',
     'eventText.cause.assignment_changed': '责任人已变更（任职 {id}）',
+    'eventText.cause.repeat_offender': '屡教不改：{days} 天内 {count} 次，移交街长联合执法',
     'eventText.duplicate.suspected': '与未办结事件 #{of} 相距 {m} 米、{h} 小时内，疑似重复',
     'eventText.duplicate.of': '与事件 #{of} 重复',
     'eventText.duplicate.unlinked': '不是事件 #{of} 的重复',
