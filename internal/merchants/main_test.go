@@ -1,0 +1,9 @@
+package merchants_test
+
+import (
+	"testing"
+
+	"streetchief/internal/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
