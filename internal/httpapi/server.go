@@ -17,6 +17,7 @@ import (
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
+	"streetchief/internal/merchants"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 )
@@ -31,7 +32,9 @@ type Deps struct {
 	Tiles     *maptiles.Service
 	Incidents *incidents.Service
 	Reports   *reports.Service
-	Logger    *slog.Logger
+	// Vendors is the mobile-vendor register; nil builds one with the default rules on DB.
+	Vendors *merchants.Vendors
+	Logger  *slog.Logger
 	// MaxBodyBytes limits request bodies; 0 means 8 MiB.
 	MaxBodyBytes int64
 	// Version is reported by /healthz.
@@ -70,6 +73,9 @@ func New(d Deps) *Server {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
+	}
+	if d.Vendors == nil {
+		d.Vendors = merchants.NewVendors(merchants.NewStore(d.DB, d.Registry, d.Incidents, merchants.Rules{}), merchants.VendorRules{})
 	}
 	s := &Server{Deps: d, metrics: newMetrics(d.DB), ids: newRequestIDs()}
 	switch {
