@@ -79,5 +79,10 @@ export const api = {
 
     gaps: (format, scope = 'district') => get('/api/v1/reports/gaps', {scope, format}),
 
+    vendorZones: () => get('/api/v1/vendor-zones').then((d) => d.zones),
+    vendors: () => get('/api/v1/vendors').then((d) => d.vendors),
+    vendorSightings: (day) => get('/api/v1/vendor-sightings', {day}).then((d) => d.sightings),
+    vendorRepeatOffenders: () => get('/api/v1/vendor-repeat-offenders').then((d) => d.repeat_offenders),
+
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
 };

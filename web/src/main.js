@@ -1,4 +1,4 @@
-// The dashboard's wiring: session, tabs (#map, #incidents[/id], #overview, #gaps), language, and the panels.
+// The dashboard's wiring: session, tabs (#map, #incidents[/id], #overview, #gaps, #vendors), language, and the panels.
 // Anonymous visitors get the map and the lookup; signed-in users also the incidents and overview.
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
@@ -11,15 +11,17 @@ import {LookupPopup} from './lookup-popup.js';
 import {MapView} from './map.js';
 import {OverviewPanel} from './overview.js';
 import {SignIn} from './signin.js';
+import {VENDOR_ROLES, VendorsPanel} from './vendors.js';
 
 const $ = (sel) => document.querySelector(sel);
 
-const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true, gapsStale: true};
+const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true, gapsStale: true, vendorsStale: true};
 let mapView;
 let lookup;
 let incidents;
 let overview;
 let gaps;
+let vendors;
 let signIn;
 let toastTimer;
 
@@ -40,6 +42,10 @@ function mayGaps() {
     return signedIn() && GAP_ROLES.includes(state.session.user?.role);
 }
 
+function mayVendors() {
+    return signedIn() && VENDOR_ROLES.includes(state.session.user?.role);
+}
+
 // sheetPadding keeps the map's centre, and what it fits to, in the part a phone's sheet leaves
 // uncovered.
 function sheetPadding() {
@@ -50,6 +56,7 @@ function sheetPadding() {
 function showTab(tab) {
     if (!signedIn() && tab !== 'map') tab = 'map';
     if (tab === 'gaps' && !mayGaps()) tab = 'map';
+    if (tab === 'vendors' && !mayVendors()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -63,6 +70,10 @@ function showTab(tab) {
     if (tab === 'gaps' && state.gapsStale) {
         state.gapsStale = false;
         gaps.load();
+    }
+    if (tab === 'vendors' && state.vendorsStale) {
+        state.vendorsStale = false;
+        vendors.load();
     }
     gaps.show(tab === 'gaps');
     requestAnimationFrame(() => {
@@ -87,6 +98,7 @@ function renderUser() {
     $('#signout').hidden = !s.signed_in;
     for (const el of document.querySelectorAll('[data-signed-in]')) el.hidden = !s.signed_in;
     for (const el of document.querySelectorAll('[data-gaps]')) el.hidden = !mayGaps();
+    for (const el of document.querySelectorAll('[data-vendors]')) el.hidden = !mayVendors();
 }
 
 // openWhereTheyWork frames the map on a lane chief's communities or a street chief's subdistricts
@@ -111,6 +123,8 @@ async function applySession(session) {
     state.overviewStale = true;
     state.gapsStale = true;
     gaps.clear();
+    state.vendorsStale = true;
+    vendors.clear();
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -143,6 +157,7 @@ async function main() {
     incidents = new IncidentsPanel($('#panel-incidents'), {mapView, session: () => state.session, toast});
     overview = new OverviewPanel($('#panel-overview'));
     gaps = new GapsPanel($('#panel-gaps'), mapView.map);
+    vendors = new VendorsPanel($('#panel-vendors'));
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -160,6 +175,7 @@ async function main() {
             incidents.render();
             if (overview.rows) overview.render();
             if (gaps.rows) gaps.render();
+            if (vendors.zones) vendors.render();
         }
     });
     window.addEventListener('hashchange', route);
