@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
+	"strconv"
 
 	"streetchief/internal/apperr"
 	"streetchief/internal/merchants"
@@ -152,4 +153,42 @@ func (s *Server) listVendorRepeatOffenders(w http.ResponseWriter, r *http.Reques
 		return err
 	}
 	return writeJSON(w, http.StatusOK, "", map[string]any{"repeat_offenders": list})
+}
+
+// voidSighting takes {"reason": "..."}: why the sighting was recorded by mistake.
+func (s *Server) voidSighting(w http.ResponseWriter, r *http.Request) error {
+	id, err := idParam(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := s.decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	sg, err := s.Vendors.VoidSighting(r.Context(), principal(r), id, in.Reason)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, "", sg)
+}
+
+func (s *Server) vendorPhoto(w http.ResponseWriter, r *http.Request) error {
+	id, err := idParam(r, "id")
+	if err != nil {
+		return err
+	}
+	ct, b, err := s.Vendors.VendorPhoto(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", ct)
+	h.Set("Cache-Control", "private, max-age=3600")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(b)
+	return err
 }

@@ -1,8 +1,13 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"net/http"
 	"testing"
 	"time"
@@ -71,6 +76,31 @@ func TestVendorSightingsOverHTTP(t *testing.T) {
 	if status != http.StatusOK || len(list) != 1 || list[0].(map[string]any)["incident_id"] == nil {
 		t.Fatalf("sightings: %d %v, want the one with its incident", status, doc)
 	}
+	var first map[string]any
+	if err := json.Unmarshal(body, &first); err != nil {
+		t.Fatal(err)
+	}
+	void := fmt.Sprintf("/api/v1/vendor-sightings/%d:void", int64(first["id"].(float64)))
+	if status, doc := lane.do("POST", void, `{"reason":"认错了"}`); status != http.StatusForbidden {
+		t.Fatalf("a lane chief voiding: %d %v", status, doc)
+	}
+	if status, doc := w.clients[access.StreetChief].do("POST", void, `{"reason":"认错了"}`); status != http.StatusOK || doc["void"] != true {
+		t.Fatalf("the street chief voiding: %d %v", status, doc)
+	}
+
+	var pic bytes.Buffer
+	if err := png.Encode(&pic, image.NewRGBA(image.Rect(0, 0, 3, 3))); err != nil {
+		t.Fatal(err)
+	}
+	status, doc = lane.do("POST", "/api/v1/vendors", fmt.Sprintf(`{"name":"有照片","zone_id":%d,"photo":%q}`, market.ID, base64.StdEncoding.EncodeToString(pic.Bytes())))
+	if status != http.StatusCreated || doc["has_photo"] != true {
+		t.Fatalf("register with a photo: %d %v", status, doc)
+	}
+	resp, got := lane.send("GET", fmt.Sprintf("/api/v1/vendors/%d/photo", int64(doc["id"].(float64))), "", nil, nil)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" || !bytes.Equal(got, pic.Bytes()) {
+		t.Fatalf("the vendor's photo: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+
 	// An inspector without territory reads none of community A's vendors.
 	if status, doc := w.clients[access.Inspector].do("GET", "/api/v1/vendors", ""); status != http.StatusOK || len(doc["vendors"].([]any)) != 0 {
 		t.Fatalf("vendors for an inspector of no territory: %d %v", status, doc)

@@ -19,6 +19,8 @@ import (
 // Sighting is a recorded sighting of a mobile vendor and the verdict it was judged by.
 type Sighting struct {
 	ID             int64     `json:"id"`
+	Void           bool      `json:"void,omitempty"`
+	VoidReason     string    `json:"void_reason,omitempty"`
 	VendorID       int64     `json:"vendor_id,omitempty"`
 	VendorName     string    `json:"vendor_name,omitempty"`
 	At             time.Time `json:"at"`

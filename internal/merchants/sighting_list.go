@@ -15,7 +15,7 @@ import (
 const sightingSelect = `SELECT s.id, COALESCE(s.vendor_id, 0), COALESCE(v.name, ''), s.at, s.day::text, ST_X(s.position), ST_Y(s.position),
 		s.accuracy_m, COALESCE(s.zone_area_id, 0), COALESCE(z.name, ''), s.in_zone, s.in_hours, s.registered, s.outside,
 		s.repeat_offender, COALESCE(s.incident_id, 0), s.note, cardinality(s.photo_sha256), COALESCE(s.person_id, 0),
-		COALESCE(s.subdistrict_id, 0), COALESCE(s.community_id, 0)
+		COALESCE(s.subdistrict_id, 0), COALESCE(s.community_id, 0), COALESCE(s.void_reason, '')
 	FROM vendor_sighting s LEFT JOIN vendor v ON v.id = s.vendor_id LEFT JOIN area_directory z ON z.id = s.zone_area_id`
 
 func scanSightings(rows pgx.Rows) ([]Sighting, error) {
@@ -24,7 +24,8 @@ func scanSightings(rows pgx.Rows) ([]Sighting, error) {
 		var z ZoneRef
 		err := r.Scan(&s.ID, &s.VendorID, &s.VendorName, &s.At, &s.Day, &s.Lon, &s.Lat, &s.AccuracyM, &z.ID, &z.Name,
 			&s.InZone, &s.InHours, &s.Registered, &s.Outside, &s.RepeatOffender, &s.IncidentID, &s.Note, &s.Photos,
-			&s.PersonID, &s.SubdistrictID, &s.CommunityID)
+			&s.PersonID, &s.SubdistrictID, &s.CommunityID, &s.VoidReason)
+		s.Void = s.VoidReason != ""
 		if z.ID != 0 {
 			s.Zone = &z
 		}

@@ -172,3 +172,44 @@ func TestSuspendedVendorIsOutsideEvenInItsZone(t *testing.T) {
 		t.Fatalf("suspending again: %v, want a conflict", err)
 	}
 }
+
+// A step past the zone's edge is outside it, as the edge itself is inside.
+func TestSightingJustPastTheZoneEdgeIsOutside(t *testing.T) {
+	w := newVendorWorld(t)
+	v := w.register("边界")
+	past := w.marketEdge()
+	past[0] -= 0.000001 // about 10 cm west
+	if s := w.see(w.asLane, v.ID, past, monday); !s.Outside || s.InZone || s.IncidentID == 0 {
+		t.Fatalf("just past the edge: %+v, want outside its zone", s)
+	}
+}
+
+// A voided sighting stays on record but no longer counts: two outside and a void one before a third
+// make no repeat offender; only the street chief voids, with a reason, once.
+func TestVoidedSightingDoesNotCountTowardsARepeatOffender(t *testing.T) {
+	w := newVendorWorld(t)
+	ctx := context.Background()
+	v := w.register("误录")
+	start := monday.Add(-5 * 24 * time.Hour)
+	first := w.see(w.asLane, v.ID, w.inA(), start)
+	w.see(w.asLane, v.ID, w.inA(), start.Add(24*time.Hour))
+	if _, err := w.v.VoidSighting(ctx, w.asLane, first.ID, "认错了人"); !apperr.Is(err, apperr.Forbidden) {
+		t.Fatalf("a lane chief voiding: %v, want forbidden", err)
+	}
+	if _, err := w.v.VoidSighting(ctx, w.asStreet, first.ID, " "); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("a void without a reason: %v, want invalid", err)
+	}
+	got, err := w.v.VoidSighting(ctx, w.asStreet, first.ID, "认错了人")
+	if err != nil || !got.Void || got.VoidReason != "认错了人" {
+		t.Fatalf("void: %+v %v", got, err)
+	}
+	if _, err := w.v.VoidSighting(ctx, w.asStreet, first.ID, "again"); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("voiding twice: %v, want a conflict", err)
+	}
+	if third := w.see(w.asLane, v.ID, w.inA(), start.Add(48*time.Hour)); third.RepeatOffender {
+		t.Fatalf("third sighting with one voided %+v: a repeat offender", third)
+	}
+	if list, err := w.v.ListSightings(ctx, w.asStreet, merchants.SightingFilter{VendorID: v.ID}); err != nil || len(list) != 2 {
+		t.Fatalf("sightings listed %d %v, want the two that stand", len(list), err)
+	}
+}
