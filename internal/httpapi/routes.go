@@ -122,6 +122,21 @@ func (s *Server) routes() {
 	s.handle("GET", "/api/v1/repeat-offenders", inspectionReaders, "merchants", "Repeat offenders (屡教不改) in scope with their cases and inspections (subdistrict, format=json|xlsx)", s.repeatOffenders)
 	s.handle("GET", "/api/v1/repeat-offender-rules", inspectionReaders, "merchants", "The repeat-offender rule per incident category (violations within window_days) and the default", s.repeatRules)
 	s.handle("PUT", "/api/v1/repeat-offender-rules/{category}", Roles(access.Admin), "merchants", "Set a category's repeat-offender rule ({\"violations\", \"window_days\"})", s.setRepeatRule)
+	// Mobile vendors (流动摊贩): the register, their zones' hours, and sightings from the field, which
+	// outside a vendor's zone or hours become 占道经营 incidents.
+	s.handle("GET", "/api/v1/vendors", vendorReaders, "vendors", "Registered vendors in scope with zone, status and 30-day record (zone, status, repeat_offenders)", s.listVendors)
+	s.handle("POST", "/api/v1/vendors", fieldEditors, "vendors", "Register a vendor in a night-market zone (name, goods, contact, photo, zone_id, from); no ID numbers", s.registerVendor)
+	s.handle("GET", "/api/v1/vendors/{id}", vendorReaders, "vendors", "A vendor with its registration history", s.getVendor)
+	s.handle("GET", "/api/v1/vendors/{id}/photo", vendorReaders, "vendors", "A vendor's registered photo", s.vendorPhoto)
+	s.handle("POST", "/api/v1/vendors/{id}/registrations", fieldEditors, "vendors", "Change a vendor's registration (status active|suspended|ended, zone_id, at, reason); history is kept", s.changeVendorRegistration)
+	s.handle("GET", "/api/v1/vendor-zones", vendorReaders, "vendors", "Night-market and vendor zones in scope with their hours", s.listVendorZones)
+	s.handle("PUT", "/api/v1/vendor-zones/{id}/hours", fieldEditors, "vendors", "Replace a zone's opening hours from a date (windows of weekdays, opens, closes; Beijing time)", s.setVendorZoneHours)
+	s.handle("POST", "/api/v1/vendor-sightings", Roles(access.Admin, access.StreetChief, access.LaneChief, access.Inspector), "vendors",
+		"Record a sighting (vendor_id or none, lon, lat, crs, accuracy_m, at, note, photos; Idempotency-Key): outside zone or hours it becomes a 占道经营 incident", s.recordSighting)
+	s.handle("POST", "/api/v1/vendor-sightings/{id}:void", Roles(access.Admin, access.StreetChief), "vendors",
+		"Void a sighting recorded by mistake ({\"reason\"}); it stays on record and no longer counts", s.voidSighting)
+	s.handle("GET", "/api/v1/vendor-sightings", vendorReaders, "vendors", "Sightings in scope of a day (day, vendor, outside)", s.listSightings)
+	s.handle("GET", "/api/v1/vendor-repeat-offenders", vendorReaders, "vendors", "Vendors seen outside 3 times in 30 days, with those sightings", s.listVendorRepeatOffenders)
 
 	// Open311 GeoReport v2: the incident catalogue and reports for outside systems (the 12345
 	// hotline). Errors are Open311's own lists, not problem documents (see open311.go).
@@ -192,3 +207,6 @@ var (
 
 // fieldEditors are the roles that change field data; each is confined to its scope by the domain.
 var fieldEditors = Roles(access.Admin, access.StreetChief, access.LaneChief)
+
+// vendorReaders see the vendor register in their scope.
+var vendorReaders = Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Inspector)

@@ -34,7 +34,9 @@ type Deps struct {
 	Reports   *reports.Service
 	// Merchants is the 门前三包 register; nil builds one on DB, Registry and Incidents.
 	Merchants *merchants.Store
-	Logger    *slog.Logger
+	// Vendors is the mobile-vendor register; nil builds one with the default rules on the Merchants store.
+	Vendors *merchants.Vendors
+	Logger  *slog.Logger
 	// MaxBodyBytes limits request bodies; 0 means 8 MiB.
 	MaxBodyBytes int64
 	// Version is reported by /healthz.
@@ -77,8 +79,8 @@ func New(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	if d.Merchants == nil {
-		d.Merchants = merchants.NewStore(d.DB, d.Registry, d.Incidents, merchants.Rules{})
+	if d.Vendors == nil {
+		d.Vendors = merchants.NewVendors(d.Merchants, merchants.VendorRules{})
 	}
 	s := &Server{Deps: d, metrics: newMetrics(d.DB), ids: newRequestIDs()}
 	switch {

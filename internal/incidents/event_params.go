@@ -8,14 +8,15 @@ import "streetchief/internal/access"
 //	route       person | district_desk | subdistrict: where a report or a re-routing went
 //	role, person_id, person_name, unit: the person it went to, their post and the area or unit of it
 //	cause       why: nobody_higher (overdue, nobody to escalate to), overdue (escalated on time-out),
-//	            area_changed, areas_imported, area_deleted, unit_changed, assignment_changed (rerouted)
+//	            area_changed, areas_imported, area_deleted, unit_changed, assignment_changed (rerouted),
+//	            repeat_offender (handed over: count sightings or violations in days)
 //	id, last    the area, unit or assignment of the cause
 //	of          the incident a duplicate is (suspected) of; radius_m, hours its window
 //	outcome, by a verification: confirmed | failed, and by whom (reporter, or the verifier's role)
 //	actor_role  the role of whoever wrote the event, so a login is never the only name shown
 var EventTexts = []string{"route.person", "route.district_desk", "route.subdistrict",
 	"cause.nobody_higher", "cause.overdue", "cause.area_changed", "cause.areas_imported", "cause.area_deleted",
-	"cause.unit_changed", "cause.assignment_changed", "duplicate.suspected", "duplicate.of", "duplicate.unlinked",
+	"cause.unit_changed", "cause.assignment_changed", "cause.repeat_offender", "duplicate.suspected", "duplicate.of", "duplicate.unlinked",
 	"outcome.confirmed", "outcome.failed", "by.reporter", "actor.public", "actor.system"}
 
 // RerouteCause is why incidents are routed again, as event params.

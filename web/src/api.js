@@ -107,6 +107,10 @@ export const api = {
     inspectionCoverage: (q) => get('/api/v1/inspections/coverage', q),
     inspectionCalendar: (q) => get('/api/v1/inspections/calendar', q),
     repeatOffenders: () => get('/api/v1/repeat-offenders').then((d) => d.offenders),
+    vendorZones: () => get('/api/v1/vendor-zones').then((d) => d.zones),
+    vendors: () => get('/api/v1/vendors').then((d) => d.vendors),
+    vendorSightings: (day) => get('/api/v1/vendor-sightings', {day}).then((d) => d.sightings),
+    vendorRepeatOffenders: () => get('/api/v1/vendor-repeat-offenders').then((d) => d.repeat_offenders),
 
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
     merchantsNear: (lon, lat, m) => get('/api/v1/merchants', {near: `${lon.toFixed(7)},${lat.toFixed(7)}`, within_m: m, limit: 3}),

@@ -20,7 +20,7 @@ export function actorText(e) {
 export function eventText(e) {
     const p = e.params || {};
     const parts = [];
-    if (p.cause) parts.push(t(`eventText.cause.${p.cause}`, {id: p.id ?? '', last: p.last ?? ''}));
+    if (p.cause) parts.push(t(`eventText.cause.${p.cause}`, {id: p.id ?? '', last: p.last ?? '', count: p.count ?? '', days: p.days ?? ''}));
     if (p.route) {
         parts.push(t(`eventText.route.${p.route}`, {person: person(p), unit: p.unit || ''}));
     } else if (p.person_name) {

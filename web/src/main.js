@@ -1,4 +1,4 @@
-// The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, and
+// The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors, and
 // #track=<number> from a receipt), language, and the panels. The period and the unit the overview
 // looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
@@ -18,11 +18,12 @@ import {ReportPanel} from './report.js';
 import {periodPicker} from './period-picker.js';
 import {readQuery, tileParams, writeQuery} from './period.js';
 import {SignIn} from './signin.js';
+import {VENDOR_ROLES, VendorsPanel} from './vendors.js';
 import {TrackPanel} from './track.js';
 
 const $ = (sel) => document.querySelector(sel);
 
-const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true, gapsStale: true, coverageStale: true, view: readQuery()};
+const state = {session: {signed_in: false}, tab: 'map', subdistricts: [], overviewStale: true, gapsStale: true, coverageStale: true, vendorsStale: true, view: readQuery()};
 let mapView;
 let lookup;
 let incidents;
@@ -31,6 +32,7 @@ let gaps;
 let report;
 let track;
 let coverage;
+let vendors;
 let signIn;
 let toastTimer;
 
@@ -55,6 +57,10 @@ function mayCoverage() {
     return signedIn() && COVERAGE_ROLES.includes(state.session.user?.role);
 }
 
+function mayVendors() {
+    return signedIn() && VENDOR_ROLES.includes(state.session.user?.role);
+}
+
 // sheetPadding keeps the map's centre, and what it fits to, in the part a phone's sheet leaves
 // uncovered.
 function sheetPadding() {
@@ -66,6 +72,7 @@ function showTab(tab) {
     if (!signedIn() && !['map', 'report', 'track'].includes(tab)) tab = 'map';
     if (tab === 'gaps' && !mayGaps()) tab = 'map';
     if (tab === 'coverage' && !mayCoverage()) tab = 'map';
+    if (tab === 'vendors' && !mayVendors()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -79,6 +86,10 @@ function showTab(tab) {
     if (tab === 'gaps' && state.gapsStale) {
         state.gapsStale = false;
         gaps.load();
+    }
+    if (tab === 'vendors' && state.vendorsStale) {
+        state.vendorsStale = false;
+        vendors.load();
     }
     gaps.show(tab === 'gaps');
     report.show(tab === 'report');
@@ -117,6 +128,7 @@ function renderUser() {
     for (const el of document.querySelectorAll('[data-signed-in]')) el.hidden = !s.signed_in;
     for (const el of document.querySelectorAll('[data-gaps]')) el.hidden = !mayGaps();
     for (const el of document.querySelectorAll('[data-coverage]')) el.hidden = !mayCoverage();
+    for (const el of document.querySelectorAll('[data-vendors]')) el.hidden = !mayVendors();
 }
 
 // openWhereTheyWork frames the map on a lane chief's communities or a street chief's subdistricts
@@ -164,6 +176,8 @@ async function applySession(session) {
     state.gapsStale = true;
     state.coverageStale = true;
     gaps.clear();
+    state.vendorsStale = true;
+    vendors.clear();
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -220,6 +234,7 @@ async function main() {
     }});
     track = new TrackPanel($('#panel-track'), {map: mapView.map, toast, categories: () => report.categories});
     coverage = new CoveragePanel($('#panel-coverage'));
+    vendors = new VendorsPanel($('#panel-vendors'));
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -240,6 +255,7 @@ async function main() {
             if (overview.view) overview.render();
             if (gaps.rows) gaps.render();
             if (coverage.coverage) coverage.render();
+            if (vendors.zones) vendors.render();
         }
     });
     window.addEventListener('hashchange', route);
