@@ -27,14 +27,14 @@ type DemoVendorSummary struct {
 
 var (
 	vendorSurnames = []string{"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "林", "何", "罗", "郑"}
-	demoGoods    = []struct{ stall, goods string }{
+	demoGoods      = []struct{ stall, goods string }{
 		{"烧烤", "烤串、烤玉米"}, {"臭豆腐", "长沙臭豆腐"}, {"煎饼", "煎饼果子"}, {"炒粉", "炒河粉、炒米粉"}, {"手抓饼", "手抓饼、鸡蛋灌饼"},
 		{"烤红薯", "烤红薯、烤板栗"}, {"糖葫芦", "冰糖葫芦"}, {"奶茶", "奶茶、柠檬茶"}, {"凉皮", "凉皮、肉夹馍"}, {"小龙虾", "麻辣小龙虾"},
 		{"铁板鱿鱼", "铁板鱿鱼"}, {"水果捞", "水果捞、鲜切水果"}, {"贴膜", "手机贴膜、数据线"}, {"饰品", "发夹、袜子、小饰品"},
 		{"气球玩具", "气球、发光玩具"}, {"鲜花", "鲜花、绿植"},
 	}
-	demoCallings = []string{"师傅", "阿姨", "女士", "先生", "大姐"}
-	vendorSightingNotes    = []string{"已当场劝导，摊主收摊离开", "占用人行道约三米，已要求退回夜市", "摊位摆在公交站旁，影响候车", "劝导后摊主表示明天改正",
+	demoCallings        = []string{"师傅", "阿姨", "女士", "先生", "大姐"}
+	vendorSightingNotes = []string{"已当场劝导，摊主收摊离开", "占用人行道约三米，已要求退回夜市", "摊位摆在公交站旁，影响候车", "劝导后摊主表示明天改正",
 		"未到营业时间提前出摊，已劝导", "摊主不在场，已拍照留存", "油烟较大，周边居民有意见", "推车停在盲道上"}
 	// demoHours are the zones' hours in turn: every evening; late at the weekend (past midnight);
 	// late every night.

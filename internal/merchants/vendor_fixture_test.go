@@ -22,7 +22,6 @@ import (
 	"streetchief/internal/registry"
 )
 
-
 type vendorClock struct {
 	mu sync.Mutex
 	t  time.Time
