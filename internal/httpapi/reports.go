@@ -46,13 +46,23 @@ func (s *Server) gapReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	lang, ok := reports.ParseLang(r.URL.Query().Get("lang"))
+	if !ok {
+		return apperr.New(apperr.Malformed, "lang %q is not zh or en", r.URL.Query().Get("lang")).With("field", "lang")
+	}
+	rq.WithMap = format == "html"
 	rep, err := s.Reports.Gaps(r.Context(), principal(r), rq)
 	if err != nil {
 		return err
 	}
 	// Rendered in full before the first byte, so a failure still answers a clean problem document.
 	var buf bytes.Buffer
-	if err := rep.Write(&buf, format); err != nil {
+	if format == "html" {
+		err = rep.WriteHTMLIn(&buf, lang)
+	} else {
+		err = rep.Write(&buf, format)
+	}
+	if err != nil {
 		return err
 	}
 	if format == "xlsx" {

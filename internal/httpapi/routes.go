@@ -23,7 +23,7 @@ func (s *Server) routes() {
 
 	// Reports: where full coverage is broken.
 	s.handle("GET", "/api/v1/reports/gaps", Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Assessor),
-		"reports", "Coverage gaps (scope, at, kinds, format=json|geojson|csv|xlsx|html)", s.gapReport)
+		"reports", "Coverage gaps (scope, at, kinds, format=json|geojson|csv|xlsx|html; the printable html in lang=zh|en)", s.gapReport)
 
 	// Registry: admin units.
 	s.handle("GET", "/api/v1/admin-units", SignedIn, "registry", "List admin units (GeoJSON FeatureCollection)", s.listAdminUnits)

@@ -48,6 +48,7 @@ type Query struct {
 	At          time.Time // zero: now
 	Kinds       []string  // nil: all
 	MinSliverM2 float64   // territory gaps and overlaps smaller than this are ignored; 0: 1 m²
+	WithMap     bool      // also read the boundaries and areas a printed map is drawn over
 }
 
 // Report is the answer: one section per kind asked for, and a summary per subdistrict/community.
@@ -61,6 +62,7 @@ type Report struct {
 	Overlaps   []Overlap      `json:"overlaps,omitempty"`
 	Vacant     []VacantPost   `json:"vacant_posts,omitempty"`
 	Workload   []Workload     `json:"workload,omitempty"`
+	Basemap    Basemap        `json:"-"` // filled when Query.WithMap asks for it
 	Elapsed    time.Duration  `json:"-"`
 }
 
@@ -182,6 +184,11 @@ func (s *Service) Gaps(ctx context.Context, who access.Principal, q Query) (Repo
 	}
 	if r.Summary, err = s.summary(ctx, f, &r); err != nil {
 		return Report{}, err
+	}
+	if q.WithMap {
+		if r.Basemap, err = s.basemap(ctx, f); err != nil {
+			return Report{}, err
+		}
 	}
 	r.Elapsed = time.Since(start)
 	return r, nil
