@@ -17,6 +17,8 @@ import (
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
+	"streetchief/internal/monthly"
+	"streetchief/internal/pdf"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 )
@@ -31,6 +33,8 @@ type Deps struct {
 	Tiles     *maptiles.Service
 	Incidents *incidents.Service
 	Reports   *reports.Service
+	Monthly   *monthly.Service // nil: the monthly report answers 503
+	PDF       *pdf.Renderer    // nil, or no Chromium on the machine: format=pdf answers 503
 	Logger    *slog.Logger
 	// MaxBodyBytes limits request bodies; 0 means 8 MiB.
 	MaxBodyBytes int64

@@ -39,7 +39,7 @@ const PrintStyle = `
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif;
   font-size: 9.5pt; color: #222; margin: 0 auto; max-width: 182mm; }
-h1 { font-size: 17pt; margin: 0 0 1.5mm; } h2 { font-size: 12pt; margin: 6mm 0 2mm; break-after: avoid; border-bottom: 1.5pt solid #b22; padding-bottom: 1mm; }
+h1 { font-size: 17pt; margin: 0 0 1.5mm; } h2 { font-size: 12pt; margin: 6mm 0 2mm; break-after: avoid; border-bottom: 1.5pt solid #2f4b7c; padding-bottom: 1mm; }
 h3 { font-size: 10pt; margin: 3mm 0 1mm; }
 .meta { color: #555; margin-bottom: 3mm; } .note { color: #666; font-size: 8pt; }
 svg.map, svg.chart { display: block; width: 100%; height: auto; }
