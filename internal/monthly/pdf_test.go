@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+	"time"
 
 	"streetchief/internal/monthly"
 	"streetchief/internal/pdf"
@@ -84,18 +85,22 @@ func TestPrintedReportsRenderToPDFWithTheirMap(t *testing.T) {
 	ctx := context.Background()
 	renderer := pdf.New("", 0)
 
+	start := time.Now()
 	rep, err := w.monthly.Make(ctx, admin, monthly.Query{Month: w.month})
 	if err != nil {
 		t.Fatal(err)
 	}
+	made := time.Since(start)
 	var html bytes.Buffer
 	if err := rep.WriteHTML(&html); err != nil {
 		t.Fatal(err)
 	}
+	start = time.Now()
 	doc, err := renderer.Render(ctx, html.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
+	rendered := time.Since(start)
 	pages := len(pageCount.FindAll(doc, -1))
 	if !bytes.HasPrefix(doc, []byte("%PDF")) || pages < 1 {
 		t.Fatalf("not a PDF of at least a page: %q…, %d pages", doc[:min(8, len(doc))], pages)
@@ -115,7 +120,8 @@ func TestPrintedReportsRenderToPDFWithTheirMap(t *testing.T) {
 	if red == 0 {
 		t.Errorf("no red gap pixels on any of the monthly report's %d pages", pages)
 	}
-	t.Logf("monthly: %d bytes, %d pages, %d red pixels at 40 dpi", len(doc), pages, red)
+	t.Logf("monthly: made in %s, %d bytes of HTML rendered in %s to %d bytes of PDF, %d pages, %d red pixels at 40 dpi",
+		made.Round(time.Millisecond), html.Len(), rendered.Round(time.Millisecond), len(doc), pages, red)
 
 	// The gap report's first page is its map: the gaps are there in red.
 	gaps, err := reports.NewService(poolOf(t)).Gaps(ctx, admin, reports.Query{Scope: reports.Scope{Level: "district"}, WithMap: true})
