@@ -17,6 +17,8 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 # GDAL's ogrinfo and ogr2ogr: the OGC API – Features test reads /ogc with the reader QGIS uses.
 command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
+# poppler's pdftoppm: the printed reports' test rasterises their PDF to check the page is drawn.
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

@@ -24,6 +24,7 @@ type config struct {
 	MaxConns         int
 	StatementTimeout time.Duration
 	SecureCookies    bool
+	Chromium         string // renders printed reports to PDF
 }
 
 func newConfig(name string, stderr io.Writer) (*config, *flag.FlagSet) {
@@ -37,6 +38,8 @@ func newConfig(name string, stderr io.Writer) (*config, *flag.FlagSet) {
 	fs.DurationVar(&c.StatementTimeout, "statement-timeout", 30*time.Second, "longest a single SQL statement may run")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", os.Getenv("STREETCHIEF_SECURE_COOKIES") == "1",
 		"mark session cookies Secure (set when served over HTTPS behind a proxy)")
+	fs.StringVar(&c.Chromium, "chromium", envOr("STREETCHIEF_CHROMIUM", "chromium"),
+		"the headless Chromium that renders printed reports to PDF, a path or a name on PATH (env STREETCHIEF_CHROMIUM)")
 	return c, fs
 }
 

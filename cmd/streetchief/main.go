@@ -26,7 +26,7 @@ Usage:
   streetchief migrate [flags]   apply database migrations
   streetchief demo    [flags]   load the demo city into an empty database
   streetchief lookup  LON LAT   who is responsible here (or --csv FILE for many points)
-  streetchief report  gaps ...  coverage gap report (json, geojson, csv, xlsx, html)
+  streetchief report  gaps|monthly ...  coverage gap report (json, geojson, csv, xlsx, html, pdf); monthly report (月报: html, pdf)
   streetchief import  osm|geojson FILE  load an OSM extract or a GeoJSON file (streetchief import -h)
   streetchief export  [--format geojson|csv|kml] [-o FILE]  every area with who is responsible
   streetchief categories import|export ...  the incident catalogue as CSV (streetchief categories)

@@ -15,6 +15,8 @@ import (
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
+	"streetchief/internal/monthly"
+	"streetchief/internal/pdf"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 )
@@ -83,13 +85,16 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	go tileService.FollowIncidents(ctx, tileFeed)
 	go listener.Run(ctx)
 
+	reportService := reports.NewService(pool)
 	api := httpapi.New(httpapi.Deps{
 		DB:        pool,
 		Registry:  store,
 		Lookup:    engine,
 		Tiles:     tileService,
 		Incidents: incidentService,
-		Reports:   reports.NewService(pool),
+		Reports:   reportService,
+		Monthly:   monthly.NewService(incidentService, reportService, store),
+		PDF:       pdf.New(cfg.Chromium, 0),
 		Auth:      auth.NewService(pool, auth.Options{SecureCookies: cfg.SecureCookies}),
 		Logger:    logger,
 		Version:   version,

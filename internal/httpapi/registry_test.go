@@ -17,6 +17,8 @@ import (
 	"streetchief/internal/dbtest"
 	"streetchief/internal/httpapi"
 	"streetchief/internal/lookup"
+	"streetchief/internal/monthly"
+	"streetchief/internal/pdf"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 )
@@ -39,8 +41,9 @@ func newAPI(t *testing.T) (*httptest.Server, *auth.Service) {
 	if err := engine.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Reports: reports.NewService(pool), Auth: svc,
-		Incidents: incidentService(t, pool, engine), MaxBodyBytes: 64 << 10}))
+	inc, rep := incidentService(t, pool, engine), reports.NewService(pool)
+	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Reports: rep, Auth: svc,
+		Incidents: inc, Monthly: monthly.NewService(inc, rep, store), PDF: pdf.New("", 0), MaxBodyBytes: 64 << 10}))
 	t.Cleanup(srv.Close)
 	return srv, svc
 }

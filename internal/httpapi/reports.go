@@ -54,8 +54,8 @@ func parseGapQuery(r *http.Request) (reports.Query, string, error) {
 	if format == "" {
 		format = "json"
 	}
-	if _, ok := reports.ContentTypes[format]; !ok {
-		return rq, "", apperr.New(apperr.Malformed, "format %q is not one of json, geojson, csv, xlsx, html", format)
+	if _, ok := reports.ContentTypes[format]; !ok && format != "pdf" {
+		return rq, "", apperr.New(apperr.Malformed, "format %q is not one of json, geojson, csv, xlsx, html, pdf", format)
 	}
 	return rq, format, q.err
 }
@@ -65,12 +65,27 @@ func (s *Server) gapReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	lang, ok := reports.ParseLang(r.URL.Query().Get("lang"))
+	if !ok {
+		return apperr.New(apperr.Malformed, "lang %q is not zh or en", r.URL.Query().Get("lang")).With("field", "lang")
+	}
+	if err := s.canPrint(format); err != nil {
+		return err
+	}
+	printed := format == "html" || format == "pdf"
+	rq.WithMap = printed
 	rep, err := s.Reports.Gaps(r.Context(), principal(r), rq)
 	if err != nil {
 		return err
 	}
 	// Rendered in full before the first byte, so a failure still answers a clean problem document.
 	var buf bytes.Buffer
+	if printed {
+		if err := rep.WriteHTMLIn(&buf, lang); err != nil {
+			return err
+		}
+		return s.writePrinted(r.Context(), w, format, "gaps", buf.Bytes())
+	}
 	if err := rep.Write(&buf, format); err != nil {
 		return err
 	}

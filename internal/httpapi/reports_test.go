@@ -54,7 +54,7 @@ func TestGapReportFormatsAndScope(t *testing.T) {
 	if !strings.Contains(body, "甲社区") || strings.Contains(body, "乙社区") {
 		t.Fatalf("lane chief of A saw beyond their community:\n%s", body)
 	}
-	for _, bad := range []string{"format=pdf", "scope=town:1", "kinds=potholes", "at=tomorrow"} {
+	for _, bad := range []string{"format=docx", "format=html&lang=fr", "scope=town:1", "kinds=potholes", "at=tomorrow"} {
 		if status, ct, _ := get(leader, "/api/v1/reports/gaps?"+bad); status < 400 || status >= 500 || ct != "application/problem+json" {
 			t.Fatalf("%s: %d %s", bad, status, ct)
 		}

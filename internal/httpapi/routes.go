@@ -23,7 +23,9 @@ func (s *Server) routes() {
 
 	// Reports: where full coverage is broken.
 	s.handle("GET", "/api/v1/reports/gaps", Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Assessor),
-		"reports", "Coverage gaps (scope, at, kinds, format=json|geojson|csv|xlsx|html)", s.gapReport)
+		"reports", "Coverage gaps (scope, at, kinds, format=json|geojson|csv|xlsx|html|pdf; the printable html and pdf in lang=zh|en)", s.gapReport)
+	s.handle("GET", "/api/v1/reports/monthly", Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Assessor),
+		"reports", "Monthly report (月报) of the caller's district or one subdistrict for A4: KPIs against the month before, league, weekly trend, problem spots, coverage gaps and their map (month=YYYY-MM, default the last whole month; subdistrict=ID; format=html|pdf)", s.monthlyReport)
 
 	// Registry: admin units.
 	s.handle("GET", "/api/v1/admin-units", SignedIn, "registry", "List admin units (GeoJSON FeatureCollection)", s.listAdminUnits)

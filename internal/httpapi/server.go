@@ -18,6 +18,8 @@ import (
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
 	"streetchief/internal/merchants"
+	"streetchief/internal/monthly"
+	"streetchief/internal/pdf"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 )
@@ -36,6 +38,8 @@ type Deps struct {
 	Merchants *merchants.Store
 	// Vendors is the mobile-vendor register; nil builds one with the default rules on the Merchants store.
 	Vendors *merchants.Vendors
+	Monthly *monthly.Service // nil: the monthly report answers 503
+	PDF     *pdf.Renderer    // nil, or no Chromium on the machine: format=pdf answers 503
 	Logger  *slog.Logger
 	// MaxBodyBytes limits request bodies; 0 means 8 MiB.
 	MaxBodyBytes int64

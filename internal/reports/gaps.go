@@ -54,6 +54,7 @@ type Query struct {
 	NotInspectedDays int
 	OffSiteShare     float64
 	OffSiteDays      int
+	WithMap          bool // also read the boundaries and areas a printed map is drawn over
 }
 
 // Report is the answer: one section per kind asked for, and a summary per subdistrict/community.
@@ -71,6 +72,7 @@ type Report struct {
 	NoInspector  []MerchantGap      `json:"merchants_without_inspector,omitempty"`
 	NotInspected []MerchantGap      `json:"merchants_not_inspected,omitempty"`
 	OffSite      []OffSiteInspector `json:"off_site_checkins,omitempty"`
+	Basemap      Basemap            `json:"-"` // filled when Query.WithMap asks for it
 	Elapsed      time.Duration      `json:"-"`
 }
 
@@ -205,6 +207,11 @@ func (s *Service) Gaps(ctx context.Context, who access.Principal, q Query) (Repo
 	}
 	if r.Summary, err = s.summary(ctx, f, &r); err != nil {
 		return Report{}, err
+	}
+	if q.WithMap {
+		if r.Basemap, err = s.basemap(ctx, f); err != nil {
+			return Report{}, err
+		}
 	}
 	r.Elapsed = time.Since(start)
 	return r, nil
