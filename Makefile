@@ -64,12 +64,12 @@ web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
 	cd web && node build.mjs
 
 # test-web drives Debian's Chromium over the dashboard, served by the real binary against a fresh
-# database with the demo city (web/test/dashboard.test.js, and phone.test.js at 390×844).
+# database with the demo city: every web/test/*.test.js (each screen at 1280×800 and 390×844).
 test-web: web
 	@scripts/browser.sh
 	@scripts/pg.sh start
 	$(GO) build -o $(BIN) ./cmd/streetchief
-	cd web && STREETCHIEF_TEST_DATABASE_URL="$$(../scripts/pg.sh admin-url)" node --test test/dashboard.test.js test/phone.test.js test/report.test.js
+	cd web && STREETCHIEF_TEST_DATABASE_URL="$$(../scripts/pg.sh admin-url)" node --test test/*.test.js
 
 # test-faults restarts the private cluster while 5,000 incidents are reported, so it runs alone,
 # after the other tests; then the intake decoder is fuzzed for 200,000 inputs (about a minute here).

@@ -41,7 +41,7 @@ echo "== machine"
 echo "$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "go: $(go version | cut -d' ' -f3); $("$bindir/postgres" --version); PostGIS $(psql "$bench_url" -tAc 'SELECT postgis_lib_version()')"
 
-for section in ${BENCH_SECTIONS:-go lookup tiles import}; do
+for section in ${BENCH_SECTIONS:-go lookup tiles import web}; do
     [ -f "scripts/bench/$section.sh" ] || { echo "bench: no section $section" >&2; exit 1; }
     bash "scripts/bench/$section.sh"
 done
