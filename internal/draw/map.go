@@ -77,6 +77,21 @@ func (p projection) metresPerPx() float64 {
 	return earthRadius * math.Pi / 180 / p.scale
 }
 
+// FitHeight lowers the map's height to its content's shape, so that a wide subdistrict does not
+// sit in a tall frame of empty paper; it never goes below minHeight nor above the height set.
+func (m *Map) FitHeight(minHeight float64) {
+	b := m.Bound
+	if b.IsEmpty() || b.Min == b.Max {
+		b = m.extent()
+	}
+	if b.IsEmpty() || b.Max[0] == b.Min[0] {
+		return
+	}
+	k := math.Cos(b.Center()[1] * math.Pi / 180)
+	h := (b.Max[1]-b.Min[1])/((b.Max[0]-b.Min[0])*k)*(m.Width-32) + 32
+	m.Height = math.Round(math.Min(m.Height, math.Max(minHeight, h)))
+}
+
 // SVG writes the map.
 func (m Map) SVG() string {
 	b := m.Bound
@@ -98,7 +113,8 @@ func (m Map) SVG() string {
 	clipping := !m.Bound.IsEmpty()
 	shape := func(g orb.Geometry) string {
 		if clipping {
-			g = clip.Geometry(clipTo, g)
+			// orb's clip cuts in place; the caller's shapes are drawn again on other maps.
+			g = clip.Geometry(clipTo, orb.Clone(g))
 			if g == nil {
 				return ""
 			}

@@ -55,7 +55,11 @@ func TestInsetClipsToItsBound(t *testing.T) {
 	m := draw.Map{ID: "i", Width: 300, Height: 200, Bound: orb.Bound{Min: orb.Point{117.02, 25.02}, Max: orb.Point{117.03, 25.03}},
 		Subdistricts: []draw.Feature{{Geom: square(117, 25, 0.1), Name: "东城街道"}},
 		Gaps:         []draw.Gap{{Geom: square(117.024, 25.024, 0.002), Number: 1}}}
+	before := orb.Clone(m.Subdistricts[0].Geom)
 	svg := m.SVG()
+	if !orb.Equal(before, m.Subdistricts[0].Geom) {
+		t.Fatal("drawing the inset changed the shape it was given: the next map draws it cut")
+	}
 	for _, p := range point.FindAllStringSubmatch(svg, -1) {
 		x, _ := strconv.ParseFloat(p[1], 64)
 		y, _ := strconv.ParseFloat(p[2], 64)

@@ -167,7 +167,7 @@ var monthlyPage = template.Must(template.New("monthly").Funcs(template.FuncMap{
 {{end}}</tbody></table>{{else}}<p>无。</p>{{end}}
 
 <h2>五、全覆盖缺口</h2>
-<p>截至 {{.GapsAt}}：无人负责区域 {{len .R.Gaps.Unassigned}} 处，未覆盖地块 {{len .R.Gaps.Territory}} 块共 {{.GapM2}}，责任重叠 {{len .R.Gaps.Overlaps}} 处共 {{.OverM2}}，空缺岗位 {{len .R.Gaps.Vacant}} 个。各处明细见全覆盖缺口报告。</p>
+<p>截至 {{.GapsAt}}：无人负责区域 {{len .R.Gaps.Unassigned}} 处，未覆盖地块 {{len .R.Gaps.Territory}} 块{{if .R.Gaps.Territory}}共 {{.GapM2}}{{end}}，责任重叠 {{len .R.Gaps.Overlaps}} 处{{if .R.Gaps.Overlaps}}共 {{.OverM2}}{{end}}，空缺岗位 {{len .R.Gaps.Vacant}} 个。各处明细见全覆盖缺口报告。</p>
 <figure>{{.Map}}<figcaption class="legend">红色斜线为缺口，过小者以红点标示；圈内编号为全覆盖缺口报告中的序号。粗线为街道界，虚线为社区界，浅绿为管理区域。</figcaption></figure>
 <table><thead><tr>{{range $i, $h := .Summary.Header}}<th{{if index $.Summary.Numeric $i}} class="n"{{end}}>{{$h}}</th>{{end}}</tr></thead><tbody>
 {{range .Summary.Rows}}<tr{{if .Total}} class="total"{{end}}>{{range $i, $c := .Cells}}<td{{if index $.Summary.Numeric $i}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>

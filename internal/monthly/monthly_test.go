@@ -154,6 +154,9 @@ func TestMonthlyFiguresAreTheKPIAPIs(t *testing.T) {
 		if err := sub.WriteHTML(&html); err != nil {
 			t.Fatal(err)
 		}
+		if dir := os.Getenv("STREETCHIEF_PRINT_DIR"); dir != "" {
+			_ = os.WriteFile(dir+"/monthly-"+row.Name+".html", html.Bytes(), 0o644)
+		}
 		text := printedText(html.String())
 		for _, want := range []string{row.Name + "城市管理月报", "结案率", row.ClosureRate.Percent + "%"} {
 			if !strings.Contains(text, want) {

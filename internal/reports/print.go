@@ -73,6 +73,7 @@ func (r Report) PrintMap(l Lang, id string, width, height float64) template.HTML
 		}
 	}
 	m := r.baseMap(l, id, width, height)
+	m.FitHeight(height / 2)
 	for _, g := range gaps {
 		if g.geom == nil {
 			continue

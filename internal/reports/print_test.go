@@ -121,5 +121,11 @@ func TestPrintedGapMapDrawsBoundariesAndGapsInsideItsFrame(t *testing.T) {
 			t.Fatalf("point %v %v outside the viewBox %v × %v", x, y, w, h)
 		}
 	}
+	// The enlargements cut shapes to their frames; the report's own shapes must come out whole, or
+	// the next language's map is drawn from the cut pieces.
+	rep.PrintInsets(reports.Chinese, 4, 350, 230)
+	if again := string(rep.PrintMap(reports.Chinese, "t", 718, 540)); again != svg {
+		t.Error("the map drawn after the enlargements differs from the one before")
+	}
 	t.Logf("map: %d bytes, %d gaps, %d areas", len(svg), gaps, len(rep.Basemap.Areas))
 }
