@@ -38,7 +38,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 test: deps web test-tiles-node
 	@scripts/browser.sh # the printed reports' PDF test renders with Chromium
 	@scripts/pg.sh start
-	@test -z "$$(gofmt -l cmd draw geo internal migrations tiles 2>/dev/null)" || { gofmt -l cmd draw geo internal tiles; echo "gofmt: files above need formatting"; exit 1; }
+	@test -z "$$(gofmt -l cmd geo internal migrations tiles 2>/dev/null)" || { gofmt -l cmd geo internal tiles; echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	STREETCHIEF_TEST_DATABASE_URL="$$(scripts/pg.sh admin-url)" STREETCHIEF_REQUIRE_DB=1 \
