@@ -176,3 +176,24 @@ func mustParse(raw string) *url.URL {
 	}
 	return u
 }
+
+// Own returns a database of the calling test's own, cloned from the migrated template and dropped
+// when the test ends: for a test that needs the registry empty (loading the demo city) in a package
+// whose other tests fill the shared one.
+func Own(tb testing.TB) *pgxpool.Pool {
+	tb.Helper()
+	pool, dbURL, err := create(context.Background())
+	if err == errNoDatabase && os.Getenv("STREETCHIEF_REQUIRE_DB") != "1" {
+		tb.Skip("no test database: set STREETCHIEF_TEST_DATABASE_URL or run make test")
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		pool.Close()
+		if err := drop(context.Background(), dbURL); err != nil {
+			tb.Log("dbtest:", err)
+		}
+	})
+	return pool
+}

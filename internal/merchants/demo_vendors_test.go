@@ -7,7 +7,7 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/dbtest"
-	"streetchief/internal/demotest"
+	"streetchief/internal/demo"
 	"streetchief/internal/lookup"
 	"streetchief/internal/merchants"
 	"streetchief/internal/registry"
@@ -16,9 +16,17 @@ import (
 // The demo city's night markets get their vendors and three weeks of sightings: most inside, some
 // outside (incidents), one repeat offender with the street chief.
 func TestDemoVendorsTradeMostlyInsideWithOneRepeatOffender(t *testing.T) {
-	demotest.City(t, 1)
+	// A database of its own: the demo city loads only into an empty registry, and this package's
+	// other tests fill the shared one.
 	ctx := context.Background()
-	pool := dbtest.Pool(t)
+	pool := dbtest.Own(t)
+	city, err := demo.Generate(demo.Options{Seed: 1, Scale: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Load(ctx, pool, city); err != nil {
+		t.Fatal(err)
+	}
 	reg := registry.NewStore(pool)
 	engine := lookup.New(reg)
 	if err := engine.Load(ctx); err != nil {

@@ -61,7 +61,7 @@ export default {
     'layers.incidents': 'Incidents (clustered when zoomed out)',
     'layers.heatIncidents': 'Incident heatmap',
     'layers.heatCoverage': 'Coverage heatmap',
-    'layers.merchants': 'Shops (门前三包)',
+    'layers.merchants': 'Shops (frontage duties)',
     'merchant.state.pledged': 'Pledged',
     'merchant.state.inspected_today': 'Inspected today',
     'merchant.state.no_pledge': 'No pledge',
@@ -387,7 +387,7 @@ export default {
     'period.weekOf': 'Week {w} ({from} to {to})',
     // 门前三包: coverage, calendar heat and repeat offenders (merchant-coverage.js).
     'tab.coverage': 'Shops',
-    'coverage.title': 'Shopfront duties (门前三包)',
+    'coverage.title': 'Shopfront duties (the three guarantees)',
     'coverage.by.community': 'Community',
     'coverage.by.subdistrict': 'Subdistrict',
     'coverage.by.inspector': 'Inspector',
@@ -421,7 +421,7 @@ export default {
     'repeat.cause.added': 'added',
     'repeat.none': 'No repeat offenders',
     'repeat.xlsx': 'Download the repeat offenders (XLSX)',
-    'vendors.title': 'Mobile vendors (流动摊贩)',
+    'vendors.title': 'Mobile vendors',
     'vendors.refresh': 'Refresh',
     'vendors.zones': 'Night markets and vendor zones ({n})',
     'vendors.zone': 'Zone',
@@ -450,5 +450,5 @@ export default {
     'vendors.outsideHours': 'outside the hours',
     'vendors.notRegistered': 'registration not active',
     'vendors.incident': '→ incident #{id}',
-    'vendors.note': 'A sighting outside the zone or its hours becomes a street-occupying (占道经营) incident; a vendor seen outside 3 times in 30 days goes to the street chief for joint enforcement.',
+    'vendors.note': 'A sighting outside the zone or its hours becomes a street-occupying incident; a vendor seen outside 3 times in 30 days goes to the street chief for joint enforcement.',
 };
