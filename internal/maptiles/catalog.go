@@ -117,10 +117,10 @@ var catalog = []LayerInfo{
 		Name: LayerMerchants, Description: "门前三包 shops in the caller's scope (an inspector's: the shops they check), by state; clustered below zoom 14",
 		MinZoom: merchantsMinZoom, MaxZoom: maxDataZoom,
 		VectorLayers: []VectorLayer{{ID: LayerMerchants,
-			Description: "A shop has id, count 1 and state: pledged, inspected_today, no_pledge or no_inspector (the gaps win); a cluster has count and the counts of the last three. No names or contacts",
+			Description: "A shop has id, count 1 and state: pledged, inspected_today, no_pledge, no_inspector or repeat_offender (an open repeat-offender case wins, then the gaps); a cluster has count and the counts of the last four. No names or contacts",
 			MinZoom:     merchantsMinZoom, MaxZoom: maxDataZoom,
 			Fields: tiles.Fields{"id": tiles.Number, "state": tiles.String, "count": tiles.Number, "no_pledge_count": tiles.Number,
-				"no_inspector_count": tiles.Number, "inspected_today_count": tiles.Number}}},
+				"no_inspector_count": tiles.Number, "inspected_today_count": tiles.Number, "repeat_offender_count": tiles.Number}}},
 	},
 }
 

@@ -48,7 +48,8 @@ func (s *Service) merchantLayer(ctx context.Context, who access.Principal, t map
 				n[m.Props["state"].(string)]++
 			}
 			return map[string]any{"count": len(members), "no_pledge_count": n[string(merchants.StateNoPledge)],
-				"no_inspector_count": n[string(merchants.StateNoInspector)], "inspected_today_count": n[string(merchants.StateInspectedToday)]}
+				"no_inspector_count": n[string(merchants.StateNoInspector)], "inspected_today_count": n[string(merchants.StateInspectedToday)],
+				"repeat_offender_count": n[string(merchants.StateRepeatOffender)]}
 		},
 	})
 	return l.Render(t), nil

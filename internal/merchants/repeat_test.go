@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"streetchief/internal/apperr"
 	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
@@ -63,6 +65,10 @@ func TestRepeatOffenderFiresExactlyAtN(t *testing.T) {
 	}
 	if n := count(t, `SELECT count(*) FROM merchant_repeat_offender WHERE merchant_id = $1 AND open`, shop); n != 1 {
 		t.Fatalf("merchant_repeat_offender shows %d open cases, want 1", n)
+	}
+	shops, err := w.store.MapShops(ctx, w.asAdmin, orb.Bound{Min: w.inA(-0.001), Max: orb.Point{w.inA(0.001)[0], w.inA(0)[1] + 0.001}}, 10)
+	if err != nil || len(shops) != 1 || shops[0].State != merchants.StateRepeatOffender {
+		t.Fatalf("the map shows %+v (%v), want the shop as a repeat offender", shops, err)
 	}
 	fourth := w.mustInspect(w.asInsp, at(0))
 	if len(w.cases(shop)) != 1 || fourth.RepeatIncidentID != 0 {

@@ -13,11 +13,13 @@ import (
 	"streetchief/internal/access"
 )
 
-// MapState is how a shop stands on the map, the gaps first: nobody checks it, else it has no pledge
-// in force, else it was inspected today, else it is pledged and waiting for today's check.
+// MapState is how a shop stands on the map, the loudest first: a repeat offender (屡教不改) whose case
+// is open with the street chief, else nobody checks it, else it has no pledge in force, else it was
+// inspected today, else it is pledged and waiting for today's check.
 type MapState string
 
 const (
+	StateRepeatOffender MapState = "repeat_offender"
 	StateNoInspector    MapState = "no_inspector"
 	StateNoPledge       MapState = "no_pledge"
 	StateInspectedToday MapState = "inspected_today"
@@ -25,7 +27,7 @@ const (
 )
 
 // MapStates are the states in the order the legend lists them.
-var MapStates = []MapState{StatePledged, StateInspectedToday, StateNoPledge, StateNoInspector}
+var MapStates = []MapState{StatePledged, StateInspectedToday, StateNoPledge, StateNoInspector, StateRepeatOffender}
 
 // MapShop is what a map shows of a shop: where and how it stands — never its name or contact.
 type MapShop struct {
@@ -46,7 +48,7 @@ func (s *Store) MapShops(ctx context.Context, who access.Principal, bound orb.Bo
 	// tested by their bounds, not @>, and the shop as = ANY (ARRAY[id]), which GiST cannot answer,
 	// so the lookups take the b-tree of migration 0022 rather than the exclusion constraints' GiST,
 	// several times slower for one key.
-	rows, err := s.db.Query(ctx, `SELECT m.id, ST_X(m.location), ST_Y(m.location), ins.x IS NULL, pl.x IS NULL, chk.x IS NOT NULL
+	rows, err := s.db.Query(ctx, `SELECT m.id, ST_X(m.location), ST_Y(m.location), ins.x IS NULL, pl.x IS NULL, chk.x IS NOT NULL, rep.x IS NOT NULL
 		FROM merchant m
 		LEFT JOIN LATERAL (SELECT 1 AS x FROM merchant_inspector mi WHERE mi.merchant_id = ANY (ARRAY[m.id]) AND mi.is_primary
 			AND mi.voided_at IS NULL AND lower(mi.valid) <= $6 AND (upper_inf(mi.valid) OR upper(mi.valid) > $6) LIMIT 1) ins ON true
@@ -55,6 +57,8 @@ func (s *Store) MapShops(ctx context.Context, who access.Principal, bound orb.Bo
 			AND (upper_inf(p.valid) OR upper(p.valid) > $7::date) LIMIT 1) pl ON true
 		LEFT JOIN LATERAL (SELECT 1 AS x FROM merchant_inspection i WHERE i.merchant_id = m.id AND i.voided_at IS NULL
 			AND i.at >= $8 LIMIT 1) chk ON true
+		LEFT JOIN LATERAL (SELECT 1 AS x FROM merchant_repeat_case c JOIN open_incident o ON o.id = c.incident_id
+			WHERE c.merchant_id = m.id LIMIT 1) rep ON true
 		WHERE m.status = 'open' AND m.location && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND `+scope+`
 		LIMIT $5`, args...)
 	if err != nil {
@@ -64,11 +68,13 @@ func (s *Store) MapShops(ctx context.Context, who access.Principal, bound orb.Bo
 	// drawn in id order all the same, so it is a function of the data.
 	shops, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (MapShop, error) {
 		var (
-			m                         MapShop
-			noInspector, noPledge, in bool
+			m                                 MapShop
+			noInspector, noPledge, in, repeat bool
 		)
-		err := r.Scan(&m.ID, &m.At[0], &m.At[1], &noInspector, &noPledge, &in)
+		err := r.Scan(&m.ID, &m.At[0], &m.At[1], &noInspector, &noPledge, &in, &repeat)
 		switch {
+		case repeat:
+			m.State = StateRepeatOffender
 		case noInspector:
 			m.State = StateNoInspector
 		case noPledge:

@@ -6,7 +6,7 @@ import {h} from './dom.js';
 import {t} from './i18n/index.js';
 
 // A shop's colour by state, the gaps loudest; the tiles name the state (the gaps win over the rest).
-export const MERCHANT_COLORS = {pledged: '#43a047', inspected_today: '#1e88e5', no_pledge: '#fb8c00', no_inspector: '#d81b60'};
+export const MERCHANT_COLORS = {pledged: '#43a047', inspected_today: '#1e88e5', no_pledge: '#fb8c00', no_inspector: '#d81b60', repeat_offender: '#4a148c'};
 
 // How far from a click a shop or its frontage counts as clicked on.
 const NEAR_M = 15;
@@ -21,7 +21,8 @@ export function merchantLayers() {
     const gapCount = (k) => ['coalesce', ['get', `${k}_count`], 0];
     return [
         {id: 'merchants-cluster', type: 'circle', source: 'merchants', 'source-layer': 'merchants', filter: isCluster,
-            paint: {'circle-color': ['case', ['>', gapCount('no_inspector'), 0], MERCHANT_COLORS.no_inspector,
+            paint: {'circle-color': ['case', ['>', gapCount('repeat_offender'), 0], MERCHANT_COLORS.repeat_offender,
+                ['>', gapCount('no_inspector'), 0], MERCHANT_COLORS.no_inspector,
                 ['>', gapCount('no_pledge'), 0], MERCHANT_COLORS.no_pledge, MERCHANT_COLORS.pledged],
             'circle-opacity': 0.75, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1,
             'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 7, 5, 12, 20, 22]}},

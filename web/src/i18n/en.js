@@ -66,6 +66,7 @@ export default {
     'merchant.state.inspected_today': 'Inspected today',
     'merchant.state.no_pledge': 'No pledge',
     'merchant.state.no_inspector': 'No inspector',
+    'merchant.state.repeat_offender': 'Repeat offender (joint enforcement)',
     'merchant.title': 'Shop',
     'merchant.inspector': 'Inspector',
     'merchant.noInspector': 'nobody',

@@ -66,6 +66,7 @@ export default {
     'merchant.state.inspected_today': '今日已巡查',
     'merchant.state.no_pledge': '未签责任书',
     'merchant.state.no_inspector': '无包户人',
+    'merchant.state.repeat_offender': '屡教不改（联合执法）',
     'merchant.title': '商户',
     'merchant.inspector': '包户人',
     'merchant.noInspector': '无人负责',
