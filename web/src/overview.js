@@ -131,6 +131,18 @@ export class OverviewPanel {
         this.render();
     }
 
+    // monthlyLinks open the 月报 of the period's (first) month for the district, or for the subdistrict
+    // looked at, to print or as PDF: the server draws it, scoped to the caller.
+    monthlyLinks() {
+        const month = this.view.period.from.slice(0, 7);
+        const q = new URLSearchParams({month});
+        if (this.level() !== 'district') q.set('subdistrict', this.view.unit.subdistrict);
+        const url = (format) => `/api/v1/reports/monthly?${q}&format=${format}`;
+        return h('p', {class: 'gap-links', id: 'monthly-links'}, t('monthly.label', {month}), ' ',
+            h('a', {href: url('html'), target: '_blank', rel: 'noopener', id: 'monthly-html'}, t('monthly.html')), ' · ',
+            h('a', {href: url('pdf'), download: `monthly-${month}.pdf`, id: 'monthly-pdf'}, t('monthly.pdf')));
+    }
+
     setPeriod(period) {
         this.view = {...this.view, period};
         this.hooks.onView(this.view);
@@ -208,6 +220,7 @@ export class OverviewPanel {
             : [h('h3', {}, t('trend.title')), h('p', {class: 'hint', id: 'trend-error'}, this.trendError || t('loading'))];
         replace(this.el, head, h('div', {class: 'table-wrap'}, table),
             h('p', {class: 'hint'}, t('kpi.note')),
+            this.monthlyLinks(),
             trend,
             h('h3', {}, t('overview.chartCounts')), els.counts,
             h('h3', {}, t('overview.chartRate')), els.rate);

@@ -224,6 +224,12 @@ for (const [width, height] of [[1280, 800], [390, 844]]) {
                 const inSub = new Set(units.filter((u) => u.parent === sub.id).map((u) => u.id));
                 const listed = await page.$$eval('#overview-table tbody [data-drill]', (els) => els.map((e) => Number(e.dataset.drill)));
                 assert.ok(listed.every((id) => inSub.has(id)), 'a community outside the subdistrict is listed');
+                // The subdistrict's 月报, as the server prints it for the one looked at.
+                const monthly = await page.getAttribute('#monthly-html', 'href');
+                assert.match(monthly, new RegExp(`subdistrict=${sub.id}`));
+                const printed = await page.request.get(`${server.base}${monthly}`);
+                assert.equal(printed.status(), 200);
+                assert.match(await printed.text(), new RegExp(sub.name.trim()));
                 const com = await down('area', 'community');
                 assert.ok(inSub.has(com.id));
                 const area = await down('area');

@@ -452,4 +452,7 @@ export default {
     'vendors.notRegistered': 'registration not active',
     'vendors.incident': '→ incident #{id}',
     'vendors.note': 'A sighting outside the zone or its hours becomes a street-occupying incident; a vendor seen outside 3 times in 30 days goes to the street chief for joint enforcement.',
+    'monthly.label': 'Monthly report {month}:',
+    'monthly.html': 'printable',
+    'monthly.pdf': 'PDF',
 };

@@ -452,4 +452,7 @@ export default {
     'vendors.notRegistered': '登记已暂停或注销',
     'vendors.incident': '→ 事件 #{id}',
     'vendors.note': '在指定区域或营业时间以外经营即生成“占道经营”事件；30 天内越界 3 次视为屡教不改，移交街长组织联合执法。',
+    'monthly.label': '{month} 月报：',
+    'monthly.html': '打印版',
+    'monthly.pdf': '下载 PDF',
 };
