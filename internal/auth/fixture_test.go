@@ -86,8 +86,9 @@ func newTerritory(t *testing.T, pool *pgxpool.Pool) territory {
 		return mustID(t, pool, `INSERT INTO person (name) VALUES ($1) RETURNING id`, unique("person "))
 	}
 	post := func(unit, person int64, role string, dept int64) int64 {
-		return mustID(t, pool, `INSERT INTO assignment (admin_unit_id, person_id, role, department_id, valid)
-			VALUES ($1, $2, $3, NULLIF($4::bigint, 0), tstzrange('2020-01-01', NULL)) RETURNING id`, unit, person, role, dept)
+		return mustID(t, pool, `INSERT INTO assignment (admin_unit_id, person_id, role, department_id, level, valid)
+			VALUES ($1, $2, $3, NULLIF($4::bigint, 0), CASE WHEN $4::bigint <> 0 THEN 'district' END, tstzrange('2020-01-01', NULL))
+			RETURNING id`, unit, person, role, dept)
 	}
 	var tr territory
 	city := unit("city", 0, 116)

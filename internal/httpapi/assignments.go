@@ -13,6 +13,7 @@ type assignmentIn struct {
 	PersonID     int64             `json:"person_id"`
 	Role         registry.PostRole `json:"role"`
 	DepartmentID int64             `json:"department_id"`
+	Level        registry.Level    `json:"level"`
 	Primary      *bool             `json:"primary"`
 	From         *time.Time        `json:"from"`
 	Until        *time.Time        `json:"until"`
@@ -65,7 +66,7 @@ func (s *Server) createAssignment(w http.ResponseWriter, r *http.Request) error 
 	primary := in.Primary == nil || *in.Primary
 	a, err := s.Registry.CreateAssignment(r.Context(), principal(r), registry.AssignmentInput{
 		AreaID: in.AreaID, AdminUnitID: in.AdminUnitID, PersonID: in.PersonID, Role: in.Role,
-		DepartmentID: in.DepartmentID, Primary: primary, From: in.From, Until: in.Until, Note: in.Note,
+		DepartmentID: in.DepartmentID, Level: in.Level, Primary: primary, From: in.From, Until: in.Until, Note: in.Note,
 		Handover: in.Handover,
 	})
 	if err != nil {

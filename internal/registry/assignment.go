@@ -26,6 +26,7 @@ type Assignment struct {
 	PersonName    string     `json:"person_name"`
 	Role          PostRole   `json:"role"`
 	DepartmentID  int64      `json:"department_id,omitempty"`
+	Level         Level      `json:"level,omitempty"`
 	Primary       bool       `json:"primary"`
 	From          time.Time  `json:"from"`
 	Until         *time.Time `json:"until"`
@@ -51,6 +52,7 @@ type AssignmentInput struct {
 	PersonID     int64
 	Role         PostRole
 	DepartmentID int64
+	Level        Level // for posts with a level (PostRole.HasLevel); district when left empty
 	Primary      bool
 	From         *time.Time
 	Until        *time.Time
@@ -78,7 +80,7 @@ const assignmentFrom = `FROM assignment s
 	LEFT JOIN admin_unit u ON u.id = s.admin_unit_id`
 
 const assignmentColumns = `s.id, COALESCE(s.area_id, 0), COALESCE(s.admin_unit_id, 0), s.person_id, p.name, s.role,
-	COALESCE(s.department_id, 0), s.is_primary, lower(s.valid), upper(s.valid), s.note,
+	COALESCE(s.department_id, 0), COALESCE(s.level, ''), s.is_primary, lower(s.valid), upper(s.valid), s.note,
 	COALESCE(a.subdistrict_id, CASE u.level WHEN 'subdistrict' THEN u.id WHEN 'community' THEN u.parent_id END, 0),
 	COALESCE(a.community_id, CASE u.level WHEN 'community' THEN u.id END, 0), s.created_at,
 	s.voided_at, COALESCE(s.voided_by, ''), COALESCE(s.void_reason, '')`
@@ -89,7 +91,7 @@ func scanAssignment(row pgx.Row) (Assignment, error) {
 		voidedAt *time.Time
 		v        Voiding
 	)
-	err := row.Scan(&a.ID, &a.AreaID, &a.AdminUnitID, &a.PersonID, &a.PersonName, &a.Role, &a.DepartmentID,
+	err := row.Scan(&a.ID, &a.AreaID, &a.AdminUnitID, &a.PersonID, &a.PersonName, &a.Role, &a.DepartmentID, &a.Level,
 		&a.Primary, &a.From, &a.Until, &a.Note, &a.SubdistrictID, &a.CommunityID, &a.CreatedAt,
 		&voidedAt, &v.By, &v.Reason)
 	if voidedAt != nil {
@@ -174,6 +176,7 @@ func getAssignment(ctx context.Context, db interface {
 // street chiefs; street chiefs appoint lane chiefs and liaisons in their subdistrict; chiefs appoint
 // area managers, inspectors, deputies and volunteers in their scope.
 func (s *Store) CreateAssignment(ctx context.Context, who access.Principal, in AssignmentInput) (Assignment, error) {
+	in.Level = in.levelOrDefault()
 	if err := in.check(time.Now()); err != nil {
 		return Assignment{}, err
 	}
@@ -196,7 +199,7 @@ func (s *Store) CreateAssignment(ctx context.Context, who access.Principal, in A
 		if !personExists {
 			return apperr.New(apperr.Invalid, "person %d does not exist", in.PersonID)
 		}
-		if err := lockPost(ctx, tx, in.AreaID, in.AdminUnitID, in.Role, in.DepartmentID); err != nil {
+		if err := lockPost(ctx, tx, in.AreaID, in.AdminUnitID, in.Role, in.DepartmentID, in.Level); err != nil {
 			return err
 		}
 		// "Now" is read once the post is ours, so handovers queued on it start in the order they got it.
@@ -210,9 +213,9 @@ func (s *Store) CreateAssignment(ctx context.Context, who access.Principal, in A
 			}
 		}
 		var id int64
-		err = tx.QueryRow(ctx, `INSERT INTO assignment (area_id, admin_unit_id, person_id, role, department_id, is_primary, valid, note)
-			VALUES (NULLIF($1, 0), NULLIF($2, 0), $3, $4, NULLIF($5, 0), $6, tstzrange($7, $8, '[)'), $9) RETURNING id`,
-			in.AreaID, in.AdminUnitID, in.PersonID, in.Role, in.DepartmentID, in.Primary, from, truncated(in.Until), in.Note).Scan(&id)
+		err = tx.QueryRow(ctx, `INSERT INTO assignment (area_id, admin_unit_id, person_id, role, department_id, is_primary, valid, note, level)
+			VALUES (NULLIF($1, 0), NULLIF($2, 0), $3, $4, NULLIF($5, 0), $6, tstzrange($7, $8, '[)'), $9, NULLIF($10, '')) RETURNING id`,
+			in.AreaID, in.AdminUnitID, in.PersonID, in.Role, in.DepartmentID, in.Primary, from, truncated(in.Until), in.Note, in.Level).Scan(&id)
 		if err != nil {
 			return translate(err, "assignment")
 		}
@@ -234,8 +237,21 @@ func (in AssignmentInput) check(now time.Time) error {
 	if in.PersonID == 0 {
 		return apperr.New(apperr.Invalid, "person_id is required")
 	}
-	if (in.Role == DepartmentLiaison) != (in.DepartmentID != 0) {
-		return apperr.New(apperr.Invalid, "department_id is required for a department_liaison and only for one")
+	switch in.Role.DepartmentRule() {
+	case "required":
+		if in.DepartmentID == 0 {
+			return apperr.New(apperr.Invalid, "department_id is required for a %s", in.Role).With("field", "department_id")
+		}
+	case "none":
+		if in.DepartmentID != 0 {
+			return apperr.New(apperr.Invalid, "a %s names no department", in.Role).With("field", "department_id")
+		}
+	}
+	if _, err := ParseLevel(string(in.Level)); err != nil {
+		return err
+	}
+	if in.Role.HasLevel() != (in.Level != "") {
+		return apperr.New(apperr.Invalid, "level is only for department, linked-leader and cross-appointment posts").With("field", "level")
 	}
 	if in.From != nil {
 		if err := checkDate("from", *in.From, now, maxStartAhead); err != nil {
@@ -253,17 +269,28 @@ func (in AssignmentInput) check(now time.Time) error {
 	return checkTexts("note", in.Note, MaxNoteChars)
 }
 
+// levelOrDefault is the level the post is held at: the district's team unless said otherwise, for
+// the posts that have one.
+func (in AssignmentInput) levelOrDefault() Level {
+	if in.Level == "" && in.Role.HasLevel() {
+		return DistrictLevel
+	}
+	return in.Level
+}
+
 // mayAppoint enforces who may give which post.
 func mayAppoint(who access.Principal, role PostRole) error {
 	switch who.Role {
 	case access.Admin:
 		return nil
 	case access.StreetChief:
-		if role != StreetChief {
+		// The city's and district's teams name their leaders and link them to subdistricts, not
+		// the street chief they answer to.
+		if !slices.Contains([]PostRole{StreetChief, DepartmentLeader, LinkedLeader, CrossAppointee}, role) {
 			return nil
 		}
 	case access.LaneChief:
-		if !slices.Contains([]PostRole{StreetChief, LaneChief, DepartmentLiaison}, role) {
+		if !slices.Contains([]PostRole{StreetChief, LaneChief, DepartmentLiaison, DepartmentLeader, LinkedLeader, CrossAppointee}, role) {
 			return nil
 		}
 	}

@@ -56,9 +56,9 @@ const postLockClass = 0x5354_504f // "STPO"
 // transaction ends. It is taken before the current holder is read, so concurrent handovers queue for
 // the post instead of each locking the holder's row and then waiting on the other's new row in the
 // exclusion constraint, which PostgreSQL can only break as a deadlock.
-func lockPost(ctx context.Context, tx pgx.Tx, areaID, unitID int64, role PostRole, departmentID int64) error {
-	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1::int, hashtext(format('%s/%s/%s/%s', $2::bigint, $3::bigint, $4::text, $5::bigint)))`,
-		postLockClass, areaID, unitID, role, departmentID)
+func lockPost(ctx context.Context, tx pgx.Tx, areaID, unitID int64, role PostRole, departmentID int64, level Level) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1::int, hashtext(format('%s/%s/%s/%s/%s', $2::bigint, $3::bigint, $4::text, $5::bigint, $6::text)))`,
+		postLockClass, areaID, unitID, role, departmentID, level)
 	if err != nil {
 		return fmt.Errorf("lock post: %w", err)
 	}
@@ -91,9 +91,10 @@ func (s *Store) inPostTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 func relieve(ctx context.Context, tx pgx.Tx, who access.Principal, in AssignmentInput, at time.Time) error {
 	rows, err := tx.Query(ctx, `SELECT id, lower(valid) FROM assignment
 		WHERE COALESCE(area_id, 0) = $1 AND COALESCE(admin_unit_id, 0) = $2 AND role = $3
-		  AND COALESCE(department_id, 0) = $4 AND is_primary AND voided_at IS NULL AND valid @> $5::timestamptz
+		  AND COALESCE(department_id, 0) = $4 AND COALESCE(level, '') = $6 AND is_primary AND voided_at IS NULL
+		  AND valid @> $5::timestamptz
 		FOR UPDATE`,
-		in.AreaID, in.AdminUnitID, in.Role, in.DepartmentID, at)
+		in.AreaID, in.AdminUnitID, in.Role, in.DepartmentID, at, in.Level)
 	if err != nil {
 		return fmt.Errorf("handover: %w", err)
 	}
@@ -156,7 +157,7 @@ func lockAssignment(ctx context.Context, tx pgx.Tx, who access.Principal, id int
 	if err != nil {
 		return a, err
 	}
-	if err := lockPost(ctx, tx, a.AreaID, a.AdminUnitID, a.Role, a.DepartmentID); err != nil {
+	if err := lockPost(ctx, tx, a.AreaID, a.AdminUnitID, a.Role, a.DepartmentID, a.Level); err != nil {
 		return a, err
 	}
 	return getAssignment(ctx, tx, who, id, "FOR UPDATE OF s")

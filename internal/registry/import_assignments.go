@@ -21,7 +21,7 @@ func importAssignments(ctx context.Context, tx pgx.Tx, who access.Principal, in 
 	}
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_post_stage (n int PRIMARY KEY, idx int, src text,
 		area_id bigint, area_key text, unit_id bigint, unit_code text, person_id bigint, person_n int, role text,
-		department_id bigint, is_primary boolean, valid_from timestamptz, valid_until timestamptz, note text) ON COMMIT DROP`); err != nil {
+		department_id bigint, is_primary boolean, valid_from timestamptz, valid_until timestamptz, note text, post_level text) ON COMMIT DROP`); err != nil {
 		return fmt.Errorf("import assignments: staging table: %w", err)
 	}
 	i := 0
@@ -36,10 +36,10 @@ func importAssignments(ctx context.Context, tx pgx.Tx, who access.Principal, in 
 			from = a.From.Truncate(time.Microsecond)
 		}
 		return []any{i, a.Index, a.Source, nullID(a.AreaID), nullText(a.AreaKey), nullID(a.AdminUnitID), nullText(a.AdminUnitCode),
-			nullID(a.PersonID), nullID(int64(a.Person)), a.Role, nullID(a.DepartmentID), a.Primary, from, truncated(a.Until), a.Note}, nil
+			nullID(a.PersonID), nullID(int64(a.Person)), a.Role, nullID(a.DepartmentID), a.Primary, from, truncated(a.Until), a.Note, nullText(string(a.levelOrDefault()))}, nil
 	})
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_post_stage"}, []string{"n", "idx", "src", "area_id", "area_key", "unit_id",
-		"unit_code", "person_id", "person_n", "role", "department_id", "is_primary", "valid_from", "valid_until", "note"}, src); err != nil {
+		"unit_code", "person_id", "person_n", "role", "department_id", "is_primary", "valid_from", "valid_until", "note", "post_level"}, src); err != nil {
 		return translate(err, "import assignments")
 	}
 	// One pass resolves every reference and finds the first thing wrong with each row, in the order
@@ -50,7 +50,9 @@ func importAssignments(ctx context.Context, tx pgx.Tx, who access.Principal, in 
 				COALESCE(ak.subdistrict_id, ai.subdistrict_id) AS area_sub, COALESCE(ak.community_id, ai.community_id) AS area_com,
 				COALESCE(uk.level, ui.level) AS level, COALESCE(uk.parent_id, ui.parent_id) AS parent, d.id AS department,
 				CASE s.role WHEN 'street_chief' THEN 'subdistrict' WHEN 'lane_chief' THEN 'community'
-					WHEN 'department_liaison' THEN 'subdistrict' WHEN 'area_manager' THEN 'area' END AS want
+					WHEN 'department_liaison' THEN 'subdistrict' WHEN 'department_leader' THEN 'subdistrict'
+					WHEN 'linked_leader' THEN 'subdistrict' WHEN 'cross_appointee' THEN 'subdistrict'
+					WHEN 'area_manager' THEN 'area' END AS want
 			FROM import_post_stage s
 			LEFT JOIN area ak ON ak.source_key = s.area_key
 			LEFT JOIN area ai ON ai.id = s.area_id
@@ -59,7 +61,7 @@ func importAssignments(ctx context.Context, tx pgx.Tx, who access.Principal, in 
 			LEFT JOIN import_person_stage ps ON ps.n = s.person_n
 			LEFT JOIN person p ON p.id = s.person_id
 			LEFT JOIN department d ON d.id = s.department_id)
-		SELECT n, idx, src, area AS area_id, unit AS unit_id, person AS person_id, role, department_id, is_primary,
+		SELECT n, idx, src, area AS area_id, unit AS unit_id, person AS person_id, role, department_id, post_level, is_primary,
 			tstzrange(valid_from, valid_until, '[)') AS valid, note,
 			COALESCE(area_sub, CASE level WHEN 'subdistrict' THEN unit WHEN 'community' THEN parent END) AS sub,
 			COALESCE(area_com, CASE level WHEN 'community' THEN unit END) AS com,
@@ -86,17 +88,18 @@ func importAssignments(ctx context.Context, tx pgx.Tx, who access.Principal, in 
 	}
 	// The exclusion constraint would refuse an overlap too, but without saying which row clashed.
 	const samePost = `COALESCE(e.area_id, 0) = COALESCE(s.area_id, 0) AND COALESCE(e.%[1]s, 0) = COALESCE(s.unit_id, 0)
-		AND e.role = s.role AND COALESCE(e.department_id, 0) = COALESCE(s.department_id, 0) AND e.valid && s.valid`
+		AND e.role = s.role AND COALESCE(e.department_id, 0) = COALESCE(s.department_id, 0)
+		AND COALESCE(e.%[2]s, '') = COALESCE(s.post_level, '') AND e.valid && s.valid`
 	if _, err := tx.Exec(ctx, `UPDATE import_post_ready s
 		SET problem = format('its primary post overlaps in time that of assignment %s (%s) of this import', e.idx, e.src), code = 'conflict'
 		FROM import_post_ready e
-		WHERE s.problem IS NULL AND s.is_primary AND e.is_primary AND e.n < s.n AND `+fmt.Sprintf(samePost, "unit_id")); err != nil {
+		WHERE s.problem IS NULL AND s.is_primary AND e.is_primary AND e.n < s.n AND `+fmt.Sprintf(samePost, "unit_id", "post_level")); err != nil {
 		return fmt.Errorf("import assignments: overlaps: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE import_post_ready s
 		SET problem = format('its primary post overlaps in time that of assignment %s, held from %s', e.id, lower(e.valid)), code = 'conflict'
 		FROM assignment e
-		WHERE s.problem IS NULL AND s.is_primary AND e.is_primary AND e.voided_at IS NULL AND `+fmt.Sprintf(samePost, "admin_unit_id")); err != nil {
+		WHERE s.problem IS NULL AND s.is_primary AND e.is_primary AND e.voided_at IS NULL AND `+fmt.Sprintf(samePost, "admin_unit_id", "level")); err != nil {
 		return fmt.Errorf("import assignments: overlaps: %w", err)
 	}
 	var (
@@ -113,8 +116,8 @@ func importAssignments(ctx context.Context, tx pgx.Tx, who access.Principal, in 
 		return fmt.Errorf("import assignments: problems: %w", err)
 	}
 	err = tx.QueryRow(ctx, `WITH ins AS (
-			INSERT INTO assignment (area_id, admin_unit_id, person_id, role, department_id, is_primary, valid, note)
-			SELECT area_id, unit_id, person_id, role, department_id, is_primary, valid, note FROM import_post_ready ORDER BY n
+			INSERT INTO assignment (area_id, admin_unit_id, person_id, role, department_id, level, is_primary, valid, note)
+			SELECT area_id, unit_id, person_id, role, department_id, post_level, is_primary, valid, note FROM import_post_ready ORDER BY n
 			RETURNING id)
 		SELECT count(*), COALESCE(min(id), 0), COALESCE(max(id), 0) FROM ins`).Scan(&res.Assignments, &res.FirstAssignmentID, &res.LastAssignmentID)
 	if err != nil {

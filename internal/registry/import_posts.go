@@ -107,6 +107,7 @@ func rowError(code apperr.Code, target string, index int, source string, err err
 // check applies CreateAssignment's checks, with the keys standing in for the ids they name.
 func (a ImportAssignment) check(now time.Time, people int) error {
 	in := a.AssignmentInput
+	in.Level = in.levelOrDefault()
 	if in.Handover {
 		return errors.New("a bulk import does not hand posts over: end the current holder's assignment first")
 	}

@@ -21,11 +21,51 @@ const (
 	Inspector         PostRole = "inspector"
 	Deputy            PostRole = "deputy"
 	Volunteer         PostRole = "volunteer"
+	DepartmentLeader  PostRole = "department_leader" // 负责领导: the department's leader answering for a subdistrict
+	LinkedLeader      PostRole = "linked_leader"     // 挂钩领导: a city or district leader linked to a subdistrict
+	CrossAppointee    PostRole = "cross_appointee"   // 市区交叉任职: a cadre of one team appointed into the other
 )
+
+// Level is the team a department or leader post speaks for: the city's or the district's (市城管局 and
+// 区城管局 are two teams, each with its own holders of a subdistrict's post).
+type Level string
+
+const (
+	CityLevel     Level = "city"
+	DistrictLevel Level = "district"
+)
+
+// ParseLevel checks a level from outside; "" stays "" (the post's default applies).
+func ParseLevel(s string) (Level, error) {
+	switch l := Level(s); l {
+	case "", CityLevel, DistrictLevel:
+		return l, nil
+	}
+	return "", apperr.New(apperr.Invalid, "level %q is not one of city, district", s).With("field", "level")
+}
+
+// HasLevel reports whether the post is held for a city or district team (assignment.level is set
+// exactly for these).
+func (r PostRole) HasLevel() bool {
+	return r == DepartmentLeader || r == DepartmentLiaison || r == LinkedLeader || r == CrossAppointee
+}
+
+// DepartmentRule says whether the post names a department: "required" (a department's own posts),
+// "optional" (a leader may be linked for the department they lead) or "none".
+func (r PostRole) DepartmentRule() string {
+	switch r {
+	case DepartmentLeader, DepartmentLiaison:
+		return "required"
+	case LinkedLeader, CrossAppointee:
+		return "optional"
+	}
+	return "none"
+}
 
 // PostRoles lists every post, in the order the API documents them; assignment.role's CHECK allows
 // exactly these (a test holds the two together).
-var PostRoles = []PostRole{StreetChief, LaneChief, AreaManager, DepartmentLiaison, Inspector, Deputy, Volunteer}
+var PostRoles = []PostRole{StreetChief, LaneChief, AreaManager, DepartmentLiaison, Inspector, Deputy, Volunteer,
+	DepartmentLeader, LinkedLeader, CrossAppointee}
 
 // ParsePostRole checks a post role from outside.
 func ParsePostRole(s string) (PostRole, error) {
@@ -44,7 +84,7 @@ func ParsePostRole(s string) (PostRole, error) {
 // of that level), "area", or "" where any target will do.
 func (r PostRole) HeldOver() string {
 	switch r {
-	case StreetChief, DepartmentLiaison:
+	case StreetChief, DepartmentLiaison, DepartmentLeader, LinkedLeader, CrossAppointee:
 		return "subdistrict"
 	case LaneChief:
 		return "community"

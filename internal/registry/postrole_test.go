@@ -50,6 +50,7 @@ func TestParsePostRole(t *testing.T) {
 
 func TestPostsAreHeldOverTheirLevel(t *testing.T) {
 	want := map[registry.PostRole]string{registry.StreetChief: "subdistrict", registry.DepartmentLiaison: "subdistrict",
+		registry.DepartmentLeader: "subdistrict", registry.LinkedLeader: "subdistrict", registry.CrossAppointee: "subdistrict",
 		registry.LaneChief: "community", registry.AreaManager: "area"}
 	for _, r := range registry.PostRoles {
 		if got := r.HeldOver(); got != want[r] {
@@ -58,5 +59,46 @@ func TestPostsAreHeldOverTheirLevel(t *testing.T) {
 	}
 	if string(registry.PostRole("deputy").Canonical()) != "deputy" {
 		t.Error("Canonical changed the value")
+	}
+}
+
+// TestDepartmentPostsNeedTheirDepartmentAndLevel: a department's post names the department and is
+// held at city or district level (district unless said); other posts name neither.
+func TestDepartmentPostsNeedTheirDepartmentAndLevel(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "deptpost")
+	store := f.store
+	depts, err := store.Departments(ctx)
+	if err != nil || len(depts) == 0 {
+		t.Fatalf("departments: %v, %v", depts, err)
+	}
+	dept := depts[0].ID
+	sub, person := f.sub.ID, f.chiefA.ID
+	bad := []registry.AssignmentInput{
+		{AdminUnitID: sub, PersonID: person, Role: registry.DepartmentLeader, Primary: true},
+		{AdminUnitID: sub, PersonID: person, Role: registry.StreetChief, DepartmentID: dept, Primary: true},
+		{AdminUnitID: sub, PersonID: person, Role: registry.StreetChief, Level: registry.CityLevel, Primary: true},
+		{AdminUnitID: sub, PersonID: person, Role: registry.DepartmentLiaison, DepartmentID: dept, Level: "province", Primary: true},
+	}
+	for _, in := range bad {
+		if _, err := store.CreateAssignment(ctx, admin, in); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("CreateAssignment(%+v) = %v, want invalid input", in, err)
+		}
+	}
+	district, err := store.CreateAssignment(ctx, admin, registry.AssignmentInput{AdminUnitID: sub,
+		PersonID: person, Role: registry.DepartmentLeader, DepartmentID: dept, Primary: true})
+	if err != nil || district.Level != registry.DistrictLevel {
+		t.Fatalf("district leader: %+v, %v; want level district", district, err)
+	}
+	// The city's team holds its own post beside the district's: no clash.
+	city, err := store.CreateAssignment(ctx, admin, registry.AssignmentInput{AdminUnitID: sub,
+		PersonID: person, Role: registry.DepartmentLeader, DepartmentID: dept, Level: registry.CityLevel, Primary: true})
+	if err != nil || city.Level != registry.CityLevel {
+		t.Fatalf("city leader: %+v, %v", city, err)
+	}
+	_, err = store.CreateAssignment(ctx, admin, registry.AssignmentInput{AdminUnitID: sub,
+		PersonID: person, Role: registry.DepartmentLeader, DepartmentID: dept, Level: registry.CityLevel, Primary: true})
+	if !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("a second city leader of the same post = %v, want a conflict", err)
 	}
 }
