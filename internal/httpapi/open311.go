@@ -229,6 +229,9 @@ type o311Request struct {
 	// VerificationToken (an extension, in the create answer only) lets the reporter confirm or
 	// dispute the resolution at POST /api/v1/incidents/{service_request_id}/verification.
 	VerificationToken string `json:"verification_token,omitempty" xml:"verification_token,omitempty"`
+	// TrackingNumber (an extension, in the create answer only) follows the case without signing in,
+	// at GET /api/v1/tracking/{number}, as the web form's receipt does.
+	TrackingNumber string `json:"tracking_number,omitempty" xml:"tracking_number,omitempty"`
 }
 
 func (s *Server) o311Create(w http.ResponseWriter, r *http.Request, c o311Call) error {
@@ -271,7 +274,8 @@ func (s *Server) o311Create(w http.ResponseWriter, r *http.Request, c o311Call) 
 		notice += "; " + rc.Assignee.Name + " is responsible"
 	}
 	return writeOpen311(w, c.format, http.StatusCreated, "service_requests",
-		[]o311Request{{ServiceRequestID: itoa(rc.ID), ServiceNotice: notice, VerificationToken: rc.VerificationToken}})
+		[]o311Request{{ServiceRequestID: itoa(rc.ID), ServiceNotice: notice, VerificationToken: rc.VerificationToken,
+			TrackingNumber: rc.TrackingNumber}})
 }
 
 func (s *Server) o311Requests(w http.ResponseWriter, r *http.Request, c o311Call) error {

@@ -57,10 +57,16 @@ func TestOpen311ReportAndFetchARequest(t *testing.T) {
 		"description": {"夜市占道"}, "media_url": {"https://example.org/p.jpg"}, "email": {"a@example.org"}}
 	resp, raw := w.public.send("POST", "/open311/v2/requests.json", "application/x-www-form-urlencoded", []byte(form.Encode()), nil)
 	var created []struct {
-		ID string `json:"service_request_id"`
+		ID       string `json:"service_request_id"`
+		Tracking string `json:"tracking_number"`
 	}
 	if err := json.Unmarshal(raw, &created); err != nil || resp.StatusCode != http.StatusCreated || len(created) != 1 || created[0].ID == "" {
 		t.Fatalf("%d %s", resp.StatusCode, raw)
+	}
+	// A reporter through an Open311 client follows the case by its tracking number, as on the web form.
+	if status, doc := w.public.do("GET", "/api/v1/tracking/"+url.PathEscape(created[0].Tracking), ""); status != 200 ||
+		doc["tracking_number"] != created[0].Tracking || created[0].Tracking == "" {
+		t.Fatalf("tracking number %q of the Open311 answer: %d %v", created[0].Tracking, status, doc)
 	}
 	_, raw = w.public.send("GET", "/open311/v2/requests/"+created[0].ID+".xml", "", nil, nil)
 	var got struct {
