@@ -106,7 +106,7 @@ export class CadresPanel {
             h('textarea', {id: 'cadre-text', maxlength: 2000, rows: 3, placeholder: t('cadres.textHint')}),
             correcting ? [h('label', {for: 'cadre-reason'}, t('cadres.reason')), h('input', {id: 'cadre-reason', maxlength: 500})] : null,
             h('p', {class: 'bad', id: 'cadre-form-error'}),
-            h('div', {class: 'row'}, h('button', {type: 'submit', id: 'cadre-save'}, t('cadres.save')),
+            h('div', {class: 'row'}, h('button', {type: 'submit', class: 'primary', id: 'cadre-save'}, t('cadres.save')),
                 h('button', {type: 'button', class: 'secondary', onclick: () => { this.editing = null; this.render(); }}, t('cadres.cancel'))));
     }
 
@@ -119,7 +119,7 @@ export class CadresPanel {
             cell.push(h('button', {type: 'button', class: 'link', dataset: {action: o ? 'correct' : 'record'},
                 onclick: () => this.edit(r, !!o)}, t(o ? 'cadres.correct' : 'cadres.record')));
         }
-        return h('td', {}, cell);
+        return h('td', {class: 'opinion'}, cell);
     }
 
     rows() {
