@@ -135,6 +135,9 @@ func translate(err error, what string) error {
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
 		case "23505":
+			if pgErr.ConstraintName == "cadre_opinion_corrected_once" {
+				return &apperr.Error{Code: apperr.Conflict, Message: what + ": it was corrected meanwhile; correct the correction instead", Err: err}
+			}
 			return &apperr.Error{Code: apperr.Conflict, Message: what + ": this post already has an opinion for the year; correct that one instead", Err: err}
 		case "23503", "23514":
 			return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Message, Err: err}
