@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"streetchief/internal/auth"
+	"streetchief/internal/cadres"
 	"streetchief/internal/demo"
 	"streetchief/internal/merchants"
 )
@@ -78,6 +79,11 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 	if err := seedDemoVendors(ctx, pool, opt.Seed, out); err != nil {
 		return err
 	}
+	opinions, err := cadres.SeedDemo(ctx, pool, opt.Seed)
+	if err != nil {
+		return fmt.Errorf("demo cadre opinions: %w", err)
+	}
+	fmt.Fprintf(out, "demo linked cadres: %s\n", opinions)
 	users, err := auth.SeedDemoUsers(ctx, pool)
 	if err != nil {
 		return fmt.Errorf("demo users: %w", err)

@@ -193,6 +193,15 @@ func (s *Server) routes() {
 	s.handle("DELETE", "/api/v1/tokens/{id}", SignedIn, "auth", "Revoke an API token", s.revokeToken)
 	s.handle("GET", "/api/v1/audit", Roles(access.Admin, access.DistrictLeader), "auth", "Audit trail, newest first: target=type:id, before, limit", s.listAudit)
 
+	// Linked department cadres (挂钩干部): the street chief's yearly opinions for the personnel review,
+	// confidential to the personnel office (admin, district leader) and the subdistrict's street chief.
+	s.handle("GET", "/api/v1/cadres/opinions", cadreReaders, "cadres", "Street chiefs' opinions (街长意见) on linked cadres, standing and corrected, in scope (year, subdistrict)", s.listCadreOpinions)
+	s.handle("POST", "/api/v1/cadres/opinions", cadreWriters, "cadres",
+		"Record the year's opinion on a cadre post of your subdistrict (year, person_id, subdistrict_id, role, department_id, level, rating excellent|competent|basically_competent|incompetent, text)", s.recordCadreOpinion)
+	s.handle("POST", "/api/v1/cadres/opinions/{id}:supersede", cadreWriters, "cadres", "Correct a standing opinion with a new one ({\"rating\", \"text\", \"reason\"}); both stay on record", s.correctCadreOpinion)
+	s.handle("GET", "/api/v1/cadres/bonus-basis", cadreReaders, "cadres",
+		"The year's bonus-basis table (奖金挂钩表): each cadre post with months held, the opinion and the subdistrict's KPI figures (year, default last; subdistrict; format=json|xlsx; lang=zh|en)", s.cadreBonusBasis)
+
 	// The embedded dashboard: the page at / and its content-hashed files under /assets/, which never
 	// change under a name and so are cached for a year. chi matches a static path before a wildcard
 	// whatever the order of registration, so /assets/* shadows nothing above.
@@ -212,3 +221,9 @@ var fieldEditors = Roles(access.Admin, access.StreetChief, access.LaneChief)
 
 // vendorReaders see the vendor register in their scope.
 var vendorReaders = Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Inspector)
+
+// cadreReaders read the linked cadres' opinions and bonus table; cadreWriters record opinions.
+var (
+	cadreReaders = Roles(access.Admin, access.DistrictLeader, access.StreetChief)
+	cadreWriters = Roles(access.Admin, access.StreetChief)
+)

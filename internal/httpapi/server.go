@@ -14,6 +14,7 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/auth"
+	"streetchief/internal/cadres"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
@@ -39,6 +40,7 @@ type Deps struct {
 	// Vendors is the mobile-vendor register; nil builds one with the default rules on the Merchants store.
 	Vendors *merchants.Vendors
 	Monthly *monthly.Service // nil: the monthly report answers 503
+	Cadres  *cadres.Service  // nil builds one on DB and Incidents
 	PDF     *pdf.Renderer    // nil, or no Chromium on the machine: format=pdf answers 503
 	Logger  *slog.Logger
 	// MaxBodyBytes limits request bodies; 0 means 8 MiB.
@@ -76,6 +78,9 @@ func New(d Deps) *Server {
 	}
 	if d.Merchants == nil {
 		d.Merchants = merchants.NewStore(d.DB, d.Registry, d.Incidents, merchants.Rules{})
+	}
+	if d.Cadres == nil {
+		d.Cadres = cadres.NewService(d.DB, d.Incidents)
 	}
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 8 << 20

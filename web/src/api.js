@@ -112,6 +112,12 @@ export const api = {
     vendorSightings: (day) => get('/api/v1/vendor-sightings', {day}).then((d) => d.sightings),
     vendorRepeatOffenders: () => get('/api/v1/vendor-repeat-offenders').then((d) => d.repeat_offenders),
 
+    // Linked cadres (挂钩干部): the year's bonus-basis table, the opinions and their corrections.
+    cadreTable: (year) => get('/api/v1/cadres/bonus-basis', {year}),
+    cadreOpinions: (year) => get('/api/v1/cadres/opinions', {year}).then((d) => d.opinions),
+    recordCadreOpinion: (body) => request('POST', '/api/v1/cadres/opinions', {body}),
+    correctCadreOpinion: (id, body) => request('POST', `/api/v1/cadres/opinions/${id}:supersede`, {body}),
+
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
     merchantsNear: (lon, lat, m) => get('/api/v1/merchants', {near: `${lon.toFixed(7)},${lat.toFixed(7)}`, within_m: m, limit: 3}),
 };

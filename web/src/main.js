@@ -19,6 +19,7 @@ import {periodPicker} from './period-picker.js';
 import {readQuery, tileParams, writeQuery} from './period.js';
 import {SignIn} from './signin.js';
 import {VENDOR_ROLES, VendorsPanel} from './vendors.js';
+import {CADRE_ROLES, CadresPanel} from './cadres.js';
 import {TrackPanel} from './track.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -33,6 +34,7 @@ let report;
 let track;
 let coverage;
 let vendors;
+let cadres;
 let signIn;
 let toastTimer;
 
@@ -61,6 +63,10 @@ function mayVendors() {
     return signedIn() && VENDOR_ROLES.includes(state.session.user?.role);
 }
 
+function mayCadres() {
+    return signedIn() && CADRE_ROLES.includes(state.session.user?.role);
+}
+
 // sheetPadding keeps the map's centre, and what it fits to, in the part a phone's sheet leaves
 // uncovered.
 function sheetPadding() {
@@ -73,6 +79,7 @@ function showTab(tab) {
     if (tab === 'gaps' && !mayGaps()) tab = 'map';
     if (tab === 'coverage' && !mayCoverage()) tab = 'map';
     if (tab === 'vendors' && !mayVendors()) tab = 'map';
+    if (tab === 'cadres' && !mayCadres()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -86,6 +93,10 @@ function showTab(tab) {
     if (tab === 'gaps' && state.gapsStale) {
         state.gapsStale = false;
         gaps.load();
+    }
+    if (tab === 'cadres' && cadres.stale) {
+        cadres.stale = false;
+        cadres.load();
     }
     if (tab === 'vendors' && state.vendorsStale) {
         state.vendorsStale = false;
@@ -129,6 +140,7 @@ function renderUser() {
     for (const el of document.querySelectorAll('[data-gaps]')) el.hidden = !mayGaps();
     for (const el of document.querySelectorAll('[data-coverage]')) el.hidden = !mayCoverage();
     for (const el of document.querySelectorAll('[data-vendors]')) el.hidden = !mayVendors();
+    for (const el of document.querySelectorAll('[data-cadres]')) el.hidden = !mayCadres();
 }
 
 // openWhereTheyWork frames the map on a lane chief's communities or a street chief's subdistricts
@@ -178,6 +190,7 @@ async function applySession(session) {
     gaps.clear();
     state.vendorsStale = true;
     vendors.clear();
+    cadres.clear();
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -235,6 +248,7 @@ async function main() {
     track = new TrackPanel($('#panel-track'), {map: mapView.map, toast, categories: () => report.categories});
     coverage = new CoveragePanel($('#panel-coverage'));
     vendors = new VendorsPanel($('#panel-vendors'));
+    cadres = new CadresPanel($('#panel-cadres'), {session: () => state.session, toast});
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -256,6 +270,7 @@ async function main() {
             if (gaps.rows) gaps.render();
             if (coverage.coverage) coverage.render();
             if (vendors.zones) vendors.render();
+            if (cadres.table) cadres.render();
         }
     });
     window.addEventListener('hashchange', route);
