@@ -1,0 +1,40 @@
+package notify
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// words are the titles of each kind of notice, in Chinese and English, with {name} standing for a
+// parameter. A kind without words is shown by its code, so a new kind is never silent.
+var words = map[string][2]string{
+	"case_assigned":       {"案件 {id} 已派给您：{category}，{place}", "Case {id} is yours: {category}, {place}"},
+	"case_escalated":      {"案件 {id} 已上报街长：{category}，{place}", "Case {id} was escalated to you: {category}, {place}"},
+	"case_overdue":        {"案件 {id} 已超期：{category}，{place}", "Case {id} is overdue: {category}, {place}"},
+	"joint_requested":     {"联合执法：{department}请签收案件 {id}（{category}，{place}）", "Joint enforcement: {department}, acknowledge case {id} ({category}, {place})"},
+	"verification_result": {"案件 {id} 核查结果：{result}", "Case {id} verification: {result}"},
+	"inspection_due":      {"今日待巡查商户 {count} 家", "{count} shops to inspect today"},
+}
+
+var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// Title is the one-line text of a notice in lang ("en" or Chinese otherwise).
+func Title(lang, kind string, params map[string]any) string {
+	w, ok := words[kind]
+	if !ok {
+		return kind
+	}
+	t := w[0]
+	if lang == "en" {
+		t = w[1]
+	}
+	out := placeholder.ReplaceAllStringFunc(t, func(m string) string {
+		v, ok := params[m[1:len(m)-1]]
+		if !ok || v == nil {
+			return "—"
+		}
+		return fmt.Sprint(v)
+	})
+	return strings.TrimSpace(out)
+}
