@@ -196,5 +196,5 @@ func addEvent(ctx context.Context, tx pgx.Tx, who access.Principal, e event) (in
 	if err != nil {
 		return 0, fmt.Errorf("incident %d event: %w", e.incident, err)
 	}
-	return id, nil
+	return id, tell(ctx, tx, who, e)
 }

@@ -88,6 +88,9 @@ func (s *Store) SetReach(ctx context.Context, who access.Principal, r Reach) err
 	if err := r.check(); err != nil {
 		return err
 	}
+	if r.Enabled && !s.channels[r.Channel] {
+		return apperr.New(apperr.Invalid, "this deployment sends no %s messages", r.Channel).With("field", "channel")
+	}
 	tx, err := s.db.Begin(ctx)
 	if err != nil {
 		return err

@@ -70,11 +70,12 @@ func NewStore(db *pgxpool.Pool, channels ...string) *Store {
 	return s
 }
 
-// Enqueue writes the notice to its recipient's inbox and one delivery per enabled channel the
-// person has and the deployment offers, inside tx — the transaction of the change that causes it,
-// so a change rolled back tells nobody. It answers whether the notice is new (false when its
-// dedupe key was seen).
-func (s *Store) Enqueue(ctx context.Context, tx database.Querier, n Notice) (bool, error) {
+// Enqueue writes the notice to its recipient's inbox and one delivery per channel the person enabled
+// (only channels the deployment offers can be enabled, see SetReach), inside tx — the transaction of
+// the change that causes it, so a change rolled back tells nobody. It answers whether the notice is
+// new (false when its dedupe key was seen). It is a function, not a method, so that any domain's
+// write path can call it with nothing but its transaction.
+func Enqueue(ctx context.Context, tx database.Querier, n Notice) (bool, error) {
 	if err := n.check(); err != nil {
 		return false, err
 	}
@@ -97,15 +98,11 @@ func (s *Store) Enqueue(ctx context.Context, tx database.Querier, n Notice) (boo
 		}
 		return false, fmt.Errorf("enqueue notice: %w", err)
 	}
-	offered := make([]string, 0, len(s.channels))
-	for c := range s.channels {
-		offered = append(offered, c)
-	}
 	// A delivery in the person's quiet hours waits for them to end (wall clock of Beijing).
 	_, err = tx.Exec(ctx, `INSERT INTO notification_delivery (notification_id, channel, address, next_attempt_at)
 		SELECT $1, c.channel, c.address, CASE WHEN `+inQuiet+` THEN `+quietEnds+` ELSE now() END
 		  FROM notification_channel c
-		 WHERE c.person_id = $2 AND c.enabled AND c.channel = ANY($3)`, id, n.PersonID, offered)
+		 WHERE c.person_id = $2 AND c.enabled`, id, n.PersonID)
 	if err != nil {
 		return false, fmt.Errorf("enqueue deliveries: %w", err)
 	}

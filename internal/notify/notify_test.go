@@ -43,7 +43,7 @@ func TestANoticeCommitsWithItsChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Enqueue(ctx, tx, caseNotice(lane, 1)); err != nil {
+	if _, err := notify.Enqueue(ctx, tx, caseNotice(lane, 1)); err != nil {
 		t.Fatal(err)
 	}
 	tx.Rollback(ctx)
@@ -53,7 +53,7 @@ func TestANoticeCommitsWithItsChange(t *testing.T) {
 	n := caseNotice(lane, 2)
 	n.DedupeKey = "overdue:2:2026-12-07"
 	for i, want := range []bool{true, false} {
-		fresh, err := store.Enqueue(ctx, db, n)
+		fresh, err := notify.Enqueue(ctx, db, n)
 		if err != nil || fresh != want {
 			t.Fatalf("enqueue %d: fresh %v, %v; want %v", i, fresh, err, want)
 		}
@@ -65,7 +65,7 @@ func TestANoticeCommitsWithItsChange(t *testing.T) {
 	if en, _ := store.Inbox(ctx, lane, 0, 0, false, "en"); en.Items[0].Title != "Case 2 is yours: 占道经营, 中城街道" {
 		t.Fatalf("English title %q", en.Items[0].Title)
 	}
-	if _, err := store.Enqueue(ctx, db, notify.Notice{PersonID: lane.PersonID, Kind: "Case Assigned", Subject: notify.Subject{Type: "incident"}}); !apperr.Is(err, apperr.Invalid) {
+	if _, err := notify.Enqueue(ctx, db, notify.Notice{PersonID: lane.PersonID, Kind: "Case Assigned", Subject: notify.Subject{Type: "incident"}}); !apperr.Is(err, apperr.Invalid) {
 		t.Fatalf("a kind that is not a code: %v", err)
 	}
 }
@@ -77,7 +77,7 @@ func TestAnInboxIsItsOwnersAlone(t *testing.T) {
 	store := notify.NewStore(db)
 	owner, other := person(t, db, "巷长乙"), person(t, db, "巷长丙")
 	for i := range 3 {
-		if _, err := store.Enqueue(ctx, db, caseNotice(owner, int64(10+i))); err != nil {
+		if _, err := notify.Enqueue(ctx, db, caseNotice(owner, int64(10+i))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -130,7 +130,7 @@ func TestEmailIsDeliveredOnceRetriedWhenBusyAndGivenUpWhenRefused(t *testing.T) 
 	reach(t, store, busy, notify.Reach{Channel: "email", Address: "busy@example.org", Enabled: true})
 	reach(t, store, gone, notify.Reach{Channel: "email", Address: "nobody@example.org", Enabled: true})
 	for i, p := range []access.Principal{ok, busy, gone} {
-		if _, err := store.Enqueue(ctx, db, caseNotice(p, int64(100+i))); err != nil {
+		if _, err := notify.Enqueue(ctx, db, caseNotice(p, int64(100+i))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -194,7 +194,7 @@ func TestWorkersShareTheOutboxWithoutSendingTwice(t *testing.T) {
 	for i := range people {
 		p := person(t, db, fmt.Sprintf("队员%d", i))
 		reach(t, store, p, notify.Reach{Channel: "email", Address: fmt.Sprintf("p%d@example.org", i), Enabled: true})
-		if _, err := store.Enqueue(ctx, db, caseNotice(p, int64(i))); err != nil {
+		if _, err := notify.Enqueue(ctx, db, caseNotice(p, int64(i))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -240,9 +240,11 @@ func TestQuietHoursHoldADelivery(t *testing.T) {
 	now := time.Now().In(time.FixedZone("Asia/Shanghai", 8*3600))
 	from, until := now.Add(-time.Hour).Format("15:04"), now.Add(2*time.Hour).Format("15:04")
 	reach(t, store, sleeper, notify.Reach{Channel: "email", Address: "night@example.org", Enabled: true, QuietFrom: from, QuietUntil: until})
-	reach(t, store, offline, notify.Reach{Channel: "sms", Address: "13900000000", Enabled: true})
+	if err := store.SetReach(ctx, offline, notify.Reach{Channel: "sms", Address: "13900000000", Enabled: true}); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("an SMS number where the deployment sends no SMS: %v", err)
+	}
 	for _, p := range []access.Principal{sleeper, offline} {
-		if _, err := store.Enqueue(ctx, db, caseNotice(p, 7)); err != nil {
+		if _, err := notify.Enqueue(ctx, db, caseNotice(p, 7)); err != nil {
 			t.Fatal(err)
 		}
 	}

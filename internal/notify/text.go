@@ -19,7 +19,8 @@ var words = map[string][2]string{
 
 var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
 
-// Title is the one-line text of a notice in lang ("en" or Chinese otherwise).
+// Title is the one-line text of a notice in lang ("en" or Chinese otherwise). In English a
+// parameter's "_en" twin (category_en) is used where the notice has one.
 func Title(lang, kind string, params map[string]any) string {
 	w, ok := words[kind]
 	if !ok {
@@ -30,7 +31,11 @@ func Title(lang, kind string, params map[string]any) string {
 		t = w[1]
 	}
 	out := placeholder.ReplaceAllStringFunc(t, func(m string) string {
-		v, ok := params[m[1:len(m)-1]]
+		key := m[1 : len(m)-1]
+		if v, ok := params[key+"_en"]; ok && lang == "en" && v != "" {
+			return fmt.Sprint(v)
+		}
+		v, ok := params[key]
 		if !ok || v == nil {
 			return "—"
 		}
