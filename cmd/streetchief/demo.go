@@ -13,6 +13,7 @@ import (
 
 	"streetchief/internal/auth"
 	"streetchief/internal/demo"
+	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
 )
 
@@ -78,6 +79,11 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 	if err := seedDemoVendors(ctx, pool, opt.Seed, out); err != nil {
 		return err
 	}
+	notices, err := incidents.SeedDemoNotices(ctx, pool)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "demo inboxes: %d notices of the last week\n", notices)
 	users, err := auth.SeedDemoUsers(ctx, pool)
 	if err != nil {
 		return fmt.Errorf("demo users: %w", err)

@@ -34,21 +34,29 @@ func tell(ctx context.Context, tx pgx.Tx, who access.Principal, e event) error {
 	if kind == "" || to == 0 || to == who.PersonID {
 		return nil
 	}
-	params := map[string]any{"id": e.incident}
+	params, err := noticeParams(ctx, tx, e.incident)
+	if err != nil {
+		return err
+	}
+	if kind == "verification_result" {
+		params["result"], params["result_en"] = "未通过，已退回重办", "failed, the case is back with you"
+	}
+	_, err = notify.Enqueue(ctx, tx, notify.Notice{PersonID: to, Kind: kind,
+		Subject: notify.Subject{Type: "incident", ID: e.incident}, Params: params})
+	return err
+}
+
+// noticeParams are the words a notice of a case needs: its number, category in both languages and
+// the most precise place it has (area, community, subdistrict).
+func noticeParams(ctx context.Context, tx pgx.Tx, id int64) (map[string]any, error) {
 	var zh, en, place string
 	if err := tx.QueryRow(ctx, `SELECT c.name_zh, c.name_en, COALESCE(a.name, cu.name, su.name, '')
 		FROM incident i JOIN incident_category c ON c.code = i.category
 		LEFT JOIN area_directory a ON a.id = i.area_id
 		LEFT JOIN unit_directory cu ON cu.id = i.community_id
 		LEFT JOIN unit_directory su ON su.id = i.subdistrict_id
-		WHERE i.id = $1`, e.incident).Scan(&zh, &en, &place); err != nil {
-		return fmt.Errorf("incident %d notice: %w", e.incident, err)
+		WHERE i.id = $1`, id).Scan(&zh, &en, &place); err != nil {
+		return nil, fmt.Errorf("incident %d notice: %w", id, err)
 	}
-	params["category"], params["category_en"], params["place"] = zh, en, place
-	if kind == "verification_result" {
-		params["result"], params["result_en"] = "未通过，已退回重办", "failed, the case is back with you"
-	}
-	_, err := notify.Enqueue(ctx, tx, notify.Notice{PersonID: to, Kind: kind,
-		Subject: notify.Subject{Type: "incident", ID: e.incident}, Params: params})
-	return err
+	return map[string]any{"id": id, "category": zh, "category_en": en, "place": place}, nil
 }

@@ -30,6 +30,9 @@ type Notice struct {
 	Subject   Subject
 	Params    map[string]any
 	DedupeKey string
+	// At is when it happened, for a notice recorded after the fact (the demo city's history); zero
+	// is now.
+	At time.Time
 }
 
 // Subject is what a notification links to: a case, a shop, an operation…
@@ -88,10 +91,14 @@ func Enqueue(ctx context.Context, tx database.Querier, n Notice) (bool, error) {
 		return false, fmt.Errorf("notice params: %w", err)
 	}
 	var id int64
-	err = tx.QueryRow(ctx, `INSERT INTO notification (person_id, kind, subject_type, subject_id, params, dedupe_key)
-		VALUES ($1, $2, $3, NULLIF($4, 0), $5, NULLIF($6, ''))
+	var at *time.Time
+	if !n.At.IsZero() {
+		at = &n.At
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO notification (person_id, kind, subject_type, subject_id, params, dedupe_key, created_at)
+		VALUES ($1, $2, $3, NULLIF($4, 0), $5, NULLIF($6, ''), COALESCE($7, now()))
 		ON CONFLICT (person_id, dedupe_key) DO NOTHING RETURNING id`,
-		n.PersonID, n.Kind, n.Subject.Type, n.Subject.ID, raw, n.DedupeKey).Scan(&id)
+		n.PersonID, n.Kind, n.Subject.Type, n.Subject.ID, raw, n.DedupeKey, at).Scan(&id)
 	if err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return false, nil

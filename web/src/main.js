@@ -1,4 +1,4 @@
-// The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors, and
+// The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors, #inbox, and
 // #track=<number> from a receipt), language, and the panels. The period and the unit the overview
 // looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
@@ -20,6 +20,7 @@ import {readQuery, tileParams, writeQuery} from './period.js';
 import {SignIn} from './signin.js';
 import {VENDOR_ROLES, VendorsPanel} from './vendors.js';
 import {TrackPanel} from './track.js';
+import {InboxPanel} from './inbox.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -33,6 +34,7 @@ let report;
 let track;
 let coverage;
 let vendors;
+let inbox;
 let signIn;
 let toastTimer;
 
@@ -73,6 +75,7 @@ function showTab(tab) {
     if (tab === 'gaps' && !mayGaps()) tab = 'map';
     if (tab === 'coverage' && !mayCoverage()) tab = 'map';
     if (tab === 'vendors' && !mayVendors()) tab = 'map';
+    if (tab === 'inbox' && !state.session.user?.person_id) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -87,6 +90,7 @@ function showTab(tab) {
         state.gapsStale = false;
         gaps.load();
     }
+    if (tab === 'inbox') inbox.load();
     if (tab === 'vendors' && state.vendorsStale) {
         state.vendorsStale = false;
         vendors.load();
@@ -178,6 +182,7 @@ async function applySession(session) {
     gaps.clear();
     state.vendorsStale = true;
     vendors.clear();
+    inbox.start(session);
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -235,12 +240,14 @@ async function main() {
     track = new TrackPanel($('#panel-track'), {map: mapView.map, toast, categories: () => report.categories});
     coverage = new CoveragePanel($('#panel-coverage'));
     vendors = new VendorsPanel($('#panel-vendors'));
+    inbox = new InboxPanel($('#panel-inbox'), $('#inbox-open'), {toast});
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
         b.addEventListener('click', () => (location.hash = `#${b.dataset.tab}`));
     }
     $('#signin-open').addEventListener('click', () => signIn.open());
+    $('#inbox-open').addEventListener('click', () => (location.hash = '#inbox'));
     $('#signout').addEventListener('click', () => signIn.signOut().then(() => (location.hash = '#map')));
     $('#lang').addEventListener('click', () => setLang(lang() === 'zh' ? 'en' : 'zh'));
     onLangChange(() => {
@@ -256,6 +263,8 @@ async function main() {
             if (gaps.rows) gaps.render();
             if (coverage.coverage) coverage.render();
             if (vendors.zones) vendors.render();
+            inbox.renderButton();
+            if (state.tab === 'inbox') inbox.load();
         }
     });
     window.addEventListener('hashchange', route);
