@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"time"
 
 	"streetchief/internal/auth"
@@ -17,7 +16,6 @@ import (
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
 	"streetchief/internal/monthly"
-	"streetchief/internal/notify"
 	"streetchief/internal/pdf"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
@@ -33,15 +31,15 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	jurisdiction := fs.String("open311-jurisdiction", open311Jurisdiction(),
 		"Open311 jurisdiction_id of this deployment (env STREETCHIEF_OPEN311_JURISDICTION); requests naming another are refused")
 	keyService := fs.String("open311-key-service", "", "Open311 discovery's key_service: how integrators get an api_key (empty: a sentence naming the jurisdiction)")
-	smtpAddr := fs.String("smtp-addr", os.Getenv("STREETCHIEF_SMTP_ADDR"),
-		"SMTP submission server (host:port) that sends email notifications (env STREETCHIEF_SMTP_ADDR); empty: no email; the password comes from env STREETCHIEF_SMTP_PASSWORD")
-	smtpFrom := fs.String("smtp-from", "streetchief@localhost", "sender address of email notifications")
-	smtpUser := fs.String("smtp-user", "", "SMTP user name, when the server wants one")
-	publicURL := fs.String("public-url", "http://localhost:8080", "the dashboard's address as people reach it, for the links in notifications")
+	notifications := registerNotifyFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := noArgs(fs); err != nil {
+		return err
+	}
+	channels, err := notifications.channels()
+	if err != nil {
 		return err
 	}
 	if !auth.ValidJurisdiction(*jurisdiction) {
@@ -92,8 +90,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	go tileService.FollowIncidents(ctx, tileFeed)
 	go listener.Run(ctx)
 
-	notifyStore := startNotifications(ctx, pool, logger, *publicURL, notify.SMTP{Addr: *smtpAddr, From: *smtpFrom,
-		Username: *smtpUser, Password: os.Getenv("STREETCHIEF_SMTP_PASSWORD")})
+	notifyStore := startNotifications(ctx, pool, logger, *notifications.publicURL, channels)
 
 	reportService := reports.NewService(pool)
 	api := httpapi.New(httpapi.Deps{
