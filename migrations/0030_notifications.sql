@@ -55,3 +55,9 @@ CREATE TABLE notification_delivery (
     UNIQUE (notification_id, channel)
 );
 CREATE INDEX notification_delivery_due ON notification_delivery (next_attempt_at) WHERE state IN ('pending', 'sending');
+
+-- internal/notify's read interface for "was he told, and did he see it?": who was told of what,
+-- when, and when they first opened it — for a case's history, not an inbox (params stay private).
+CREATE VIEW notification_receipt AS
+    SELECT id, person_id, kind, subject_type, subject_id, created_at, read_at FROM notification;
+COMMENT ON VIEW notification_receipt IS 'read interface of internal/notify to notification';

@@ -54,4 +54,13 @@ func TestEachMoveOfACaseTellsWhoItReaches(t *testing.T) {
 	if len(street) != 2 || street[0].Kind != "verification_result" || street[0].Subject.ID != rc.ID {
 		t.Fatalf("the street chief's inbox after the failed check: %+v", street)
 	}
+	// The case shows who was told and whether they have seen it.
+	if _, err := notify.NewStore(dbtest.Pool(t)).MarkRead(ctx, access.Principal{PersonID: w.lane.ID}, lane[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	in := w.get(rc.ID)
+	if len(in.Told) != 3 || in.Told[0].PersonID != w.lane.ID || in.Told[0].ReadAt == nil || in.Told[0].PersonName != w.lane.Name ||
+		in.Told[1].Kind != "case_escalated" || in.Told[1].ReadAt != nil || in.Told[2].Kind != "verification_result" {
+		t.Fatalf("told %+v", in.Told)
+	}
 }

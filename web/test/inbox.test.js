@@ -54,6 +54,9 @@ describe('the inbox', () => {
             const first = before.items[0];
             await page.locator('#panel-inbox li button.link').first().click();
             await page.waitForFunction((id) => location.hash === `#incidents/${id}`, first.subject.id);
+            // The case says who was told of it and that they have now seen it.
+            await page.waitForSelector('#panel-incidents ul.told li.read');
+            assert.match(await page.locator('#panel-incidents ul.told li.read').first().innerText(), /已读 /);
             const afterRead = await chief.get('/api/v1/inbox');
             assert.equal(afterRead.unread, before.unread - 1);
             assert.ok(afterRead.items[0].read_at, 'the opened notice is read');
