@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -74,4 +75,16 @@ func startNotifications(ctx context.Context, pool *pgxpool.Pool, logger *slog.Lo
 		logger.Info("delivering notifications", "channels", names)
 	}
 	return store
+}
+
+// parseClock reads "HH:MM"; "" is (-1, -1): switched off.
+func parseClock(s string) (hour, minute int, err error) {
+	if s == "" {
+		return -1, -1, nil
+	}
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%q is not HH:MM", s)
+	}
+	return t.Hour(), t.Minute(), nil
 }

@@ -14,7 +14,7 @@ var words = map[string][2]string{
 	"case_overdue":        {"案件 {id} 已超期：{category}，{place}", "Case {id} is overdue: {category}, {place}"},
 	"joint_requested":     {"联合执法：{department}请签收案件 {id}（{category}，{place}）", "Joint enforcement: {department}, acknowledge case {id} ({category}, {place})"},
 	"verification_result": {"案件 {id} 核查结果：{result}", "Case {id} verification: {result}"},
-	"inspection_due":      {"今日待巡查商户 {count} 家", "{count} shops to inspect today"},
+	"daily_digest":        {"{day} 待办：{summary}", "{day}: {summary}"},
 }
 
 var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
