@@ -14,6 +14,7 @@ import (
 	"streetchief/internal/auth"
 	"streetchief/internal/cadres"
 	"streetchief/internal/demo"
+	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
 )
 
@@ -84,6 +85,11 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 		return fmt.Errorf("demo cadre opinions: %w", err)
 	}
 	fmt.Fprintf(out, "demo linked cadres: %s\n", opinions)
+	notices, err := incidents.SeedDemoNotices(ctx, pool)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "demo inboxes: %d notices of the last week\n", notices)
 	users, err := auth.SeedDemoUsers(ctx, pool)
 	if err != nil {
 		return fmt.Errorf("demo users: %w", err)

@@ -11,10 +11,12 @@ import (
 
 	"streetchief/internal/auth"
 	"streetchief/internal/database"
+	"streetchief/internal/digest"
 	"streetchief/internal/httpapi"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
+	"streetchief/internal/merchants"
 	"streetchief/internal/monthly"
 	"streetchief/internal/pdf"
 	"streetchief/internal/registry"
@@ -31,11 +33,21 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	jurisdiction := fs.String("open311-jurisdiction", open311Jurisdiction(),
 		"Open311 jurisdiction_id of this deployment (env STREETCHIEF_OPEN311_JURISDICTION); requests naming another are refused")
 	keyService := fs.String("open311-key-service", "", "Open311 discovery's key_service: how integrators get an api_key (empty: a sentence naming the jurisdiction)")
+	notifications := registerNotifyFlags(fs)
+	digestAt := fs.String("digest-at", "07:30", "Beijing time each day's morning digest (每日待办) is written, HH:MM; empty: none")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := noArgs(fs); err != nil {
 		return err
+	}
+	channels, err := notifications.channels()
+	if err != nil {
+		return err
+	}
+	digestHour, digestMinute, err := parseClock(*digestAt)
+	if err != nil {
+		return fmt.Errorf("--digest-at: %w", err)
 	}
 	if !auth.ValidJurisdiction(*jurisdiction) {
 		return fmt.Errorf("--open311-jurisdiction %q is not a jurisdiction id such as %s", *jurisdiction, httpapi.DefaultOpen311Jurisdiction)
@@ -85,8 +97,17 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	go tileService.FollowIncidents(ctx, tileFeed)
 	go listener.Run(ctx)
 
+	notifyStore := startNotifications(ctx, pool, logger, *notifications.publicURL, channels)
+
 	reportService := reports.NewService(pool)
+	shops := merchants.NewStore(pool, store, incidentService, merchants.Rules{})
+	if digestHour >= 0 {
+		go digest.Run(ctx, digest.Sources{DB: pool, Incidents: incidentService, Merchants: shops, Reports: reportService},
+			digestHour, digestMinute, logger)
+	}
 	api := httpapi.New(httpapi.Deps{
+		Notify:    notifyStore,
+		Merchants: shops,
 		DB:        pool,
 		Registry:  store,
 		Lookup:    engine,

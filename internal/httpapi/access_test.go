@@ -29,6 +29,7 @@ type accessWorld struct {
 	assignA, assignB registry.Assignment
 	comA, comB       registry.AdminUnit
 	worker           registry.Person
+	people           map[access.Role]int64 // the person each role's account is linked to, where it is
 }
 
 var worldSeq int
@@ -86,6 +87,7 @@ func newAccessWorld(t *testing.T) *accessWorld {
 	must(err)
 
 	people := map[access.Role]int64{access.LaneChief: lane.ID, access.StreetChief: street.ID, access.DepartmentLiaison: liaison.ID}
+	w.people = people
 	for _, role := range access.Roles {
 		c := asUser(t, srv, svc, code(strings.ReplaceAll(string(role), "_", "-")), role, people[role])
 		w.clients[role] = c

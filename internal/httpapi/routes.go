@@ -124,6 +124,10 @@ func (s *Server) routes() {
 	s.handle("GET", "/api/v1/repeat-offenders", inspectionReaders, "merchants", "Repeat offenders (屡教不改) in scope with their cases and inspections (subdistrict, format=json|xlsx)", s.repeatOffenders)
 	s.handle("GET", "/api/v1/repeat-offender-rules", inspectionReaders, "merchants", "The repeat-offender rule per incident category (violations within window_days) and the default", s.repeatRules)
 	s.handle("PUT", "/api/v1/repeat-offender-rules/{category}", Roles(access.Admin), "merchants", "Set a category's repeat-offender rule ({\"violations\", \"window_days\"})", s.setRepeatRule)
+	// Notifications: each person's own inbox (no role reads another's) and where they want to hear.
+	s.handle("GET", "/api/v1/inbox", SignedIn, "notifications", "The caller's notifications, newest first, with the unread count (before=<id>, limit ≤ 200, unread=true, lang=zh|en)", s.inbox)
+	s.handle("POST", "/api/v1/inbox/{id}:read", SignedIn, "notifications", "Mark one of the caller's notifications read; the first opening's time is kept (已读)", s.readNotification)
+	s.handle("PUT", "/api/v1/inbox/reach", SignedIn, "notifications", "Where the caller hears outside the app on one channel ({\"channel\": \"email|wecom|sms\", \"address\", \"enabled\", \"quiet_from\": \"22:00\", \"quiet_until\": \"07:00\"})", s.setReach)
 	// Mobile vendors (流动摊贩): the register, their zones' hours, and sightings from the field, which
 	// outside a vendor's zone or hours become 占道经营 incidents.
 	s.handle("GET", "/api/v1/vendors", vendorReaders, "vendors", "Registered vendors in scope with zone, status and 30-day record (zone, status, repeat_offenders)", s.listVendors)

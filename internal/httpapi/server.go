@@ -20,6 +20,7 @@ import (
 	"streetchief/internal/maptiles"
 	"streetchief/internal/merchants"
 	"streetchief/internal/monthly"
+	"streetchief/internal/notify"
 	"streetchief/internal/pdf"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
@@ -37,6 +38,8 @@ type Deps struct {
 	Reports   *reports.Service
 	// Merchants is the 门前三包 register; nil builds one on DB, Registry and Incidents.
 	Merchants *merchants.Store
+	// Notify is the people's inboxes; nil builds one with no delivery channels.
+	Notify *notify.Store
 	// Vendors is the mobile-vendor register; nil builds one with the default rules on the Merchants store.
 	Vendors *merchants.Vendors
 	Monthly *monthly.Service // nil: the monthly report answers 503
@@ -90,6 +93,9 @@ func New(d Deps) *Server {
 	}
 	if d.Vendors == nil {
 		d.Vendors = merchants.NewVendors(d.Merchants, merchants.VendorRules{})
+	}
+	if d.Notify == nil {
+		d.Notify = notify.NewStore(d.DB)
 	}
 	s := &Server{Deps: d, metrics: newMetrics(d.DB), ids: newRequestIDs()}
 	switch {

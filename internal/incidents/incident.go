@@ -42,6 +42,18 @@ type Incident struct {
 	Place               Place      `json:"place"`
 	PlaceText           string     `json:"place_text"`
 	Events              []Event    `json:"events,omitempty"`
+	// Told is who was notified of the case and whether they have opened it (已读/未读): leaders ask
+	// "did he see it?" before "did he act?".
+	Told []Told `json:"told,omitempty"`
+}
+
+// Told is one notice of the case: to whom, of what, when, and when first read (nil: unread).
+type Told struct {
+	PersonID   int64      `json:"person_id"`
+	PersonName string     `json:"person_name"`
+	Kind       string     `json:"kind"`
+	At         time.Time  `json:"at"`
+	ReadAt     *time.Time `json:"read_at"`
 }
 
 // Event is one step of an incident's history.
@@ -143,8 +155,22 @@ func (s *Service) Incident(ctx context.Context, who access.Principal, id int64) 
 	if err != nil {
 		return in, err
 	}
-	in.Events, err = events(ctx, s.db, id)
+	if in.Events, err = events(ctx, s.db, id); err != nil {
+		return in, err
+	}
+	in.Told, err = told(ctx, s.db, id)
 	return in, err
+}
+
+func told(ctx context.Context, db database.Querier, id int64) ([]Told, error) {
+	rows, err := db.Query(ctx, `SELECT n.person_id, p.name, n.kind, n.created_at, n.read_at
+		FROM notification_receipt n JOIN person_directory p ON p.id = n.person_id
+		WHERE n.subject_type = 'incident' AND n.subject_id = $1 ORDER BY n.created_at, n.id`, id)
+	if err != nil {
+		return nil, translate(err, "incident notices")
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Told])
+	return out, translate(err, "incident notices")
 }
 
 func events(ctx context.Context, db database.Querier, id int64) ([]Event, error) {
@@ -196,5 +222,5 @@ func addEvent(ctx context.Context, tx pgx.Tx, who access.Principal, e event) (in
 	if err != nil {
 		return 0, fmt.Errorf("incident %d event: %w", e.incident, err)
 	}
-	return id, nil
+	return id, tell(ctx, tx, who, e)
 }

@@ -107,6 +107,8 @@ export const api = {
     inspectionCoverage: (q) => get('/api/v1/inspections/coverage', q),
     inspectionCalendar: (q) => get('/api/v1/inspections/calendar', q),
     repeatOffenders: () => get('/api/v1/repeat-offenders').then((d) => d.offenders),
+    inbox: (params) => get('/api/v1/inbox', params),
+    readNotification: (id) => request('POST', `/api/v1/inbox/${id}:read`),
     vendorZones: () => get('/api/v1/vendor-zones').then((d) => d.zones),
     vendors: () => get('/api/v1/vendors').then((d) => d.vendors),
     vendorSightings: (day) => get('/api/v1/vendor-sightings', {day}).then((d) => d.sightings),

@@ -244,7 +244,11 @@ export class IncidentsPanel {
                 h('span', {class: 'muted'}, ` · ${actorText(e)}`),
                 eventText(e) && h('div', {class: 'event-text'}, eventText(e)),
                 (e.department_ids || []).length ? h('div', {class: 'muted'}, e.department_ids.map(deptName).join('、')) : null,
-                e.note && h('div', {class: 'note'}, e.note)))));
+                e.note && h('div', {class: 'note'}, e.note)))),
+            (d.told || []).length ? [h('h3', {}, t('incidents.told')),
+                h('ul', {class: 'told'}, d.told.map((n) => h('li', {class: n.read_at ? 'read' : 'unread'},
+                    h('span', {class: 'muted'}, formatTime(n.at)), ' ', n.person_name, ' · ', t(`told.${n.kind}`), ' · ',
+                    n.read_at ? t('told.readAt', {time: formatTime(n.read_at)}) : h('strong', {}, t('told.unread')))))] : null);
     }
 
     actionsView(d) {

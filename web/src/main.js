@@ -1,4 +1,4 @@
-// The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors, and
+// The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors, #inbox, and
 // #track=<number> from a receipt), language, and the panels. The period and the unit the overview
 // looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
@@ -21,6 +21,7 @@ import {SignIn} from './signin.js';
 import {VENDOR_ROLES, VendorsPanel} from './vendors.js';
 import {CADRE_ROLES, CadresPanel} from './cadres.js';
 import {TrackPanel} from './track.js';
+import {InboxPanel} from './inbox.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -35,6 +36,7 @@ let track;
 let coverage;
 let vendors;
 let cadres;
+let inbox;
 let signIn;
 let toastTimer;
 
@@ -80,6 +82,7 @@ function showTab(tab) {
     if (tab === 'coverage' && !mayCoverage()) tab = 'map';
     if (tab === 'vendors' && !mayVendors()) tab = 'map';
     if (tab === 'cadres' && !mayCadres()) tab = 'map';
+    if (tab === 'inbox' && !state.session.user?.person_id) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -98,6 +101,7 @@ function showTab(tab) {
         cadres.stale = false;
         cadres.load();
     }
+    if (tab === 'inbox') inbox.load();
     if (tab === 'vendors' && state.vendorsStale) {
         state.vendorsStale = false;
         vendors.load();
@@ -191,6 +195,7 @@ async function applySession(session) {
     state.vendorsStale = true;
     vendors.clear();
     cadres.clear();
+    inbox.start(session);
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -249,12 +254,14 @@ async function main() {
     coverage = new CoveragePanel($('#panel-coverage'));
     vendors = new VendorsPanel($('#panel-vendors'));
     cadres = new CadresPanel($('#panel-cadres'), {session: () => state.session, toast});
+    inbox = new InboxPanel($('#panel-inbox'), $('#inbox-open'), {toast});
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
         b.addEventListener('click', () => (location.hash = `#${b.dataset.tab}`));
     }
     $('#signin-open').addEventListener('click', () => signIn.open());
+    $('#inbox-open').addEventListener('click', () => (location.hash = '#inbox'));
     $('#signout').addEventListener('click', () => signIn.signOut().then(() => (location.hash = '#map')));
     $('#lang').addEventListener('click', () => setLang(lang() === 'zh' ? 'en' : 'zh'));
     onLangChange(() => {
@@ -271,6 +278,8 @@ async function main() {
             if (coverage.coverage) coverage.render();
             if (vendors.zones) vendors.render();
             if (cadres.table) cadres.render();
+            inbox.renderButton();
+            if (state.tab === 'inbox') inbox.load();
         }
     });
     window.addEventListener('hashchange', route);

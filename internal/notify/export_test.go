@@ -1,0 +1,4 @@
+package notify
+
+// AliyunSignatureForTest lets the stand-in provider of the tests check signatures.
+var AliyunSignatureForTest = aliyunSignature

@@ -1,0 +1,45 @@
+package notify
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// words are the titles of each kind of notice, in Chinese and English, with {name} standing for a
+// parameter. A kind without words is shown by its code, so a new kind is never silent.
+var words = map[string][2]string{
+	"case_assigned":       {"案件 {id} 已派给您：{category}，{place}", "Case {id} is yours: {category}, {place}"},
+	"case_escalated":      {"案件 {id} 已上报街长：{category}，{place}", "Case {id} was escalated to you: {category}, {place}"},
+	"case_overdue":        {"案件 {id} 已超期：{category}，{place}", "Case {id} is overdue: {category}, {place}"},
+	"joint_requested":     {"联合执法：{department}请签收案件 {id}（{category}，{place}）", "Joint enforcement: {department}, acknowledge case {id} ({category}, {place})"},
+	"verification_result": {"案件 {id} 核查结果：{result}", "Case {id} verification: {result}"},
+	"daily_digest":        {"{day} 待办：{summary}", "{day}: {summary}"},
+}
+
+var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// Title is the one-line text of a notice in lang ("en" or Chinese otherwise). In English a
+// parameter's "_en" twin (category_en) is used where the notice has one.
+func Title(lang, kind string, params map[string]any) string {
+	w, ok := words[kind]
+	if !ok {
+		return kind
+	}
+	t := w[0]
+	if lang == "en" {
+		t = w[1]
+	}
+	out := placeholder.ReplaceAllStringFunc(t, func(m string) string {
+		key := m[1 : len(m)-1]
+		if v, ok := params[key+"_en"]; ok && lang == "en" && v != "" {
+			return fmt.Sprint(v)
+		}
+		v, ok := params[key]
+		if !ok || v == nil {
+			return "—"
+		}
+		return fmt.Sprint(v)
+	})
+	return strings.TrimSpace(out)
+}
