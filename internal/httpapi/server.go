@@ -19,6 +19,7 @@ import (
 	"streetchief/internal/maptiles"
 	"streetchief/internal/merchants"
 	"streetchief/internal/monthly"
+	"streetchief/internal/operations"
 	"streetchief/internal/pdf"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
@@ -50,6 +51,8 @@ type Deps struct {
 	PublicReportsPerMinute int
 	// Open311 configures the Open311 endpoint: its jurisdiction_id and how integrators get keys.
 	Open311 Open311Options
+	// Operations are the joint enforcement operations; nil builds them on DB, Registry and Incidents.
+	Operations *operations.Store
 }
 
 // DefaultPublicReportsPerMinute is generous for people on one network (a school, a market's Wi-Fi)
@@ -76,6 +79,9 @@ func New(d Deps) *Server {
 	}
 	if d.Merchants == nil {
 		d.Merchants = merchants.NewStore(d.DB, d.Registry, d.Incidents, merchants.Rules{})
+	}
+	if d.Operations == nil {
+		d.Operations = operations.NewStore(d.DB, d.Registry, d.Incidents)
 	}
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 8 << 20

@@ -134,3 +134,22 @@ func (s *Store) Calendar(ctx context.Context, who access.Principal, month string
 	}
 	return cal, nil
 }
+
+// ParseBound reads a list's from or to: a Beijing date (YYYY-MM-DD; as to, the end of that day) or
+// an RFC 3339 time. Empty is no bound.
+func ParseBound(name, raw string) (*time.Time, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", raw, Beijing)
+	if err == nil && name == "to" {
+		t = t.AddDate(0, 0, 1)
+	}
+	if err != nil {
+		t, err = time.Parse(time.RFC3339, raw)
+	}
+	if err != nil || t.Year() < 2000 || t.Year() > 2100 {
+		return nil, apperr.New(apperr.Malformed, "query parameter %s: %q is not a date (YYYY-MM-DD) or an RFC 3339 time between 2000 and 2100", name, raw).With("field", name)
+	}
+	return &t, nil
+}
