@@ -29,7 +29,7 @@ func rect(x0, y0, x1, y1 float64) orb.MultiPolygon {
 // community, in a patch of the map of its own; a street chief of each, a lane chief in E, two
 // department liaisons of E (departments 1 and 2), people to take part, and a clock the test moves.
 type world struct {
-	t                 *testing.T
+	t                 testing.TB
 	store             *operations.Store
 	inc               *incidents.Service
 	reg               *registry.Store
@@ -45,7 +45,7 @@ type world struct {
 
 var worlds int
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	worlds++
 	ctx := context.Background()
