@@ -78,6 +78,9 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 	if err := seedDemoVendors(ctx, pool, opt.Seed, out); err != nil {
 		return err
 	}
+	if err := seedDemoOperations(ctx, pool, opt.Seed, out); err != nil {
+		return err
+	}
 	users, err := auth.SeedDemoUsers(ctx, pool)
 	if err != nil {
 		return fmt.Errorf("demo users: %w", err)
