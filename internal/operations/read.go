@@ -88,6 +88,8 @@ type Case struct {
 	LinkedAt   time.Time        `json:"linked_at"`
 	Status     incidents.Status `json:"status"`
 	Category   string           `json:"category"`
+	Lon        float64          `json:"lon"`
+	Lat        float64          `json:"lat"`
 }
 
 // CaseCounts are the operation's cases by their state now: counted, never typed in.
@@ -220,7 +222,7 @@ func (s *Store) fillCases(ctx context.Context, op *Operation) error {
 		if err != nil {
 			return fmt.Errorf("case %d: %w", c.IncidentID, err)
 		}
-		c.Status, c.Category = inc.Status, inc.Category
+		c.Status, c.Category, c.Lon, c.Lat = inc.Status, inc.Category, inc.Lon, inc.Lat
 		op.CaseCounts.Total++
 		switch {
 		case inc.Status.Open():

@@ -112,6 +112,14 @@ export const api = {
     vendorSightings: (day) => get('/api/v1/vendor-sightings', {day}).then((d) => d.sightings),
     vendorRepeatOffenders: () => get('/api/v1/vendor-repeat-offenders').then((d) => d.repeat_offenders),
 
+    people: (name) => get('/api/v1/people', {name, limit: 20}).then((d) => d.people),
+    operationCalendar: (month) => get('/api/v1/operations/calendar', {month}),
+    operation: (id) => get(`/api/v1/operations/${id}`),
+    createOperation: (body) => request('POST', '/api/v1/operations', {body}),
+    cancelOperation: (id, reason) => request('POST', `/api/v1/operations/${id}:cancel`, {body: {reason}}),
+    linkOperationCase: (id, incidentID) => request('POST', `/api/v1/operations/${id}/cases`, {body: {incident_id: incidentID}}),
+    recordOperationOutcome: (id, body) => request('POST', `/api/v1/operations/${id}/outcomes`, {body}),
+
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
     merchantsNear: (lon, lat, m) => get('/api/v1/merchants', {near: `${lon.toFixed(7)},${lat.toFixed(7)}`, within_m: m, limit: 3}),
 };

@@ -1,4 +1,4 @@
-// The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors, and
+// The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors, #operations[/id], and
 // #track=<number> from a receipt), language, and the panels. The period and the unit the overview
 // looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
@@ -13,6 +13,7 @@ import {IncidentsPanel} from './incidents.js';
 import {COVERAGE_ROLES, CoveragePanel} from './merchant-coverage.js';
 import {LookupPopup} from './lookup-popup.js';
 import {MapView} from './map.js';
+import {OperationsPanel, OPERATION_ROLES} from './operations.js';
 import {OverviewPanel} from './overview.js';
 import {ReportPanel} from './report.js';
 import {periodPicker} from './period-picker.js';
@@ -33,6 +34,7 @@ let report;
 let track;
 let coverage;
 let vendors;
+let operations;
 let signIn;
 let toastTimer;
 
@@ -57,6 +59,10 @@ function mayCoverage() {
     return signedIn() && COVERAGE_ROLES.includes(state.session.user?.role);
 }
 
+function mayOperations() {
+    return signedIn() && OPERATION_ROLES.includes(state.session.user?.role);
+}
+
 function mayVendors() {
     return signedIn() && VENDOR_ROLES.includes(state.session.user?.role);
 }
@@ -73,6 +79,7 @@ function showTab(tab) {
     if (tab === 'gaps' && !mayGaps()) tab = 'map';
     if (tab === 'coverage' && !mayCoverage()) tab = 'map';
     if (tab === 'vendors' && !mayVendors()) tab = 'map';
+    if (tab === 'operations' && !mayOperations()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -116,6 +123,13 @@ function route() {
     }
     const [tab, id] = hash.split('/');
     showTab(tab || 'map');
+    if (state.tab === 'operations') {
+        if (id && Number(id) > 0) operations.open(Number(id));
+        else if (operations.detail || operations.form || !operations.calendar) {
+            operations.clear();
+            operations.load();
+        }
+    }
     if (state.tab === 'incidents' && id && Number(id) > 0 && incidents.detail?.id !== Number(id)) incidents.open(Number(id));
     else if (state.tab === 'incidents' && !id && incidents.detail) incidents.close();
 }
@@ -129,6 +143,7 @@ function renderUser() {
     for (const el of document.querySelectorAll('[data-gaps]')) el.hidden = !mayGaps();
     for (const el of document.querySelectorAll('[data-coverage]')) el.hidden = !mayCoverage();
     for (const el of document.querySelectorAll('[data-vendors]')) el.hidden = !mayVendors();
+    for (const el of document.querySelectorAll('[data-operations]')) el.hidden = !mayOperations();
 }
 
 // openWhereTheyWork frames the map on a lane chief's communities or a street chief's subdistricts
@@ -178,6 +193,7 @@ async function applySession(session) {
     gaps.clear();
     state.vendorsStale = true;
     vendors.clear();
+    operations.clear();
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -235,6 +251,7 @@ async function main() {
     track = new TrackPanel($('#panel-track'), {map: mapView.map, toast, categories: () => report.categories});
     coverage = new CoveragePanel($('#panel-coverage'));
     vendors = new VendorsPanel($('#panel-vendors'));
+    operations = new OperationsPanel($('#panel-operations'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -256,6 +273,7 @@ async function main() {
             if (gaps.rows) gaps.render();
             if (coverage.coverage) coverage.render();
             if (vendors.zones) vendors.render();
+            if (mayOperations()) operations.render();
         }
     });
     window.addEventListener('hashchange', route);
