@@ -149,6 +149,8 @@ export class OperationsPanel {
             section('outcome', h('p', {id: 'operation-counts'}, t('operations.counts', {total: op.case_counts.total,
                 closed: op.case_counts.closed, open: op.case_counts.open, spot: op.case_counts.opened_on_spot})),
             op.outcome ? h('div', {id: 'operation-outcome'}, h('p', {}, op.outcome.notes),
+                op.outcome.photos.length > 0 && h('p', {class: 'op-photos'}, op.outcome.photos.map((src) =>
+                    h('a', {href: src, target: '_blank'}, h('img', {src, alt: t('operations.photos'), height: 64})))),
                 h('p', {class: 'muted'}, t('operations.recorded', {by: op.outcome.recorded_by, at: formatTime(op.outcome.recorded_at)})),
                 op.outcome.reason && h('p', {class: 'muted'}, t('operations.correction', {reason: op.outcome.reason})))
                 : h('p', {class: 'muted'}, t('operations.noOutcome'))),
@@ -173,12 +175,22 @@ export class OperationsPanel {
             h('option', {value: ''}, '—'), DEALINGS.map((d) => h('option', {value: d, selected: s.dealt === d}, t(`operations.dealt.${d}`)))));
         const notes = h('textarea', {id: 'operation-notes', rows: 3, placeholder: t('operations.notes')}, op.outcome?.notes || '');
         const reason = op.outcome && h('input', {id: 'operation-outcome-reason', placeholder: t('operations.correctionReason')});
-        const submit = () => this.act(() => api.recordOperationOutcome(op.id, {notes: notes.value, reason: reason ? reason.value : '',
-            shops: selects.filter((s) => s.value).map((s) => ({merchant_id: Number(s.dataset.merchant), dealt: s.value}))}));
+        const files = h('input', {type: 'file', id: 'operation-photos', accept: 'image/jpeg,image/png,image/webp', multiple: true,
+            'aria-label': t('operations.photos')});
+        const read = (file) => new Promise((resolve, reject) => {
+            const r = new FileReader();
+            r.onload = () => resolve(r.result);
+            r.onerror = () => reject(r.error);
+            r.readAsDataURL(file);
+        });
+        const submit = () => this.act(async () => api.recordOperationOutcome(op.id, {notes: notes.value, reason: reason ? reason.value : '',
+            shops: selects.filter((s) => s.value).map((s) => ({merchant_id: Number(s.dataset.merchant), dealt: s.value})),
+            photos: await Promise.all([...files.files].map(read))}));
         return h('form', {class: 'op-action', id: 'operation-outcome-form', onsubmit: (e) => (e.preventDefault(), submit())},
             h('h3', {}, t(op.outcome ? 'operations.correct' : 'operations.recordOutcome')),
             op.target_shops.map((s, i) => h('label', {class: 'op-shop'}, h('span', {}, s.name), selects[i])),
-            notes, reason, h('button', {type: 'submit', id: 'operation-outcome-submit'}, t('operations.save')));
+            notes, reason, h('label', {class: 'op-field'}, h('span', {}, t('operations.photos')), files),
+            h('button', {type: 'submit', id: 'operation-outcome-submit'}, t('operations.save')));
     }
 
     async act(fn) {

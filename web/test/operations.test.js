@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
 
+import {PNG} from 'pngjs';
+
 import {Browser, apiSession, clean, open, signIn, startServer} from './harness.js';
 
 let server;
@@ -92,9 +94,11 @@ describe('the joint operations panel', () => {
             await page.waitForFunction(() => window.streetchief.map.getSource('operation-targets'));
             if (shops > 0) await page.selectOption('#operation-outcome-form select', 'fined');
             await page.fill('#operation-notes', '当场查处，处罚一户');
+            await page.setInputFiles('#operation-photos', {name: 'scene.png', mimeType: 'image/png', buffer: PNG.sync.write(new PNG({width: 4, height: 3}))});
             await page.click('#operation-outcome-submit');
             await page.waitForSelector('#operation-detail[data-state="done"]');
             assert.match(await page.locator('#operation-outcome').innerText(), /当场查处/);
+            await page.waitForFunction(() => document.querySelector('#operation-outcome img')?.naturalWidth === 4);
             assert.match(await page.locator('#operation-counts').innerText(), /涉及案件 1 件/);
             const texts = await panelTexts(page);
 

@@ -523,5 +523,6 @@ export default {
     'operations.repeatOffenders': 'Repeat offenders',
     'operations.openCases': 'Open cases',
     'operations.areaSearch': 'Find an area by name',
+    'operations.photos': 'Photos',
     'operations.submit': 'Submit the plan',
 };

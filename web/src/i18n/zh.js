@@ -523,5 +523,6 @@ export default {
     'operations.repeatOffenders': '屡教不改商户',
     'operations.openCases': '未办结案件',
     'operations.areaSearch': '按名称查找区域',
+    'operations.photos': '照片',
     'operations.submit': '提交计划',
 };
