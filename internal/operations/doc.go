@@ -6,6 +6,9 @@
 // It owns the operation tables (migration 0028) and reads the registry, merchant and incident views
 // their owners publish; cases themselves stay incidents' and are read through its Go API.
 //
+// A drawn target must be a valid polygon that meets the subdistrict; it may reach across the
+// boundary, because an operation along a boundary street deals with both of its sides.
+//
 // Who may see an operation: administrators and district leaders all of them; a street chief those
 // of their subdistricts, and only they and administrators plan, change, cancel and close them; a
 // department liaison those their department takes part in, in their subdistricts; a lane chief those
