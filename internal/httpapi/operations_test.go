@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"streetchief/internal/access"
+	"streetchief/internal/dbtest"
 )
 
 // The street chief plans an operation of their subdistrict; the liaison of a department taking
@@ -65,6 +67,19 @@ func TestOperationsOverHTTP(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(page), "联合执法行动报告") {
 		t.Fatalf("report: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	// 500 target shops in one request.
+	c := w.areaA.Geom.Bound().Center()
+	var shops []int64
+	if err := dbtest.Pool(t).QueryRow(context.Background(), `WITH s AS (INSERT INTO merchant (name, location)
+		SELECT '店' || g, ST_SetSRID(ST_MakePoint($1 + g * 0.00001, $2), 4326) FROM generate_series(1, 500) g RETURNING id)
+		SELECT array_agg(id ORDER BY id) FROM s`, c[0]-0.0025, c[1]).Scan(&shops); err != nil {
+		t.Fatal(err)
+	}
+	ids := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(shops)), ","), "[]")
+	big := strings.Replace(plan("[1]"), `"area_ids"`, `"merchant_ids":[`+ids+`],"area_ids"`, 1)
+	if status, doc := chief.do("POST", "/api/v1/operations", big); status != http.StatusCreated || doc["shops"] != float64(500) {
+		t.Fatalf("500 target shops: %d %v", status, doc["detail"])
 	}
 	status, doc = chief.do("POST", path+":cancel", `{"reason":"台风"}`)
 	if status != http.StatusOK || doc["state"] != "cancelled" {
