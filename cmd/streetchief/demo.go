@@ -90,6 +90,9 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 		return err
 	}
 	fmt.Fprintf(out, "demo inboxes: %d notices of the last week\n", notices)
+	if err := seedDemoOperations(ctx, pool, opt.Seed, out); err != nil {
+		return err
+	}
 	users, err := auth.SeedDemoUsers(ctx, pool)
 	if err != nil {
 		return fmt.Errorf("demo users: %w", err)

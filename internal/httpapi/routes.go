@@ -144,6 +144,21 @@ func (s *Server) routes() {
 	s.handle("GET", "/api/v1/vendor-sightings", vendorReaders, "vendors", "Sightings in scope of a day (day, vendor, outside)", s.listSightings)
 	s.handle("GET", "/api/v1/vendor-repeat-offenders", vendorReaders, "vendors", "Vendors seen outside 3 times in 30 days, with those sightings", s.listVendorRepeatOffenders)
 
+	// 联合执法行动: joint operations of a subdistrict's street chief with the enforcement departments,
+	// planned by the street chief (or an administrator); read as internal/operations' doc says.
+	s.handle("GET", "/api/v1/operations", operationReaders, "joint-operations", "Joint operations in scope, soonest first (from, to: dates or RFC 3339; subdistrict, state=planned|under_way|outcome_overdue|done|cancelled, department)", s.listOperations)
+	s.handle("POST", "/api/v1/operations", operationPlanners, "joint-operations",
+		"Plan an operation (title, kind planned|short_notice, subdistrict_id, starts_at, ends_at, briefing, department_ids, people [{person_id, role commander|member}], target_area, area_ids, merchant_ids, incident_ids); one that took place comes with its outcome", s.createOperation)
+	s.handle("GET", "/api/v1/operations/calendar", operationReaders, "joint-operations", "A month of operations by Beijing day (month=YYYY-MM; subdistrict, state, department)", s.operationCalendar)
+	s.handle("GET", "/api/v1/operations/{id}", operationReaders, "joint-operations", "An operation with its departments, people (phones in scope), targets, cases and their states, outcomes and revisions", s.getOperation)
+	s.handle("PATCH", "/api/v1/operations/{id}", operationPlanners, "joint-operations", "Change a planned operation's plan (in full, as to create it, with a reason); the plan as it was is kept as a revision", s.reviseOperation)
+	s.handle("POST", "/api/v1/operations/{id}:cancel", operationPlanners, "joint-operations", "Cancel an operation without outcome ({\"reason\"}); it stays listed as cancelled", s.cancelOperation)
+	s.handle("POST", "/api/v1/operations/{id}/outcomes", operationPlanners, "joint-operations",
+		"Record what an operation achieved (notes, shops [{merchant_id, dealt rectified_on_spot|fined|order_issued|no_one_present}], photos in base64); a later one corrects it with a reason", s.recordOperationOutcome)
+	s.handle("POST", "/api/v1/operations/{id}/cases", operationPlanners, "joint-operations", "Link a case opened on the spot while the operation ran ({\"incident_id\"})", s.linkOperationCase)
+	s.handle("GET", "/api/v1/operations/{id}/report", operationReaders, "joint-operations", "The operation's printable report for A4 in Chinese (format=html|pdf)", s.operationReport)
+	s.handle("GET", "/api/v1/operation-outcomes/{id}/photos/{n}", operationReaders, "joint-operations", "A photo of an operation's outcome", s.operationOutcomePhoto)
+
 	// Open311 GeoReport v2: the incident catalogue and reports for outside systems (the 12345
 	// hotline). Errors are Open311's own lists, not problem documents (see open311.go).
 	s.handle("GET", "/open311/v2/discovery.{format}", Public, "open311", "Open311 GeoReport v2 discovery (json or xml)", s.open311(s.o311Discovery))
@@ -230,4 +245,11 @@ var vendorReaders = Roles(access.Admin, access.DistrictLeader, access.StreetChie
 var (
 	cadreReaders = Roles(access.Admin, access.DistrictLeader, access.StreetChief)
 	cadreWriters = Roles(access.Admin, access.StreetChief)
+)
+
+// operationPlanners plan and change joint operations, each in their subdistricts; operationReaders
+// read them, narrowed by internal/operations.
+var (
+	operationPlanners = Roles(access.Admin, access.StreetChief)
+	operationReaders  = Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.DepartmentLiaison)
 )

@@ -21,6 +21,7 @@ import (
 	"streetchief/internal/merchants"
 	"streetchief/internal/monthly"
 	"streetchief/internal/notify"
+	"streetchief/internal/operations"
 	"streetchief/internal/pdf"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
@@ -55,6 +56,8 @@ type Deps struct {
 	PublicReportsPerMinute int
 	// Open311 configures the Open311 endpoint: its jurisdiction_id and how integrators get keys.
 	Open311 Open311Options
+	// Operations are the joint enforcement operations; nil builds them on DB, Registry and Incidents.
+	Operations *operations.Store
 }
 
 // DefaultPublicReportsPerMinute is generous for people on one network (a school, a market's Wi-Fi)
@@ -84,6 +87,9 @@ func New(d Deps) *Server {
 	}
 	if d.Cadres == nil {
 		d.Cadres = cadres.NewService(d.DB, d.Incidents)
+	}
+	if d.Operations == nil {
+		d.Operations = operations.NewStore(d.DB, d.Registry, d.Incidents)
 	}
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 8 << 20

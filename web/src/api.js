@@ -119,6 +119,13 @@ export const api = {
     cadreOpinions: (year) => get('/api/v1/cadres/opinions', {year}).then((d) => d.opinions),
     recordCadreOpinion: (body) => request('POST', '/api/v1/cadres/opinions', {body}),
     correctCadreOpinion: (id, body) => request('POST', `/api/v1/cadres/opinions/${id}:supersede`, {body}),
+    people: (name) => get('/api/v1/people', {name, limit: 20}).then((d) => d.people),
+    operationCalendar: (month) => get('/api/v1/operations/calendar', {month}),
+    operation: (id) => get(`/api/v1/operations/${id}`),
+    createOperation: (body) => request('POST', '/api/v1/operations', {body}),
+    cancelOperation: (id, reason) => request('POST', `/api/v1/operations/${id}:cancel`, {body: {reason}}),
+    linkOperationCase: (id, incidentID) => request('POST', `/api/v1/operations/${id}/cases`, {body: {incident_id: incidentID}}),
+    recordOperationOutcome: (id, body) => request('POST', `/api/v1/operations/${id}/outcomes`, {body}),
 
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
     merchantsNear: (lon, lat, m) => get('/api/v1/merchants', {near: `${lon.toFixed(7)},${lat.toFixed(7)}`, within_m: m, limit: 3}),

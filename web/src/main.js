@@ -1,4 +1,5 @@
-// The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors, #inbox, and
+// The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors,
+// #operations[/id], #cadres, #inbox, and
 // #track=<number> from a receipt), language, and the panels. The period and the unit the overview
 // looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
@@ -13,6 +14,7 @@ import {IncidentsPanel} from './incidents.js';
 import {COVERAGE_ROLES, CoveragePanel} from './merchant-coverage.js';
 import {LookupPopup} from './lookup-popup.js';
 import {MapView} from './map.js';
+import {OperationsPanel, OPERATION_ROLES} from './operations.js';
 import {OverviewPanel} from './overview.js';
 import {ReportPanel} from './report.js';
 import {periodPicker} from './period-picker.js';
@@ -37,6 +39,7 @@ let coverage;
 let vendors;
 let cadres;
 let inbox;
+let operations;
 let signIn;
 let toastTimer;
 
@@ -61,6 +64,10 @@ function mayCoverage() {
     return signedIn() && COVERAGE_ROLES.includes(state.session.user?.role);
 }
 
+function mayOperations() {
+    return signedIn() && OPERATION_ROLES.includes(state.session.user?.role);
+}
+
 function mayVendors() {
     return signedIn() && VENDOR_ROLES.includes(state.session.user?.role);
 }
@@ -83,6 +90,7 @@ function showTab(tab) {
     if (tab === 'vendors' && !mayVendors()) tab = 'map';
     if (tab === 'cadres' && !mayCadres()) tab = 'map';
     if (tab === 'inbox' && !state.session.user?.person_id) tab = 'map';
+    if (tab === 'operations' && !mayOperations()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -131,6 +139,13 @@ function route() {
     }
     const [tab, id] = hash.split('/');
     showTab(tab || 'map');
+    if (state.tab === 'operations') {
+        if (id && Number(id) > 0) operations.open(Number(id));
+        else if (operations.detail || operations.form || !operations.calendar) {
+            operations.clear();
+            operations.load();
+        }
+    }
     if (state.tab === 'incidents' && id && Number(id) > 0 && incidents.detail?.id !== Number(id)) incidents.open(Number(id));
     else if (state.tab === 'incidents' && !id && incidents.detail) incidents.close();
 }
@@ -145,6 +160,7 @@ function renderUser() {
     for (const el of document.querySelectorAll('[data-coverage]')) el.hidden = !mayCoverage();
     for (const el of document.querySelectorAll('[data-vendors]')) el.hidden = !mayVendors();
     for (const el of document.querySelectorAll('[data-cadres]')) el.hidden = !mayCadres();
+    for (const el of document.querySelectorAll('[data-operations]')) el.hidden = !mayOperations();
 }
 
 // openWhereTheyWork frames the map on a lane chief's communities or a street chief's subdistricts
@@ -196,6 +212,7 @@ async function applySession(session) {
     vendors.clear();
     cadres.clear();
     inbox.start(session);
+    operations.clear();
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -255,6 +272,7 @@ async function main() {
     vendors = new VendorsPanel($('#panel-vendors'));
     cadres = new CadresPanel($('#panel-cadres'), {session: () => state.session, toast});
     inbox = new InboxPanel($('#panel-inbox'), $('#inbox-open'), {toast});
+    operations = new OperationsPanel($('#panel-operations'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -280,6 +298,7 @@ async function main() {
             if (cadres.table) cadres.render();
             inbox.renderButton();
             if (state.tab === 'inbox') inbox.load();
+            if (mayOperations()) operations.render();
         }
     });
     window.addEventListener('hashchange', route);
