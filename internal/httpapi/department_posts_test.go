@@ -76,7 +76,7 @@ func TestDepartmentPostOfAnUnknownDepartmentIsUnprocessable(t *testing.T) {
 	before := rowCounts(t)
 	for body, field := range map[string]string{
 		fmt.Sprintf(`{"admin_unit_id":%d,"person_id":%d,"role":"department_leader","department_id":987654,"level":"city"}`, w.comA.ParentID, w.worker.ID): "department_id",
-		fmt.Sprintf(`{"admin_unit_id":%d,"person_id":%d,"role":"department_leader","department_id":1}`, w.comA.ID, w.worker.ID):                         "admin_unit_id",
+		fmt.Sprintf(`{"admin_unit_id":%d,"person_id":%d,"role":"department_leader","department_id":1}`, w.comA.ID, w.worker.ID):                           "admin_unit_id",
 	} {
 		status, doc := w.clients[access.Admin].do("POST", "/api/v1/assignments", body)
 		if status != http.StatusUnprocessableEntity || doc["field"] != field {
