@@ -18,6 +18,7 @@ import {ReportPanel} from './report.js';
 import {periodPicker} from './period-picker.js';
 import {readQuery, tileParams, writeQuery} from './period.js';
 import {SignIn} from './signin.js';
+import {PostsMatrixPanel} from './posts-matrix.js';
 import {VENDOR_ROLES, VendorsPanel} from './vendors.js';
 import {TrackPanel} from './track.js';
 
@@ -33,6 +34,7 @@ let report;
 let track;
 let coverage;
 let vendors;
+let posts; // 定岗定人
 let signIn;
 let toastTimer;
 
@@ -91,6 +93,7 @@ function showTab(tab) {
         state.vendorsStale = false;
         vendors.load();
     }
+    if (tab === 'posts' && !posts.matrix) posts.load();
     gaps.show(tab === 'gaps');
     report.show(tab === 'report');
     track.show(tab === 'track');
@@ -178,6 +181,7 @@ async function applySession(session) {
     gaps.clear();
     state.vendorsStale = true;
     vendors.clear();
+    posts.clear();
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -235,6 +239,7 @@ async function main() {
     track = new TrackPanel($('#panel-track'), {map: mapView.map, toast, categories: () => report.categories});
     coverage = new CoveragePanel($('#panel-coverage'));
     vendors = new VendorsPanel($('#panel-vendors'));
+    posts = new PostsMatrixPanel($('#panel-posts'));
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -256,6 +261,7 @@ async function main() {
             if (gaps.rows) gaps.render();
             if (coverage.coverage) coverage.render();
             if (vendors.zones) vendors.render();
+            if (posts.matrix) posts.render();
         }
     });
     window.addEventListener('hashchange', route);
