@@ -142,7 +142,7 @@ func importAssignments(c *City, departments map[string]int64) []registry.ImportA
 	out := make([]registry.ImportAssignment, len(c.Assignments))
 	for i, a := range c.Assignments {
 		in := registry.ImportAssignment{Index: i + 1, Source: "demo:assignment:" + strconv.Itoa(i+1), Person: a.Person,
-			AssignmentInput: registry.AssignmentInput{Role: a.Role, Primary: true, From: &a.From, Note: a.Note}}
+			AssignmentInput: registry.AssignmentInput{Role: a.Role, Level: a.Level, Primary: !a.Deputy, From: &a.From, Note: a.Note}}
 		if a.Area != 0 {
 			in.AreaKey = areaKey(a.Area)
 		} else {

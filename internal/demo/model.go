@@ -88,9 +88,11 @@ type Assignment struct {
 	AdminUnit  int // admin unit key, or 0; exactly one of Area and AdminUnit is set
 	Person     int
 	Role       registry.PostRole
-	Department string    // department code, only for department_liaison
-	From       time.Time // inclusive
-	Until      time.Time // exclusive; zero while the assignment is current
+	Department string         // department code, for a department's posts and a linked leader's department
+	Level      registry.Level // city or district, for the posts that have one (registry.PostRole.HasLevel)
+	Deputy     bool           // a deputy (not the post's primary holder)
+	From       time.Time      // inclusive
+	Until      time.Time      // exclusive; zero while the assignment is current
 	Note       string
 }
 

@@ -6,18 +6,17 @@ import (
 	"time"
 )
 
-// departments are the registry's seeded enforcement departments (by code) and the organisation their
-// liaisons work for; %s is the subdistrict's short name.
-var departments = []struct{ code, org string }{
-	{"urban_management", "新罗区城市管理和综合执法局"},
-	{"market_regulation", "新罗区市场监督管理局"},
-	{"food_drug", "新罗区食品药品监督管理局"},
-	{"environment", "龙岩市新罗生态环境局"},
-	{"public_security", "龙岩市公安局新罗分局%s派出所"},
-	{"water", "新罗区水利局"},
-	{"culture", "新罗区文体旅游局"},
-	{"traffic_police", "龙岩市公安局交通警察支队新罗大队"},
-	{"fire", "新罗区消防救援大队"},
+// departments are the registry's seeded enforcement departments and their teams (see demoDepartment).
+var departments = []demoDepartment{
+	{code: "urban_management", org: "新罗区城市管理和综合执法局", cityOrg: "龙岩市城市管理局", both: true},
+	{code: "market_regulation", org: "新罗区市场监督管理局"},
+	{code: "food_drug", org: "新罗区食品药品监督管理局"},
+	{code: "environment", org: "龙岩市新罗生态环境局"},
+	{code: "public_security", org: "龙岩市公安局新罗分局%s派出所", cityOrg: "龙岩市公安局新罗分局%s派出所"},
+	{code: "water", org: "新罗区水利局"},
+	{code: "culture", org: "新罗区文体旅游局"},
+	{code: "traffic_police", org: "龙岩市公安局交通警察支队新罗大队", cityOrg: "龙岩市公安局交通警察支队新罗大队"},
+	{code: "fire", org: "新罗区消防救援大队", cityOrg: "龙岩市消防救援支队新罗大队"},
 }
 
 // DepartmentCodes lists the department codes the demo's liaisons refer to; Load looks them up.
@@ -98,11 +97,8 @@ func (g *gen) people() {
 			if g.r.IntN(7) == 0 { // a few departments have not named a liaison for every subdistrict
 				continue
 			}
-			org := d.org
-			if d.code == "public_security" {
-				org = fmt.Sprintf(d.org, short(u.Name))
-			}
-			g.assign(Assignment{AdminUnit: u.Key, Role: registry.DepartmentLiaison, Department: d.code},
+			org := d.orgOf(d.level(), u)
+			g.assign(Assignment{AdminUnit: u.Key, Role: registry.DepartmentLiaison, Department: d.code, Level: d.level()},
 				g.person(org, "联络员", true), func() int { return g.person(org, "联络员", false) })
 		}
 	}
@@ -116,22 +112,29 @@ func (g *gen) people() {
 		g.assign(Assignment{AdminUnit: u.Key, Role: registry.Inspector}, g.person(org, "督查员", true),
 			func() int { return g.person(org, "督查员", false) })
 	}
+	// After everything else for the same reason: the fixed posts of joint enforcement (定岗定人).
+	g.departmentPosts()
 }
 
 // assign records a current assignment of person to a's target, preceded about one time in ten by a
 // previous holder whose range ends where the current one begins.
 func (g *gen) assign(a Assignment, person int, previous func() int) {
+	g.assignSince(historyStart, a, person, previous)
+}
+
+// assignSince is assign for a post first filled after start.
+func (g *gen) assignSince(start time.Time, a Assignment, person int, previous func() int) {
 	a.Note = "演示数据"
 	if g.r.IntN(10) == 0 {
 		p := a
 		p.Person = previous()
-		p.From = historyStart.AddDate(0, 0, g.r.IntN(600))
+		p.From = start.AddDate(0, 0, g.r.IntN(600))
 		p.Until = p.From.AddDate(0, 0, 180+g.r.IntN(540))
 		p.Note = "演示数据（已交接）"
 		g.city.Assignments = append(g.city.Assignments, p)
 		a.From = p.Until
 	} else {
-		a.From = historyStart.AddDate(0, 0, g.r.IntN(1500))
+		a.From = start.AddDate(0, 0, g.r.IntN(1500))
 	}
 	a.Person = person
 	g.city.Assignments = append(g.city.Assignments, a)

@@ -100,7 +100,7 @@ func (s *Server) lookupPoint(w http.ResponseWriter, r *http.Request) error {
 	sc := lookupScratches.Get().(*lookupScratch)
 	defer lookupScratches.Put(sc)
 	ans, err := s.Lookup.AnswerWith(lookup.Query{Point: geo.ToWGS84(orb.Point{lon, lat}, opt.crs), At: opt.at,
-		ToleranceM: opt.toleranceM, Who: principal(r)}, &sc.answer)
+		ToleranceM: opt.toleranceM, Who: principal(r), SubdistrictPosts: true}, &sc.answer)
 	if err != nil {
 		return err
 	}

@@ -61,6 +61,9 @@ func (s *Server) routes() {
 	s.handle("DELETE", "/api/v1/assignments/{id}", fieldEditors, "registry", "End an assignment now (history is kept; one not yet begun is refused: void it)", s.deleteAssignment)
 	s.handle("POST", "/api/v1/assignments/{id}:void", Roles(access.Admin), "registry", "Void an assignment entered by mistake ({\"reason\"}); it stays on record, marked", s.voidAssignment)
 
+	// Registry: the fixed posts of joint enforcement (定岗定人), appointed through /api/v1/assignments.
+	s.handle("GET", "/api/v1/department-posts", SignedIn, "registry", "Departments' leaders and responsible people per subdistrict in scope, vacant cells marked, linked leaders and cross-appointees (at, format=json|xlsx)", s.departmentPosts)
+
 	// Incidents: the catalogue of categories, then the reports and their workflow.
 	s.handle("GET", "/api/v1/incident-categories", Public, "incidents", "The incident catalogue: 大类 and 小类 with departments, SLA hours and escalation (include_retired=true when signed in)", s.listCategories)
 	s.handle("POST", "/api/v1/incident-categories", Roles(access.Admin), "incidents", "Add a category or subcategory", s.createCategory)

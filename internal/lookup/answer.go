@@ -1,6 +1,8 @@
 package lookup
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -32,19 +34,27 @@ type AreaHit struct {
 	Responsible []Responsible `json:"responsible"`
 }
 
-// UnitHit is the community or subdistrict at the point with its chief, if the post is filled.
+// UnitHit is the community or subdistrict at the point with its chief, if the post is filled. Posts
+// are, for the subdistrict when the query asks for them, the other posts held over it: the
+// departments' leaders and responsible people (定岗定人), linked leaders and cross-appointees.
 type UnitHit struct {
-	ID    int64        `json:"id"`
-	Name  string       `json:"name"`
-	Chief *Responsible `json:"chief"`
+	ID    int64         `json:"id"`
+	Name  string        `json:"name"`
+	Chief *Responsible  `json:"chief"`
+	Posts []Responsible `json:"posts,omitempty"`
 }
 
-// Responsible is a person holding a post. Phone is filled only for callers allowed to see it.
+// Responsible is a person holding a post. Phone is filled only for callers allowed to see it; level
+// and department only for the posts that have them, Deputy for a subdistrict's non-primary posts.
 type Responsible struct {
-	PersonID int64             `json:"person_id"`
-	Name     string            `json:"name"`
-	Role     registry.PostRole `json:"role"`
-	Phone    string            `json:"phone,omitempty"`
+	PersonID     int64             `json:"person_id"`
+	Name         string            `json:"name"`
+	Role         registry.PostRole `json:"role"`
+	Level        registry.Level    `json:"level,omitempty"`
+	DepartmentID int64             `json:"department_id,omitempty"`
+	Department   string            `json:"department,omitempty"`
+	Deputy       bool              `json:"deputy,omitempty"`
+	Phone        string            `json:"phone,omitempty"`
 }
 
 // Assignee is the first person an incident at the answer's point goes to: the manager of the most
@@ -84,6 +94,7 @@ type Scratch struct {
 	areaPeople []span
 	units      [2]UnitHit
 	chiefs     [2]Responsible
+	unitPosts  []Responsible
 }
 
 type span struct{ from, to int }
@@ -137,6 +148,9 @@ func (s *snapshot) answer(q Query, sc *Scratch) Answer {
 	}
 	if subdistrict.row != nil {
 		ans.Subdistrict = unitHit(subdistrict, registry.StreetChief, at, q.Who, &sc.units[1], &sc.chiefs[1])
+		if q.SubdistrictPosts {
+			ans.Subdistrict.Posts = subdistrictPosts(subdistrict, at, q.Who, sc)
+		}
 	}
 	return ans
 }
@@ -177,8 +191,38 @@ func unitHit(r rec[registry.SpatialUnit], chiefRole registry.PostRole, at time.T
 	return hit
 }
 
+// subdistrictPosts lists the posts with a level held over subdistrict r at t, in sc's storage:
+// departments' posts by department, city before district and primary before deputy, then linked
+// leaders and cross-appointees.
+func subdistrictPosts(r rec[registry.SpatialUnit], at time.Time, who access.Principal, sc *Scratch) []Responsible {
+	showPhone := who.SignedIn() && who.Scope.InScope(r.row.ID, 0)
+	sc.unitPosts = sc.unitPosts[:0]
+	for i := range r.posts {
+		if p := &r.posts[i]; p.Role.HasLevel() && p.HeldAt(at) {
+			x := responsible(p, showPhone)
+			x.Deputy = !p.Primary
+			sc.unitPosts = append(sc.unitPosts, x)
+		}
+	}
+	order := func(r registry.PostRole) int { return slices.Index(subdistrictPostOrder, r) }
+	slices.SortStableFunc(sc.unitPosts, func(a, b Responsible) int {
+		return cmp.Or(cmp.Compare(order(a.Role), order(b.Role)), cmp.Compare(a.DepartmentID, b.DepartmentID),
+			cmp.Compare(a.Level, b.Level), cmp.Compare(btoi(a.Deputy), btoi(b.Deputy)))
+	})
+	return sc.unitPosts[:len(sc.unitPosts):len(sc.unitPosts)]
+}
+
+var subdistrictPostOrder = []registry.PostRole{registry.LinkedLeader, registry.CrossAppointee, registry.DepartmentLeader, registry.DepartmentLiaison}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func responsible(p *registry.Post, showPhone bool) Responsible {
-	r := Responsible{PersonID: p.PersonID, Name: p.PersonName, Role: p.Role}
+	r := Responsible{PersonID: p.PersonID, Name: p.PersonName, Role: p.Role, Level: p.Level, DepartmentID: p.DepartmentID, Department: p.Department}
 	if showPhone {
 		r.Phone = p.Phone
 	}

@@ -59,6 +59,9 @@ type Query struct {
 	At         time.Time // zero: now
 	ToleranceM float64   // < 0: none; 0: DefaultToleranceM
 	Who        access.Principal
+	// SubdistrictPosts asks for the posts held over the subdistrict besides its street chief (a
+	// point's full answer; batches and incident routing leave them out, as they need the chiefs only).
+	SubdistrictPosts bool
 }
 
 // Answer answers who is responsible at q.Point.

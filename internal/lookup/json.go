@@ -58,6 +58,16 @@ func appendUnit(dst []byte, u *UnitHit, chiefKey string) []byte {
 	} else {
 		dst = appendResponsible(dst, u.Chief)
 	}
+	if len(u.Posts) > 0 {
+		dst = append(dst, `,"posts":[`...)
+		for i := range u.Posts {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendResponsible(dst, &u.Posts[i])
+		}
+		dst = append(dst, ']')
+	}
 	return append(dst, '}')
 }
 
@@ -68,6 +78,21 @@ func appendResponsible(dst []byte, r *Responsible) []byte {
 	dst = appendString(dst, r.Name)
 	dst = append(dst, `,"role":`...)
 	dst = appendString(dst, string(r.Role))
+	if r.Level != "" {
+		dst = append(dst, `,"level":`...)
+		dst = appendString(dst, string(r.Level))
+	}
+	if r.DepartmentID != 0 {
+		dst = append(dst, `,"department_id":`...)
+		dst = strconv.AppendInt(dst, r.DepartmentID, 10)
+	}
+	if r.Department != "" {
+		dst = append(dst, `,"department":`...)
+		dst = appendString(dst, r.Department)
+	}
+	if r.Deputy {
+		dst = append(dst, `,"deputy":true`...)
+	}
 	if r.Phone != "" {
 		dst = append(dst, `,"phone":`...)
 		dst = appendString(dst, r.Phone)

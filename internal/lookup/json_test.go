@@ -16,7 +16,10 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 			{ID: 9, Kind: "park", Name: "中山公园 <\"引号\"> & \\ \n\t\u2028 \x01", DistanceM: 12.25,
 				Responsible: []Responsible{{PersonID: 4, Name: "A", Role: "area_manager"}, *chief}},
 			{ID: 10, Kind: "river", Name: "龙津河\xff", Responsible: []Responsible{}},
-		}, Community: &UnitHit{ID: 2, Name: "c", Chief: chief}, Subdistrict: &UnitHit{ID: 5, Name: "南城街道", Chief: chief}},
+		}, Community: &UnitHit{ID: 2, Name: "c", Chief: chief}, Subdistrict: &UnitHit{ID: 5, Name: "南城街道", Chief: chief, Posts: []Responsible{
+			{PersonID: 7, Name: "挂", Role: "linked_leader", Level: "city", DepartmentID: 5, Department: "公安"},
+			{PersonID: 8, Name: "副", Role: "department_leader", Level: "district", DepartmentID: 1, Department: "城管\"执法\"", Deputy: true, Phone: "138"},
+		}}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := a.AppendJSON(nil)
@@ -39,9 +42,10 @@ func reference(a Answer) any {
 		LaneChief *Responsible `json:"lane_chief"`
 	}
 	type subdistrict struct {
-		ID          int64        `json:"id"`
-		Name        string       `json:"name"`
-		StreetChief *Responsible `json:"street_chief"`
+		ID          int64         `json:"id"`
+		Name        string        `json:"name"`
+		StreetChief *Responsible  `json:"street_chief"`
+		Posts       []Responsible `json:"posts,omitempty"`
 	}
 	out := struct {
 		Lon         float64      `json:"lon"`
@@ -57,7 +61,7 @@ func reference(a Answer) any {
 		out.Community = &community{c.ID, c.Name, c.Chief}
 	}
 	if s := a.Subdistrict; s != nil {
-		out.Subdistrict = &subdistrict{s.ID, s.Name, s.Chief}
+		out.Subdistrict = &subdistrict{s.ID, s.Name, s.Chief, s.Posts}
 	}
 	return out
 }

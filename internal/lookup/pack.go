@@ -18,7 +18,7 @@ import (
 // that is what the slowest answers wait for. It returns posts' groups by target, each in order.
 func pack(areas []registry.SpatialArea, units []registry.SpatialUnit, posts []registry.Post) map[target][]registry.Post {
 	geoms := make([]*orb.MultiPolygon, 0, len(areas)+len(units))
-	texts := make([]*string, 0, 2*len(areas)+2*len(units)+3*len(posts))
+	texts := make([]*string, 0, 2*len(areas)+2*len(units)+4*len(posts))
 	for i := range areas {
 		a := &areas[i]
 		geoms = append(geoms, &a.Geom)
@@ -31,8 +31,8 @@ func pack(areas []registry.SpatialArea, units []registry.SpatialUnit, posts []re
 	}
 	for i := range posts {
 		p := &posts[i]
-		texts = append(texts, &p.PersonName, &p.Phone)
-		p.Role = p.Role.Canonical()
+		texts = append(texts, &p.PersonName, &p.Phone, &p.Department)
+		p.Role, p.Level = p.Role.Canonical(), p.Level.Canonical()
 	}
 	geo.PackMultiPolygons(geoms)
 	packStrings(texts)

@@ -155,6 +155,6 @@ func payload(table, op string, id int64) string {
 func samePosts(a, b []registry.Post) bool {
 	return slices.EqualFunc(a, b, func(p, q registry.Post) bool {
 		return p.AssignmentID == q.AssignmentID && p.PersonID == q.PersonID && p.Role == q.Role && p.Primary == q.Primary &&
-			p.DepartmentID == q.DepartmentID && p.PersonName == q.PersonName && p.From.Equal(q.From) && p.Until.Equal(q.Until)
+			p.DepartmentID == q.DepartmentID && p.Level == q.Level && p.Department == q.Department && p.PersonName == q.PersonName && p.From.Equal(q.From) && p.Until.Equal(q.Until)
 	})
 }

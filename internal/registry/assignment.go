@@ -199,6 +199,9 @@ func (s *Store) CreateAssignment(ctx context.Context, who access.Principal, in A
 		if !personExists {
 			return apperr.New(apperr.Invalid, "person %d does not exist", in.PersonID)
 		}
+		if err := departmentExists(ctx, tx, in.DepartmentID); err != nil {
+			return err
+		}
 		if err := lockPost(ctx, tx, in.AreaID, in.AdminUnitID, in.Role, in.DepartmentID, in.Level); err != nil {
 			return err
 		}
@@ -302,11 +305,11 @@ func mayAppoint(who access.Principal, role PostRole) error {
 func locateTarget(ctx context.Context, tx pgx.Tx, in AssignmentInput) (sub, com int64, err error) {
 	if in.AreaID != 0 {
 		if over := in.Role.HeldOver(); over != "" && over != "area" {
-			return 0, 0, apperr.New(apperr.Invalid, "a %s is assigned to a %s, not to an area", in.Role, over)
+			return 0, 0, apperr.New(apperr.Invalid, "a %s is assigned to a %s, not to an area", in.Role, over).With("field", "area_id")
 		}
 		err = tx.QueryRow(ctx, `SELECT COALESCE(subdistrict_id, 0), COALESCE(community_id, 0) FROM area WHERE id = $1`, in.AreaID).Scan(&sub, &com)
 		if err != nil {
-			return 0, 0, invalidRef(err, "area", in.AreaID)
+			return 0, 0, invalidRef(err, "area", in.AreaID, "area_id")
 		}
 		return sub, com, nil
 	}
@@ -314,10 +317,10 @@ func locateTarget(ctx context.Context, tx pgx.Tx, in AssignmentInput) (sub, com 
 	var parent int64
 	err = tx.QueryRow(ctx, `SELECT level, COALESCE(parent_id, 0) FROM admin_unit WHERE id = $1`, in.AdminUnitID).Scan(&level, &parent)
 	if err != nil {
-		return 0, 0, invalidRef(err, "admin unit", in.AdminUnitID)
+		return 0, 0, invalidRef(err, "admin unit", in.AdminUnitID, "admin_unit_id")
 	}
 	if want := in.Role.HeldOver(); want != "" && want != level {
-		return 0, 0, apperr.New(apperr.Invalid, "a %s is assigned to a %s, not to a %s", in.Role, want, level)
+		return 0, 0, apperr.New(apperr.Invalid, "a %s is assigned to a %s, not to a %s", in.Role, want, level).With("field", "admin_unit_id")
 	}
 	switch level {
 	case "subdistrict":
@@ -328,9 +331,25 @@ func locateTarget(ctx context.Context, tx pgx.Tx, in AssignmentInput) (sub, com 
 	return 0, 0, nil
 }
 
-func invalidRef(err error, what string, id int64) error {
+func invalidRef(err error, what string, id int64, field string) error {
 	if err == pgx.ErrNoRows {
-		return apperr.New(apperr.Invalid, "%s %d does not exist", what, id)
+		return apperr.New(apperr.Invalid, "%s %d does not exist", what, id).With("field", field)
 	}
 	return fmt.Errorf("look up %s %d: %w", what, id, err)
+}
+
+// departmentExists refuses a post naming a department the registry does not have as bad input
+// naming the field, before the foreign key would call it a clash with the state.
+func departmentExists(ctx context.Context, tx pgx.Tx, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	var ok bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM department WHERE id = $1)`, id).Scan(&ok); err != nil {
+		return fmt.Errorf("look up department: %w", err)
+	}
+	if !ok {
+		return apperr.New(apperr.Invalid, "department %d does not exist", id).With("field", "department_id")
+	}
+	return nil
 }

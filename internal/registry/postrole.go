@@ -44,6 +44,17 @@ func ParseLevel(s string) (Level, error) {
 	return "", apperr.New(apperr.Invalid, "level %q is not one of city, district", s).With("field", "level")
 }
 
+// Canonical returns the constant equal to l (see PostRole.Canonical).
+func (l Level) Canonical() Level {
+	switch l {
+	case CityLevel:
+		return CityLevel
+	case DistrictLevel:
+		return DistrictLevel
+	}
+	return l
+}
+
 // HasLevel reports whether the post is held for a city or district team (assignment.level is set
 // exactly for these).
 func (r PostRole) HasLevel() bool {

@@ -45,6 +45,8 @@ type Post struct {
 	Phone        string
 	Role         PostRole
 	DepartmentID int64
+	Department   string // the department's name, for department and linked posts
+	Level        Level
 	Primary      bool
 	From         time.Time
 	Until        time.Time
@@ -96,8 +98,8 @@ func (s *Store) SpatialUnits(ctx context.Context, ids []int64) ([]SpatialUnit, e
 // assignment ids and every assignment of the given people.
 func (s *Store) Posts(ctx context.Context, assignmentIDs, personIDs []int64) ([]Post, error) {
 	rows, err := s.db.Query(ctx, `SELECT s.id, COALESCE(s.area_id, 0), COALESCE(s.admin_unit_id, 0), s.person_id, p.name, p.phone,
-			s.role, COALESCE(s.department_id, 0), s.is_primary, lower(s.valid), upper(s.valid)
-		FROM assignment_standing s JOIN person p ON p.id = s.person_id
+			s.role, COALESCE(s.department_id, 0), COALESCE(d.name, ''), COALESCE(s.level, ''), s.is_primary, lower(s.valid), upper(s.valid)
+		FROM assignment_standing s JOIN person p ON p.id = s.person_id LEFT JOIN department d ON d.id = s.department_id
 		WHERE ($1::bigint[] IS NULL AND $2::bigint[] IS NULL) OR s.id = ANY($1) OR s.person_id = ANY($2)`, assignmentIDs, personIDs)
 	if err != nil {
 		return nil, fmt.Errorf("load assignments: %w", err)
@@ -106,7 +108,7 @@ func (s *Store) Posts(ctx context.Context, assignmentIDs, personIDs []int64) ([]
 		var p Post
 		var until *time.Time
 		err := r.Scan(&p.AssignmentID, &p.AreaID, &p.AdminUnitID, &p.PersonID, &p.PersonName, &p.Phone,
-			&p.Role, &p.DepartmentID, &p.Primary, &p.From, &until)
+			&p.Role, &p.DepartmentID, &p.Department, &p.Level, &p.Primary, &p.From, &until)
 		if until != nil {
 			p.Until = *until
 		}

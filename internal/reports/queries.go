@@ -155,10 +155,13 @@ func (s *Service) overlaps(ctx context.Context, f filter) ([]Overlap, error) {
 }
 
 // vacant lists posts nobody holds at the time: street chiefs, lane chiefs, and each department's
-// liaison in each subdistrict.
+// leader and responsible person (定岗定人) in each subdistrict — a department's post is held when it
+// has a primary holder at city or district level; deputies hold none.
 func (s *Service) vacant(ctx context.Context, f filter) ([]VacantPost, error) {
 	const held = `EXISTS (SELECT 1 FROM assignment_standing s WHERE s.admin_unit_id = u.id AND s.role = $2
 		AND s.is_primary AND s.valid @> $1::timestamptz %s)`
+	departmentVacancy := `SELECT u.id, u.name, 0, '', d.name FROM unit_directory u CROSS JOIN department_directory d
+			WHERE u.level = 'subdistrict' AND NOT ` + fmt.Sprintf(held, "AND s.department_id = d.id")
 	var out []VacantPost
 	for _, q := range []struct {
 		role           registry.PostRole
@@ -170,8 +173,8 @@ func (s *Service) vacant(ctx context.Context, f filter) ([]VacantPost, error) {
 		{registry.LaneChief, `SELECT COALESCE(sd.id, 0), COALESCE(sd.name, ''), u.id, u.name, '' FROM unit_directory u
 			LEFT JOIN unit_directory sd ON sd.id = u.parent_id
 			WHERE u.level = 'community' AND NOT ` + fmt.Sprintf(held, ""), "u.parent_id", "u.id"},
-		{registry.DepartmentLiaison, `SELECT u.id, u.name, 0, '', d.name FROM unit_directory u CROSS JOIN department_directory d
-			WHERE u.level = 'subdistrict' AND NOT ` + fmt.Sprintf(held, "AND s.department_id = d.id"), "u.id", "0"},
+		{registry.DepartmentLeader, departmentVacancy, "u.id", "0"},
+		{registry.DepartmentLiaison, departmentVacancy, "u.id", "0"},
 	} {
 		pred, args := f.where(q.subCol, q.comCol, []any{f.at, q.role})
 		rows, err := s.db.Query(ctx, q.sql+" AND "+pred+" ORDER BY 2, 4, 5", args...)

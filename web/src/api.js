@@ -112,6 +112,7 @@ export const api = {
     vendorZones: () => get('/api/v1/vendor-zones').then((d) => d.zones),
     vendors: () => get('/api/v1/vendors').then((d) => d.vendors),
     vendorSightings: (day) => get('/api/v1/vendor-sightings', {day}).then((d) => d.sightings),
+    departmentPosts: (at) => get('/api/v1/department-posts', {at}),
     vendorRepeatOffenders: () => get('/api/v1/vendor-repeat-offenders').then((d) => d.repeat_offenders),
 
     // Linked cadres (挂钩干部): the year's bonus-basis table, the opinions and their corrections.

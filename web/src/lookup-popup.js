@@ -1,5 +1,6 @@
 // The lookup popup: click anywhere on the map and it asks /api/v1/lookup who answers for that spot —
-// the covering areas and their people, the community's lane chief, the subdistrict's street chief —
+// the covering areas and their people, the community's lane chief, the subdistrict's street chief and
+// its other posts (departments' leaders and responsible people, linked leaders, cross-appointees) —
 // now, or at the moment picked in its date field ("who was responsible then").
 import {Popup} from 'maplibre-gl';
 
@@ -87,6 +88,18 @@ function person(p, roleKey) {
         p.phone && h('a', {href: `tel:${p.phone}`, class: 'phone', title: t('lookup.phone')}, ` ☎ ${p.phone}`));
 }
 
+// subdistrictPosts lists, folded, the other posts over the subdistrict: linked leaders,
+// cross-appointees, and each department's leaders and responsible people with their level.
+function subdistrictPosts(posts) {
+    if (!posts.length) return null;
+    return h('details', {class: 'lookup-posts', id: 'lookup-posts'}, h('summary', {}, t('lookup.posts', {n: posts.length})),
+        h('ul', {class: 'people'}, posts.map((p) => h('li', {class: p.deputy ? 'deputy' : null, dataset: {role: p.role}},
+            p.department && h('span', {}, `${p.department} `),
+            h('span', {class: 'muted'}, `${t(`role.${p.role}`)}${p.level ? ` · ${t(`level.${p.level}`)}` : ''} `),
+            h('strong', {}, p.name), p.deputy && h('span', {class: 'muted'}, t('lookup.deputy')),
+            p.phone && h('a', {href: `tel:${p.phone}`, class: 'phone', title: t('lookup.phone')}, ` ☎ ${p.phone}`)))));
+}
+
 function answerView(a) {
     const areas = a.areas || [];
     const parts = [];
@@ -107,7 +120,8 @@ function answerView(a) {
     }
     if (a.subdistrict) {
         parts.push(h('div', {class: 'unit'}, h('span', {class: 'muted'}, `${t('lookup.subdistrict')} `), h('strong', {}, a.subdistrict.name),
-            h('div', {}, `${t('lookup.streetChief')}${t('colon')}`, person(a.subdistrict.street_chief, false))));
+            h('div', {}, `${t('lookup.streetChief')}${t('colon')}`, person(a.subdistrict.street_chief, false)),
+            subdistrictPosts(a.subdistrict.posts || [])));
     }
     if (!a.community && !a.subdistrict) parts.push(h('p', {class: 'bad'}, t('lookup.outside')));
     parts.push(h('p', {class: 'coords muted'}, t('lookup.coords', {lon: a.lon.toFixed(5), lat: a.lat.toFixed(5)})));

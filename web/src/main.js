@@ -20,6 +20,7 @@ import {ReportPanel} from './report.js';
 import {periodPicker} from './period-picker.js';
 import {readQuery, tileParams, writeQuery} from './period.js';
 import {SignIn} from './signin.js';
+import {PostsMatrixPanel} from './posts-matrix.js';
 import {VENDOR_ROLES, VendorsPanel} from './vendors.js';
 import {CADRE_ROLES, CadresPanel} from './cadres.js';
 import {TrackPanel} from './track.js';
@@ -40,6 +41,7 @@ let vendors;
 let cadres;
 let inbox;
 let operations;
+let posts; // 定岗定人
 let signIn;
 let toastTimer;
 
@@ -114,6 +116,7 @@ function showTab(tab) {
         state.vendorsStale = false;
         vendors.load();
     }
+    if (tab === 'posts' && !posts.matrix) posts.load();
     gaps.show(tab === 'gaps');
     report.show(tab === 'report');
     track.show(tab === 'track');
@@ -213,6 +216,7 @@ async function applySession(session) {
     cadres.clear();
     inbox.start(session);
     operations.clear();
+    posts.clear();
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -273,6 +277,7 @@ async function main() {
     cadres = new CadresPanel($('#panel-cadres'), {session: () => state.session, toast});
     inbox = new InboxPanel($('#panel-inbox'), $('#inbox-open'), {toast});
     operations = new OperationsPanel($('#panel-operations'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
+    posts = new PostsMatrixPanel($('#panel-posts'));
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -299,6 +304,7 @@ async function main() {
             inbox.renderButton();
             if (state.tab === 'inbox') inbox.load();
             if (mayOperations()) operations.render();
+            if (posts.matrix) posts.render();
         }
     });
     window.addEventListener('hashchange', route);
