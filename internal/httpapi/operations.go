@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -188,31 +187,3 @@ func (s *Server) operationReport(w http.ResponseWriter, r *http.Request) error {
 	return s.writePrinted(r.Context(), w, format, "operation-"+strconv.FormatInt(id, 10), buf.Bytes())
 }
 
-func (s *Server) operationOutcomePhoto(w http.ResponseWriter, r *http.Request) error {
-	id, err := idParam(r, "id")
-	if err != nil {
-		return err
-	}
-	n, err := idParam(r, "n")
-	if err != nil || n > 1000 {
-		return apperr.New(apperr.NotFound, "no such photo")
-	}
-	p, err := s.Operations.OutcomePhoto(r.Context(), principal(r), id, int(n))
-	if err != nil {
-		return err
-	}
-	etag := `"` + hex.EncodeToString(p.SHA256) + `"`
-	h := w.Header()
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", "private, max-age=86400")
-	h.Set("X-Content-Type-Options", "nosniff")
-	if r.Header.Get("If-None-Match") == etag {
-		w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	h.Set("Content-Type", p.ContentType)
-	h.Set("Content-Length", strconv.Itoa(len(p.Bytes)))
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(p.Bytes)
-	return err
-}

@@ -90,7 +90,7 @@ func (s *Server) routes() {
 		"Who may take an incident (post, unit, open load): the people assignee_person_id may name", s.dispatchCandidates)
 	s.handle("POST", "/api/v1/incidents/{id}/notes", SignedIn, "incidents", "Add a note and photos without moving the incident", s.noteIncident)
 	s.handle("DELETE", "/api/v1/incidents/{id}/likely-duplicate", Roles(access.Admin, access.StreetChief), "incidents", "Reject the suspected-duplicate link", s.notDuplicate)
-	s.handle("GET", "/api/v1/incidents/{id}/photos/{n}", SignedIn, "incidents", "A photo of an incident", s.incidentPhoto)
+	s.handle("GET", "/api/v1/incidents/{id}/photos/{n}", SignedIn, "incidents", "A photo of an incident", servePhoto(s.Incidents.Photo))
 
 	// 门前三包: the shops, their pledges and the people who check them, in the caller's scope (an
 	// inspector's are the shops they check).
@@ -122,7 +122,7 @@ func (s *Server) routes() {
 		"门前三包 coverage in scope: by=community|subdistrict|inspector, period=day|week|month, at=YYYY-MM-DD, format=json|xlsx", s.inspectionCoverage)
 	s.handle("GET", "/api/v1/inspections/calendar", inspectionReaders, "merchants", "Shops inspected per community per day (period=week|month, at=YYYY-MM-DD)", s.inspectionCalendar)
 	s.handle("GET", "/api/v1/inspections/{id}", inspectionReaders, "merchants", "Get an inspection with its photos", s.getInspection)
-	s.handle("GET", "/api/v1/inspections/{id}/photos/{n}", inspectionReaders, "merchants", "A photo of an inspection", s.inspectionPhoto)
+	s.handle("GET", "/api/v1/inspections/{id}/photos/{n}", inspectionReaders, "merchants", "A photo of an inspection", servePhoto(s.Merchants.InspectionPhoto))
 	s.handle("POST", "/api/v1/inspections/{id}:void", inspectors, "merchants", "Void an inspection entered by mistake ({\"reason\"}); it stays on record and counts no more", s.voidInspection)
 	s.handle("GET", "/api/v1/repeat-offenders", inspectionReaders, "merchants", "Repeat offenders (屡教不改) in scope with their cases and inspections (subdistrict, format=json|xlsx)", s.repeatOffenders)
 	s.handle("GET", "/api/v1/repeat-offender-rules", inspectionReaders, "merchants", "The repeat-offender rule per incident category (violations within window_days) and the default", s.repeatRules)
@@ -160,7 +160,7 @@ func (s *Server) routes() {
 		"Record what an operation achieved (notes, shops [{merchant_id, dealt rectified_on_spot|fined|order_issued|no_one_present}], photos in base64); a later one corrects it with a reason", s.recordOperationOutcome)
 	s.handle("POST", "/api/v1/operations/{id}/cases", operationPlanners, "joint-operations", "Link a case opened on the spot while the operation ran ({\"incident_id\"})", s.linkOperationCase)
 	s.handle("GET", "/api/v1/operations/{id}/report", operationReaders, "joint-operations", "The operation's printable report for A4 in Chinese (format=html|pdf)", s.operationReport)
-	s.handle("GET", "/api/v1/operation-outcomes/{id}/photos/{n}", operationReaders, "joint-operations", "A photo of an operation's outcome", s.operationOutcomePhoto)
+	s.handle("GET", "/api/v1/operation-outcomes/{id}/photos/{n}", operationReaders, "joint-operations", "A photo of an operation's outcome", servePhoto(s.Operations.OutcomePhoto))
 
 	// Open311 GeoReport v2: the incident catalogue and reports for outside systems (the 12345
 	// hotline). Errors are Open311's own lists, not problem documents (see open311.go).
