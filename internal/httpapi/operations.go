@@ -186,4 +186,3 @@ func (s *Server) operationReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.writePrinted(r.Context(), w, format, "operation-"+strconv.FormatInt(id, 10), buf.Bytes())
 }
-
