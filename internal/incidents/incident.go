@@ -42,6 +42,8 @@ type Incident struct {
 	Place               Place      `json:"place"`
 	PlaceText           string     `json:"place_text"`
 	Events              []Event    `json:"events,omitempty"`
+	// Joint are the departments of a joint-enforcement case with their acknowledgements and actions.
+	Joint []Participation `json:"joint,omitempty"`
 }
 
 // Event is one step of an incident's history.
@@ -143,7 +145,10 @@ func (s *Service) Incident(ctx context.Context, who access.Principal, id int64) 
 	if err != nil {
 		return in, err
 	}
-	in.Events, err = events(ctx, s.db, id)
+	if in.Events, err = events(ctx, s.db, id); err != nil {
+		return in, err
+	}
+	in.Joint, err = participations(ctx, s.db, id)
 	return in, err
 }
 
