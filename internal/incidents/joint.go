@@ -153,6 +153,18 @@ func participationParams(p Participation) map[string]any {
 	return m
 }
 
+// awaitingAckSQL matches joint cases over incident i with a department yet to acknowledge (for a
+// liaison, one of theirs).
+func awaitingAckSQL(who access.Principal, args *[]any) string {
+	mine := ""
+	if who.Role == access.DepartmentLiaison {
+		*args = append(*args, who.Scope.Departments)
+		mine = fmt.Sprintf(" AND d.department_id = ANY($%d::bigint[])", len(*args))
+	}
+	return `i.status = 'joint_enforcement' AND EXISTS (SELECT 1 FROM incident_department d WHERE d.incident_id = i.id
+		AND d.acknowledged_at IS NULL AND d.withdrawn_at IS NULL` + mine + `)`
+}
+
 // forDepartment reports whether who speaks for department dept in the case: an administrator, or a
 // department liaison of that department in the case's subdistrict.
 func forDepartment(who access.Principal, in Incident, dept int64) bool {

@@ -307,3 +307,33 @@ func TestActionKindsAreTheMigrationsCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestTheLiaisonsListFiltersTheCasesAwaitingTheirAcknowledgement(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	urban := departmentID(t, "urban_management")
+	mine, theirs := w.jointCase(""), w.jointCase("")
+	if _, err := w.svc.Acknowledge(ctx, w.asLiaison, theirs.ID, urban); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(who access.Principal) []int64 {
+		t.Helper()
+		list, _, err := w.svc.List(ctx, who, incidents.Filter{AwaitingAck: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, in := range list {
+			out = append(out, in.ID)
+		}
+		return out
+	}
+	// The liaison has acknowledged theirs; market regulation (vacant) still has to, which the
+	// street chief sees.
+	if got := ids(w.asLiaison); len(got) != 1 || got[0] != mine.ID {
+		t.Fatalf("liaison awaiting %v, want [%d]", got, mine.ID)
+	}
+	if got := ids(w.asStreet); len(got) != 2 {
+		t.Fatalf("street chief awaiting %v, want both", got)
+	}
+}
