@@ -30,7 +30,9 @@ func (w *incidentWorld) finishJointWork(t *testing.T, id int64) {
 	t.Helper()
 	_, doc := w.street.do("GET", fmt.Sprintf("/api/v1/incidents/%d", id), "")
 	deps := jointIDs(t, doc)
-	ack := func(dept int64) string { return fmt.Sprintf("/api/v1/incidents/%d/departments/%d:acknowledge", id, dept) }
+	ack := func(dept int64) string {
+		return fmt.Sprintf("/api/v1/incidents/%d/departments/%d:acknowledge", id, dept)
+	}
 	actions := fmt.Sprintf("/api/v1/incidents/%d/actions", id)
 	fine := func(dept int64, amount string) string {
 		return fmt.Sprintf(`{"department_id":%d,"kind":"fine","amount_yuan":%s,"legal_basis":"《城市市容和环境卫生管理条例》第三十六条","note":"占道经营罚款","photos":[%q]}`,
