@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -71,14 +72,7 @@ func seedDemoJoint(ctx context.Context, tx pgx.Tx, seed int64, plan []demoIncide
 	if _, err := pgx.ForEachRow(rows, []any{&id, &d.code, &d.name}, func() error { depts[id] = d; return nil }); err != nil {
 		return fmt.Errorf("demo departments: %w", err)
 	}
-	latest := map[int64]int{} // subdistrict → the plan index of its latest case still in joint enforcement
-	for i, c := range plan {
-		if c.status == JointEnforcement {
-			if j, ok := latest[refID(c.rt.subdistrict)]; !ok || plan[j].reported.Before(c.reported) {
-				latest[refID(c.rt.subdistrict)] = i
-			}
-		}
-	}
+	latest := latestJoint(plan)
 	var parts []demoPart
 	for i, c := range plan {
 		asked, left := jointSpan(c)
@@ -113,6 +107,31 @@ func seedDemoJoint(ctx context.Context, tx pgx.Tx, seed int64, plan []demoIncide
 		}
 	}
 	return writeDemoJoint(ctx, tx, parts, func(dep int64) (string, string) { return depts[dep].code, depts[dep].name })
+}
+
+// latestJoint is, per subdistrict, the plan index of its latest case still in joint enforcement.
+func latestJoint(plan []demoIncident) map[int64]int {
+	latest := map[int64]int{}
+	for i, c := range plan {
+		if c.status == JointEnforcement {
+			if j, ok := latest[refID(c.rt.subdistrict)]; !ok || plan[j].reported.Before(c.reported) {
+				latest[refID(c.rt.subdistrict)] = i
+			}
+		}
+	}
+	return latest
+}
+
+// widenLatestJoint brings every department with a liaison in the subdistrict into its latest case
+// still in joint enforcement, so each of the demo's liaisons has a case awaiting them.
+func widenLatestJoint(plan []demoIncident, liaisons map[int64][]int64) {
+	for sub, i := range latestJoint(plan) {
+		for _, d := range liaisons[sub] {
+			if !slices.Contains(plan[i].departments, d) {
+				plan[i].departments = append(plan[i].departments, d)
+			}
+		}
+	}
 }
 
 // jointSpan is when a planned case went to joint enforcement and when it left (zero: it has not).
