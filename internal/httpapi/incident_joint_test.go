@@ -1,12 +1,15 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"streetchief/internal/dbtest"
 )
 
 // jointIDs reads the departments of a joint case from its JSON: code → department id.
@@ -124,5 +127,59 @@ func TestAJointCaseOverHTTPShowsItsDepartmentsActionsAndKPIs(t *testing.T) {
 	}
 	if status, _ := w.public.do("GET", "/api/v1/kpis/departments", ""); status != http.StatusUnauthorized {
 		t.Fatalf("anonymous: %d", status)
+	}
+}
+
+// TestJointRoutesRefuseHostileInputAndWriteNothing sends each field of valid joint bodies made hostile
+// in turn to a case in joint enforcement, which the route-table probe cannot reach (its case is new).
+func TestJointRoutesRefuseHostileInputAndWriteNothing(t *testing.T) {
+	w := newIncidentWorld(t)
+	_, doc := w.public.do("POST", "/api/v1/incidents", reportJSON("street_occupying", w.inB(), ""))
+	id := int64(doc["id"].(float64))
+	for _, body := range []string{`{"to":"escalated"}`, `{"to":"joint_enforcement","departments":["urban_management","market_regulation"]}`} {
+		if status, doc := w.street.do("POST", fmt.Sprintf("/api/v1/incidents/%d/transitions", id), body); status != 200 {
+			t.Fatalf("%s: %d %v", body, status, doc)
+		}
+	}
+	_, doc = w.street.do("GET", fmt.Sprintf("/api/v1/incidents/%d", id), "")
+	urban := jointIDs(t, doc)["urban_management"]
+	if status, doc := w.liaison.do("POST", fmt.Sprintf("/api/v1/incidents/%d/departments/%d:acknowledge", id, urban), ""); status != 200 {
+		t.Fatalf("acknowledge: %d %v", status, doc)
+	}
+	joint := func() string {
+		var s string
+		if err := dbtest.Pool(t).QueryRow(context.Background(), `SELECT (SELECT count(*) FROM incident_joint_action) || '/' ||
+			(SELECT count(*) FROM incident_department) || '/' || (SELECT count(*) FROM incident_event)`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s + " " + rowCounts(t)
+	}
+	for _, tc := range []struct {
+		who  *apiClient
+		path string
+		body string
+	}{
+		{w.liaison, fmt.Sprintf("/api/v1/incidents/%d/actions", id),
+			fmt.Sprintf(`{"department_id":%d,"kind":"fine","at":%q,"note":"罚款","amount_yuan":"500","legal_basis":"条例"}`,
+				urban, time.Now().Add(30*time.Second).Format(time.RFC3339))}, // a phone's clock a little ahead
+		{w.liaison, fmt.Sprintf("/api/v1/incidents/%d/actions", id), fmt.Sprintf(`{"department_id":%d,"kind":"referral","referred_to":"区公安分局"}`, urban)},
+		{w.street, fmt.Sprintf("/api/v1/incidents/%d/departments", id), `{"department_id":3,"note":"增派"}`},
+		{w.street, fmt.Sprintf("/api/v1/incidents/%d/departments/%d:withdraw", id, jointIDs(t, doc)["market_regulation"]), `{"reason":"不涉及"}`},
+	} {
+		for _, h := range append(mutations(tc.body), genericBodies...) {
+			before := joint()
+			status, doc := tc.who.do("POST", tc.path, h)
+			if status < 400 || status >= 500 {
+				t.Errorf("%s %.100q: %d %v", tc.path, h, status, doc)
+				continue
+			}
+			if after := joint(); after != before {
+				t.Errorf("%s %.100q: refused (%d) but wrote %s → %s", tc.path, h, status, before, after)
+			}
+		}
+		// Each hostile body was one field away from one that is taken.
+		if status, doc := tc.who.do("POST", tc.path, tc.body); status >= 300 {
+			t.Errorf("%s %s: %d %v", tc.path, tc.body, status, doc)
+		}
 	}
 }
