@@ -96,6 +96,9 @@ export const api = {
     // Joint enforcement: a department acknowledges a case (the case comes back), records an action.
     acknowledgeJoint: (id, dept) => request('POST', `/api/v1/incidents/${id}/departments/${dept}:acknowledge`),
     jointAction: (id, body) => request('POST', `/api/v1/incidents/${id}/actions`, {body}),
+    voidJointAction: (id, action, reason) => request('POST', `/api/v1/incidents/${id}/actions/${action}:void`, {body: {reason}}),
+    addJointDepartment: (id, dept) => request('POST', `/api/v1/incidents/${id}/departments`, {body: {department_id: dept}}),
+    withdrawJointDepartment: (id, dept, reason) => request('POST', `/api/v1/incidents/${id}/departments/${dept}:withdraw`, {body: {reason}}),
     photoURL: (id, n) => `/api/v1/incidents/${id}/photos/${n}`,
 
     // The league table (docs/kpis.md) and the trend per interval, narrowed by subdistrict or community.

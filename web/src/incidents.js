@@ -241,7 +241,7 @@ export class IncidentsPanel {
             photos.size ? h('div', {class: 'photos'}, [...photos].map((n) => h('a', {href: api.photoURL(d.id, n), target: '_blank', rel: 'noopener'},
                 h('img', {src: api.photoURL(d.id, n), alt: `${t('incidents.photos')} ${n}`, loading: 'lazy'}))))
                 : h('p', {class: 'hint'}, t('incidents.noPhotos')),
-            jointView(d, this.session()?.user, {toast: this.toast, changed: (next) => {
+            jointView(d, this.session()?.user, {toast: this.toast, departments: this.departments, changed: (next) => {
                 this.detail = next;
                 this.render();
             }}),

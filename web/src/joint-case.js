@@ -53,10 +53,32 @@ export function speaksFor(user, inc, dept) {
         (s.departments || []).includes(dept);
 }
 
-// jointView draws the departments of case d for user; changed(incident) is called after a change.
-export function jointView(d, user, {changed, toast}) {
+// chiefOf is the street chief of the case's subdistrict or an administrator: who brings departments
+// in and withdraws them.
+function chiefOf(user, inc) {
+    if (!user) return false;
+    return user.role === 'admin' || (user.role === 'street_chief' && (user.scope?.subdistricts || []).includes(inc.subdistrict_id));
+}
+
+// jointView draws the departments of case d for user; changed(incident) is called after a change;
+// departments are the registry's, to bring one more in.
+export function jointView(d, user, {changed, toast, departments = []}) {
     if (!(d.joint || []).length) return null;
     const open = d.status === 'joint_enforcement';
+    const chief = open && chiefOf(user, d);
+    const run = async (button, call, done) => {
+        button.disabled = true;
+        try {
+            await call();
+            toast(done);
+            changed(await api.incident(d.id));
+        } catch (e) {
+            button.disabled = false;
+            toast(t('action.failed', {detail: e.detail || e.message}), true);
+        }
+    };
+    const standing = new Set(d.joint.filter((p) => !p.withdrawn_at).map((p) => p.department_id));
+    const others = departments.filter((x) => !standing.has(x.id));
     return h('section', {class: 'joint', id: 'joint-departments'},
         h('h3', {}, t('joint.title')),
         h('ul', {class: 'joint-list'}, d.joint.map((p) => {
@@ -69,11 +91,38 @@ export function jointView(d, user, {changed, toast}) {
                 h('div', {class: 'muted'}, p.vacant ? h('span', {class: 'bad'}, t('joint.noOne')) : t('joint.holder', {name: p.holder_name})),
                 h('div', {class: 'muted'}, stateText(p)),
                 p.withdrawn_reason && h('div', {class: 'note'}, p.withdrawn_reason),
-                (p.actions || []).length ? h('ol', {class: 'joint-actions'}, p.actions.map((a) => actionItem(a))) : null,
+                (p.actions || []).length ? h('ol', {class: 'joint-actions'}, p.actions.map((a) => actionItem(a,
+                    mine && !a.voided_at && reasonForm(`joint-void-${a.id}`, t('joint.void'), (b, reason) =>
+                        run(b, () => api.voidJointAction(d.id, a.id, reason), t('joint.voidedDone')))))) : null,
+                chief && !p.lead && p.withdrawn_at == null && reasonForm(`joint-withdraw-${p.department_id}`, t('joint.withdraw'), (b, reason) =>
+                    run(b, () => api.withdrawJointDepartment(d.id, p.department_id, reason), t('joint.withdrawnDone', {dept: p.department_name}))),
                 mine && p.acknowledged_at == null && h('button', {type: 'button', class: 'primary', id: `joint-ack-${p.department_id}`,
                     onclick: (e) => acknowledge(d, p, e.currentTarget, {changed, toast})}, t('joint.acknowledge')),
                 mine && p.acknowledged_at != null && actionForm(d, p, {changed, toast}));
-        })));
+        })),
+        chief && others.length ? addForm(others, (b, dept) => run(b, () => api.addJointDepartment(d.id, dept), t('joint.addedDone'))) : null);
+}
+
+// reasonForm is a folded form asking the reason of a change that stays on record.
+function reasonForm(id, label, submit) {
+    const reason = h('input', {type: 'text', id: `${id}-reason`, placeholder: t('joint.reason'), 'aria-label': t('joint.reason')});
+    const button = h('button', {type: 'button', class: 'danger', id}, label);
+    button.addEventListener('click', () => {
+        if (!reason.value.trim()) {
+            reason.focus();
+            return;
+        }
+        submit(button, reason.value.trim());
+    });
+    return h('details', {class: 'joint-reason'}, h('summary', {}, label), reason, button);
+}
+
+function addForm(departments, submit) {
+    const select = h('select', {id: 'joint-add-department', 'aria-label': t('joint.add')},
+        departments.map((x) => h('option', {value: x.id}, x.name)));
+    const button = h('button', {type: 'button', class: 'secondary', id: 'joint-add'}, t('joint.add'));
+    button.addEventListener('click', () => submit(button, Number(select.value)));
+    return h('div', {class: 'row wrap joint-add'}, select, button);
 }
 
 function state(p) {
@@ -90,14 +139,15 @@ function stateText(p) {
     return t('joint.awaitingSince', {at: formatTime(p.requested_at)});
 }
 
-function actionItem(a) {
-    return h('li', {class: a.voided_at ? 'voided' : '', dataset: {action: a.id, kind: a.kind}},
+function actionItem(a, voidForm) {
+    return h('li', {class: a.voided_at ? 'voided' : '', dataset: {action: a.id, kind: a.kind, voided: a.voided_at ? 'true' : 'false'}},
         h('span', {class: 'muted'}, formatTime(a.at)), ' ',
         h('strong', {}, t(`joint.kind.${a.kind}`)),
         a.amount_yuan && ` ${t('joint.fineOf', {amount: a.amount_yuan, basis: a.legal_basis})}`,
         a.referred_to && ` ${t('joint.referredTo', {to: a.referred_to})}`,
         a.note && h('div', {class: 'note'}, a.note),
-        a.voided_at && h('div', {class: 'bad'}, t('joint.voided', {reason: a.void_reason})));
+        a.voided_at && h('div', {class: 'bad'}, t('joint.voided', {reason: a.void_reason})),
+        voidForm);
 }
 
 async function acknowledge(d, p, button, {changed, toast}) {
@@ -119,7 +169,11 @@ function actionForm(d, p, {changed, toast}) {
     const basis = h('input', {type: 'text', id: `joint-basis-${p.department_id}`, placeholder: t('joint.basis'), 'aria-label': t('joint.basis')});
     const to = h('input', {type: 'text', id: `joint-to-${p.department_id}`, placeholder: t('joint.to'), 'aria-label': t('joint.to')});
     const note = h('textarea', {rows: 2, id: `joint-note-${p.department_id}`, placeholder: t('action.note'), 'aria-label': t('action.note')});
-    const photos = h('input', {type: 'file', accept: 'image/*', multiple: true, 'aria-label': t('joint.photos')});
+    // The browser's own file button speaks the browser's language: a label of ours stands for it.
+    const chosen = h('span', {}, t('joint.photos'));
+    const photos = h('input', {type: 'file', accept: 'image/*', capture: 'environment', multiple: true, id: `joint-photos-${p.department_id}`,
+        onchange: () => (chosen.textContent = photos.files.length ? t('joint.photosChosen', {n: photos.files.length}) : t('joint.photos'))});
+    const pick = h('label', {class: 'secondary file-button'}, chosen, photos);
     const fine = h('div', {class: 'joint-fine'}, amount, basis);
     const referral = h('div', {class: 'joint-referral'}, to);
     const show = () => {
@@ -144,7 +198,7 @@ function actionForm(d, p, {changed, toast}) {
             toast(t('action.failed', {detail: e.detail || e.message}), true);
         }
     });
-    return h('div', {class: 'joint-form'}, h('h4', {}, t('joint.recordTitle')), kind, fine, referral, note, photos, submit);
+    return h('div', {class: 'joint-form'}, h('h4', {}, t('joint.recordTitle')), kind, fine, referral, note, pick, submit);
 }
 
 async function encodePhotos(files) {

@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import {after, before, describe, test} from 'node:test';
 
+import {PNG} from 'pngjs';
+
 import {Browser, apiSession, clean, open, signIn, startServer} from './harness.js';
 
 let server;
@@ -21,6 +23,13 @@ after(async () => {
 });
 
 const PHONE = {width: 390, height: 844};
+
+// spot is a photo from the spot: a small PNG, which the page redraws as JPEG before sending.
+function spot() {
+    const png = new PNG({width: 40, height: 30});
+    for (let i = 0; i < png.data.length; i += 4) png.data.set([200, 80, 40, 255], i);
+    return {name: 'spot.png', mimeType: 'image/png', buffer: PNG.sync.write(png)};
+}
 const BASIS = '《城市市容和环境卫生管理条例》第三十六条';
 // Latin words the Chinese interface may show (as in trends.test.js).
 const ALLOWED = new Set(['km', 'm', 'OSM', 'MVT', 'CSV', 'XLSX', 'PDF', 'GCJ-02', 'WGS-84', 'Open311', 'HTML']);
@@ -76,13 +85,28 @@ describe('a joint-enforcement case on a 390×844 phone', () => {
 
             await page.click(`#joint-ack-${target.dept}`);
             await page.waitForSelector(`${dept}[data-state="acknowledged"]`);
+            // An action entered by mistake is voided with its reason, and stays on record.
+            await page.selectOption(`#joint-kind-${target.dept}`, 'inspection');
+            await page.fill(`#joint-note-${target.dept}`, '误录');
+            await page.click(`#joint-record-${target.dept}`);
+            const wrong = await (await page.waitForSelector(`${dept} [data-kind="inspection"][data-voided="false"]`)).getAttribute('data-action');
+            await page.click(`${dept} [data-action="${wrong}"] summary`);
+            await page.fill(`#joint-void-${wrong}-reason`, '录错案件');
+            await page.click(`#joint-void-${wrong}`);
+            await page.waitForSelector(`${dept} [data-action="${wrong}"][data-voided="true"]`);
+            assert.ok((await page.textContent(`${dept} [data-action="${wrong}"]`)).includes('已作废：录错案件'));
+
             await page.selectOption(`#joint-kind-${target.dept}`, 'fine');
             assert.ok(await page.isVisible(`#joint-amount-${target.dept}`), 'no amount field for a fine');
             await page.fill(`#joint-amount-${target.dept}`, '500');
             await page.fill(`#joint-basis-${target.dept}`, BASIS);
             await page.fill(`#joint-note-${target.dept}`, '占道经营，拒不整改，依法罚款');
+            const photosBefore = await page.locator('.incident-detail .photos img').count();
+            await page.setInputFiles(`#joint-photos-${target.dept}`, spot());
+            assert.ok((await page.textContent(`${dept} .file-button`)).includes('已选 1 张照片'));
             await page.click(`#joint-record-${target.dept}`);
             await page.waitForSelector(`${dept} [data-kind="fine"]`);
+            assert.equal(await page.locator('.incident-detail .photos img').count(), photosBefore + 1, 'the fine\'s photo is not among the case\'s');
             const after = await page.textContent(dept);
             assert.ok(after.includes('已签收') && after.includes('500.00 元') && after.includes(BASIS), after);
             await fits(page, '#joint-departments', PHONE.width);
@@ -111,6 +135,22 @@ describe('a joint-enforcement case on a 390×844 phone', () => {
                 'the street chief is offered a department\'s buttons');
             const zh = await page.textContent(dept);
             assert.ok(zh.includes('罚款') && zh.includes('500.00 元'), zh);
+            await fits(page, '#joint-departments', PHONE.width);
+
+            // The street chief withdraws a department that does not lead, with the reason, and brings it in again.
+            const other = await page.$$eval('#joint-departments button[id^="joint-withdraw-"]', (els, mine) =>
+                els.map((e) => Number(e.id.replace('joint-withdraw-', ''))).find((x) => x !== mine), target.dept);
+            assert.ok(other, 'no department to withdraw');
+            await page.click(`#joint-departments [data-department="${other}"] > details summary`);
+            await page.fill(`#joint-withdraw-${other}-reason`, '不涉及本部门职责');
+            await page.click(`#joint-withdraw-${other}`);
+            await page.waitForSelector(`#joint-departments [data-department="${other}"][data-state="withdrawn"]`);
+            assert.ok((await page.textContent(`#joint-departments [data-department="${other}"]`)).includes('不涉及本部门职责'));
+            await page.selectOption('#joint-add-department', String(other));
+            await page.click('#joint-add');
+            await page.waitForSelector(`#joint-departments [data-department="${other}"][data-state="pending"]`);
+            const history = await page.$eval('.incident-detail .history', (el) => el.textContent);
+            assert.ok(history.includes('部门退出') && history.includes('增派部门'), history);
             await fits(page, '#joint-departments', PHONE.width);
 
             await page.click('#lang');

@@ -500,4 +500,12 @@ export default {
     'joint.hours': '{h} h',
     'joint.hoursMinutes': '{h} h {m} min',
     'joint.awaitingFilter': 'Awaiting acknowledgement only',
+    'joint.void': 'Void',
+    'joint.voidedDone': 'Action voided',
+    'joint.withdraw': 'Withdraw',
+    'joint.withdrawnDone': '{dept} withdrawn',
+    'joint.add': 'Bring in a department',
+    'joint.addedDone': 'Department brought in',
+    'joint.reason': 'Reason',
+    'joint.photosChosen': '{n} photos chosen',
 };

@@ -500,4 +500,12 @@ export default {
     'joint.hours': '{h} 小时',
     'joint.hoursMinutes': '{h} 小时 {m} 分钟',
     'joint.awaitingFilter': '只看待签收',
+    'joint.void': '作废',
+    'joint.voidedDone': '处置记录已作废',
+    'joint.withdraw': '退出',
+    'joint.withdrawnDone': '{dept}已退出',
+    'joint.add': '增派部门',
+    'joint.addedDone': '已增派部门',
+    'joint.reason': '原因',
+    'joint.photosChosen': '已选 {n} 张照片',
 };
