@@ -352,8 +352,15 @@ func mayResolveJoint(ctx context.Context, tx pgx.Tx, who access.Principal, cur I
 	if len(pending) > 0 {
 		return apperr.New(apperr.Conflict, "incident %d waits for acknowledgement by %s", cur.ID, strings.Join(pending, "、"))
 	}
-	if lead != nil && !slices.ContainsFunc(lead.Actions, func(a JointAction) bool { return a.VoidedAt == nil }) {
-		return apperr.New(apperr.Conflict, "the lead department (%s) has recorded no action on incident %d", lead.DepartmentName, cur.ID)
+	// A case back from rework (返工) needs the lead's action of this round, not the last one's.
+	var since *time.Time
+	if err := tx.QueryRow(ctx, `SELECT max(at) FROM incident_event WHERE incident_id = $1 AND to_status = 'joint_enforcement'`,
+		cur.ID).Scan(&since); err != nil {
+		return err
+	}
+	thisRound := func(a JointAction) bool { return a.VoidedAt == nil && (since == nil || !a.RecordedAt.Before(*since)) }
+	if lead != nil && !slices.ContainsFunc(lead.Actions, thisRound) {
+		return apperr.New(apperr.Conflict, "the lead department (%s) has recorded no action on incident %d since it went to joint enforcement", lead.DepartmentName, cur.ID)
 	}
 	return nil
 }

@@ -337,3 +337,31 @@ func TestTheLiaisonsListFiltersTheCasesAwaitingTheirAcknowledgement(t *testing.T
 		t.Fatalf("street chief awaiting %v, want both", got)
 	}
 }
+
+func TestAJointCaseBackFromReworkNeedsANewActionOfTheLead(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	in := w.jointCase("")
+	urban, market := departmentID(t, "urban_management"), departmentID(t, "market_regulation")
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(w.svc.Acknowledge(ctx, w.asLiaison, in.ID, urban))
+	must(w.svc.Acknowledge(ctx, asAdmin, in.ID, market))
+	must(w.svc.RecordAction(ctx, w.asLiaison, in.ID, incidents.ActionInput{DepartmentID: urban, Kind: incidents.OrderToCorrect}))
+	w.clock.Add(time.Hour)
+	must(w.svc.Transition(ctx, w.asLiaison, in.ID, incidents.TransitionInput{To: incidents.Resolved}))
+	must(w.svc.Verify(ctx, w.asStreet, in.ID, incidents.VerificationInput{Outcome: incidents.Failed, Note: "仍有占道"}))
+	w.clock.Add(time.Hour)
+	must(w.svc.Transition(ctx, w.asStreet, in.ID, incidents.TransitionInput{To: incidents.Escalated}))
+	must(w.svc.Transition(ctx, w.asStreet, in.ID, incidents.TransitionInput{To: incidents.JointEnforcement}))
+	if _, err := w.svc.Transition(ctx, w.asLiaison, in.ID, incidents.TransitionInput{To: incidents.Resolved}); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("resolved again on the first round's action: %v", err)
+	}
+	w.clock.Add(time.Hour)
+	must(w.svc.RecordAction(ctx, w.asLiaison, in.ID, incidents.ActionInput{DepartmentID: urban, Kind: incidents.Seizure}))
+	must(w.svc.Transition(ctx, w.asLiaison, in.ID, incidents.TransitionInput{To: incidents.Resolved}))
+}
