@@ -36,6 +36,7 @@ type transitionJSON struct {
 	Photos           jsonlist.Capped[string] `json:"photos"`
 	AssigneePersonID int64                   `json:"assignee_person_id"`
 	DuplicateOf      int64                   `json:"duplicate_of"`
+	Lead             string                  `json:"lead"`
 }
 
 func (t transitionJSON) photos() ([]incidents.Photo, error) {
@@ -75,7 +76,7 @@ func (s *Server) transitionIncident(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	in, err := s.Incidents.Transition(r.Context(), principal(r), id, incidents.TransitionInput{To: incidents.Status(t.To), Note: t.Note,
-		Departments: t.Departments.Items, Photos: photos, AssigneePersonID: t.AssigneePersonID, DuplicateOf: t.DuplicateOf})
+		Departments: t.Departments.Items, Photos: photos, AssigneePersonID: t.AssigneePersonID, DuplicateOf: t.DuplicateOf, Lead: t.Lead})
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func (s *Server) noteIncident(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if t.To != "" || len(t.Departments.Items) > 0 || t.AssigneePersonID != 0 || t.DuplicateOf != 0 {
+	if t.To != "" || len(t.Departments.Items) > 0 || t.AssigneePersonID != 0 || t.DuplicateOf != 0 || t.Lead != "" {
 		return apperr.New(apperr.Malformed, "a note takes note and photos only; use /transitions to move the incident")
 	}
 	in, err := s.Incidents.AddNote(r.Context(), principal(r), id, t.Note, photos)
@@ -114,7 +115,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
 	f := incidents.Filter{Category: v.Get("category"), SubdistrictID: q.int64("subdistrict"), CommunityID: q.int64("community"),
 		AssigneeID: q.int64("assignee"), From: q.time("from"), To: q.time("to"), BBox: q.bbox("bbox"),
-		Before: q.int64("before"), Limit: int(q.int64("limit"))}
+		Before: q.int64("before"), Limit: int(q.int64("limit")), AwaitingAck: q.bool("awaiting_ack")}
 	for _, st := range strings.Split(v.Get("status"), ",") {
 		if st = strings.TrimSpace(st); st != "" {
 			f.Statuses = append(f.Statuses, incidents.Status(st))

@@ -46,6 +46,7 @@ type incidentWorld struct {
 	srv                  *httptest.Server
 	public, laneA, laneB *apiClient
 	street, leader       *apiClient
+	liaison, admin       *apiClient // urban management's responsible person in the subdistrict
 	market               registry.Area
 	manager, lane        registry.Person
 	x                    float64
@@ -90,8 +91,11 @@ func newIncidentWorld(t *testing.T) *incidentWorld {
 		return p
 	}
 	w.manager, w.lane = person("夜市经理"), person("甲巷长")
-	laneB, street := person("乙巷长"), person("街长")
+	laneB, street, liaison := person("乙巷长"), person("街长"), person("城管联络员")
+	var urban int64
+	must(pool.QueryRow(ctx, `SELECT id FROM department WHERE code = 'urban_management'`).Scan(&urban))
 	for _, a := range []registry.AssignmentInput{
+		{AdminUnitID: sub.ID, PersonID: liaison.ID, Role: "department_liaison", DepartmentID: urban},
 		{AreaID: w.market.ID, PersonID: w.manager.ID, Role: "area_manager"},
 		{AdminUnitID: comA.ID, PersonID: w.lane.ID, Role: "lane_chief"},
 		{AdminUnitID: comB.ID, PersonID: laneB.ID, Role: "lane_chief"},
@@ -110,6 +114,8 @@ func newIncidentWorld(t *testing.T) *incidentWorld {
 	w.laneB = asUser(t, w.srv, authSvc, code("lane-b"), access.LaneChief, laneB.ID)
 	w.street = asUser(t, w.srv, authSvc, code("street"), access.StreetChief, street.ID)
 	w.leader = asUser(t, w.srv, authSvc, code("leader"), access.DistrictLeader, 0)
+	w.liaison = asUser(t, w.srv, authSvc, code("liaison"), access.DepartmentLiaison, liaison.ID)
+	w.admin = asUser(t, w.srv, authSvc, code("admin"), access.Admin, 0)
 	return w
 }
 
@@ -317,6 +323,18 @@ func TestWorkflowOverHTTP(t *testing.T) {
 		{w.laneB, `{"to":"escalated","note":"拒不整改"}`, 200},
 		{w.street, `{"to":"joint_enforcement","departments":["urban_management","nonexistent"]}`, 422},
 		{w.street, `{"to":"joint_enforcement","departments":["urban_management","market_regulation"]}`, 200},
+		{w.street, `{"to":"resolved"}`, 409}, // the departments have not acknowledged (incident_joint_test.go)
+	} {
+		if status, doc := tc.who.do("POST", path, tc.body); status != tc.want {
+			t.Fatalf("%s: %d %v, want %d", tc.body, status, doc, tc.want)
+		}
+	}
+	w.finishJointWork(t, id)
+	for _, tc := range []struct {
+		who  *apiClient
+		body string
+		want int
+	}{
 		{w.street, `{"to":"resolved","photos":["` + base64.StdEncoding.EncodeToString(pngBytes(t)) + `"]}`, 200},
 		{w.street, `{"to":"flying"}`, 422},
 	} {
@@ -326,10 +344,10 @@ func TestWorkflowOverHTTP(t *testing.T) {
 	}
 	status, doc := w.street.do("GET", fmt.Sprintf("/api/v1/incidents/%d", id), "")
 	events, _ := doc["events"].([]any)
-	if status != 200 || doc["status"] != "resolved" || len(events) != 5 {
+	if status != 200 || doc["status"] != "resolved" || len(events) != 8 {
 		t.Fatalf("%d %v", status, doc)
 	}
-	if last := events[4].(map[string]any); last["from"] != "joint_enforcement" || last["photos"] == nil {
+	if last := events[7].(map[string]any); last["from"] != "joint_enforcement" || last["photos"] == nil {
 		t.Fatalf("last event %v", last)
 	}
 }

@@ -73,7 +73,7 @@ func (s *Server) routes() {
 	s.handle("PATCH", "/api/v1/incident-categories/{code}", Roles(access.Admin), "incidents", "Change some of a category's names, parent, departments, SLA hours and escalation", s.patchCategory)
 	s.handle("POST", "/api/v1/incident-categories/{code}:retire", Roles(access.Admin), "incidents", "Retire a category (reason): no new incidents, old ones keep it", s.retireCategory)
 	s.handle("POST", "/api/v1/incidents", Public, "incidents", "Report an incident (JSON or multipart with photos; Idempotency-Key makes retries safe)", s.reportIncident)
-	s.handle("GET", "/api/v1/incidents", SignedIn, "incidents", "List incidents in scope (format=json|geojson|csv; status, category, subdistrict, community, assignee, from, to, bbox, overdue; before= pages)", s.listIncidents)
+	s.handle("GET", "/api/v1/incidents", SignedIn, "incidents", "List incidents in scope (format=json|geojson|csv; status, category, subdistrict, community, assignee, from, to, bbox, overdue, awaiting_ack (joint cases a department has yet to acknowledge: for a liaison, theirs); before= pages)", s.listIncidents)
 	s.handle("GET", "/api/v1/kpis", Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Assessor), "incidents",
 		"Assessment KPIs (结案率, 按期结案率, 返工率 with their counts) in scope: by=subdistrict|community|area|department|person, period=day|week|month|quarter|year with at, or from/to dates (Beijing); subdistrict, community to drill down; format=json|csv|xlsx", s.kpis)
 	s.handle("GET", "/api/v1/kpis/trend", Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Assessor), "incidents",
@@ -91,6 +91,19 @@ func (s *Server) routes() {
 	s.handle("POST", "/api/v1/incidents/{id}/notes", SignedIn, "incidents", "Add a note and photos without moving the incident", s.noteIncident)
 	s.handle("DELETE", "/api/v1/incidents/{id}/likely-duplicate", Roles(access.Admin, access.StreetChief), "incidents", "Reject the suspected-duplicate link", s.notDuplicate)
 	s.handle("GET", "/api/v1/incidents/{id}/photos/{n}", SignedIn, "incidents", "A photo of an incident", servePhoto(s.Incidents.Photo))
+	// Joint enforcement (联合执法): the departments of a case acknowledge it and record what they did.
+	s.handle("POST", "/api/v1/incidents/{id}/departments", Roles(access.Admin, access.StreetChief), "incidents",
+		"Bring one more department into a joint case (department_id, note): its responsible person in the subdistrict is asked to acknowledge", s.addJointDepartment)
+	s.handle("POST", "/api/v1/incidents/{id}/departments/{department}:withdraw", Roles(access.Admin, access.StreetChief), "incidents",
+		"Withdraw a department that does not lead a joint case ({\"reason\"}); it stays on record", s.withdrawJointDepartment)
+	s.handle("POST", "/api/v1/incidents/{id}/departments/{department}:acknowledge", Roles(access.Admin, access.DepartmentLiaison), "incidents",
+		"Acknowledge a joint case for a department (its liaison in the subdistrict, or an administrator); once: again is 409", s.acknowledgeJointDepartment)
+	s.handle("POST", "/api/v1/incidents/{id}/actions", Roles(access.Admin, access.DepartmentLiaison), "incidents",
+		"Record a department's action on a joint case (department_id, kind inspection|order_to_correct|fine|seizure|referral, at, note, amount_yuan and legal_basis for a fine, referred_to, photos)", s.recordJointAction)
+	s.handle("POST", "/api/v1/incidents/{id}/actions/{action}:void", Roles(access.Admin, access.DepartmentLiaison), "incidents",
+		"Void an action entered by mistake ({\"reason\"}); it stays on record and counts no more", s.voidJointAction)
+	s.handle("GET", "/api/v1/kpis/departments", Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Assessor, access.DepartmentLiaison), "incidents",
+		"Joint enforcement KPIs: departments' time to acknowledge and to first action, pending acknowledgements (by=department|subdistrict; period, at, from, to, subdistrict, community as /api/v1/kpis; format=json|csv|xlsx)", s.jointKPIs)
 
 	// 门前三包: the shops, their pledges and the people who check them, in the caller's scope (an
 	// inspector's are the shops they check).

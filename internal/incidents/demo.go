@@ -160,7 +160,8 @@ func SeedDemoHistory(ctx context.Context, pool *pgxpool.Pool, m Matcher, seed in
 		}
 		plan = append(plan, d)
 	}
-	return len(plan), insertDemo(ctx, pool, plan)
+	widenLatestJoint(plan, liaisons)
+	return len(plan), insertDemo(ctx, pool, plan, seed, now)
 }
 
 func pick(rng *rand.Rand, xs []string) string { return xs[rng.IntN(len(xs))] }
@@ -269,7 +270,7 @@ func walk(rng *rand.Rand, d *demoIncident, now time.Time, with joint) {
 	}
 }
 
-func insertDemo(ctx context.Context, pool *pgxpool.Pool, plan []demoIncident) error {
+func insertDemo(ctx context.Context, pool *pgxpool.Pool, plan []demoIncident, seed int64, now time.Time) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		b := &pgx.Batch{}
 		for _, d := range plan {
@@ -312,7 +313,10 @@ func insertDemo(ctx context.Context, pool *pgxpool.Pool, plan []demoIncident) er
 		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"incident_event"},
 			[]string{"incident_id", "at", "kind", "from_status", "to_status", "actor", "note", "assignee_person_id", "params"}, pgx.CopyFromRows(rows))
-		return err
+		if err != nil {
+			return err
+		}
+		return seedDemoJoint(ctx, tx, seed, plan, ids, now)
 	})
 }
 

@@ -14,10 +14,16 @@ import "streetchief/internal/access"
 //	of          the incident a duplicate is (suspected) of; radius_m, hours its window
 //	outcome, by a verification: confirmed | failed, and by whom (reporter, or the verifier's role)
 //	actor_role  the role of whoever wrote the event, so a login is never the only name shown
+//	department_id, department, department_name: the department of a joint event; vacant when
+//	            nobody held its post (else person_id, person_name: who is to acknowledge); seconds
+//	            from being asked to acknowledging; action, action_id, amount_yuan, legal_basis,
+//	            referred_to: an action (web/src/joint-case.js phrases these)
 var EventTexts = []string{"route.person", "route.district_desk", "route.subdistrict",
 	"cause.nobody_higher", "cause.overdue", "cause.area_changed", "cause.areas_imported", "cause.area_deleted",
 	"cause.unit_changed", "cause.assignment_changed", "cause.repeat_offender", "duplicate.suspected", "duplicate.of", "duplicate.unlinked",
-	"outcome.confirmed", "outcome.failed", "by.reporter", "actor.public", "actor.system"}
+	"outcome.confirmed", "outcome.failed", "by.reporter", "actor.public", "actor.system",
+	"joint.added", "joint.withdrawn", "joint.acknowledged", "joint.action", "joint.voided",
+	"event.department_added", "event.department_withdrawn", "event.department_acknowledged", "event.joint_action", "event.joint_action_voided"}
 
 // RerouteCause is why incidents are routed again, as event params.
 type RerouteCause struct {

@@ -42,6 +42,8 @@ type Incident struct {
 	Place               Place      `json:"place"`
 	PlaceText           string     `json:"place_text"`
 	Events              []Event    `json:"events,omitempty"`
+	// Joint are the departments of a joint-enforcement case with their acknowledgements and actions.
+	Joint []Participation `json:"joint,omitempty"`
 	// Told is who was notified of the case and whether they have opened it (已读/未读): leaders ask
 	// "did he see it?" before "did he act?".
 	Told []Told `json:"told,omitempty"`
@@ -156,6 +158,9 @@ func (s *Service) Incident(ctx context.Context, who access.Principal, id int64) 
 		return in, err
 	}
 	if in.Events, err = events(ctx, s.db, id); err != nil {
+		return in, err
+	}
+	if in.Joint, err = participations(ctx, s.db, id); err != nil {
 		return in, err
 	}
 	in.Told, err = told(ctx, s.db, id)

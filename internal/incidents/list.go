@@ -25,8 +25,11 @@ type Filter struct {
 	From, To      *time.Time // reported_at in [From, To)
 	BBox          *orb.Bound
 	Overdue       *bool
-	Before        int64
-	Limit         int
+	// AwaitingAck keeps the joint cases in which a department has yet to acknowledge: for a department
+	// liaison, one of their departments (their pending work).
+	AwaitingAck bool
+	Before      int64
+	Limit       int
 }
 
 const (
@@ -97,6 +100,9 @@ func filterSQL(who access.Principal, f Filter) (string, []any) {
 	}
 	if f.Overdue != nil {
 		add("i.overdue = $%d", *f.Overdue)
+	}
+	if f.AwaitingAck {
+		conds = append(conds, awaitingAckSQL(who, &args))
 	}
 	if f.BBox != nil {
 		args = append(args, f.BBox.Min[0], f.BBox.Min[1], f.BBox.Max[0], f.BBox.Max[1])

@@ -97,6 +97,8 @@ type TransitionInput struct {
 	Photos           []Photo
 	AssigneePersonID int64
 	DuplicateOf      int64
+	// Lead is the code of the department that leads a joint case (else the first one named).
+	Lead string
 }
 
 // Transition moves an incident to in.To if the workflow allows it (else Conflict) and the caller may
@@ -132,6 +134,10 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 			}
 		} else if !actorOf(who, cur).may(cur.Status, in.To) {
 			return apperr.New(apperr.Forbidden, "your role (%s) may not move incident %d from %s to %s", who.Role, id, cur.Status, in.To)
+		} else if cur.Status == JointEnforcement {
+			if err := mayResolveJoint(ctx, tx, who, cur); err != nil {
+				return err
+			}
 		}
 		cat, err := category(ctx, tx, cur.Category)
 		if err != nil {
@@ -193,6 +199,17 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 				}
 			}
 			e.departments = ids
+			var lead int64
+			if in.Lead != "" {
+				l, err := departmentIDs(ctx, tx, []string{in.Lead})
+				if err != nil {
+					return err
+				}
+				lead = l[0]
+			}
+			if _, err := requestDepartments(ctx, tx, cur, ids, lead, now); err != nil {
+				return err
+			}
 		case Rejected:
 			if e.note == "" {
 				return apperr.New(apperr.Invalid, "say why the incident is rejected (note)").With("field", "note")

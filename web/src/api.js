@@ -93,6 +93,12 @@ export const api = {
     transition: (id, body) => request('POST', `/api/v1/incidents/${id}/transitions`, {body}),
     verify: (id, body) => request('POST', `/api/v1/incidents/${id}/verification`, {body}),
     dispatchCandidates: (id) => request('GET', `/api/v1/incidents/${id}/dispatch-candidates`),
+    // Joint enforcement: a department acknowledges a case (the case comes back), records an action.
+    acknowledgeJoint: (id, dept) => request('POST', `/api/v1/incidents/${id}/departments/${dept}:acknowledge`),
+    jointAction: (id, body) => request('POST', `/api/v1/incidents/${id}/actions`, {body}),
+    voidJointAction: (id, action, reason) => request('POST', `/api/v1/incidents/${id}/actions/${action}:void`, {body: {reason}}),
+    addJointDepartment: (id, dept) => request('POST', `/api/v1/incidents/${id}/departments`, {body: {department_id: dept}}),
+    withdrawJointDepartment: (id, dept, reason) => request('POST', `/api/v1/incidents/${id}/departments/${dept}:withdraw`, {body: {reason}}),
     photoURL: (id, n) => `/api/v1/incidents/${id}/photos/${n}`,
 
     // The league table (docs/kpis.md) and the trend per interval, narrowed by subdistrict or community.

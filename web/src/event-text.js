@@ -2,6 +2,7 @@
 // (internal/incidents/event_params.go) and this phrases them. Rows written before events had params
 // show their stored note.
 import {t} from './i18n/index.js';
+import {jointEventText} from './joint-case.js';
 
 // person is how people appear: their name, post and the unit of the post (黎敏晨 · 巷长 · 华庄村).
 export function person(p) {
@@ -18,6 +19,8 @@ export function actorText(e) {
 
 // eventText is the sentence of an event's params, or '' when it has none to say.
 export function eventText(e) {
+    const joint = jointEventText(e);
+    if (joint !== null) return joint;
     const p = e.params || {};
     const parts = [];
     if (p.cause) parts.push(t(`eventText.cause.${p.cause}`, {id: p.id ?? '', last: p.last ?? '', count: p.count ?? '', days: p.days ?? ''}));

@@ -5,6 +5,7 @@ import {h, replace} from './dom.js';
 import {formatTime, lang, t} from './i18n/index.js';
 import {STATUS_COLORS} from './map-style.js';
 import {actorText, eventText, person} from './event-text.js';
+import {jointView} from './joint-case.js';
 
 export const STATUSES = ['reported', 'assigned', 'in_progress', 'escalated', 'joint_enforcement', 'resolved', 'closed',
     'reopened', 'rejected', 'duplicate'];
@@ -69,7 +70,7 @@ function cityDay(d, plusDays = 0) {
     return new Date(start.getTime() + plusDays * 86400000).toISOString().replace('.000Z', 'Z');
 }
 
-const emptyFilter = () => ({status: 'open', category: '', subdistrict: '', from: '', to: '', overdue: ''});
+const emptyFilter = () => ({status: 'open', category: '', subdistrict: '', from: '', to: '', overdue: '', awaiting: false});
 
 export class IncidentsPanel {
     constructor(el, {mapView, session, toast}) {
@@ -122,7 +123,9 @@ export class IncidentsPanel {
         this.loading = true;
         this.render();
         try {
-            const page = await api.incidents({...this.params(), limit: 100, before: more ? this.next : undefined});
+            // Cases awaiting a department's acknowledgement: the list only, the map's tiles know no such filter.
+            const page = await api.incidents({...this.params(), awaiting_ack: this.filter.awaiting ? 'true' : undefined,
+                limit: 100, before: more ? this.next : undefined});
             this.list = more ? this.list.concat(page.incidents) : page.incidents;
             this.next = page.next || 0;
             this.listError = '';
@@ -177,7 +180,10 @@ export class IncidentsPanel {
                 select('category', [['', t('incidents.allCategories')], ...this.categories.map((c) => [c.code, (c.parent ? '\u3000' : '') + this.categoryName(c.code)])], t('incidents.category')),
                 select('subdistrict', [['', t('incidents.allSubdistricts')], ...this.subdistricts.map((u) => [u.id, u.properties.name])], t('incidents.subdistrict')),
                 select('overdue', [['', t('incidents.overdueAll')], ['true', t('incidents.overdueYes')], ['false', t('incidents.overdueNo')]], t('incidents.overdue')),
-                date('from'), date('to')),
+                date('from'), date('to'),
+                ['department_liaison', 'street_chief', 'admin'].includes(this.session()?.user?.role) && h('label', {class: 'check'},
+                    h('input', {type: 'checkbox', id: 'filter-awaiting', checked: f.awaiting,
+                        onchange: (e) => this.setFilter('awaiting', e.target.checked)}), ` ${t('joint.awaitingFilter')}`)),
             h('div', {class: 'row'},
                 h('button', {type: 'button', class: 'secondary', onclick: () => {
                     this.filter = emptyFilter();
@@ -235,6 +241,10 @@ export class IncidentsPanel {
             photos.size ? h('div', {class: 'photos'}, [...photos].map((n) => h('a', {href: api.photoURL(d.id, n), target: '_blank', rel: 'noopener'},
                 h('img', {src: api.photoURL(d.id, n), alt: `${t('incidents.photos')} ${n}`, loading: 'lazy'}))))
                 : h('p', {class: 'hint'}, t('incidents.noPhotos')),
+            jointView(d, this.session()?.user, {toast: this.toast, departments: this.departments, changed: (next) => {
+                this.detail = next;
+                this.render();
+            }}),
             this.actionsView(d),
             h('h3', {}, t('incidents.history')),
             h('ol', {class: 'history'}, (d.events || []).map((e) => h('li', {},
