@@ -12,8 +12,8 @@ import (
 )
 
 // SeedDemoNotices gives the demo city's people the inboxes the platform would have filled had it
-// been running: each case routed, dispatched or escalated to someone, or overdue in their hands, in
-// the last week becomes a notice at the moment it happened (the demo's history is loaded in bulk,
+// been running: each case routed, dispatched or escalated to someone, or overdue in their hands, and
+// each department asked to take part in a joint case, in the last week becomes a notice at the moment it happened (the demo's history is loaded in bulk,
 // past the rules in tell). It answers how many it wrote.
 func SeedDemoNotices(ctx context.Context, pool *pgxpool.Pool) (int, error) {
 	type row struct {
@@ -59,6 +59,37 @@ func SeedDemoNotices(ctx context.Context, pool *pgxpool.Pool) (int, error) {
 			}
 			if _, err := notify.Enqueue(ctx, tx, notify.Notice{PersonID: e.person, Kind: kind, At: e.at,
 				Subject: notify.Subject{Type: "incident", ID: e.incident}, Params: params}); err != nil {
+				return err
+			}
+			n++
+		}
+		// The departments asked to take part in a joint case were told by its responsible person's inbox.
+		rows, err = tx.Query(ctx, `SELECT d.incident_id, d.holder_person_id, d.requested_at, dd.name FROM incident_department d
+			JOIN department_directory dd ON dd.id = d.department_id
+			WHERE d.holder_person_id IS NOT NULL AND d.requested_at > now() - interval '7 days' ORDER BY d.requested_at, d.id`)
+		if err != nil {
+			return err
+		}
+		type asked struct {
+			incident, person int64
+			at               time.Time
+			department       string
+		}
+		requests, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (asked, error) {
+			var a asked
+			return a, r.Scan(&a.incident, &a.person, &a.at, &a.department)
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range requests {
+			params, err := noticeParams(ctx, tx, r.incident)
+			if err != nil {
+				return err
+			}
+			params["department"] = r.department
+			if _, err := notify.Enqueue(ctx, tx, notify.Notice{PersonID: r.person, Kind: "joint_requested", At: r.at,
+				Subject: notify.Subject{Type: "incident", ID: r.incident}, Params: params}); err != nil {
 				return err
 			}
 			n++

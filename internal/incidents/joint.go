@@ -12,6 +12,7 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/audit"
+	"streetchief/internal/notify"
 	"streetchief/internal/database"
 )
 
@@ -138,9 +139,28 @@ func requestDepartments(ctx context.Context, tx pgx.Tx, in Incident, depts []int
 		if err != nil {
 			return nil, err
 		}
+		if err := tellDepartment(ctx, tx, in.ID, p); err != nil {
+			return nil, err
+		}
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// tellDepartment tells a department's responsible person, in the transaction that asks them, that a
+// joint case waits for their acknowledgement; a vacant post has nobody to tell (the case shows it).
+func tellDepartment(ctx context.Context, tx pgx.Tx, incident int64, p Participation) error {
+	if p.Vacant || p.HolderPersonID == 0 {
+		return nil
+	}
+	params, err := noticeParams(ctx, tx, incident)
+	if err != nil {
+		return err
+	}
+	params["department"] = p.DepartmentName
+	_, err = notify.Enqueue(ctx, tx, notify.Notice{PersonID: p.HolderPersonID, Kind: "joint_requested",
+		Subject: notify.Subject{Type: "incident", ID: incident}, Params: params})
+	return err
 }
 
 func participationParams(p Participation) map[string]any {

@@ -64,3 +64,21 @@ func TestEachMoveOfACaseTellsWhoItReaches(t *testing.T) {
 		t.Fatalf("told %+v", in.Told)
 	}
 }
+
+// TestAJointCaseTellsEachDepartmentsResponsiblePerson: a case sent to joint enforcement asks the
+// urban-management department, whose liaison in the subdistrict hears it must acknowledge.
+func TestAJointCaseTellsEachDepartmentsResponsiblePerson(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	rc := w.report("sanitation", w.inA())
+	for _, to := range []incidents.Status{incidents.InProgress, incidents.JointEnforcement} {
+		if _, err := w.svc.Transition(ctx, w.asStreet, rc.ID, incidents.TransitionInput{To: to, Note: "联合执法",
+			Departments: []string{"urban_management"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := w.inbox(w.liais.ID)
+	if len(got) != 1 || got[0].Kind != "joint_requested" || got[0].Subject.ID != rc.ID || got[0].Params["department"] == "" {
+		t.Fatalf("the liaison's inbox: %+v", got)
+	}
+}

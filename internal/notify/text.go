@@ -12,7 +12,7 @@ var words = map[string][2]string{
 	"case_assigned":       {"案件 {id} 已派给您：{category}，{place}", "Case {id} is yours: {category}, {place}"},
 	"case_escalated":      {"案件 {id} 已上报街长：{category}，{place}", "Case {id} was escalated to you: {category}, {place}"},
 	"case_overdue":        {"案件 {id} 已超期：{category}，{place}", "Case {id} is overdue: {category}, {place}"},
-	"joint_requested":     {"联合执法：{department}请签收案件 {id}（{category}，{place}）", "Joint enforcement: {department}, acknowledge case {id} ({category}, {place})"},
+	"joint_requested":     {"联合执法：请{department}签收案件 {id}（{category}，{place}）", "Joint enforcement: {department}, please acknowledge case {id} ({category}, {place})"},
 	"verification_result": {"案件 {id} 核查结果：{result}", "Case {id} verification: {result}"},
 	"daily_digest":        {"{day} 待办：{summary}", "{day}: {summary}"},
 }

@@ -184,6 +184,8 @@ export default {
     'told.case_escalated': 'escalated to them',
     'told.case_overdue': 'overdue reminder',
     'told.verification_result': 'check failed',
+    'told.joint_requested': 'asked to acknowledge (joint enforcement)',
+    'told.daily_digest': 'daily digest',
     'told.readAt': 'read {time}',
     'told.unread': 'unread',
     'incidents.history': 'History',
