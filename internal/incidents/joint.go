@@ -12,8 +12,8 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/audit"
-	"streetchief/internal/notify"
 	"streetchief/internal/database"
+	"streetchief/internal/notify"
 )
 
 // Participation is one department's part in a joint-enforcement case (联合执法): when it was asked,
