@@ -2,7 +2,6 @@ package notify_test
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"testing"
 
@@ -53,7 +52,7 @@ func BenchmarkEmailBurst(b *testing.B) {
 	wg.Wait()
 	b.StopTimer()
 	if got, distinct := smtpd.count(); got != b.N || distinct != b.N {
-		b.Fatal(fmt.Sprintf("%d messages, %d distinct, want %d", got, distinct, b.N))
+		b.Fatalf("%d messages, %d distinct, want %d", got, distinct, b.N)
 	}
 }
 
