@@ -95,7 +95,7 @@ func Compose(ctx context.Context, src Sources, at time.Time) (int, error) {
 				continue
 			}
 			zh, en := l.summary()
-			fresh, err := notify.Enqueue(ctx, tx, notify.Notice{PersonID: p, Kind: "daily_digest", DedupeKey: "digest:" + day,
+			fresh, err := notify.Enqueue(ctx, tx, notify.Notice{PersonID: p, Kind: notify.DigestKind, DedupeKey: "digest:" + day,
 				Subject: notify.Subject{Type: "digest"}, Params: map[string]any{"day": day, "summary": zh, "summary_en": en,
 					"open": l.open, "overdue": l.overdue, "subdistrict_overdue": l.subOverdue, "shops": l.shops, "vacant_posts": l.vacant}})
 			if err != nil {

@@ -143,7 +143,7 @@ func (s *Server) routes() {
 	// Notifications: each person's own inbox (no role reads another's) and where they want to hear.
 	s.handle("GET", "/api/v1/inbox", SignedIn, "notifications", "The caller's notifications, newest first, with the unread count (before=<id>, limit ≤ 200, unread=true, lang=zh|en)", s.inbox)
 	s.handle("POST", "/api/v1/inbox/{id}:read", SignedIn, "notifications", "Mark one of the caller's notifications read; the first opening's time is kept (已读)", s.readNotification)
-	s.handle("PUT", "/api/v1/inbox/reach", SignedIn, "notifications", "Where the caller hears outside the app on one channel ({\"channel\": \"email|wecom|sms\", \"address\", \"enabled\", \"quiet_from\": \"22:00\", \"quiet_until\": \"07:00\"})", s.setReach)
+	s.handle("PUT", "/api/v1/inbox/reach", SignedIn, "notifications", "Where the caller hears outside the app on one channel ({\"channel\": \"email|wecom|sms\", \"address\", \"enabled\", \"quiet_from\": \"22:00\", \"quiet_until\": \"07:00\", \"digest_only\": true})", s.setReach)
 	// Mobile vendors (流动摊贩): the register, their zones' hours, and sightings from the field, which
 	// outside a vendor's zone or hours become 占道经营 incidents.
 	s.handle("GET", "/api/v1/vendors", vendorReaders, "vendors", "Registered vendors in scope with zone, status and 30-day record (zone, status, repeat_offenders)", s.listVendors)

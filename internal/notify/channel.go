@@ -46,6 +46,8 @@ type Reach struct {
 	Enabled    bool   `json:"enabled"`
 	QuietFrom  string `json:"quiet_from,omitempty"`
 	QuietUntil string `json:"quiet_until,omitempty"`
+	// DigestOnly has the channel carry only the morning digest, not each notice as it comes.
+	DigestOnly bool `json:"digest_only,omitempty"`
 }
 
 func (r Reach) check() error {
@@ -96,11 +98,11 @@ func (s *Store) SetReach(ctx context.Context, who access.Principal, r Reach) err
 		return err
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `INSERT INTO notification_channel (person_id, channel, address, enabled, quiet_from, quiet_until)
-		VALUES ($1, $2, $3, $4, NULLIF($5, '')::time, NULLIF($6, '')::time)
+	if _, err := tx.Exec(ctx, `INSERT INTO notification_channel (person_id, channel, address, enabled, quiet_from, quiet_until, digest_only)
+		VALUES ($1, $2, $3, $4, NULLIF($5, '')::time, NULLIF($6, '')::time, $7)
 		ON CONFLICT (person_id, channel) DO UPDATE SET address = EXCLUDED.address, enabled = EXCLUDED.enabled,
-			quiet_from = EXCLUDED.quiet_from, quiet_until = EXCLUDED.quiet_until, updated_at = now()`,
-		who.PersonID, r.Channel, r.Address, r.Enabled, r.QuietFrom, r.QuietUntil); err != nil {
+			quiet_from = EXCLUDED.quiet_from, quiet_until = EXCLUDED.quiet_until, digest_only = EXCLUDED.digest_only, updated_at = now()`,
+		who.PersonID, r.Channel, r.Address, r.Enabled, r.QuietFrom, r.QuietUntil, r.DigestOnly); err != nil {
 		return fmt.Errorf("set reach: %w", err)
 	}
 	if err := audit.Record(ctx, tx, who, audit.Update, "notification_channel", who.PersonID, nil, r); err != nil {

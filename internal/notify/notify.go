@@ -109,12 +109,15 @@ func Enqueue(ctx context.Context, tx database.Querier, n Notice) (bool, error) {
 	_, err = tx.Exec(ctx, `INSERT INTO notification_delivery (notification_id, channel, address, next_attempt_at)
 		SELECT $1, c.channel, c.address, CASE WHEN `+inQuiet+` THEN `+quietEnds+` ELSE now() END
 		  FROM notification_channel c
-		 WHERE c.person_id = $2 AND c.enabled`, id, n.PersonID)
+		 WHERE c.person_id = $2 AND c.enabled AND (NOT c.digest_only OR $3 = '`+DigestKind+`')`, id, n.PersonID, n.Kind)
 	if err != nil {
 		return false, fmt.Errorf("enqueue deliveries: %w", err)
 	}
 	return true, nil
 }
+
+// DigestKind is the morning digest's kind: the one notice a digest-only channel carries.
+const DigestKind = "daily_digest"
 
 // localNow is the deployment's wall clock; quiet hours may wrap midnight (22:00–07:00).
 const localNow = `(now() AT TIME ZONE 'Asia/Shanghai')`

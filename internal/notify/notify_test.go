@@ -266,3 +266,35 @@ func TestQuietHoursHoldADelivery(t *testing.T) {
 		}
 	}
 }
+
+// TestADigestOnlyChannelCarriesOnlyTheDigest: the inbox gets both notices, the email only the digest.
+func TestADigestOnlyChannelCarriesOnlyTheDigest(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.Pool(t)
+	store := notify.NewStore(db, "email")
+	p := person(t, db, "只看日报")
+	reach(t, store, p, notify.Reach{Channel: "email", Address: "daily@example.org", Enabled: true, DigestOnly: true})
+	if _, err := notify.Enqueue(ctx, db, caseNotice(p, 31)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := notify.Enqueue(ctx, db, notify.Notice{PersonID: p.PersonID, Kind: notify.DigestKind, Subject: notify.Subject{Type: "digest"},
+		DedupeKey: "digest:2026-12-07", Params: map[string]any{"day": "2026-12-07", "summary": "手上案件 1 件"}}); err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	rows, err := db.Query(ctx, `SELECT n.kind FROM notification_delivery d JOIN notification n ON n.id = d.notification_id
+		WHERE n.person_id = $1`, p.PersonID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, k)
+	}
+	if in, _ := store.Inbox(ctx, p, 0, 0, false, "zh"); len(in.Items) != 2 || len(kinds) != 1 || kinds[0] != notify.DigestKind {
+		t.Fatalf("inbox %d items, deliveries %v; want 2 and only the digest", len(in.Items), kinds)
+	}
+}
