@@ -92,12 +92,11 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	engine := lookup.New(store)
 	engineUpdates := engine.Follow()
 	go engine.Run(ctx, registryFeed, logger)
-	incidentService := startIncidents(ctx, pool, engine, engineUpdates, logger)
+	notifyStore := startNotifications(ctx, pool, logger, *notifications.publicURL, channels)
+	incidentService := startIncidents(ctx, pool, engine, engineUpdates, logger, notifyStore)
 	tileService := maptiles.NewService(engine, incidentService, pool, maptiles.Options{CacheBytes: int64(*tileCacheMB) << 20})
 	go tileService.FollowIncidents(ctx, tileFeed)
 	go listener.Run(ctx)
-
-	notifyStore := startNotifications(ctx, pool, logger, *notifications.publicURL, channels)
 
 	reportService := reports.NewService(pool)
 	shops := merchants.NewStore(pool, store, incidentService, merchants.Rules{})

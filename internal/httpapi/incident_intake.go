@@ -146,6 +146,8 @@ func decodeIntakeMultipart(body io.Reader, boundary string) (incidents.Intake, e
 			f.Description = v
 		case "crs":
 			f.CRS = v
+		case "contact":
+			f.Contact = v
 		case "lon", "lat":
 			x, ok := parseNumber(strings.TrimSpace(v))
 			if !ok {

@@ -17,3 +17,18 @@ func (s *Server) trackIncident(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	return writeJSON(w, http.StatusOK, "", tr)
 }
+
+// stopReporterMessages takes {"token"}: the receipt's token or the key of a message's link.
+func (s *Server) stopReporterMessages(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Token string `json:"token"`
+	}
+	if err := s.decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.Incidents.StopMessages(r.Context(), chi.URLParam(r, "number"), in.Token); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

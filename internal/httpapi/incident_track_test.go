@@ -27,6 +27,16 @@ func TestTrackingOverHTTP(t *testing.T) {
 	if status, doc := w.public.do("GET", "/api/v1/tracking/"+number+"?token=wrong", ""); status != 403 {
 		t.Fatalf("a wrong token: %d %v", status, doc)
 	}
+	// This server sends no messages: a reporter is offered no contact field and has none to stop.
+	if status, doc := w.public.do("GET", "/api/v1/session", ""); status != 200 || fmt.Sprint(doc["reporter_channels"]) != "[]" {
+		t.Fatalf("anonymous session %d %v", status, doc)
+	}
+	if status, doc := w.public.do("POST", "/api/v1/tracking/"+number+":stop-messages", `{"token":"wrong"}`); status != 403 {
+		t.Fatalf("stop with a wrong token: %d %v", status, doc)
+	}
+	if status, _ := w.public.do("POST", "/api/v1/tracking/"+number+":stop-messages", `{"token":"`+token+`"}`); status != 204 {
+		t.Fatalf("stop with the receipt's token: %d", status)
+	}
 	unknown := "ZZZZ-ZZZZ-ZZZZ"
 	if number == unknown {
 		unknown = "ZZZZ-ZZZZ-ZZZY"

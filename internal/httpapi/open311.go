@@ -239,7 +239,9 @@ func (s *Server) o311Create(w http.ResponseWriter, r *http.Request, c o311Call) 
 	if err != nil {
 		return err
 	}
+	// GeoReport v2's email and phone are the reporter's: where they hear of the request.
 	f := incidents.IntakeFields{Category: r.PostForm.Get("service_code"), Description: r.PostForm.Get("description"),
+		Contact:  cmp.Or(r.PostForm.Get("phone"), r.PostForm.Get("email")),
 		MediaURL: r.PostForm.Get("media_url"), Address: r.PostForm.Get("address_string")}
 	if err := o311ReadAttributes(r, &f); err != nil {
 		return err

@@ -86,6 +86,8 @@ func (s *Server) routes() {
 		"Check a resolved incident (outcome confirmed|failed, note, photos): a verifier, or the reporter with the receipt's token; confirmed closes, failed reopens", s.verifyIncident)
 	s.handle("GET", "/api/v1/tracking/{number}", Public, "incidents",
 		"Follow a report by its receipt's tracking number: status, place, whom it is with, public history (token= proves the reporter)", s.trackIncident)
+	s.handle("POST", "/api/v1/tracking/{number}:stop-messages", Public, "incidents",
+		"Stop the phone or email messages about a report ({\"token\"}: the receipt's token or a message's key)", s.stopReporterMessages)
 	s.handle("GET", "/api/v1/incidents/{id}/dispatch-candidates", Roles(access.Admin, access.StreetChief), "incidents",
 		"Who may take an incident (post, unit, open load): the people assignee_person_id may name", s.dispatchCandidates)
 	s.handle("POST", "/api/v1/incidents/{id}/notes", SignedIn, "incidents", "Add a note and photos without moving the incident", s.noteIncident)

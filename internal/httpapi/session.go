@@ -84,7 +84,9 @@ func (s *Server) whoAmI(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	w.Header().Set("Cache-Control", "no-store")
 	if !p.SignedIn() {
-		return writeJSON(w, http.StatusOK, "", map[string]any{"signed_in": false, "user": nil})
+		// reporter_channels: how a citizen who leaves a contact with a report can hear of it here.
+		return writeJSON(w, http.StatusOK, "", map[string]any{"signed_in": false, "user": nil,
+			"reporter_channels": s.Notify.Channels()})
 	}
 	out := map[string]any{"signed_in": true, "user": principalOut(p)}
 	if p.TokenID == 0 {

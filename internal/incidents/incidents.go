@@ -20,6 +20,7 @@ import (
 
 	"streetchief/internal/apperr"
 	"streetchief/internal/lookup"
+	"streetchief/internal/notify"
 	"streetchief/internal/registry"
 )
 
@@ -85,20 +86,23 @@ const (
 type Options struct {
 	// Now is the clock (tests move it).
 	Now func() time.Time
+	// Citizens sends messages to reporters who left a contact; nil sends none (the contact is kept).
+	Citizens *notify.Store
 }
 
 // Service reads and writes incidents.
 type Service struct {
-	db      *pgxpool.Pool
-	matcher Matcher
-	now     func() time.Time
+	db       *pgxpool.Pool
+	matcher  Matcher
+	now      func() time.Time
+	citizens *notify.Store
 }
 
 var _ Matcher = (*lookup.Engine)(nil)
 
 // NewService returns a Service on db that routes and re-routes incidents with m.
 func NewService(db *pgxpool.Pool, m Matcher, opt Options) *Service {
-	s := &Service{db: db, matcher: m, now: opt.Now}
+	s := &Service{db: db, matcher: m, now: opt.Now, citizens: opt.Citizens}
 	if s.now == nil {
 		s.now = time.Now
 	}

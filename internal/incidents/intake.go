@@ -17,6 +17,7 @@ import (
 	"streetchief/geo"
 	"streetchief/internal/apperr"
 	"streetchief/internal/jsonlist"
+	"streetchief/internal/notify"
 )
 
 // MaxDescription is the longest description, in characters.
@@ -34,7 +35,9 @@ type Intake struct {
 	MediaURL    string // Open311 media_url: kept as a link, never fetched
 	Address     string // Open311 address_string: what the reporter said, beside the point routed by
 	Source      string // api or open311
-	digest      [32]byte
+	// Contact is where the reporter hears of their report (Channel "" when they left none).
+	Contact notify.Address
+	digest  [32]byte
 }
 
 // Digest identifies the intake's content: the same report sent twice has the same digest whatever the
@@ -51,6 +54,8 @@ type IntakeFields struct {
 	Photos      jsonlist.Capped[string] `json:"photos,omitempty"` // base64, JSON only
 	MediaURL    string                  `json:"-"`
 	Address     string                  `json:"-"`
+	// Contact is a phone number or an email where the reporter hears of the report (optional).
+	Contact string `json:"contact,omitempty"`
 }
 
 // DecodeIntakeJSON reads a JSON report, refusing unknown fields, and checks it.
@@ -123,6 +128,13 @@ func (f IntakeFields) Intake(photos [][]byte) (Intake, error) {
 	}
 	if n := utf8.RuneCountInString(in.Description); n > MaxDescription {
 		return in, apperr.New(apperr.Invalid, "description is %d characters; at most %d", n, MaxDescription).With("field", "description")
+	}
+	if strings.TrimSpace(f.Contact) != "" {
+		c, err := notify.ParseContact(f.Contact)
+		if err != nil {
+			return in, apperr.New(apperr.Invalid, "contact %q is neither an email address nor a mainland mobile number", f.Contact).With("field", "contact")
+		}
+		in.Contact = c
 	}
 	if f.MediaURL != "" {
 		u, err := url.Parse(f.MediaURL)

@@ -240,6 +240,12 @@ func (s *Service) report(ctx context.Context, who access.Principal, in Intake, k
 		if err := attachPhotos(ctx, tx, rc.ID, eventID, in.Photos); err != nil {
 			return err
 		}
+		// A contact the deployment cannot reach is not kept: it would only be personal data held.
+		if in.Contact.Channel != "" && s.citizens.Sends(in.Contact.Channel) {
+			if err := s.keepContact(ctx, tx, rc.ID, number, in.Contact); err != nil {
+				return err
+			}
+		}
 		if err := audit.Record(ctx, tx, who, audit.Create, "incident", rc.ID, nil, rc); err != nil {
 			return err
 		}

@@ -3,8 +3,6 @@ package incidents
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"strings"
@@ -96,6 +94,8 @@ type Tracking struct {
 	With              TrackWith    `json:"with"`
 	AgencyResponsible string       `json:"agency_responsible"`
 	Events            []TrackEvent `json:"events"`
+	// Messages says the reporter (only then) still hears of the report by phone or email.
+	Messages bool `json:"messages,omitempty"`
 	// Reporter says the caller gave the receipt's token: they may confirm or dispute a resolution.
 	Reporter bool `json:"reporter"`
 }
@@ -151,11 +151,20 @@ func (s *Service) Track(ctx context.Context, number, token string) (Tracking, er
 		return Tracking{}, translate(err, "tracking")
 	}
 	if token != "" {
-		sum := sha256.Sum256([]byte(token))
-		if len(hash) != len(sum) || subtle.ConstantTimeCompare(hash, sum[:]) != 1 {
+		ok, err := reporterKeyMatches(ctx, s.db, tr.ID, hash, token)
+		if err != nil {
+			return Tracking{}, err
+		}
+		if !ok {
 			return Tracking{}, apperr.New(apperr.Forbidden, "the link's token is not this report's").With("field", "token")
 		}
 		tr.Reporter = true
+		var channel string
+		err = s.db.QueryRow(ctx, `SELECT channel FROM incident_reporter_contact WHERE incident_id = $1 AND opted_out_at IS NULL`, tr.ID).Scan(&channel)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return Tracking{}, translate(err, "tracking")
+		}
+		tr.Messages = channel != "" && s.citizens.Sends(channel)
 	}
 	tr.Number = FormatTrackingNumber(tr.Number)
 	p.Status = tr.Status

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"slices"
@@ -176,8 +175,11 @@ func (s *Service) byToken(ctx context.Context, tx pgx.Tx, id int64, token string
 	if err != nil {
 		return cur, err
 	}
-	sum := sha256.Sum256([]byte(token))
-	if token == "" || len(hash) != len(sum) || subtle.ConstantTimeCompare(hash, sum[:]) != 1 {
+	ok, err := reporterKeyMatches(ctx, tx, id, hash, token)
+	if err != nil {
+		return cur, err
+	}
+	if !ok {
 		return Incident{}, apperr.New(apperr.Forbidden, "the verification token does not match incident %d", id).With("field", "token")
 	}
 	return cur, nil

@@ -169,6 +169,9 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 				WHERE id = $1`, id, who.UserID, who.PersonID); err != nil {
 				return err
 			}
+			if err := s.tellReporterResolved(ctx, tx, id); err != nil {
+				return err
+			}
 		case Assigned:
 			if e.params, err = s.assign(ctx, tx, &next, in.AssigneePersonID, now); err != nil {
 				return err

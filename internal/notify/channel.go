@@ -54,7 +54,9 @@ func (r Reach) check() error {
 	switch r.Channel {
 	case "email":
 		at := strings.LastIndexByte(r.Address, '@')
-		if at < 1 || at == len(r.Address)-1 || strings.ContainsAny(r.Address, " \r\n<>,;") {
+		domain := r.Address[at+1:]
+		if at < 1 || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") ||
+			strings.ContainsAny(r.Address, " \t\r\n<>,;()[]\\\"") {
 			return apperr.New(apperr.Invalid, "%q is not an email address", r.Address).With("field", "address")
 		}
 	case "sms":

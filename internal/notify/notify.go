@@ -33,6 +33,9 @@ type Notice struct {
 	// At is when it happened, for a notice recorded after the fact (the demo city's history); zero
 	// is now.
 	At time.Time
+	// Secret is the key a message to a citizen carries in its link ({secret} in its words), kept
+	// until the message has left (EnqueueTo only).
+	Secret string
 }
 
 // Subject is what a notification links to: a case, a shop, an operation…
@@ -71,6 +74,20 @@ func NewStore(db *pgxpool.Pool, channels ...string) *Store {
 		s.channels[c] = true
 	}
 	return s
+}
+
+// Sends reports whether the deployment delivers on channel.
+func (s *Store) Sends(channel string) bool { return s != nil && s.channels[channel] }
+
+// Channels are the channels the deployment delivers on, sorted.
+func (s *Store) Channels() []string {
+	out := []string{}
+	for _, c := range []string{"email", "sms", "wecom"} {
+		if s.Sends(c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Enqueue writes the notice to its recipient's inbox and one delivery per channel the person enabled

@@ -14,7 +14,11 @@ var words = map[string][2]string{
 	"case_overdue":        {"案件 {id} 已超期：{category}，{place}", "Case {id} is overdue: {category}, {place}"},
 	"joint_requested":     {"联合执法：请{department}签收案件 {id}（{category}，{place}）", "Joint enforcement: {department}, please acknowledge case {id} ({category}, {place})"},
 	"verification_result": {"案件 {id} 核查结果：{result}", "Case {id} verification: {result}"},
-	"daily_digest":        {"{day} 待办：{summary}", "{day}: {summary}"},
+	"citizen_received": {"【街巷长制】您反映的问题已受理，编号 {number}。查看进展、确认处理结果或停止接收消息：{base}/#track={number}&token={secret}",
+		"Your report was received, number {number}. Follow it, confirm the result or stop these messages: {base}/#track={number}&token={secret}"},
+	"citizen_resolved": {"【街巷长制】您反映的问题（编号 {number}）已处理，请确认或提出异议：{base}/#track={number}&token={secret}",
+		"Your report {number} was dealt with: confirm or dispute it at {base}/#track={number}&token={secret}"},
+	"daily_digest": {"{day} 待办：{summary}", "{day}: {summary}"},
 }
 
 var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)

@@ -72,6 +72,7 @@ type claimed struct {
 	kind, subject    string
 	subjectID        int64
 	params           []byte
+	secret           string
 }
 
 // DeliverDue claims one batch of due deliveries on this worker's channels, sends them and answers
@@ -90,13 +91,13 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 		  FROM due, notification n
 		 WHERE d.id = due.id AND n.id = d.notification_id
 		RETURNING d.id, d.notification_id, d.channel, d.address, d.attempts, n.kind, n.subject_type,
-			COALESCE(n.subject_id, 0), n.params`, names, w.Batch, w.Lease.String())
+			COALESCE(n.subject_id, 0), n.params, COALESCE(n.secret, '')`, names, w.Batch, w.Lease.String())
 	if err != nil {
 		return 0, fmt.Errorf("claim deliveries: %w", err)
 	}
 	batch, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (claimed, error) {
 		var c claimed
-		err := r.Scan(&c.id, &c.notification, &c.channel, &c.address, &c.attempts, &c.kind, &c.subject, &c.subjectID, &c.params)
+		err := r.Scan(&c.id, &c.notification, &c.channel, &c.address, &c.attempts, &c.kind, &c.subject, &c.subjectID, &c.params, &c.secret)
 		return c, err
 	})
 	if err != nil {
@@ -118,9 +119,16 @@ func (w *Worker) deliver(ctx context.Context, c claimed) error {
 	if err := json.Unmarshal(c.params, &params); err != nil {
 		return fmt.Errorf("delivery %d: %w", c.id, err)
 	}
+	if params == nil {
+		params = map[string]any{}
+	}
+	params["base"], params["secret"] = w.BaseURL, c.secret
 	title := Title("zh", c.kind, params)
-	m := Message{ID: fmt.Sprintf("%d.%s", c.notification, c.channel), To: c.address, Subject: title,
-		Body: title + "\n\n" + w.link(c.subject, c.subjectID) + "\n"}
+	body := title + "\n"
+	if link := w.link(c.subject, c.subjectID); link != "" {
+		body = title + "\n\n" + link + "\n"
+	}
+	m := Message{ID: fmt.Sprintf("%d.%s", c.notification, c.channel), To: c.address, Subject: title, Body: body}
 	sendCtx, cancel := context.WithTimeout(ctx, w.Lease/2)
 	sendErr := w.channels[c.channel].Send(sendCtx, m)
 	cancel()
@@ -139,11 +147,21 @@ func (w *Worker) deliver(ctx context.Context, c claimed) error {
 	if err != nil {
 		return fmt.Errorf("delivery %d: %w", c.id, err)
 	}
+	if c.secret != "" {
+		// Once the message has left (or will never), its link's key need not be kept.
+		if _, err := w.db.Exec(ctx, `UPDATE notification SET secret = NULL WHERE id = $1 AND NOT EXISTS (
+			SELECT 1 FROM notification_delivery WHERE notification_id = $1 AND state IN ('pending', 'sending'))`, c.notification); err != nil {
+			return fmt.Errorf("delivery %d: %w", c.id, err)
+		}
+	}
 	return nil
 }
 
 // link is where the message sends its reader: the dashboard opened on the subject.
 func (w *Worker) link(subject string, id int64) string {
+	if subject == "tracking" {
+		return "" // a citizen's message carries its own link in its words
+	}
 	if id == 0 {
 		return w.BaseURL + "/"
 	}

@@ -89,6 +89,7 @@ export const api = {
     // A report as multipart (photos as files); the key makes a repeated send file one case.
     report: (form, key) => request('POST', '/api/v1/incidents', {body: form, headers: {'Idempotency-Key': key}}),
     tracking: (number, token) => get(`/api/v1/tracking/${encodeURIComponent(number)}`, {token}),
+    stopMessages: (number, token) => request('POST', `/api/v1/tracking/${encodeURIComponent(number)}:stop-messages`, {body: {token}}),
     incident: (id) => get(`/api/v1/incidents/${id}`),
     transition: (id, body) => request('POST', `/api/v1/incidents/${id}/transitions`, {body}),
     verify: (id, body) => request('POST', `/api/v1/incidents/${id}/verification`, {body}),

@@ -46,6 +46,14 @@ export function trackingLink(number, token) {
     return `${location.origin}/#${q.toString()}`;
 }
 
+// contactKind says which contact the deployment can reach a reporter at: phone, email or either.
+function contactKind(channels) {
+    const sms = channels.includes('sms');
+    const email = channels.includes('email');
+    if (sms && email) return 'either';
+    return sms ? 'sms' : 'email';
+}
+
 export class ReportPanel {
     constructor(el, {map, session, toast, onReported}) {
         this.el = el;
@@ -63,6 +71,7 @@ export class ReportPanel {
         this.parent = '';
         this.category = '';
         this.description = '';
+        this.contact = '';
         this.photos = [];
         this.photoError = '';
         this.point = null; // {lon, lat, accuracy?}
@@ -200,6 +209,7 @@ export class ReportPanel {
         form.set('lon', String(this.point.lon));
         form.set('lat', String(this.point.lat));
         form.set('crs', 'wgs84'); // the device and the map both give WGS-84
+        if (this.contact.trim()) form.set('contact', this.contact.trim());
         this.photos.forEach((p, i) => form.append('photos', p.blob, `photo-${i + 1}.jpg`));
         this.render();
         try {
@@ -251,6 +261,12 @@ export class ReportPanel {
                     }}, this.description)),
             this.photosView(),
             this.pointView(),
+            !s.signed_in && (s.reporter_channels || []).length > 0 && h('label', {}, t(`report.contact.${contactKind(s.reporter_channels)}`),
+                h('input', {id: 'report-contact', type: 'text', inputmode: 'email', autocomplete: 'tel', maxlength: 320,
+                    placeholder: t('report.contactHint'), value: this.contact, oninput: (e) => {
+                        this.contact = e.target.value;
+                        this.changed();
+                    }})),
             this.sendError && h('p', {class: 'bad', id: 'report-error'}, this.sendError),
             h('button', {type: 'submit', class: 'primary', id: 'report-submit', disabled: this.sending || !!missing},
                 this.sending ? t('report.sending') : t('report.send')),

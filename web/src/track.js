@@ -130,7 +130,23 @@ export class TrackPanel {
             h('ol', {class: 'history', id: 'track-history'}, d.events.map((e) => h('li', {},
                 h('span', {class: 'muted'}, `${formatTime(e.at)} `), eventWords(e)))),
             d.status === 'resolved' && this.checkView(),
+            d.messages && h('p', {id: 'track-messages'}, t('track.messages'), ' ',
+                h('button', {type: 'button', class: 'link', id: 'track-stop', disabled: this.busy, onclick: () => this.stopMessages()},
+                    t('track.stopMessages'))),
             back());
+    }
+
+    async stopMessages() {
+        this.busy = true;
+        try {
+            await api.stopMessages(this.number, this.token);
+            this.data = {...this.data, messages: false};
+            this.toast(t('track.stopped'));
+        } catch (e) {
+            this.toast(t('error.generic', {detail: e.detail}), true);
+        }
+        this.busy = false;
+        this.render();
     }
 
     checkView() {
