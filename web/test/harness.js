@@ -35,7 +35,7 @@ function psql(adminURL, sql) {
 
 // startServer creates streetchief_webtest_<pid>, serves the demo city on it, and answers once the
 // lookup index has loaded. stop() ends the server and drops the database.
-export async function startServer() {
+export async function startServer({args = []} = {}) {
     const adminURL = process.env.STREETCHIEF_TEST_DATABASE_URL ||
         execFileSync(join(repo, 'scripts/pg.sh'), ['admin-url'], {encoding: 'utf8'}).trim();
     const db = `streetchief_webtest_${process.pid}`;
@@ -57,7 +57,7 @@ export async function startServer() {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const bin = process.env.STREETCHIEF_BIN || join(repo, 'bin/streetchief');
-    const proc = spawn(bin, ['serve', '--database-url', u.toString(), '--migrate', '--demo-if-empty', '--addr', `127.0.0.1:${port}`],
+    const proc = spawn(bin, ['serve', '--database-url', u.toString(), '--migrate', '--demo-if-empty', '--addr', `127.0.0.1:${port}`, ...args],
         {stdio: ['ignore', 'ignore', 'pipe']});
     let log = '';
     proc.stderr.on('data', (d) => {
