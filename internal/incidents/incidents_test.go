@@ -194,6 +194,14 @@ func TestOverdueIncidentsClimbOneLevelAtATime(t *testing.T) {
 			t.Fatalf("round %d: %d job events, want %d (escalated twice?) %+v", i, jobEvents, i+1, got.Events)
 		}
 	}
+	// Each round told whom the case reached: the lane chief it was handed up to, the street chief it
+	// was escalated to, and that street chief again when nobody higher was left and it was overdue.
+	if lane := w.inbox(w.lane.ID); len(lane) != 1 || lane[0].Kind != "case_assigned" || lane[0].Subject.ID != id {
+		t.Fatalf("the lane chief's inbox: %+v", lane)
+	}
+	if street := w.inbox(w.street.ID); len(street) != 2 || street[0].Kind != "case_overdue" || street[1].Kind != "case_escalated" {
+		t.Fatalf("the street chief's inbox: %+v", street)
+	}
 	before := len(w.get(id).Events)
 	if _, err := w.svc.EscalateOverdue(ctx, w.clock.Add(100*time.Hour)); err != nil {
 		t.Fatal(err)

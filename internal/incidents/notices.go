@@ -12,22 +12,22 @@ import (
 
 // tell writes the notices an event causes, in the event's own transaction, so a case never moves
 // without the person it moves to hearing of it: whoever a case is routed, dispatched or handed to
-// hears it is theirs (an escalation that it reached them as street chief); the holder of an overdue
-// case hears it is overdue; the holder of a case whose check failed hears it came back. Nobody is
-// told of their own act.
+// (by the overdue job too) hears it is theirs (an escalation that it reached them as street chief);
+// the holder of an overdue case hears it is overdue; the holder of a checked case hears the result —
+// closed, or back with them. Nobody is told of their own act.
 func tell(ctx context.Context, tx pgx.Tx, who access.Principal, e event) error {
 	kind, to := "", e.assignee
 	switch {
 	case e.kind == "overdue":
 		kind = "case_overdue"
-	case e.kind == "verification" && fmt.Sprint(e.params["outcome"]) == Failed:
+	case e.kind == "verification":
 		kind = "verification_result"
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(assignee_person_id, 0) FROM incident WHERE id = $1`, e.incident).Scan(&to); err != nil {
 			return fmt.Errorf("incident %d notice: %w", e.incident, err)
 		}
 	case e.to == Escalated:
 		kind = "case_escalated"
-	case e.kind == "reported" || e.kind == "rerouted" || e.kind == "transition" && e.to == Assigned:
+	case e.kind == "reported" || e.kind == "rerouted" || e.kind == "escalated" || e.kind == "transition" && e.to == Assigned:
 		// Other moves leave the case with whoever has it: they need no telling.
 		kind = "case_assigned"
 	}
@@ -39,7 +39,10 @@ func tell(ctx context.Context, tx pgx.Tx, who access.Principal, e event) error {
 		return err
 	}
 	if kind == "verification_result" {
-		params["result"], params["result_en"] = "未通过，已退回重办", "failed, the case is back with you"
+		params["result"], params["result_en"] = "通过，已结案", "confirmed, the case is closed"
+		if fmt.Sprint(e.params["outcome"]) == Failed {
+			params["result"], params["result_en"] = "未通过，已退回重办", "failed, the case is back with you"
+		}
 	}
 	_, err = notify.Enqueue(ctx, tx, notify.Notice{PersonID: to, Kind: kind,
 		Subject: notify.Subject{Type: "incident", ID: e.incident}, Params: params})

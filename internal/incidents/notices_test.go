@@ -54,12 +54,24 @@ func TestEachMoveOfACaseTellsWhoItReaches(t *testing.T) {
 	if len(street) != 2 || street[0].Kind != "verification_result" || street[0].Subject.ID != rc.ID {
 		t.Fatalf("the street chief's inbox after the failed check: %+v", street)
 	}
+	// Worked again and confirmed: the holder hears it is closed.
+	for _, to := range []incidents.Status{incidents.InProgress, incidents.Resolved} {
+		if _, err := w.svc.Transition(ctx, w.asStreet, rc.ID, incidents.TransitionInput{To: to, Note: "再次清理"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.svc.Verify(ctx, w.asLeader, rc.ID, incidents.VerificationInput{Outcome: incidents.Confirmed}); err != nil {
+		t.Fatal(err)
+	}
+	if street = w.inbox(w.street.ID); len(street) != 3 || street[0].Kind != "verification_result" || street[0].Params["result"] != "通过，已结案" {
+		t.Fatalf("the street chief's inbox after the confirmed check: %+v", street)
+	}
 	// The case shows who was told and whether they have seen it.
 	if _, err := notify.NewStore(dbtest.Pool(t)).MarkRead(ctx, access.Principal{PersonID: w.lane.ID}, lane[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	in := w.get(rc.ID)
-	if len(in.Told) != 3 || in.Told[0].PersonID != w.lane.ID || in.Told[0].ReadAt == nil || in.Told[0].PersonName != w.lane.Name ||
+	if len(in.Told) != 4 || in.Told[0].PersonID != w.lane.ID || in.Told[0].ReadAt == nil || in.Told[0].PersonName != w.lane.Name ||
 		in.Told[1].Kind != "case_escalated" || in.Told[1].ReadAt != nil || in.Told[2].Kind != "verification_result" {
 		t.Fatalf("told %+v", in.Told)
 	}
