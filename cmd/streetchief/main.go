@@ -32,8 +32,9 @@ Usage:
   streetchief categories import|export ...  the incident catalogue as CSV (streetchief categories)
   streetchief user    ...       manage accounts and API tokens (streetchief user -h)
   streetchief open311-key ...   Open311 api_keys for integrators: issue, revoke, list
+  streetchief assess  simulate --input FILE.json  the assessment's rules (考评奖惩) applied to quarters' scores; no database
 
-Every command reads DATABASE_URL (or --database-url). Run "streetchief COMMAND -h" for its flags.
+Every command but assess reads DATABASE_URL (or --database-url). Run "streetchief COMMAND -h" for its flags.
 `
 
 func main() {
@@ -44,7 +45,7 @@ func main() {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "streetchief:", err)
 		}
-		os.Exit(1)
+		os.Exit(exitStatus(err))
 	}
 }
 
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return withDatabase(ctx, "open311-key", rest, stderr, func(pool *pgxpool.Pool, sub []string) error {
 			return open311KeyCommand(ctx, pool, sub, stdout)
 		})
+	case "assess":
+		return assessCommand(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -99,8 +99,10 @@ func (q *quarterRun) pay(g group, kind string, amounts []int64) {
 				restZH = fmt.Sprintf("(每份向下取整到元,余%s元不发)", yuanText(left))
 			}
 			q.grant(key, kind, rule, share,
-				fmt.Sprintf("%s; %s: the %s yuan of %s are shared equally by the %d tied, %s yuan each%s", head, tie, money.en, places.en, g.size(), yuanText(share), rest),
-				fmt.Sprintf("%s;%s:%s的%s元由并列的%d个街道平分,每个%s元%s", headZH, tieZH, places.zh, money.zh, g.size(), yuanText(share), restZH))
+				fmt.Sprintf("%s; %s: the %s yuan of %s are %s equally by the %d tied, %s yuan each%s", head, tie, money.en, places.en,
+					pick(high, "shared", "borne"), g.size(), yuanText(share), rest),
+				fmt.Sprintf("%s;%s:%s的%s元由并列的%d个街道%s,每个%s元%s", headZH, tieZH, places.zh, money.zh, g.size(),
+					pick(high, "平分", "平均分摊"), yuanText(share), restZH))
 		case TieEach:
 			q.grant(key, kind, rule, amounts[0],
 				fmt.Sprintf("%s; %s: every tied subdistrict %s the %s yuan of the place they share", head, tie, pick(high, "receives", "loses"), yuanText(amounts[0])),
