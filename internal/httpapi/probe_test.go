@@ -179,6 +179,7 @@ func (w *probeWorld) validBodies() []string {
 		`{"points":[[117.0105,25.0105]]}`,
 		`{"username":"probe-nobody","password":"wrong password here"}`,
 		`{"name":"探针","ttl":"1h"}`,
+		`{"quarters":[{"period":"2026-Q1","scores":{"探针街道":85.01,"另一街道":69.99}}],"rules":{"ties":"each","interview_after":2}}`,
 		fmt.Sprintf(`{"merchant_id":%d,"at":%q,"lon":117.0105,"lat":25.0105,"accuracy_m":10,"results":[{"item":"order","ok":false,"category":"street_occupying"}],"note":"探针"}`,
 			w.merchant, time.Now().Format(time.RFC3339)),
 	}

@@ -239,6 +239,10 @@ func (s *Server) routes() {
 	s.handle("GET", "/api/v1/cadres/bonus-basis", cadreReaders, "cadres",
 		"The year's bonus-basis table (奖金挂钩表): each cadre post with months held, the opinion and the subdistrict's KPI figures (year, default last; subdistrict; format=json|xlsx; lang=zh|en)", s.cadreBonusBasis)
 
+	// The assessment's rules (考评奖惩) tried on scores a policy maker or assessor gives; no database.
+	s.handle("POST", "/api/v1/assessments:simulate", Roles(access.Admin, access.DistrictLeader, access.Assessor), "assessment",
+		"Apply the assessment's rules to consecutive quarters' scores ({\"quarters\": [{\"period\", \"scores\"}], \"rules\"}): ranking, rewards, penalties, interviews, public explanations and the year's commendation, with reasons (docs/assessment.md)", s.simulateAssessment)
+
 	// The embedded dashboard: the page at / and its content-hashed files under /assets/, which never
 	// change under a name and so are cached for a year. chi matches a static path before a wildcard
 	// whatever the order of registration, so /assets/* shadows nothing above.
