@@ -80,13 +80,17 @@ func simulateCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return inputError("assess simulate: %v", err)
 	}
+	name := *input
+	if name == "-" {
+		name = "standard input"
+	}
 	in, err := policy.DecodeInput(doc)
 	if err != nil {
-		return inputError("assess simulate: %s: %s", *input, apperr.Message(err))
+		return inputError("assess simulate: %s: %s", name, apperr.Message(err))
 	}
 	res, err := policy.Evaluate(in.Quarters, in.Rules)
 	if err != nil {
-		return inputError("assess simulate: %s: %s", *input, apperr.Message(err))
+		return inputError("assess simulate: %s: %s", name, apperr.Message(err))
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
