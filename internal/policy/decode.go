@@ -61,6 +61,17 @@ func DecodeInput(doc []byte) (Input, error) {
 	return in, nil
 }
 
+// DecodeRules reads settings as the simulator's "rules" member does: the defaults, with the members
+// given overriding them, checked. Stored settings read back through it are held to today's checks.
+func DecodeRules(doc []byte) (Rules, error) {
+	r := DefaultRules()
+	if !utf8.Valid(doc) || !json.Valid(doc) {
+		return r, malformed("rules", "rules are not valid JSON")
+	}
+	err := decodeRules(doc, &r)
+	return r, err
+}
+
 func decodeQuarters(raw json.RawMessage) ([]Quarter, error) {
 	items, err := array(raw, "quarters", MaxQuarters)
 	if err != nil {

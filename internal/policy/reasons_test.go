@@ -165,3 +165,20 @@ func normal(in policy.Input) policy.Input {
 	}
 	return in
 }
+
+func TestDecodeRulesOverridesTheDefaults(t *testing.T) {
+	r, err := policy.DecodeRules([]byte(`{"ties":"each","reward_threshold":80.5}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := policy.DefaultRules()
+	want.Ties, want.RewardThreshold = policy.TieEach, 8050
+	if !reflect.DeepEqual(r, want) {
+		t.Fatalf("%+v, want %+v", r, want)
+	}
+	for _, bad := range []string{`{"ties":"random"}`, `{"reward_threshold":"85"}`, `{"extra":1}`, `[]`, `{`, "{\"ties\":\"\xff\"}"} {
+		if _, err := policy.DecodeRules([]byte(bad)); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}

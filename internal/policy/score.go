@@ -28,7 +28,7 @@ func ParseScore(n json.Number) (Score, error) {
 	body := strings.TrimPrefix(s, "-")
 	whole, frac, hasFrac := strings.Cut(body, ".")
 	if whole == "" || !digits(whole) || (hasFrac && (frac == "" || !digits(frac))) {
-		if strings.ContainsAny(body, "eE") && digits(strings.NewReplacer("e", "", "E", "", "+", "", "-", "", ".", "").Replace(body)) {
+		if rest := strings.NewReplacer("e", "", "E", "", "+", "", "-", "", ".", "").Replace(body); strings.ContainsAny(body, "eE") && rest != "" && digits(rest) {
 			return bad("is written with an exponent: write the score as a plain decimal such as 92.5")
 		}
 		return bad("is not a number such as 92.5")
