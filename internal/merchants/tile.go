@@ -51,7 +51,8 @@ func (s *Store) MapShops(ctx context.Context, who access.Principal, bound orb.Bo
 	// take the partial b-trees of migration 0022 rather than the exclusion constraints' GiST, several
 	// times slower per key. Repeat cases do not grow with the shops, and a small table is read
 	// whole with = ANY tested against the array item by item, so they are joined to the tile's shops
-	// instead (hashed), and only the few found look up their incident.
+	// instead (hashed, or by the index when the planner knows no better); only the few found look up
+	// their incident (LATERAL, so the planner cannot start from the incidents instead).
 	rows, err := s.db.Query(ctx, `WITH shops AS MATERIALIZED (
 			SELECT m.id, m.location FROM merchant m
 			WHERE m.status = 'open' AND m.location && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND `+scope+`
@@ -64,9 +65,8 @@ func (s *Store) MapShops(ctx context.Context, who access.Principal, bound orb.Bo
 				AND p.voided_at IS NULL AND lower(p.valid) <= $7::date AND (upper_inf(p.valid) OR upper(p.valid) > $7::date)),
 			s.id IN (SELECT i.merchant_id FROM merchant_inspection i WHERE i.merchant_id = ANY ((SELECT a FROM ids)::bigint[])
 				AND i.voided_at IS NULL AND i.at >= $8),
-			s.id IN (SELECT c.merchant_id FROM merchant_repeat_case c
-				JOIN LATERAL (SELECT 1 FROM open_incident o WHERE o.id = c.incident_id LIMIT 1) o ON true
-				WHERE c.merchant_id IN (SELECT id FROM shops))
+			s.id IN (SELECT c.merchant_id FROM merchant_repeat_case c JOIN shops t ON t.id = c.merchant_id
+				JOIN LATERAL (SELECT 1 FROM open_incident o WHERE o.id = c.incident_id LIMIT 1) o ON true)
 		FROM shops s`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("shops for the map: %w", err)
