@@ -14,6 +14,7 @@ import (
 	"streetchief/internal/auth"
 	"streetchief/internal/cadres"
 	"streetchief/internal/demo"
+	"streetchief/internal/funds"
 	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
 )
@@ -85,6 +86,11 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 		return fmt.Errorf("demo cadre opinions: %w", err)
 	}
 	fmt.Fprintf(out, "demo linked cadres: %s\n", opinions)
+	ledger, err := funds.SeedDemo(ctx, pool)
+	if err != nil {
+		return fmt.Errorf("demo funds: %w", err)
+	}
+	fmt.Fprintf(out, "demo funds ledger: %s\n", ledger)
 	notices, err := incidents.SeedDemoNotices(ctx, pool)
 	if err != nil {
 		return err

@@ -242,6 +242,16 @@ func (s *Server) routes() {
 	// The assessment's rules (考评奖惩) tried on scores a policy maker or assessor gives; no database.
 	s.handle("POST", "/api/v1/assessments:simulate", Roles(access.Admin, access.DistrictLeader, access.Assessor), "assessment",
 		"Apply the assessment's rules to consecutive quarters' scores ({\"quarters\": [{\"period\", \"scores\"}], \"rules\"}): ranking, rewards, penalties, interviews, public explanations and the year's commendation, with reasons (docs/assessment.md)", s.simulateAssessment)
+	// The funds ledger (经费): allocations, the assessment's rewards and penalties, spending, corrections.
+	s.handle("GET", "/api/v1/funds/balances", fundsReaders, "funds",
+		"A year's balances per subdistrict, fund and payer with their allocation, rewards, penalties, spending and corrections, and the totals, in scope (year, default this one; subdistrict; format=json|xlsx; lang=zh|en)", s.fundsBalances)
+	s.handle("GET", "/api/v1/funds/entries", fundsReaders, "funds",
+		"Ledger entries in scope, newest first, with the corrections' links (year, subdistrict, fund, kind, source, source_id, limit; format=json|csv|xlsx; lang=zh|en)", s.fundsEntries)
+	s.handle("POST", "/api/v1/funds/allocations", fundsBookers, "funds", "Book a year's standing allocations ({\"year\"}); again books nothing and says so", s.fundsAllocate)
+	s.handle("POST", "/api/v1/funds/entries", fundsBookers, "funds",
+		"Book an allocation or a spending by hand (year, subdistrict_id (0: district-wide), fund civilised_city|volunteer_service, payer city|district, kind allocation|spending, yuan, reason)", s.fundsBook)
+	s.handle("POST", "/api/v1/funds/entries/{id}:correct", fundsBookers, "funds",
+		"Correct an entry to what it should amount to ({\"yuan\", \"reason\"}): a new entry books the difference, both stay on record", s.fundsCorrect)
 
 	// The embedded dashboard: the page at / and its content-hashed files under /assets/, which never
 	// change under a name and so are cached for a year. chi matches a static path before a wildcard
@@ -267,6 +277,12 @@ var vendorReaders = Roles(access.Admin, access.DistrictLeader, access.StreetChie
 var (
 	cadreReaders = Roles(access.Admin, access.DistrictLeader, access.StreetChief)
 	cadreWriters = Roles(access.Admin, access.StreetChief)
+)
+
+// fundsReaders read the ledger (a street chief their subdistricts'); fundsBookers book entries.
+var (
+	fundsReaders = Roles(access.Admin, access.DistrictLeader, access.Assessor, access.StreetChief)
+	fundsBookers = Roles(access.Admin, access.DistrictLeader)
 )
 
 // operationPlanners plan and change joint operations, each in their subdistricts; operationReaders
