@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"time"
 
+	"streetchief/internal/assessment"
 	"streetchief/internal/auth"
 	"streetchief/internal/database"
 	"streetchief/internal/digest"
@@ -19,6 +21,7 @@ import (
 	"streetchief/internal/merchants"
 	"streetchief/internal/monthly"
 	"streetchief/internal/pdf"
+	"streetchief/internal/policy"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 )
@@ -30,6 +33,8 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	tileCacheMB := fs.Int("tile-cache-mb", 128, "memory budget of the vector tile cache, in MiB")
 	publicReports := fs.Int("public-reports-per-minute", httpapi.DefaultPublicReportsPerMinute,
 		"incident reports one address may file per minute without signing in; 0 for no limit (a trusted gateway in front)")
+	rulesFile := fs.String("assessment-rules", "",
+		"JSON file of the assessment's rules overriding the policy's defaults, as the simulator's \"rules\" member (docs/assessment.md)")
 	jurisdiction := fs.String("open311-jurisdiction", open311Jurisdiction(),
 		"Open311 jurisdiction_id of this deployment (env STREETCHIEF_OPEN311_JURISDICTION); requests naming another are refused")
 	keyService := fs.String("open311-key-service", "", "Open311 discovery's key_service: how integrators get an api_key (empty: a sentence naming the jurisdiction)")
@@ -48,6 +53,10 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	digestHour, digestMinute, err := parseClock(*digestAt)
 	if err != nil {
 		return fmt.Errorf("--digest-at: %w", err)
+	}
+	rules, err := assessmentRules(*rulesFile)
+	if err != nil {
+		return err
 	}
 	if !auth.ValidJurisdiction(*jurisdiction) {
 		return fmt.Errorf("--open311-jurisdiction %q is not a jurisdiction id such as %s", *jurisdiction, httpapi.DefaultOpen311Jurisdiction)
@@ -105,19 +114,20 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 			digestHour, digestMinute, logger)
 	}
 	api := httpapi.New(httpapi.Deps{
-		Notify:    notifyStore,
-		Merchants: shops,
-		DB:        pool,
-		Registry:  store,
-		Lookup:    engine,
-		Tiles:     tileService,
-		Incidents: incidentService,
-		Reports:   reportService,
-		Monthly:   monthly.NewService(incidentService, reportService, store),
-		PDF:       pdf.New(cfg.Chromium, 0),
-		Auth:      auth.NewService(pool, auth.Options{SecureCookies: cfg.SecureCookies}),
-		Logger:    logger,
-		Version:   version,
+		Notify:     notifyStore,
+		Merchants:  shops,
+		DB:         pool,
+		Registry:   store,
+		Lookup:     engine,
+		Tiles:      tileService,
+		Incidents:  incidentService,
+		Reports:    reportService,
+		Assessment: assessment.NewService(pool, incidentService, shops, reportService, rules),
+		Monthly:    monthly.NewService(incidentService, reportService, store),
+		PDF:        pdf.New(cfg.Chromium, 0),
+		Auth:       auth.NewService(pool, auth.Options{SecureCookies: cfg.SecureCookies}),
+		Logger:     logger,
+		Version:    version,
 		// 0 on the command line means no limit; to httpapi, 0 means its default.
 		PublicReportsPerMinute: cmp.Or(*publicReports, -1),
 		Open311:                httpapi.Open311Options{Jurisdiction: *jurisdiction, KeyService: *keyService},
@@ -149,4 +159,20 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// assessmentRules reads --assessment-rules: the policy's defaults with the file's members over them.
+func assessmentRules(path string) (policy.Rules, error) {
+	if path == "" {
+		return policy.DefaultRules(), nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return policy.Rules{}, fmt.Errorf("--assessment-rules: %w", err)
+	}
+	r, err := policy.DecodeRules(b)
+	if err != nil {
+		return r, fmt.Errorf("--assessment-rules %s: %w", path, err)
+	}
+	return r, nil
 }

@@ -242,6 +242,23 @@ func (s *Server) routes() {
 	// The assessment's rules (考评奖惩) tried on scores a policy maker or assessor gives; no database.
 	s.handle("POST", "/api/v1/assessments:simulate", Roles(access.Admin, access.DistrictLeader, access.Assessor), "assessment",
 		"Apply the assessment's rules to consecutive quarters' scores ({\"quarters\": [{\"period\", \"scores\"}], \"rules\"}): ranking, rewards, penalties, interviews, public explanations and the year's commendation, with reasons (docs/assessment.md)", s.simulateAssessment)
+	// The assessment itself (每月一小考,每季一大考): score sheets, marks, publication, amendments.
+	s.handle("GET", "/api/v1/assessments/sheets", assessmentReaders, "assessment", "Every version of the monthly and quarterly score sheets (考评细则), and the metrics a sheet may compute", s.assessmentSheets)
+	s.handle("POST", "/api/v1/assessments/sheets", assessmentPublishers, "assessment",
+		"A new version of a score sheet (kind month|quarter, name, effective_from the first day of a month/quarter after every period already assessed, quarter_share, items: code, name_zh, name_en, max_points adding up to 100, source computed|entered|sample, metric, full_at, zero_at)", s.createAssessmentSheet)
+	s.handle("GET", "/api/v1/assessments/periods", assessmentReaders, "assessment", "Periods being assessed or published, newest first (kind=month|quarter)", s.assessmentPeriods)
+	s.handle("GET", "/api/v1/assessments/trend", assessmentReaders, "assessment", "Published scores and ranks of every subdistrict from one period to another (kind=month|quarter, from, to: 2026-01 or 2026-Q1)", s.assessmentTrend)
+	s.handle("GET", "/api/v1/assessments/{kind}/{period}", assessmentReaders, "assessment",
+		"A month (2026-03) or quarter (2026-Q1): a live draft with each item's points and figures until published, then the standing revision (revision=N for an older one) with its outcomes and their reasons", s.assessmentResult)
+	s.handle("POST", "/api/v1/assessments/{kind}/{period}/marks", assessmentMarkers, "assessment",
+		"An assessor's mark on an entered or spot-check item ({subdistrict_id, item_code, points, note, photos: base64, reason when it supersedes a mark})", s.recordAssessmentMark)
+	s.handle("POST", "/api/v1/assessments/marks/{id}:void", assessmentMarkers, "assessment", "Void a mark entered by mistake ({\"reason\"}); it stays on record", s.voidAssessmentMark)
+	s.handle("POST", "/api/v1/assessments/{kind}/{period}/samples", assessmentMarkers, "assessment",
+		"Draw the areas of a subdistrict an assessor spot-checks (随机抽查) for a sample item ({subdistrict_id, item_code, count ≤ 30}), once", s.drawAssessmentSample)
+	s.handle("POST", "/api/v1/assessments/{kind}/{period}:publish", assessmentPublishers, "assessment",
+		"Publish an ended period: scores frozen, ranks, a quarter's rewards, penalties, interviews and commendations by the rules, booked in the funds ledger", s.publishAssessment)
+	s.handle("POST", "/api/v1/assessments/{kind}/{period}:amend", assessmentPublishers, "assessment",
+		"Amend a published period ({changes: [{subdistrict_id, item_code, points}], reason}): a new revision, outcomes drawn again, the ledger corrected by entries, and what depends on it revised", s.amendAssessment)
 	// The funds ledger (经费): allocations, the assessment's rewards and penalties, spending, corrections.
 	s.handle("GET", "/api/v1/funds/balances", fundsReaders, "funds",
 		"A year's balances per subdistrict, fund and payer with their allocation, rewards, penalties, spending and corrections, and the totals, in scope (year, default this one; subdistrict; format=json|xlsx; lang=zh|en)", s.fundsBalances)
@@ -277,6 +294,11 @@ var vendorReaders = Roles(access.Admin, access.DistrictLeader, access.StreetChie
 var (
 	cadreReaders = Roles(access.Admin, access.DistrictLeader, access.StreetChief)
 	cadreWriters = Roles(access.Admin, access.StreetChief)
+	// assessmentReaders read results (street chiefs their drafts' own rows); markers enter marks;
+	// publishers publish, amend and keep the sheets.
+	assessmentReaders    = Roles(access.Admin, access.DistrictLeader, access.Assessor, access.StreetChief)
+	assessmentMarkers    = Roles(access.Admin, access.DistrictLeader, access.Assessor)
+	assessmentPublishers = Roles(access.Admin, access.DistrictLeader)
 )
 
 // fundsReaders read the ledger (a street chief their subdistricts'); fundsBookers book entries.

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"streetchief/internal/access"
+	"streetchief/internal/assessment"
 	"streetchief/internal/auth"
 	"streetchief/internal/cadres"
 	"streetchief/internal/incidents"
@@ -23,6 +24,7 @@ import (
 	"streetchief/internal/notify"
 	"streetchief/internal/operations"
 	"streetchief/internal/pdf"
+	"streetchief/internal/policy"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 )
@@ -58,6 +60,8 @@ type Deps struct {
 	Open311 Open311Options
 	// Operations are the joint enforcement operations; nil builds them on DB, Registry and Incidents.
 	Operations *operations.Store
+	// Assessment is the subdistricts' scoring; nil builds it with the policy's default rules.
+	Assessment *assessment.Service
 }
 
 // DefaultPublicReportsPerMinute is generous for people on one network (a school, a market's Wi-Fi)
@@ -90,6 +94,12 @@ func New(d Deps) *Server {
 	}
 	if d.Operations == nil {
 		d.Operations = operations.NewStore(d.DB, d.Registry, d.Incidents)
+	}
+	if d.Reports == nil {
+		d.Reports = reports.NewService(d.DB)
+	}
+	if d.Assessment == nil {
+		d.Assessment = assessment.NewService(d.DB, d.Incidents, d.Merchants, d.Reports, policy.DefaultRules())
 	}
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 8 << 20
