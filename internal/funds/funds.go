@@ -126,8 +126,9 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 		s = str
 	}
 	v, err := ParseYuan(s)
-	if err != nil {
-		return err
+	if ae, ok := err.(*apperr.Error); ok {
+		// Malformed passes through the JSON decoder's error mapping with its message and field.
+		return &apperr.Error{Code: apperr.Malformed, Message: ae.Message, Fields: ae.Fields}
 	}
 	*a = v
 	return nil

@@ -17,16 +17,16 @@ import (
 // subdistrict (or the district's budget), negative deducted. A correction's Fen is the difference
 // to what the entry it Corrects should have been.
 type Entry struct {
-	Year          int
-	SubdistrictID int64 // 0: district-wide (the volunteer-service budget)
-	Fund          Fund
-	Payer         Payer
-	Kind          Kind
-	Fen           int64
-	SourceType    string // what booked it (SourceTypes)
-	SourceID      int64  // e.g. the assessment outcome's id
-	Reason        string
-	Corrects      int64 // the entry a correction corrects
+	Year          int    `json:"year"`
+	SubdistrictID int64  `json:"subdistrict_id"` // 0: district-wide (the volunteer-service budget)
+	Fund          Fund   `json:"fund"`
+	Payer         Payer  `json:"payer"`
+	Kind          Kind   `json:"kind"`
+	Fen           int64  `json:"fen"`
+	SourceType    string `json:"source_type"` // what booked it (SourceTypes)
+	SourceID      int64  `json:"source_id"`   // e.g. the assessment outcome's id
+	Reason        string `json:"reason"`
+	Corrects      int64  `json:"corrects"` // the entry a correction corrects
 }
 
 // check is what can be said of e without the database, naming the field at fault.
