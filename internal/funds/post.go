@@ -167,3 +167,31 @@ func entryError(n, i int, err error) error {
 	}
 	return fmt.Errorf("entry %d: %w", i+1, err)
 }
+
+// BySource lists, in the caller's transaction tx, the entries a source booked (e.g. one assessment
+// outcome's reward), oldest first, each with what it amounts to after its corrections: what an
+// amendment reads before it books the corrections that bring them to the new figures.
+func BySource(ctx context.Context, tx database.Querier, who access.Principal, sourceType string, sourceID int64) ([]Record, error) {
+	subs, err := readScope(who)
+	if err != nil {
+		return nil, err
+	}
+	if sourceType == "" || sourceID <= 0 {
+		return nil, apperr.New(apperr.Invalid, "a source is a type and a positive id").With("field", "source_type")
+	}
+	rows, err := tx.Query(ctx, recordSelect+` WHERE e.source_type = $1 AND e.source_id = $2
+		AND ($3::bigint[] IS NULL OR e.subdistrict_id = ANY($3)) ORDER BY e.id`, sourceType, sourceID, subs)
+	if err != nil {
+		return nil, translate(err, "entries of source")
+	}
+	out := []Record{}
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			rows.Close()
+			return nil, translate(err, "entries of source")
+		}
+		out = append(out, r)
+	}
+	return out, translate(rows.Err(), "entries of source")
+}
