@@ -3,7 +3,6 @@ package funds
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -64,8 +63,8 @@ func (e Entry) check() error {
 	case (e.Kind == Penalty || e.Kind == Spending) && e.Fen > 0:
 		return bad("yuan", "a %s is a negative amount (money deducted)", e.Kind)
 	}
-	if !slices.Contains(SourceTypes, e.SourceType) {
-		return bad("source_type", "source_type %q is not one of %s", e.SourceType, strings.Join(SourceTypes[1:], ", "))
+	if err := CheckSourceType(e.SourceType); err != nil {
+		return err
 	}
 	if e.SourceID < 0 {
 		return bad("source_id", "source_id is a positive id")
