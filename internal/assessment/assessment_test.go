@@ -1,6 +1,7 @@
 package assessment
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -294,5 +295,45 @@ func TestComputedPointsAreExactAtTheirBounds(t *testing.T) {
 		if got != c.points {
 			t.Errorf("%d/%d on %s..%s of %s: %s, want %s", c.num, c.den, c.zero, c.full, c.max, got, c.points)
 		}
+	}
+}
+
+// A whole year published quarter by quarter: an annual average of exactly 85.00 is commended when the
+// fourth quarter is published, and the year's table, the basis of the linked outcomes, says so.
+func TestAYearOfQuartersCommendsAnAverageOfExactly85(t *testing.T) {
+	d := newDistrict(t)
+	d.svc.now = func() time.Time { return time.Date(2026, 2, 1, 9, 0, 0, 0, incidents.Beijing) }
+	a := []policy.Score{8499, 8501, 8500, 8500}
+	for q := 1; q <= 4; q++ {
+		for m := 3*q - 2; m <= 3*q; m++ {
+			d.assess(t, periodOf(t, Month, fmt.Sprintf("2025-%02d", m)), a[q-1], 8000, 7500)
+		}
+		res := d.assess(t, periodOf(t, Quarter, fmt.Sprintf("2025-Q%d", q)), a[q-1], 8000, 7500)
+		if q == 4 {
+			if got := fmt.Sprint(outcomesOf(res, d.a)); got != "[commendation 0]" && got != "[reward 500000 commendation 0]" && got != "[commendation 0 reward 500000]" {
+				t.Fatalf("Q4 outcomes of A: %s", got)
+			}
+		}
+	}
+	year, err := d.svc.Year(context.Background(), system, 2025)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range year.Rows {
+		switch r.SubdistrictID {
+		case d.a:
+			// Rewards: 85.01 in Q2 only is above 85.
+			if r.Average == nil || *r.Average != 8500 || !r.Commended || r.Rank != 1 || r.RewardYuan != 500_000 {
+				t.Errorf("A's year: %+v", r)
+			}
+		case d.b:
+			if r.Average == nil || *r.Average != 8000 || r.Commended || r.Rank != 2 {
+				t.Errorf("B's year: %+v", r)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := year.WriteXLSX(&buf); err != nil || buf.Len() == 0 {
+		t.Fatalf("the year's workbook: %v", err)
 	}
 }
