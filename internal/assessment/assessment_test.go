@@ -337,3 +337,51 @@ func TestAYearOfQuartersCommendsAnAverageOfExactly85(t *testing.T) {
 		t.Fatalf("the year's workbook: %v", err)
 	}
 }
+
+// A computed item against a hand count: A has three open shops, two pledged (2/3 of 50 points =
+// 33.33); B has none (nothing to count: full marks); C has one, pledged (50).
+func TestComputedItemCountsTheShopsPledged(t *testing.T) {
+	d := newDistrict(t)
+	ctx := context.Background()
+	d.svc.now = time.Now
+	today := time.Now().In(incidents.Beijing)
+	month := monthPeriod(today.Year(), today.Month())
+	sheet := Sheet{Kind: Month, Name: "平台", EffectiveFrom: month.Starts.Format(time.DateOnly), Items: []Item{
+		{Code: "pledged", NameZH: "签约率", NameEN: "pledged", MaxPoints: 5000, Source: Computed, Metric: "pledged_share", FullAt: "1", ZeroAt: "0"},
+		{Code: "check", NameZH: "检查", NameEN: "check", MaxPoints: 5000, Source: Entered},
+	}}
+	if _, err := d.svc.CreateSheet(ctx, system, sheet); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, incidents.Beijing)
+	shop := func(x float64, pledged bool) {
+		m, err := d.svc.merchants.CreateMerchant(ctx, system, merchants.Input{Name: fmt.Sprintf("店%.3f", x), Location: orb.Point{x, 30.15}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pledged {
+			if _, err := d.svc.merchants.SignPledge(ctx, system, m.ID, merchants.PledgeInput{SignedOn: day, SignerName: "店主"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	shop(100.01, true)
+	shop(100.02, true)
+	shop(100.03, false)
+	shop(100.25, true)
+	res, err := d.svc.Result(ctx, system, month, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{d.a: "33.33 2/3", d.b: "50.00 0/0", d.c: "50.00 1/1"}
+	for _, r := range res.Rows {
+		l := r.Lines[0]
+		got := fmt.Sprintf("%s %d/%d", l.Points, l.Figure.Numerator, l.Figure.Denominator)
+		if got != want[r.SubdistrictID] {
+			t.Errorf("%s: %s, want %s", r.Name, got, want[r.SubdistrictID])
+		}
+		if r.Lines[1].Points != nil || len(r.Missing) != 1 {
+			t.Errorf("%s: the unmarked item is not missing: %+v", r.Name, r.Missing)
+		}
+	}
+}
