@@ -103,7 +103,7 @@ func TestCadreOpinionsOverHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	sheet, _ := f.GetRows(f.GetSheetName(0))
-	if len(sheet) < 4 || !strings.Contains(sheet[0][0], fmt.Sprint(year)) || !strings.Contains(sheet[1][0], "assessment module") || sheet[2][0] != "Name" {
+	if len(sheet) < 4 || !strings.Contains(sheet[0][0], fmt.Sprint(year)) || !strings.Contains(sheet[1][0], "published quarterly scores") || sheet[2][0] != "Name" {
 		t.Fatalf("sheet %q", sheet)
 	}
 	found := false
