@@ -15,7 +15,9 @@ CREATE TABLE funds_entry (
     payer             text NOT NULL CHECK (payer IN ('city', 'district')),
     kind              text NOT NULL CHECK (kind IN ('allocation', 'reward', 'penalty', 'spending', 'correction')),
     fen               bigint NOT NULL CHECK (fen <> 0 AND fen BETWEEN -10000000000 AND 10000000000),
-    source_type       text NOT NULL DEFAULT '' CHECK (source_type IN ('', 'standing_allocation', 'manual', 'assessment_outcome', 'correction')),
+    -- What booked the entry: 'standing_allocation', 'manual', 'correction', or another module's record
+    -- type such as 'assessment_outcome' (an identifier, so a new source needs no migration here).
+    source_type       text NOT NULL DEFAULT '' CHECK (source_type ~ '^([a-z][a-z_]{0,39})?$'),
     source_id         bigint NOT NULL DEFAULT 0 CHECK (source_id >= 0),
     reason            text NOT NULL DEFAULT '' CHECK (char_length(reason) <= 500),
     corrects          bigint REFERENCES funds_entry (id) ON DELETE RESTRICT,

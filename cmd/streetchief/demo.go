@@ -91,6 +91,9 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 		return fmt.Errorf("demo funds: %w", err)
 	}
 	fmt.Fprintf(out, "demo funds ledger: %s\n", ledger)
+	if err := seedDemoAssessment(ctx, pool, opt.Seed, out); err != nil {
+		return err
+	}
 	notices, err := incidents.SeedDemoNotices(ctx, pool)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package cadres
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -14,15 +15,16 @@ import (
 	"streetchief/internal/registry"
 )
 
-// ScoreBasis says what the subdistrict's figures in the table are, for its header and notes: there is
-// no assessment module yet, so the incidents' KPIs stand in for the subdistrict's score.
-const ScoreBasis = "Until the assessment module exists, the subdistrict's score the bonus is bound to is its incident KPIs " +
+// ScoreBasis says what the subdistrict's figures in the table are, for its header and notes.
+const ScoreBasis = "The subdistrict's score the bonus is bound to is its assessment score for the year: the mean of its published " +
+	"quarterly scores (考评, two decimals, half up), with the number of quarters published so far; beside it the incident KPIs " +
 	"for the year (closure rate 结案率, on-time closure rate 按期结案率, rework rate 返工率); " +
 	"joint cases: the cases of the year in the subdistrict that the cadre's department took part in (联合执法). " +
 	"Months held: days on the post within the year (up to today for this year) × 12 ÷ days in the year."
 
 // ScoreBasisZH is ScoreBasis for the Chinese table.
-const ScoreBasisZH = "在考核模块建成前，奖金挂钩的街道得分暂以该街道本年度事件考核指标（结案率、按期结案率、返工率）为依据；" +
+const ScoreBasisZH = "奖金挂钩的街道得分为该街道本年度考评得分，即已发布各季度考评得分的平均值（保留两位小数，四舍五入），并注明已发布季度数；" +
+	"另列该街道本年度事件考核指标（结案率、按期结案率、返工率）；" +
 	"联合执法案件数为本年度该街道中该干部所在部门参与的联合执法案件数；在岗月数 = 本年度在岗天数（本年截至今日）× 12 ÷ 全年天数。"
 
 // BonusRow is one cadre post of one subdistrict for the year.
@@ -40,6 +42,10 @@ type BonusRow struct {
 	OnTimeRate      incidents.Ratio `json:"on_time_rate"`
 	ReworkRate      incidents.Ratio `json:"rework_rate"`
 	JointCases      *int64          `json:"joint_cases"` // nil: the post names no department
+	// AssessmentScore is the mean of the subdistrict's published quarterly scores of the year; nil
+	// before its first quarter is published. AssessedQuarters is how many it averages.
+	AssessmentScore  *string `json:"assessment_score"`
+	AssessedQuarters int     `json:"assessed_quarters"`
 }
 
 // BonusTable is the year's 奖金挂钩表 in the caller's reach.
@@ -73,6 +79,9 @@ func (s *Service) BonusBasis(ctx context.Context, who access.Principal, year int
 		return t, err
 	}
 	if err := s.attachOpinions(ctx, year, t.Rows); err != nil {
+		return t, err
+	}
+	if err := s.attachScores(ctx, year, t.Rows); err != nil {
 		return t, err
 	}
 	return t, s.attachKPIs(ctx, who, period, subdistrict, t.Rows)
@@ -190,6 +199,39 @@ func (s *Service) attachKPIs(ctx context.Context, who access.Principal, p incide
 		}
 		n := depts[r.DepartmentID]
 		r.JointCases = &n
+	}
+	return nil
+}
+
+// attachScores fills in each row's subdistrict assessment score from the assessment's published view.
+func (s *Service) attachScores(ctx context.Context, year int, rows []BonusRow) error {
+	q, err := s.db.Query(ctx, `SELECT subdistrict_id, round(avg(score), 2)::text, count(*) FROM assessment_published
+		WHERE period_kind = 'quarter' AND extract(year FROM starts) = $1 GROUP BY subdistrict_id`, year)
+	if err != nil {
+		return fmt.Errorf("assessment scores: %w", err)
+	}
+	defer q.Close()
+	type score struct {
+		mean string
+		n    int
+	}
+	by := map[int64]score{}
+	for q.Next() {
+		var sub int64
+		var sc score
+		if err := q.Scan(&sub, &sc.mean, &sc.n); err != nil {
+			return fmt.Errorf("assessment score: %w", err)
+		}
+		by[sub] = sc
+	}
+	if err := q.Err(); err != nil {
+		return fmt.Errorf("assessment scores: %w", err)
+	}
+	for i := range rows {
+		if sc, ok := by[rows[i].SubdistrictID]; ok {
+			mean := sc.mean
+			rows[i].AssessmentScore, rows[i].AssessedQuarters = &mean, sc.n
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package cadres
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
+	"streetchief/internal/dbtest"
 	"streetchief/internal/registry"
 )
 
@@ -56,7 +58,7 @@ func TestBonusTableHasEachCadrePostWithTheMonthsHeldThatYear(t *testing.T) {
 			t.Errorf("person %d: opinion %+v", wn.person, row.Opinion)
 		}
 	}
-	if !strings.Contains(table.ScoreBasis, "assessment module") {
+	if !strings.Contains(table.ScoreBasis, "published quarterly scores") {
 		t.Errorf("the table does not say what its score is: %q", table.ScoreBasis)
 	}
 	// The current year counts up to today: 1 January to 1 March 12:00 is 59.5 days.
@@ -109,6 +111,42 @@ func TestBonusTableXLSXHasTitleNoteAndOneRowPerPost(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: the opinion is not in %q", tc.lang, rows[3:])
+		}
+	}
+}
+
+// The bonus is bound to the subdistrict's assessment: the mean of its published quarters of the year,
+// half up (85.00 and 84.99 make 85.00), read through the assessment's published view.
+func TestBonusTableCarriesTheSubdistrictsPublishedScore(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	db := dbtest.Pool(t)
+	var template int64
+	if err := db.QueryRow(ctx, `INSERT INTO assessment_template (period_kind, version, name, effective_from, quarter_share, created_by)
+		VALUES ('quarter', 1, '季考', '2025-01-01', 60, 'test') RETURNING id`).Scan(&template); err != nil {
+		t.Fatal(err)
+	}
+	for i, score := range []string{"85.00", "84.99"} {
+		var pub int64
+		err := db.QueryRow(ctx, `WITH p AS (INSERT INTO assessment_period (kind, label, starts, ends, template_id)
+			VALUES ('quarter', $1, $2::date, $2::date + interval '3 months', $3) RETURNING id)
+			INSERT INTO assessment_publication (period_id, revision, rules, created_by) SELECT id, 1, '{}', 'test' FROM p RETURNING id`,
+			fmt.Sprintf("2025-Q%d", i+1), fmt.Sprintf("2025-%02d-01", 3*i+1), template).Scan(&pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(ctx, `INSERT INTO assessment_result (publication_id, subdistrict_id, sheet_total, score, rank) VALUES ($1, $2, $3::numeric, $3::numeric, 1)`,
+			pub, w.sub.ID, score); err != nil {
+			t.Fatal(err)
+		}
+	}
+	table, err := w.svc.BonusBasis(ctx, w.chief, 2025, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range table.Rows {
+		if r.AssessmentScore == nil || *r.AssessmentScore != "85.00" || r.AssessedQuarters != 2 {
+			t.Errorf("%s: score %v of %d quarters, want 85.00 of 2", r.PersonName, r.AssessmentScore, r.AssessedQuarters)
 		}
 	}
 }

@@ -31,7 +31,7 @@ var words = map[Lang]map[string]string{
 		"sheet": "奖金挂钩表", "title": "%d年度挂钩干部奖金挂钩表（生成时间：%s 北京时间）",
 		"person": "姓名", "department": "部门", "level": "层级", "post": "岗位", "primary": "主/副", "subdistrict": "街道",
 		"days": "在岗天数", "months": "在岗月数", "rating": "街长意见", "text": "意见说明", "corrected": "已更正",
-		"cases": "街道案件数", "closure": "结案率", "on_time": "按期结案率", "rework": "返工率", "joint": "部门联合执法案件数",
+		"score": "街道考评得分", "quarters": "已发布季度数", "cases": "街道案件数", "closure": "结案率", "on_time": "按期结案率", "rework": "返工率", "joint": "部门联合执法案件数",
 		"city": "市级", "district": "区级", "yes": "是", "no": "否", "main": "主", "deputy": "副",
 		"department_leader": "负责领导", "department_liaison": "负责人", "linked_leader": "挂钩领导", "cross_appointee": "交叉任职",
 		"excellent": "优秀", "competent": "称职", "basically_competent": "基本称职", "incompetent": "不称职", "none": "未填写",
@@ -40,7 +40,7 @@ var words = map[Lang]map[string]string{
 		"sheet": "Bonus basis", "title": "Linked cadres' bonus basis %d (generated %s Beijing time)",
 		"person": "Name", "department": "Department", "level": "Level", "post": "Post", "primary": "Primary/deputy", "subdistrict": "Subdistrict",
 		"days": "Days held", "months": "Months held", "rating": "Street chief's opinion", "text": "Opinion text", "corrected": "Corrected",
-		"cases": "Subdistrict cases", "closure": "Closure rate", "on_time": "On-time closure rate", "rework": "Rework rate", "joint": "Department's joint cases",
+		"score": "Subdistrict's assessment score", "quarters": "Quarters published", "cases": "Subdistrict cases", "closure": "Closure rate", "on_time": "On-time closure rate", "rework": "Rework rate", "joint": "Department's joint cases",
 		"city": "City", "district": "District", "yes": "yes", "no": "no", "main": "primary", "deputy": "deputy",
 		"department_leader": "Responsible leader", "department_liaison": "Responsible person", "linked_leader": "Linked leader", "cross_appointee": "Cross-appointee",
 		"excellent": "Excellent", "competent": "Competent", "basically_competent": "Basically competent", "incompetent": "Incompetent", "none": "none recorded",
@@ -68,7 +68,7 @@ func (t BonusTable) WriteXLSX(w io.Writer, lang Lang) error {
 		return err
 	}
 	keys := []string{"person", "department", "level", "post", "primary", "subdistrict", "days", "months", "rating", "text",
-		"corrected", "cases", "closure", "on_time", "rework", "joint"}
+		"corrected", "score", "quarters", "cases", "closure", "on_time", "rework", "joint"}
 	header := make([]any, len(keys))
 	for i, k := range keys {
 		header[i] = wd[k]
@@ -94,8 +94,12 @@ func (t BonusTable) WriteXLSX(w io.Writer, lang Lang) error {
 		if r.JointCases != nil {
 			joint = *r.JointCases
 		}
+		var score any = ""
+		if r.AssessmentScore != nil {
+			score, _ = strconv.ParseFloat(*r.AssessmentScore, 64)
+		}
 		rows = append(rows, []any{r.PersonName, r.DepartmentName, wd[string(r.Level)], wd[string(r.Role)], primary, r.SubdistrictName,
-			r.DaysHeld, r.MonthsHeld, rating, text, corrected, r.Cases, rate(r.ClosureRate), rate(r.OnTimeRate), rate(r.ReworkRate), joint})
+			r.DaysHeld, r.MonthsHeld, rating, text, corrected, score, r.AssessedQuarters, r.Cases, rate(r.ClosureRate), rate(r.OnTimeRate), rate(r.ReworkRate), joint})
 	}
 	for j, row := range rows {
 		cell, err := excelize.CoordinatesToCellName(1, j+1)

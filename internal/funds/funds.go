@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,7 +58,9 @@ const (
 // Kinds lists the kinds; funds_entry's CHECK allows exactly these.
 var Kinds = []Kind{Allocation, Reward, Penalty, Spending, Correction}
 
-// Source types say what booked an entry; funds_entry's CHECK allows exactly SourceTypes.
+// Source types say what booked an entry. Other modules name their own record types (the assessment
+// its outcomes); funds_entry's CHECK allows any identifier of at most 40 lowercase letters and
+// underscores, as CheckSourceType does.
 const (
 	SourceStanding   = "standing_allocation" // Allocate; source_id is the funds_standing row's from_year
 	SourceManual     = "manual"              // booked by hand with a reason
@@ -65,8 +68,15 @@ const (
 	SourceCorrection = "correction"          // Correct
 )
 
-// SourceTypes lists the source types ("" for none).
-var SourceTypes = []string{"", SourceStanding, SourceManual, SourceAssessment, SourceCorrection}
+var sourceType = regexp.MustCompile(`^([a-z][a-z_]{0,39})?$`)
+
+// CheckSourceType refuses a source type that is not an identifier ("" is none).
+func CheckSourceType(s string) error {
+	if !sourceType.MatchString(s) {
+		return apperr.New(apperr.Invalid, "source_type %q is not an identifier of at most 40 lowercase letters and underscores", truncate(s, 40)).With("field", "source_type")
+	}
+	return nil
+}
 
 // Bounds of what the ledger accepts.
 const (
@@ -126,8 +136,9 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 		s = str
 	}
 	v, err := ParseYuan(s)
-	if err != nil {
-		return err
+	if ae, ok := err.(*apperr.Error); ok {
+		// Malformed passes through the JSON decoder's error mapping with its message and field.
+		return &apperr.Error{Code: apperr.Malformed, Message: ae.Message, Fields: ae.Fields}
 	}
 	*a = v
 	return nil

@@ -143,6 +143,7 @@ func TestPostWritesNothingWhenOneEntryIsBad(t *testing.T) {
 		"correction of another year":        {Entry{Year: y + 1, SubdistrictID: w.a, Fund: CivilisedCity, Payer: City, Kind: Correction, Fen: 1, Reason: "r", Corrects: earlier}, "corrects"},
 		"correction of another subdistrict": {Entry{Year: y, SubdistrictID: w.b, Fund: CivilisedCity, Payer: City, Kind: Correction, Fen: 1, Reason: "r", Corrects: earlier}, "corrects"},
 		"correction of another payer":       {Entry{Year: y, SubdistrictID: w.a, Fund: CivilisedCity, Payer: District, Kind: Correction, Fen: 1, Reason: "r", Corrects: earlier}, "corrects"},
+		"source type not an identifier":     {Entry{Year: y, SubdistrictID: w.a, Fund: CivilisedCity, Payer: City, Kind: Allocation, Fen: 1, SourceType: "Manual; DROP"}, "source_type"},
 		"reason over 500 characters":        {Entry{Year: y, SubdistrictID: w.a, Fund: CivilisedCity, Payer: City, Kind: Allocation, Fen: 1, Reason: strings.Repeat("因", 501)}, "reason"},
 	}
 	entries := w.count(t, `SELECT count(*) FROM funds_entry`)

@@ -3,7 +3,6 @@ package funds
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -17,16 +16,16 @@ import (
 // subdistrict (or the district's budget), negative deducted. A correction's Fen is the difference
 // to what the entry it Corrects should have been.
 type Entry struct {
-	Year          int
-	SubdistrictID int64 // 0: district-wide (the volunteer-service budget)
-	Fund          Fund
-	Payer         Payer
-	Kind          Kind
-	Fen           int64
-	SourceType    string // what booked it (SourceTypes)
-	SourceID      int64  // e.g. the assessment outcome's id
-	Reason        string
-	Corrects      int64 // the entry a correction corrects
+	Year          int    `json:"year"`
+	SubdistrictID int64  `json:"subdistrict_id"` // 0: district-wide (the volunteer-service budget)
+	Fund          Fund   `json:"fund"`
+	Payer         Payer  `json:"payer"`
+	Kind          Kind   `json:"kind"`
+	Fen           int64  `json:"fen"`
+	SourceType    string `json:"source_type"` // what booked it (SourceTypes)
+	SourceID      int64  `json:"source_id"`   // e.g. the assessment outcome's id
+	Reason        string `json:"reason"`
+	Corrects      int64  `json:"corrects"` // the entry a correction corrects
 }
 
 // check is what can be said of e without the database, naming the field at fault.
@@ -64,8 +63,8 @@ func (e Entry) check() error {
 	case (e.Kind == Penalty || e.Kind == Spending) && e.Fen > 0:
 		return bad("yuan", "a %s is a negative amount (money deducted)", e.Kind)
 	}
-	if !slices.Contains(SourceTypes, e.SourceType) {
-		return bad("source_type", "source_type %q is not one of %s", e.SourceType, strings.Join(SourceTypes[1:], ", "))
+	if err := CheckSourceType(e.SourceType); err != nil {
+		return err
 	}
 	if e.SourceID < 0 {
 		return bad("source_id", "source_id is a positive id")
@@ -166,4 +165,32 @@ func entryError(n, i int, err error) error {
 		return &apperr.Error{Code: ae.Code, Message: fmt.Sprintf("entry %d: %s", i+1, ae.Message), Fields: ae.Fields, Err: ae.Err}
 	}
 	return fmt.Errorf("entry %d: %w", i+1, err)
+}
+
+// BySource lists, in the caller's transaction tx, the entries a source booked (e.g. one assessment
+// outcome's reward), oldest first, each with what it amounts to after its corrections: what an
+// amendment reads before it books the corrections that bring them to the new figures.
+func BySource(ctx context.Context, tx database.Querier, who access.Principal, sourceType string, sourceID int64) ([]Record, error) {
+	subs, err := readScope(who)
+	if err != nil {
+		return nil, err
+	}
+	if sourceType == "" || sourceID <= 0 {
+		return nil, apperr.New(apperr.Invalid, "a source is a type and a positive id").With("field", "source_type")
+	}
+	rows, err := tx.Query(ctx, recordSelect+` WHERE e.source_type = $1 AND e.source_id = $2
+		AND ($3::bigint[] IS NULL OR e.subdistrict_id = ANY($3)) ORDER BY e.id`, sourceType, sourceID, subs)
+	if err != nil {
+		return nil, translate(err, "entries of source")
+	}
+	out := []Record{}
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			rows.Close()
+			return nil, translate(err, "entries of source")
+		}
+		out = append(out, r)
+	}
+	return out, translate(rows.Err(), "entries of source")
 }

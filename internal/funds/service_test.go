@@ -166,3 +166,34 @@ func TestAStreetChiefReadsOnlyTheirSubdistrict(t *testing.T) {
 		}
 	}
 }
+
+func TestBySourceReadsInTheCallersTransactionWithCorrections(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	const y = 2091
+	ids := w.mustPost(t,
+		Entry{Year: y, SubdistrictID: w.a, Fund: CivilisedCity, Payer: City, Kind: Reward, Fen: yuan(250000), SourceType: SourceAssessment, SourceID: 41},
+		Entry{Year: y, SubdistrictID: w.a, Fund: CivilisedCity, Payer: District, Kind: Reward, Fen: yuan(250000), SourceType: SourceAssessment, SourceID: 41},
+		Entry{Year: y, SubdistrictID: w.b, Fund: CivilisedCity, Payer: City, Kind: Reward, Fen: yuan(1), SourceType: SourceAssessment, SourceID: 42},
+	)
+	tx, err := w.svc.db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	// An amendment: the reward becomes 150,000 from each payer, read and corrected in one transaction.
+	if _, err := Post(ctx, tx, w.leader, Entry{Year: y, SubdistrictID: w.a, Fund: CivilisedCity, Payer: City, Kind: Correction,
+		Fen: -yuan(100000), SourceType: SourceAssessment, SourceID: 41, Reason: "名次更正", Corrects: ids[0]}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := BySource(ctx, tx, w.leader, SourceAssessment, 41)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].ID != ids[0] || got[0].Effective != Amount(yuan(150000)) || got[1].Effective != Amount(yuan(250000)) || got[2].Kind != Correction {
+		t.Errorf("entries of outcome 41 = %+v", got)
+	}
+	if got, err := BySource(ctx, tx, w.chiefOfA, SourceAssessment, 42); err != nil || len(got) != 0 {
+		t.Errorf("the chief of a reading b's entries: %+v, %v", got, err)
+	}
+}

@@ -29,6 +29,14 @@ func fundsYear(q *query) int {
 	return y
 }
 
+// fundsSubdistrict reads subdistrict=: an id, or "district" for the district-wide budget alone.
+func fundsSubdistrict(q *query) int64 {
+	if q.r.URL.Query().Get("subdistrict") == "district" {
+		return -1
+	}
+	return q.int64("subdistrict")
+}
+
 func fundsFormat(q *query, allowed ...string) (string, funds.Lang, error) {
 	format, rawLang := q.text("format", 10), q.text("lang", 10)
 	if q.err != nil {
@@ -50,7 +58,7 @@ func fundsFormat(q *query, allowed ...string) (string, funds.Lang, error) {
 
 func (s *Server) fundsBalances(w http.ResponseWriter, r *http.Request) error {
 	q := &query{r: r}
-	year, sub := fundsYear(q), q.int64("subdistrict")
+	year, sub := fundsYear(q), fundsSubdistrict(q)
 	format, lang, err := fundsFormat(q, "json", "xlsx")
 	if err != nil {
 		return err
@@ -75,7 +83,7 @@ func (s *Server) fundsEntries(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("year") != "" {
 		f.Year = fundsYear(q)
 	}
-	f.SubdistrictID, f.SourceID, f.Limit = q.int64("subdistrict"), q.int64("source_id"), int(q.int64("limit"))
+	f.SubdistrictID, f.SourceID, f.Limit = fundsSubdistrict(q), q.int64("source_id"), int(q.int64("limit"))
 	f.Fund, f.Kind, f.SourceType = funds.Fund(q.text("fund", 40)), funds.Kind(q.text("kind", 40)), q.text("source", 40)
 	format, lang, err := fundsFormat(q, "json", "csv", "xlsx")
 	if err != nil {

@@ -108,6 +108,10 @@ func TestFundsLedgerOverHTTP(t *testing.T) {
 	if status != http.StatusOK || len(doc["rows"].([]any)) != 2 {
 		t.Errorf("leader's balances of one subdistrict: %d %v", status, doc)
 	}
+	status, doc = leader.do("GET", fmt.Sprintf("/api/v1/funds/balances?year=%d&subdistrict=district", year), "")
+	if status != http.StatusOK || len(doc["rows"].([]any)) != 2 || doc["rows"].([]any)[0].(map[string]any)["fund"] != "volunteer_service" {
+		t.Errorf("leader's district-wide balances: %d %v", status, doc)
+	}
 	for _, role := range []access.Role{access.LaneChief, access.Inspector, access.DepartmentLiaison} {
 		if status, _ := w.clients[role].do("GET", "/api/v1/funds/entries", ""); status != http.StatusForbidden {
 			t.Errorf("%s reading the ledger: %d, want 403", role, status)

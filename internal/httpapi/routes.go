@@ -261,9 +261,9 @@ func (s *Server) routes() {
 		"Amend a published period ({changes: [{subdistrict_id, item_code, points}], reason}): a new revision, outcomes drawn again, the ledger corrected by entries, and what depends on it revised", s.amendAssessment)
 	// The funds ledger (经费): allocations, the assessment's rewards and penalties, spending, corrections.
 	s.handle("GET", "/api/v1/funds/balances", fundsReaders, "funds",
-		"A year's balances per subdistrict, fund and payer with their allocation, rewards, penalties, spending and corrections, and the totals, in scope (year, default this one; subdistrict; format=json|xlsx; lang=zh|en)", s.fundsBalances)
+		"A year's balances per subdistrict, fund and payer with their allocation, rewards, penalties, spending and corrections, and the totals, in scope (year, default this one; subdistrict=ID|district; format=json|xlsx; lang=zh|en)", s.fundsBalances)
 	s.handle("GET", "/api/v1/funds/entries", fundsReaders, "funds",
-		"Ledger entries in scope, newest first, with the corrections' links (year, subdistrict, fund, kind, source, source_id, limit; format=json|csv|xlsx; lang=zh|en)", s.fundsEntries)
+		"Ledger entries in scope, newest first, with the corrections' links (year, subdistrict=ID|district, fund, kind, source, source_id, limit; format=json|csv|xlsx; lang=zh|en)", s.fundsEntries)
 	s.handle("POST", "/api/v1/funds/allocations", fundsBookers, "funds", "Book a year's standing allocations ({\"year\"}); again books nothing and says so", s.fundsAllocate)
 	s.handle("POST", "/api/v1/funds/entries", fundsBookers, "funds",
 		"Book an allocation or a spending by hand (year, subdistrict_id (0: district-wide), fund civilised_city|volunteer_service, payer city|district, kind allocation|spending, yuan, reason)", s.fundsBook)

@@ -122,6 +122,9 @@ export const api = {
     departmentPosts: (at) => get('/api/v1/department-posts', {at}),
     vendorRepeatOffenders: () => get('/api/v1/vendor-repeat-offenders').then((d) => d.repeat_offenders),
 
+    // The funds ledger (资金): a year's balances and entries in scope.
+    fundsBalances: (year) => get('/api/v1/funds/balances', {year}),
+    fundsEntries: (year) => get('/api/v1/funds/entries', {year}).then((d) => d.entries),
     // Linked cadres (挂钩干部): the year's bonus-basis table, the opinions and their corrections.
     cadreTable: (year) => get('/api/v1/cadres/bonus-basis', {year}),
     cadreOpinions: (year) => get('/api/v1/cadres/opinions', {year}).then((d) => d.opinions),

@@ -1,5 +1,5 @@
 // The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors,
-// #operations[/id], #cadres, #inbox, and
+// #operations[/id], #cadres, #funds, #inbox, and
 // #track=<number> from a receipt), language, and the panels. The period and the unit the overview
 // looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
@@ -23,6 +23,7 @@ import {SignIn} from './signin.js';
 import {PostsMatrixPanel} from './posts-matrix.js';
 import {VENDOR_ROLES, VendorsPanel} from './vendors.js';
 import {CADRE_ROLES, CadresPanel} from './cadres.js';
+import {FUNDS_ROLES, FundsPanel} from './funds.js';
 import {TrackPanel} from './track.js';
 import {InboxPanel} from './inbox.js';
 
@@ -39,6 +40,7 @@ let track;
 let coverage;
 let vendors;
 let cadres;
+let fundsPanel;
 let inbox;
 let operations;
 let posts; // 定岗定人
@@ -78,6 +80,10 @@ function mayCadres() {
     return signedIn() && CADRE_ROLES.includes(state.session.user?.role);
 }
 
+function mayFunds() {
+    return signedIn() && FUNDS_ROLES.includes(state.session.user?.role);
+}
+
 // sheetPadding keeps the map's centre, and what it fits to, in the part a phone's sheet leaves
 // uncovered.
 function sheetPadding() {
@@ -91,6 +97,7 @@ function showTab(tab) {
     if (tab === 'coverage' && !mayCoverage()) tab = 'map';
     if (tab === 'vendors' && !mayVendors()) tab = 'map';
     if (tab === 'cadres' && !mayCadres()) tab = 'map';
+    if (tab === 'funds' && !mayFunds()) tab = 'map';
     if (tab === 'inbox' && !state.session.user?.person_id) tab = 'map';
     if (tab === 'operations' && !mayOperations()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
@@ -110,6 +117,10 @@ function showTab(tab) {
     if (tab === 'cadres' && cadres.stale) {
         cadres.stale = false;
         cadres.load();
+    }
+    if (tab === 'funds' && fundsPanel.stale) {
+        fundsPanel.stale = false;
+        fundsPanel.load();
     }
     if (tab === 'inbox') inbox.load();
     if (tab === 'vendors' && state.vendorsStale) {
@@ -163,6 +174,7 @@ function renderUser() {
     for (const el of document.querySelectorAll('[data-coverage]')) el.hidden = !mayCoverage();
     for (const el of document.querySelectorAll('[data-vendors]')) el.hidden = !mayVendors();
     for (const el of document.querySelectorAll('[data-cadres]')) el.hidden = !mayCadres();
+    for (const el of document.querySelectorAll('[data-funds]')) el.hidden = !mayFunds();
     for (const el of document.querySelectorAll('[data-operations]')) el.hidden = !mayOperations();
 }
 
@@ -214,6 +226,7 @@ async function applySession(session) {
     state.vendorsStale = true;
     vendors.clear();
     cadres.clear();
+    fundsPanel.clear();
     inbox.start(session);
     operations.clear();
     posts.clear();
@@ -275,6 +288,7 @@ async function main() {
     coverage = new CoveragePanel($('#panel-coverage'));
     vendors = new VendorsPanel($('#panel-vendors'));
     cadres = new CadresPanel($('#panel-cadres'), {session: () => state.session, toast});
+    fundsPanel = new FundsPanel($('#panel-funds'));
     inbox = new InboxPanel($('#panel-inbox'), $('#inbox-open'), {toast});
     operations = new OperationsPanel($('#panel-operations'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
     posts = new PostsMatrixPanel($('#panel-posts'));
@@ -301,6 +315,7 @@ async function main() {
             if (coverage.coverage) coverage.render();
             if (vendors.zones) vendors.render();
             if (cadres.table) cadres.render();
+            if (fundsPanel.balances) fundsPanel.render();
             inbox.renderButton();
             if (state.tab === 'inbox') inbox.load();
             if (mayOperations()) operations.render();

@@ -113,7 +113,7 @@ describe('the linked cadres panel', () => {
                 await page.waitForTimeout(300);
                 assert.equal(await page.locator('#cadre-table tbody tr').count(), table.rows.length, `${lang}: the district's cadre posts`);
                 assert.equal(await page.locator('#cadre-table [data-action]').count(), 0, `${lang}: the leader may not write opinions`);
-                assert.match(await page.locator('#cadres-basis').innerText(), lang === 'zh' ? /考核模块建成前/ : /assessment module/);
+                assert.match(await page.locator('#cadres-basis').innerText(), lang === 'zh' ? /已发布各季度考评得分/ : /published quarterly scores/);
                 await fitsTheScreen(page, 390, lang);
                 const href = await page.getAttribute('#cadres-xlsx', 'href');
                 assert.equal(href, `/api/v1/cadres/bonus-basis?year=${lastYear}&format=xlsx&lang=${lang}`);
