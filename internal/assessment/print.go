@@ -59,6 +59,17 @@ func wordsOf(lang Lang) (map[string]string, Lang) {
 	return printWords["zh"], "zh"
 }
 
+// periodName is a period as the district writes it: 2026年第1季度, 2026年3月; in English its label.
+func periodName(p Period, lang Lang) string {
+	if lang == "en" {
+		return p.Label
+	}
+	if p.Kind == Quarter {
+		return fmt.Sprintf("%d年第%d季度", p.Starts.Year(), (int(p.Starts.Month())-1)/3+1)
+	}
+	return fmt.Sprintf("%d年%d月", p.Starts.Year(), int(p.Starts.Month()))
+}
+
 // stateText says whether the result is a draft or which revision of a publication it is.
 func (r Result) stateText(w map[string]string) string {
 	if r.State != "published" {
@@ -108,7 +119,7 @@ func (r Result) WriteHTML(out io.Writer, lang Lang) error {
 			outcomes = append(outcomes, printedOutcome{Name: row.Name, Kind: w[o.Kind], Rule: o.Rule, Yuan: yuan, Text: text})
 		}
 	}
-	title := fmt.Sprintf(w["title"], r.Period.Label)
+	title := fmt.Sprintf(w["title"], periodName(r.Period, lang))
 	htmlLang := "zh-CN"
 	if lang == "en" {
 		htmlLang = "en"
@@ -141,7 +152,7 @@ var printPage = template.Must(template.New("assessment").Funcs(template.FuncMap{
 <html lang="{{.Lang}}"><head><meta charset="utf-8">
 <title>{{.Title}}</title>
 <style>{{.Style}}</style>
-<style>@page { size: A4; @top-left { content: "{{.Title}}"; } } td.n { text-align: right; } .small { font-size: 9pt; }</style>
+<style>@page { size: A4; @top-left { content: "{{.Title}}"; } } td.n { text-align: right; } #outcomes td:nth-child(-n+3) { white-space: nowrap; } .small { font-size: 9pt; }</style>
 </head><body>
 <h1>{{.Title}}</h1>
 <div class="meta">{{.Kind}} · {{.State}} · {{.Sheet}} · {{.AsOf}}</div>
@@ -151,7 +162,7 @@ var printPage = template.Must(template.New("assessment").Funcs(template.FuncMap{
 {{end}}</tbody></table>
 <h2>{{.W.outcomes}}</h2>
 {{if .Outcomes}}<table id="outcomes"><thead><tr><th>{{.W.subdistrict}}</th><th>{{.W.outcome}}</th><th>{{.W.yuan}}</th><th>{{.W.reason}}</th></tr></thead><tbody>
-{{range .Outcomes}}<tr><td>{{.Name}}</td><td>{{.Kind}}</td><td class="n">{{.Yuan}}</td><td class="small">{{.Text}} <span class="meta">({{.Rule}})</span></td></tr>
+{{range .Outcomes}}<tr><td>{{.Name}}</td><td>{{.Kind}}</td><td class="n">{{.Yuan}}</td><td class="small">{{.Text}}{{if $.EN}} <span class="meta">({{.Rule}})</span>{{end}}</td></tr>
 {{end}}</tbody></table>{{else}}<p>{{.W.none}}</p>{{end}}
 <h2>{{.W.items}}</h2>
 <table id="items"><thead><tr><th>{{.W.item}}</th><th>{{.W.max}}</th>{{range .R.Rows}}<th>{{.Name}}</th>{{end}}</tr></thead><tbody>

@@ -111,7 +111,7 @@ func TestPrintedResultSheetShowsRankingOutcomesReasonsAndRevisions(t *testing.T)
 	if err := r.WriteHTML(&en, "en"); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"2026-Q1考评结果", "已发布 第2次修订", "东城街道", "85.01", "83.53", "奖励", "500,000", "-200,000",
+	for _, want := range []string{"2026年第1季度考评结果", "已发布 第2次修订", "东城街道", "85.01", "83.53", "奖励", "500,000", "-200,000",
 		"排名第1，得分85.01，高于85分", "复核实地检查记录", "首次发布", "待录入", "&lt;西城&gt;街道"} {
 		if !strings.Contains(zh.String(), want) {
 			t.Errorf("zh sheet lacks %q", want)
@@ -120,10 +120,10 @@ func TestPrintedResultSheetShowsRankingOutcomesReasonsAndRevisions(t *testing.T)
 	if strings.Contains(zh.String(), "<西城>") {
 		t.Error("a subdistrict's name is written unescaped")
 	}
-	if strings.Contains(zh.String(), "ranked 1st") {
-		t.Error("the zh sheet shows the English reason")
+	if strings.Contains(zh.String(), "ranked 1st") || strings.Contains(zh.String(), "reward_top3") {
+		t.Error("the zh sheet shows the English reason or the rule's code")
 	}
-	for _, want := range []string{`lang="en"`, "Published, revision 2", "ranked 1st with 85.01, above 85", "Deduction", "Quarterly field check", "to be entered"} {
+	for _, want := range []string{`lang="en"`, "Assessment result 2026-Q1", "Published, revision 2", "ranked 1st with 85.01, above 85", "(reward_top3)", "Deduction", "Quarterly field check", "to be entered"} {
 		if !strings.Contains(en.String(), want) {
 			t.Errorf("en sheet lacks %q", want)
 		}

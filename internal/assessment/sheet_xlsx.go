@@ -29,7 +29,7 @@ func (r Result) WriteXLSX(out io.Writer, lang Lang) error {
 	if err != nil {
 		return err
 	}
-	title := fmt.Sprintf(w["title"], r.Period.Label) + " · " + r.stateText(w) + " · " +
+	title := fmt.Sprintf(w["title"], periodName(r.Period, lang)) + " · " + r.stateText(w) + " · " +
 		fmt.Sprintf(w["asof"], r.AsOf.In(incidents.Beijing).Format("2006-01-02 15:04"))
 	quarter := r.Period.Kind == Quarter
 	header := []any{w["rank"], w["subdistrict"], w["score"]}

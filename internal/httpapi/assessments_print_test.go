@@ -57,7 +57,7 @@ func TestAssessmentResultAnswersXLSXAndPrintableSheet(t *testing.T) {
 		t.Fatalf("workbook sheets %v", got)
 	}
 	status, ct, body = fetchAs(t, srv.URL, leader, path+"?format=html")
-	if status != http.StatusOK || !strings.HasPrefix(ct, "text/html") || !bytes.Contains(body, []byte("2025-Q1考评结果")) || !bytes.Contains(body, []byte("草稿")) {
+	if status != http.StatusOK || !strings.HasPrefix(ct, "text/html") || !bytes.Contains(body, []byte("2025年第1季度考评结果")) || !bytes.Contains(body, []byte("草稿")) {
 		t.Fatalf("html: %d %s %.300s", status, ct, body)
 	}
 	if _, err := exec.LookPath("/nonexistent/chromium"); err != nil {
