@@ -70,8 +70,9 @@ export class AssessmentPanel {
         if (visible) requestAnimationFrame(() => this.charts.resize());
     }
 
+    // paintMap colours only rows with a whole score: a draft's row still missing marks has none yet.
     paintMap() {
-        paint(this.map()?.map, this.result?.rows, this.visible);
+        paint(this.map()?.map, this.result?.rows.filter((r) => !r.missing?.length), this.visible);
     }
 
     async load() {
@@ -85,8 +86,7 @@ export class AssessmentPanel {
             this.periods = [...drafts, ...listed].sort((a, b) => (a.label < b.label ? 1 : -1));
             const published = listed.filter((p) => p.state === 'published');
             if (!this.periods.some((p) => p.label === this.label)) this.label = (published[0] || this.periods[0])?.label || '';
-            this.trend = published.length && MARKERS.concat('street_chief').includes(this.role())
-                ? await api.assessmentTrend(this.kind, published[published.length - 1].label, published[0].label) : null;
+            this.trend = published.length ? await api.assessmentTrend(this.kind, published[published.length - 1].label, published[0].label) : null;
         } catch (e) {
             this.error = t('error.generic', {detail: e.detail || e.message});
             return this.render();
