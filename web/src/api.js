@@ -127,6 +127,7 @@ export const api = {
     assessmentResult: (kind, label) => get(`/api/v1/assessments/${kind}/${label}`),
     assessmentTrend: (kind, from, to) => get('/api/v1/assessments/trend', {kind, from, to}),
     assessmentMark: (kind, label, body) => request('POST', `/api/v1/assessments/${kind}/${label}/marks`, {body}),
+    assessmentVoidMark: (id, reason) => request('POST', `/api/v1/assessments/marks/${id}:void`, {body: {reason}}),
     assessmentSample: (kind, label, body) => request('POST', `/api/v1/assessments/${kind}/${label}/samples`, {body}),
     assessmentPublish: (kind, label) => request('POST', `/api/v1/assessments/${kind}/${label}:publish`),
     assessmentAmend: (kind, label, body) => request('POST', `/api/v1/assessments/${kind}/${label}:amend`, {body}),

@@ -79,6 +79,25 @@ export class SheetView {
         this.done();
     }
 
+    // voidMark takes back a mark entered by mistake; it stays on record with the reason.
+    async voidMark(it, form) {
+        const msg = form.querySelector('.assess-mark-error');
+        const reason = form.querySelector('[name=reason]').value.trim();
+        if (!reason) {
+            msg.textContent = t('assess.mark.needVoidReason');
+            return;
+        }
+        try {
+            await api.assessmentVoidMark(it.mark.id, reason);
+        } catch (e) {
+            msg.textContent = t('error.generic', {detail: e.detail || e.message});
+            return;
+        }
+        this.open = null;
+        this.toast(t('assess.mark.voided'));
+        this.done();
+    }
+
     async draw(row, it, count, msg) {
         const p = this.period();
         try {
@@ -101,6 +120,8 @@ export class SheetView {
         it.mark ? h('label', {}, t('assess.mark.reason'), h('input', {name: 'reason', maxlength: 500, required: true})) : null,
         h('p', {class: 'bad assess-mark-error'}),
         h('div', {class: 'row'}, h('button', {type: 'submit', class: 'primary'}, t('assess.mark.save')),
+            it.mark ? h('button', {type: 'button', class: 'secondary', dataset: {action: 'void'},
+                onclick: (e) => this.voidMark(it, e.target.form)}, t('assess.mark.void')) : null,
             h('button', {type: 'button', class: 'secondary', onclick: () => { this.open = null; this.done(false); }}, t('assess.cancel'))));
     }
 

@@ -101,6 +101,15 @@ for (const [i, [width, height]] of [[1280, 800], [390, 844]].entries()) {
                 assert.match(await page.textContent(`${item} .assess-mark`), /Marked 12\.50 by assessor/);
                 assert.match(await page.textContent(`${sample}`), /spot check/);
                 await fits(page, width, 'en');
+                // A mark entered by mistake is voided with a reason: the item is missing again, the mark kept on record.
+                await page.click(`${item} [data-action="mark"]`);
+                await page.fill(`${item} [name=reason]`, 'entered for the wrong subdistrict');
+                const voided = page.waitForResponse((r) => r.url().includes(`/marks/${line.mark.id}:void`));
+                await page.click(`${item} [data-action="void"]`);
+                assert.equal((await voided).status(), 204);
+                await page.waitForFunction((sel) => !document.querySelector(`${sel} .assess-mark`), item);
+                const gone = await assessor.get(`/api/v1/assessments/month/${label}`);
+                assert.equal(gone.rows.find((r) => r.subdistrict_id === row.subdistrict_id).items.find((x) => x.code === 'sanitation').points, null);
                 clean(page);
             } finally {
                 await page.context().close();
