@@ -1,6 +1,7 @@
 package assessment
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -293,6 +294,94 @@ func TestComputedPointsAreExactAtTheirBounds(t *testing.T) {
 		got, _ := pointsOf(c.max, c.num, c.den, c.ratio, c.full, c.zero)
 		if got != c.points {
 			t.Errorf("%d/%d on %s..%s of %s: %s, want %s", c.num, c.den, c.zero, c.full, c.max, got, c.points)
+		}
+	}
+}
+
+// A whole year published quarter by quarter: an annual average of exactly 85.00 is commended when the
+// fourth quarter is published, and the year's table, the basis of the linked outcomes, says so.
+func TestAYearOfQuartersCommendsAnAverageOfExactly85(t *testing.T) {
+	d := newDistrict(t)
+	d.svc.now = func() time.Time { return time.Date(2026, 2, 1, 9, 0, 0, 0, incidents.Beijing) }
+	a := []policy.Score{8499, 8501, 8500, 8500}
+	for q := 1; q <= 4; q++ {
+		for m := 3*q - 2; m <= 3*q; m++ {
+			d.assess(t, periodOf(t, Month, fmt.Sprintf("2025-%02d", m)), a[q-1], 8000, 7500)
+		}
+		res := d.assess(t, periodOf(t, Quarter, fmt.Sprintf("2025-Q%d", q)), a[q-1], 8000, 7500)
+		if q == 4 {
+			if got := fmt.Sprint(outcomesOf(res, d.a)); got != "[commendation 0]" && got != "[reward 500000 commendation 0]" && got != "[commendation 0 reward 500000]" {
+				t.Fatalf("Q4 outcomes of A: %s", got)
+			}
+		}
+	}
+	year, err := d.svc.Year(context.Background(), system, 2025)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range year.Rows {
+		switch r.SubdistrictID {
+		case d.a:
+			// Rewards: 85.01 in Q2 only is above 85.
+			if r.Average == nil || *r.Average != 8500 || !r.Commended || r.Rank != 1 || r.RewardYuan != 500_000 {
+				t.Errorf("A's year: %+v", r)
+			}
+		case d.b:
+			if r.Average == nil || *r.Average != 8000 || r.Commended || r.Rank != 2 {
+				t.Errorf("B's year: %+v", r)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := year.WriteXLSX(&buf); err != nil || buf.Len() == 0 {
+		t.Fatalf("the year's workbook: %v", err)
+	}
+}
+
+// A computed item against a hand count: A has three open shops, two pledged (2/3 of 50 points =
+// 33.33); B has none (nothing to count: full marks); C has one, pledged (50).
+func TestComputedItemCountsTheShopsPledged(t *testing.T) {
+	d := newDistrict(t)
+	ctx := context.Background()
+	d.svc.now = time.Now
+	today := time.Now().In(incidents.Beijing)
+	month := monthPeriod(today.Year(), today.Month())
+	sheet := Sheet{Kind: Month, Name: "平台", EffectiveFrom: month.Starts.Format(time.DateOnly), Items: []Item{
+		{Code: "pledged", NameZH: "签约率", NameEN: "pledged", MaxPoints: 5000, Source: Computed, Metric: "pledged_share", FullAt: "1", ZeroAt: "0"},
+		{Code: "check", NameZH: "检查", NameEN: "check", MaxPoints: 5000, Source: Entered},
+	}}
+	if _, err := d.svc.CreateSheet(ctx, system, sheet); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, incidents.Beijing)
+	shop := func(x float64, pledged bool) {
+		m, err := d.svc.merchants.CreateMerchant(ctx, system, merchants.Input{Name: fmt.Sprintf("店%.3f", x), Location: orb.Point{x, 30.15}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pledged {
+			if _, err := d.svc.merchants.SignPledge(ctx, system, m.ID, merchants.PledgeInput{SignedOn: day, SignerName: "店主"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	shop(100.01, true)
+	shop(100.02, true)
+	shop(100.03, false)
+	shop(100.25, true)
+	res, err := d.svc.Result(ctx, system, month, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{d.a: "33.33 2/3", d.b: "50.00 0/0", d.c: "50.00 1/1"}
+	for _, r := range res.Rows {
+		l := r.Lines[0]
+		got := fmt.Sprintf("%s %d/%d", l.Points, l.Figure.Numerator, l.Figure.Denominator)
+		if got != want[r.SubdistrictID] {
+			t.Errorf("%s: %s, want %s", r.Name, got, want[r.SubdistrictID])
+		}
+		if r.Lines[1].Points != nil || len(r.Missing) != 1 {
+			t.Errorf("%s: the unmarked item is not missing: %+v", r.Name, r.Missing)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -214,6 +215,33 @@ func (s *Server) assessmentTrend(w http.ResponseWriter, r *http.Request) error {
 	t, err := s.Assessment.Trend(r.Context(), principal(r), fp, tp)
 	if err != nil {
 		return err
+	}
+	return writeJSON(w, http.StatusOK, "", t)
+}
+
+func (s *Server) assessmentYear(w http.ResponseWriter, r *http.Request) error {
+	year, err := strconv.Atoi(chi.URLParam(r, "year"))
+	if err != nil {
+		return apperr.New(apperr.NotFound, "%q is not a year", chi.URLParam(r, "year"))
+	}
+	q := &query{r: r}
+	format := q.text("format", 10)
+	if q.err != nil {
+		return q.err
+	}
+	if format != "" && format != "json" && format != "xlsx" {
+		return apperr.New(apperr.Invalid, "format %q is not json or xlsx", format).With("field", "format")
+	}
+	t, err := s.Assessment.Year(r.Context(), principal(r), year)
+	if err != nil {
+		return err
+	}
+	if format == "xlsx" {
+		var buf bytes.Buffer
+		if err := t.WriteXLSX(&buf); err != nil {
+			return err
+		}
+		return writeXLSX(w, fmt.Sprintf("assessment-%d", year), &buf)
 	}
 	return writeJSON(w, http.StatusOK, "", t)
 }

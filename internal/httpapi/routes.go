@@ -248,6 +248,8 @@ func (s *Server) routes() {
 		"A new version of a score sheet (kind month|quarter, name, effective_from the first day of a month/quarter after every period already assessed, quarter_share, items: code, name_zh, name_en, max_points adding up to 100, source computed|entered|sample, metric, full_at, zero_at)", s.createAssessmentSheet)
 	s.handle("GET", "/api/v1/assessments/periods", assessmentReaders, "assessment", "Periods being assessed or published, newest first (kind=month|quarter)", s.assessmentPeriods)
 	s.handle("GET", "/api/v1/assessments/trend", assessmentReaders, "assessment", "Published scores and ranks of every subdistrict from one period to another (kind=month|quarter, from, to: 2026-01 or 2026-Q1)", s.assessmentTrend)
+	s.handle("GET", "/api/v1/assessments/years/{year}", assessmentReaders, "assessment",
+		"A year's quarterly scores, annual average and rank, commendation, rewards, penalties, interviews and public explanations per subdistrict — the basis of civilised-unit selection, cadres' year-end performance and the comprehensive-governance assessment (format=json|xlsx, one sheet per use)", s.assessmentYear)
 	s.handle("GET", "/api/v1/assessments/{kind}/{period}", assessmentReaders, "assessment",
 		"A month (2026-03) or quarter (2026-Q1): a live draft with each item's points and figures until published, then the standing revision (revision=N for an older one) with its outcomes and their reasons", s.assessmentResult)
 	s.handle("POST", "/api/v1/assessments/{kind}/{period}/marks", assessmentMarkers, "assessment",
