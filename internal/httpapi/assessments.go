@@ -63,8 +63,21 @@ func (s *Server) assessmentResult(w http.ResponseWriter, r *http.Request) error 
 	}
 	q := &query{r: r}
 	revision := q.int64("revision")
+	format, rawLang := q.text("format", 10), q.text("lang", 10)
 	if q.err != nil {
 		return q.err
+	}
+	switch format {
+	case "", "json", "xlsx", "html", "pdf":
+	default:
+		return apperr.New(apperr.Malformed, "format %q is not one of json, xlsx, html, pdf", format).With("field", "format")
+	}
+	lang, err := assessment.ParseLang(rawLang)
+	if err != nil {
+		return err
+	}
+	if err := s.canPrint(format); err != nil {
+		return err
 	}
 	if revision < 0 || revision > 1000 {
 		return apperr.New(apperr.Invalid, "revision %d is not a revision number", revision).With("field", "revision")
@@ -72,6 +85,23 @@ func (s *Server) assessmentResult(w http.ResponseWriter, r *http.Request) error 
 	res, err := s.Assessment.Result(r.Context(), principal(r), p, int(revision))
 	if err != nil {
 		return err
+	}
+	name := "assessment-" + p.Label
+	if res.Revision > 0 {
+		name += "-r" + strconv.Itoa(res.Revision)
+	}
+	var buf bytes.Buffer
+	switch format {
+	case "xlsx":
+		if err := res.WriteXLSX(&buf, lang); err != nil {
+			return err
+		}
+		return writeXLSX(w, name, &buf)
+	case "html", "pdf":
+		if err := res.WriteHTML(&buf, lang); err != nil {
+			return err
+		}
+		return s.writePrinted(r.Context(), w, format, name, buf.Bytes())
 	}
 	return writeJSON(w, http.StatusOK, "", res)
 }

@@ -122,6 +122,16 @@ export const api = {
     departmentPosts: (at) => get('/api/v1/department-posts', {at}),
     vendorRepeatOffenders: () => get('/api/v1/vendor-repeat-offenders').then((d) => d.repeat_offenders),
 
+    // The assessment (考评): periods, a period's result, marks, samples, publication, amendment, trend, simulator.
+    assessmentPeriods: (kind) => get('/api/v1/assessments/periods', {kind}).then((d) => d.periods),
+    assessmentResult: (kind, label) => get(`/api/v1/assessments/${kind}/${label}`),
+    assessmentTrend: (kind, from, to) => get('/api/v1/assessments/trend', {kind, from, to}),
+    assessmentMark: (kind, label, body) => request('POST', `/api/v1/assessments/${kind}/${label}/marks`, {body}),
+    assessmentVoidMark: (id, reason) => request('POST', `/api/v1/assessments/marks/${id}:void`, {body: {reason}}),
+    assessmentSample: (kind, label, body) => request('POST', `/api/v1/assessments/${kind}/${label}/samples`, {body}),
+    assessmentPublish: (kind, label) => request('POST', `/api/v1/assessments/${kind}/${label}:publish`),
+    assessmentAmend: (kind, label, body) => request('POST', `/api/v1/assessments/${kind}/${label}:amend`, {body}),
+    assessmentSimulate: (body) => request('POST', '/api/v1/assessments:simulate', {body}),
     // The funds ledger (资金): a year's balances and entries in scope.
     fundsBalances: (year) => get('/api/v1/funds/balances', {year}),
     fundsEntries: (year) => get('/api/v1/funds/entries', {year}).then((d) => d.entries),

@@ -1,5 +1,5 @@
 // The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors,
-// #operations[/id], #cadres, #funds, #inbox, and
+// #operations[/id], #cadres, #funds, #assessment, #inbox, and
 // #track=<number> from a receipt), language, and the panels. The period and the unit the overview
 // looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
@@ -24,6 +24,7 @@ import {PostsMatrixPanel} from './posts-matrix.js';
 import {VENDOR_ROLES, VendorsPanel} from './vendors.js';
 import {CADRE_ROLES, CadresPanel} from './cadres.js';
 import {FUNDS_ROLES, FundsPanel} from './funds.js';
+import {ASSESSMENT_ROLES, AssessmentPanel} from './assessment.js';
 import {TrackPanel} from './track.js';
 import {InboxPanel} from './inbox.js';
 
@@ -41,6 +42,7 @@ let coverage;
 let vendors;
 let cadres;
 let fundsPanel;
+let assessment;
 let inbox;
 let operations;
 let posts; // 定岗定人
@@ -80,6 +82,10 @@ function mayCadres() {
     return signedIn() && CADRE_ROLES.includes(state.session.user?.role);
 }
 
+function mayAssessment() {
+    return signedIn() && ASSESSMENT_ROLES.includes(state.session.user?.role);
+}
+
 function mayFunds() {
     return signedIn() && FUNDS_ROLES.includes(state.session.user?.role);
 }
@@ -98,6 +104,7 @@ function showTab(tab) {
     if (tab === 'vendors' && !mayVendors()) tab = 'map';
     if (tab === 'cadres' && !mayCadres()) tab = 'map';
     if (tab === 'funds' && !mayFunds()) tab = 'map';
+    if (tab === 'assessment' && !mayAssessment()) tab = 'map';
     if (tab === 'inbox' && !state.session.user?.person_id) tab = 'map';
     if (tab === 'operations' && !mayOperations()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
@@ -118,6 +125,11 @@ function showTab(tab) {
         cadres.stale = false;
         cadres.load();
     }
+    if (tab === 'assessment' && assessment.stale) {
+        assessment.stale = false;
+        assessment.load();
+    }
+    assessment.show(tab === 'assessment');
     if (tab === 'funds' && fundsPanel.stale) {
         fundsPanel.stale = false;
         fundsPanel.load();
@@ -175,6 +187,7 @@ function renderUser() {
     for (const el of document.querySelectorAll('[data-vendors]')) el.hidden = !mayVendors();
     for (const el of document.querySelectorAll('[data-cadres]')) el.hidden = !mayCadres();
     for (const el of document.querySelectorAll('[data-funds]')) el.hidden = !mayFunds();
+    for (const el of document.querySelectorAll('[data-assessment]')) el.hidden = !mayAssessment();
     for (const el of document.querySelectorAll('[data-operations]')) el.hidden = !mayOperations();
 }
 
@@ -227,6 +240,7 @@ async function applySession(session) {
     vendors.clear();
     cadres.clear();
     fundsPanel.clear();
+    assessment.clear();
     inbox.start(session);
     operations.clear();
     posts.clear();
@@ -289,6 +303,7 @@ async function main() {
     vendors = new VendorsPanel($('#panel-vendors'));
     cadres = new CadresPanel($('#panel-cadres'), {session: () => state.session, toast});
     fundsPanel = new FundsPanel($('#panel-funds'));
+    assessment = new AssessmentPanel($('#panel-assessment'), {session: () => state.session, toast, map: () => mapView});
     inbox = new InboxPanel($('#panel-inbox'), $('#inbox-open'), {toast});
     operations = new OperationsPanel($('#panel-operations'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
     posts = new PostsMatrixPanel($('#panel-posts'));
@@ -316,6 +331,7 @@ async function main() {
             if (vendors.zones) vendors.render();
             if (cadres.table) cadres.render();
             if (fundsPanel.balances) fundsPanel.render();
+            if (assessment.result || assessment.error) assessment.render();
             inbox.renderButton();
             if (state.tab === 'inbox') inbox.load();
             if (mayOperations()) operations.render();

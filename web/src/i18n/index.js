@@ -2,8 +2,10 @@
 // by default) and fills its {placeholders}; panels re-render when the language changes.
 import zh from './zh.js';
 import en from './en.js';
+import zhAssessment from './assessment-zh.js';
+import enAssessment from './assessment-en.js';
 
-const catalogs = {zh, en};
+const catalogs = {zh: {...zh, ...zhAssessment}, en: {...en, ...enAssessment}};
 const listeners = [];
 let current = 'zh';
 try {
