@@ -321,3 +321,11 @@ func decodePhotos(items []string) ([]incidents.Photo, error) {
 	}
 	return incidents.CheckPhotos(raw)
 }
+
+// ParseState checks a state filter from outside ("" for any).
+func ParseState(s string) (State, error) {
+	if s == "" || slices.Contains(States, State(s)) {
+		return State(s), nil
+	}
+	return "", apperr.New(apperr.Malformed, "state %q is not one of issued, broken_down, in_progress, claimed, done, cancelled", s).With("field", "state")
+}
