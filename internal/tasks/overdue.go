@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"streetchief/internal/access"
+	"streetchief/internal/audit"
 )
 
 // OverdueItem is an item past its deadline and not accepted, or (ItemID 0) a subdistrict's part
@@ -142,6 +143,14 @@ func (s *Service) escalate(ctx context.Context, who access.Principal, o overdueR
 			return fmt.Errorf("escalation: %w", err)
 		}
 		took = true
+		target, id := "task_item", o.ItemID
+		if id == 0 {
+			target, id = "task", o.TaskID
+		}
+		if err := audit.Record(ctx, tx, who, audit.Transition, target, id, nil,
+			map[string]any{"escalated_to": step, "task_id": o.TaskID, "subdistrict_id": o.SubdistrictID, "deadline": o.Deadline}); err != nil {
+			return err
+		}
 		place := o.SubdistrictName
 		if o.CommunityName != "" {
 			place = o.CommunityName
