@@ -22,7 +22,7 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if overdue {
-		items, err := s.Tasks.Overdue(r.Context(), principal(r))
+		items, err := s.Tasks.Overdue(r.Context(), principal(r), f.SubdistrictID)
 		if err != nil {
 			return err
 		}

@@ -23,7 +23,7 @@ func TestSeedDemo(t *testing.T) {
 		t.Fatalf("%s", sum)
 	}
 	svc := tasks.NewService(dbtest.Pool(t))
-	over, err := svc.Overdue(ctx, w.leader)
+	over, err := svc.Overdue(ctx, w.leader, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -208,7 +208,7 @@ func TestRevisionsKeepTheDeadlineHistory(t *testing.T) {
 		t.Fatalf("report on a cancelled task: %v", err)
 	}
 	w.clock = w.at(60)
-	over, err := w.svc.Overdue(ctx, w.leader)
+	over, err := w.svc.Overdue(ctx, w.leader, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

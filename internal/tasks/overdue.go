@@ -59,8 +59,9 @@ func scanOverdue(r pgx.Rows) (overdueRow, error) {
 	return o, err
 }
 
-// Overdue lists what is overdue now that who may see, the longest overdue first.
-func (s *Service) Overdue(ctx context.Context, who access.Principal) ([]OverdueItem, error) {
+// Overdue lists what is overdue now that who may see (in subdistrict sub, unless 0), the longest
+// overdue first.
+func (s *Service) Overdue(ctx context.Context, who access.Principal, sub int64) ([]OverdueItem, error) {
 	rows, err := collect(ctx, s, `SELECT * FROM (`+overdueSQL+`) AS o ORDER BY 9, 1, 5`, []any{s.now()}, scanOverdue)
 	if err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func (s *Service) Overdue(ctx context.Context, who access.Principal) ([]OverdueI
 	}
 	out := []OverdueItem{}
 	for _, o := range rows {
-		if !s.seesOverdue(who, o.OverdueItem) {
+		if !s.seesOverdue(who, o.OverdueItem) || sub != 0 && o.SubdistrictID != sub {
 			continue
 		}
 		o.Escalated = []string{}

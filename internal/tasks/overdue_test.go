@@ -24,7 +24,7 @@ func TestOverdueEscalatesOnceToTheStreetChiefThenTheIssuer(t *testing.T) {
 	}
 	mine := func() []tasks.OverdueItem {
 		t.Helper()
-		all, err := w.svc.Overdue(ctx, w.leader)
+		all, err := w.svc.Overdue(ctx, w.leader, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,6 +74,15 @@ func TestOverdueEscalatesOnceToTheStreetChiefThenTheIssuer(t *testing.T) {
 	if len(over) != 2 || over[1].ItemID != 0 || over[1].State != "not_broken_down" || !slices.Equal(over[0].Escalated, []string{"street_chief", "issuer"}) {
 		t.Fatalf("overdue at day 11: %+v", over)
 	}
+	onlyW, err := w.svc.Overdue(ctx, w.leader, w.subW.ID)
+	if err != nil || len(onlyW) == 0 {
+		t.Fatalf("overdue in W: %v %v", onlyW, err)
+	}
+	for _, o := range onlyW {
+		if o.SubdistrictID != w.subW.ID {
+			t.Fatalf("asked for W, got %+v", o)
+		}
+	}
 	// Street chiefs and lane chiefs see only their own.
 	for who, want := range map[string]int{"chief-w": 1, "lane-e1": 1, "lane-e2": 0} {
 		principal := w.chiefW
@@ -83,7 +92,7 @@ func TestOverdueEscalatesOnceToTheStreetChiefThenTheIssuer(t *testing.T) {
 		case "lane-e2":
 			principal = w.lane2
 		}
-		all, err := w.svc.Overdue(ctx, principal)
+		all, err := w.svc.Overdue(ctx, principal, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -22,6 +22,15 @@ const readFile = (file) => new Promise((resolve, reject) => {
     r.readAsDataURL(file);
 });
 
+// position asks the device where it is, for a report's position; without a fix the report goes
+// without one rather than not at all (the server flags positions away from the item anyway).
+const position = () => new Promise((resolve) => {
+    if (!navigator.geolocation) return resolve({});
+    navigator.geolocation.getCurrentPosition(
+        (p) => resolve({lon: p.coords.longitude, lat: p.coords.latitude, accuracy_m: Math.min(p.coords.accuracy, 10000)}),
+        () => resolve({}), {enableHighAccuracy: true, timeout: 10000});
+});
+
 export class TasksPanel {
     constructor(el, {map, session, subdistricts, toast}) {
         this.el = el;
@@ -174,13 +183,15 @@ export class TasksPanel {
         const percent = h('input', {class: 'task-progress-percent', type: 'number', min: '0', max: '100', placeholder: '%', 'aria-label': t('tasks.percent')});
         const done = h('input', {class: 'task-progress-done', type: 'checkbox'});
         const files = h('input', {type: 'file', class: 'task-progress-photos', accept: 'image/jpeg,image/png,image/webp', multiple: true, 'aria-label': t('tasks.photos')});
+        const here = h('input', {class: 'task-progress-here', type: 'checkbox'});
         const submit = () => this.act(async () => {
             const body = {text: text.value, done: done.checked, photos: await Promise.all([...files.files].map(readFile))};
             if (percent.value !== '' && !done.checked) body.percent = Number(percent.value);
+            if (here.checked) Object.assign(body, await position());
             return api.reportTaskProgress(it.id, body);
         });
         return h('form', {class: 'op-action task-progress', onsubmit: (e) => (e.preventDefault(), submit())},
-            text, percent, h('label', {}, done, ' ', t('tasks.done')), files,
+            text, percent, h('label', {}, done, ' ', t('tasks.done')), files, h('label', {}, here, ' ', t('tasks.here')),
             h('button', {type: 'submit', class: 'task-progress-submit'}, t('tasks.report')));
     }
 

@@ -749,6 +749,7 @@ export default {
     'tasks.progressText': 'Progress',
     'tasks.percent': 'Percent done',
     'tasks.done': 'Done, ask for acceptance',
+    'tasks.here': 'attach my position',
     'tasks.report': 'Report',
     'tasks.reason': 'Note or reason for return',
     'tasks.accept': 'Accept',

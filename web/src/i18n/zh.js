@@ -749,6 +749,7 @@ export default {
     'tasks.progressText': '进展情况',
     'tasks.percent': '完成百分比',
     'tasks.done': '已完成，申请验收',
+    'tasks.here': '附上我的位置',
     'tasks.report': '报送进展',
     'tasks.reason': '意见或退回理由',
     'tasks.accept': '验收通过',
