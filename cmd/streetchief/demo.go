@@ -17,6 +17,7 @@ import (
 	"streetchief/internal/funds"
 	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
+	"streetchief/internal/tasks"
 )
 
 func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -94,6 +95,11 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 	if err := seedDemoAssessment(ctx, pool, opt.Seed, out); err != nil {
 		return err
 	}
+	taskSum, err := tasks.SeedDemo(ctx, pool, opt.Seed)
+	if err != nil {
+		return fmt.Errorf("demo tasks: %w", err)
+	}
+	fmt.Fprintf(out, "demo tasks from the city and district (督办): %s\n", taskSum)
 	notices, err := incidents.SeedDemoNotices(ctx, pool)
 	if err != nil {
 		return err

@@ -24,6 +24,7 @@ import (
 	"streetchief/internal/policy"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
+	"streetchief/internal/tasks"
 )
 
 func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
@@ -113,6 +114,9 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		go digest.Run(ctx, digest.Sources{DB: pool, Incidents: incidentService, Merchants: shops, Reports: reportService},
 			digestHour, digestMinute, logger)
 	}
+	// Overdue task items are told once each, like overdue cases, by every replica in turn.
+	taskService := tasks.NewService(pool)
+	go taskService.Run(ctx, escalationInterval, logger)
 	api := httpapi.New(httpapi.Deps{
 		Notify:     notifyStore,
 		Merchants:  shops,
@@ -124,6 +128,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		Reports:    reportService,
 		Assessment: assessment.NewService(pool, incidentService, shops, reportService, rules),
 		Monthly:    monthly.NewService(incidentService, reportService, store),
+		Tasks:      taskService,
 		PDF:        pdf.New(cfg.Chromium, 0),
 		Auth:       auth.NewService(pool, auth.Options{SecureCookies: cfg.SecureCookies}),
 		Logger:     logger,

@@ -177,6 +177,22 @@ func (s *Server) routes() {
 	s.handle("GET", "/api/v1/operations/{id}/report", operationReaders, "joint-operations", "The operation's printable report for A4 in Chinese (format=html|pdf)", s.operationReport)
 	s.handle("GET", "/api/v1/operation-outcomes/{id}/photos/{n}", operationReaders, "joint-operations", "A photo of an operation's outcome", servePhoto(s.Operations.OutcomePhoto))
 
+	// 督办: tasks from the city and the district to the subdistricts; read as internal/tasks' doc says.
+	s.handle("GET", "/api/v1/tasks", taskReaders, "tasks", "Tasks in scope, newest first, with each subdistrict's progress (subdistrict, state=issued|broken_down|in_progress|claimed|done|cancelled); overdue=true lists what is overdue instead", s.listTasks)
+	s.handle("POST", "/api/v1/tasks", taskIssuers, "tasks",
+		"Issue a task (issuer_level city|district, issuing_office, title, body, done_when, deadline, subdistrict_ids or all_subdistricts, area_ids, points [{label, lon, lat}], target_area, photos in base64)", s.issueTask)
+	s.handle("GET", "/api/v1/tasks/{id}", taskReaders, "tasks", "A task with its targets (GeoJSON), parts, items, their reports and the revisions", s.getTask)
+	s.handle("POST", "/api/v1/tasks/{id}:cancel", taskIssuers, "tasks", "Cancel a task ({\"reason\"}); it stays listed as cancelled", s.cancelTask)
+	s.handle("POST", "/api/v1/tasks/{id}/deadline", taskIssuers, "tasks", "Move a task's deadline ({\"deadline\", \"reason\"}), kept as a revision", s.changeTaskDeadline)
+	s.handle("POST", "/api/v1/tasks/{id}/parts/{subdistrict}/items", taskBreakers, "tasks",
+		"Break a subdistrict's part down into items ({\"items\": [{community_id or 0 for subdistrict level, text, deadline}]}); each community's lane chief is told", s.breakDownTask)
+	s.handle("POST", "/api/v1/task-items/{id}/progress", taskReporters, "tasks",
+		"Report progress on an item (text, percent, done, photos in base64, lon, lat, accuracy_m); a position away from the item is kept and flagged", s.reportTaskProgress)
+	s.handle("POST", "/api/v1/task-items/{id}:accept", taskIssuers, "tasks", "Accept an item reported done ({\"note\"})", s.acceptTaskItem)
+	s.handle("POST", "/api/v1/task-items/{id}:return", taskIssuers, "tasks", "Return an item reported done ({\"reason\"}); it is in progress again", s.returnTaskItem)
+	s.handle("GET", "/api/v1/tasks/{id}/photos/{n}", taskReaders, "tasks", "A photo attached to a task", servePhoto(s.Tasks.TaskPhoto))
+	s.handle("GET", "/api/v1/task-events/{id}/photos/{n}", taskReaders, "tasks", "A photo of a progress report", servePhoto(s.Tasks.EventPhoto))
+
 	// Open311 GeoReport v2: the incident catalogue and reports for outside systems (the 12345
 	// hotline). Errors are Open311's own lists, not problem documents (see open311.go).
 	s.handle("GET", "/open311/v2/discovery.{format}", Public, "open311", "Open311 GeoReport v2 discovery (json or xml)", s.open311(s.o311Discovery))
@@ -307,6 +323,15 @@ var (
 var (
 	fundsReaders = Roles(access.Admin, access.DistrictLeader, access.Assessor, access.StreetChief)
 	fundsBookers = Roles(access.Admin, access.DistrictLeader)
+)
+
+// taskIssuers issue, change, accept and return tasks; taskBreakers break parts down; taskReporters
+// report progress; taskReaders read them, narrowed by internal/tasks.
+var (
+	taskIssuers   = Roles(access.Admin, access.DistrictLeader)
+	taskBreakers  = Roles(access.Admin, access.StreetChief)
+	taskReporters = Roles(access.Admin, access.StreetChief, access.LaneChief)
+	taskReaders   = Roles(access.Admin, access.DistrictLeader, access.Assessor, access.StreetChief, access.LaneChief)
 )
 
 // operationPlanners plan and change joint operations, each in their subdistricts; operationReaders

@@ -27,6 +27,7 @@ import (
 	"streetchief/internal/policy"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
+	"streetchief/internal/tasks"
 )
 
 // Deps are what the handlers need; cmd/streetchief wires them. DB, Registry, Auth and Incidents are
@@ -62,6 +63,8 @@ type Deps struct {
 	Operations *operations.Store
 	// Assessment is the subdistricts' scoring; nil builds it with the policy's default rules.
 	Assessment *assessment.Service
+	// Tasks are the tasks from the city and the district (督办); nil builds them on DB.
+	Tasks *tasks.Service
 }
 
 // DefaultPublicReportsPerMinute is generous for people on one network (a school, a market's Wi-Fi)
@@ -94,6 +97,9 @@ func New(d Deps) *Server {
 	}
 	if d.Operations == nil {
 		d.Operations = operations.NewStore(d.DB, d.Registry, d.Incidents)
+	}
+	if d.Tasks == nil {
+		d.Tasks = tasks.NewService(d.DB)
 	}
 	if d.Reports == nil {
 		d.Reports = reports.NewService(d.DB)

@@ -19,6 +19,13 @@ var words = map[string][2]string{
 	"citizen_resolved": {"【街巷长制】您反映的问题（编号 {number}）已处理，请确认或提出异议：{base}/#track={number}&token={secret}",
 		"Your report {number} was dealt with: confirm or dispute it at {base}/#track={number}&token={secret}"},
 	"daily_digest": {"{day} 待办：{summary}", "{day}: {summary}"},
+	// 督办: tasks from the city and the district (internal/tasks).
+	"task_issued":            {"{office}下达督办任务：{title}，{deadline} 前完成", "{office} issued a task: {title}, due {deadline}"},
+	"task_item_assigned":     {"督办任务「{title}」交给{place}：{text}，{deadline} 前完成", "Task \"{title}\" for {place}: {text}, due {deadline}"},
+	"task_item_claimed":      {"督办任务「{title}」{place}报告完成，待验收：{text}", "Task \"{title}\": {place} reports done, to accept: {text}"},
+	"task_item_returned":     {"督办任务「{title}」{place}一项被退回：{reason}", "Task \"{title}\": an item of {place} was returned: {reason}"},
+	"task_overdue":           {"督办任务「{title}」已超期：{place}，{text}（期限 {deadline}）", "Task \"{title}\" is overdue: {place}, {text} (due {deadline})"},
+	"task_overdue_escalated": {"督办任务「{title}」仍超期未完成：{place}，{text}（期限 {deadline}）", "Task \"{title}\" is still overdue: {place}, {text} (due {deadline})"},
 }
 
 var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)

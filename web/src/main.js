@@ -1,5 +1,5 @@
 // The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors,
-// #operations[/id], #cadres, #funds, #assessment, #inbox, and
+// #operations[/id], #tasks[/id], #cadres, #funds, #assessment, #inbox, and
 // #track=<number> from a receipt), language, and the panels. The period and the unit the overview
 // looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
@@ -15,6 +15,7 @@ import {COVERAGE_ROLES, CoveragePanel} from './merchant-coverage.js';
 import {LookupPopup} from './lookup-popup.js';
 import {MapView} from './map.js';
 import {OperationsPanel, OPERATION_ROLES} from './operations.js';
+import {TASK_ROLES, TasksPanel} from './tasks.js';
 import {OverviewPanel} from './overview.js';
 import {ReportPanel} from './report.js';
 import {periodPicker} from './period-picker.js';
@@ -45,6 +46,7 @@ let fundsPanel;
 let assessment;
 let inbox;
 let operations;
+let tasksPanel;
 let posts; // 定岗定人
 let signIn;
 let toastTimer;
@@ -72,6 +74,10 @@ function mayCoverage() {
 
 function mayOperations() {
     return signedIn() && OPERATION_ROLES.includes(state.session.user?.role);
+}
+
+function mayTasks() {
+    return signedIn() && TASK_ROLES.includes(state.session.user?.role);
 }
 
 function mayVendors() {
@@ -107,6 +113,7 @@ function showTab(tab) {
     if (tab === 'assessment' && !mayAssessment()) tab = 'map';
     if (tab === 'inbox' && !state.session.user?.person_id) tab = 'map';
     if (tab === 'operations' && !mayOperations()) tab = 'map';
+    if (tab === 'tasks' && !mayTasks()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -169,9 +176,17 @@ function route() {
         if (id && Number(id) > 0) operations.open(Number(id));
         else if (operations.detail || operations.form || !operations.calendar) {
             operations.clear();
+    tasksPanel.clear();
             operations.load();
         }
     }
+    if (state.tab === 'tasks') {
+        if (id && Number(id) > 0) tasksPanel.open(Number(id));
+        else {
+            tasksPanel.clear();
+            tasksPanel.load();
+        }
+    } else tasksPanel.hideOnMap();
     if (state.tab === 'incidents' && id && Number(id) > 0 && incidents.detail?.id !== Number(id)) incidents.open(Number(id));
     else if (state.tab === 'incidents' && !id && incidents.detail) incidents.close();
 }
@@ -189,6 +204,7 @@ function renderUser() {
     for (const el of document.querySelectorAll('[data-funds]')) el.hidden = !mayFunds();
     for (const el of document.querySelectorAll('[data-assessment]')) el.hidden = !mayAssessment();
     for (const el of document.querySelectorAll('[data-operations]')) el.hidden = !mayOperations();
+    for (const el of document.querySelectorAll('[data-tasks]')) el.hidden = !mayTasks();
 }
 
 // openWhereTheyWork frames the map on a lane chief's communities or a street chief's subdistricts
@@ -306,6 +322,7 @@ async function main() {
     assessment = new AssessmentPanel($('#panel-assessment'), {session: () => state.session, toast, map: () => mapView});
     inbox = new InboxPanel($('#panel-inbox'), $('#inbox-open'), {toast});
     operations = new OperationsPanel($('#panel-operations'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
+    tasksPanel = new TasksPanel($('#panel-tasks'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
     posts = new PostsMatrixPanel($('#panel-posts'));
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
@@ -335,6 +352,7 @@ async function main() {
             inbox.renderButton();
             if (state.tab === 'inbox') inbox.load();
             if (mayOperations()) operations.render();
+            if (mayTasks()) tasksPanel.render();
             if (posts.matrix) posts.render();
         }
     });
