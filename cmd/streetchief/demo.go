@@ -92,14 +92,14 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 		return fmt.Errorf("demo funds: %w", err)
 	}
 	fmt.Fprintf(out, "demo funds ledger: %s\n", ledger)
-	if err := seedDemoAssessment(ctx, pool, opt.Seed, out); err != nil {
-		return err
-	}
 	taskSum, err := tasks.SeedDemo(ctx, pool, opt.Seed)
 	if err != nil {
 		return fmt.Errorf("demo tasks: %w", err)
 	}
 	fmt.Fprintf(out, "demo tasks from the city and district (督办): %s\n", taskSum)
+	if err := seedDemoAssessment(ctx, pool, opt.Seed, out); err != nil {
+		return err
+	}
 	notices, err := incidents.SeedDemoNotices(ctx, pool)
 	if err != nil {
 		return err

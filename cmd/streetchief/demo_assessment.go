@@ -14,6 +14,7 @@ import (
 	"streetchief/internal/policy"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
+	"streetchief/internal/tasks"
 )
 
 // seedDemoAssessment publishes the demo district's months and quarters from the figures the demo's
@@ -25,7 +26,7 @@ func seedDemoAssessment(ctx context.Context, pool *pgxpool.Pool, seed int64, out
 		return fmt.Errorf("demo assessment: %w", err)
 	}
 	inc := incidents.NewService(pool, engine, incidents.Options{})
-	svc := assessment.NewService(pool, inc, merchants.NewStore(pool, reg, inc, merchants.Rules{}), reports.NewService(pool), policy.DefaultRules())
+	svc := assessment.NewService(pool, inc, merchants.NewStore(pool, reg, inc, merchants.Rules{}), reports.NewService(pool), tasks.NewService(pool), policy.DefaultRules())
 	sum, err := svc.SeedDemo(ctx, seed)
 	if err != nil {
 		return fmt.Errorf("demo assessment: %w", err)

@@ -27,6 +27,7 @@ import (
 	"streetchief/internal/merchants"
 	"streetchief/internal/policy"
 	"streetchief/internal/reports"
+	"streetchief/internal/tasks"
 )
 
 // Service is the assessment over one database and the services its computed items ask.
@@ -35,13 +36,14 @@ type Service struct {
 	incidents *incidents.Service
 	merchants *merchants.Store
 	reports   *reports.Service
+	tasks     *tasks.Service
 	rules     policy.Rules
 	now       func() time.Time
 }
 
 // NewService returns the assessment over db, drawing quarters' outcomes by rules.
-func NewService(db *pgxpool.Pool, inc *incidents.Service, m *merchants.Store, rep *reports.Service, rules policy.Rules) *Service {
-	return &Service{db: db, incidents: inc, merchants: m, reports: rep, rules: rules, now: time.Now}
+func NewService(db *pgxpool.Pool, inc *incidents.Service, m *merchants.Store, rep *reports.Service, t *tasks.Service, rules policy.Rules) *Service {
+	return &Service{db: db, incidents: inc, merchants: m, reports: rep, tasks: t, rules: rules, now: time.Now}
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(pgx.Tx) error) error {

@@ -19,6 +19,7 @@ import (
 	"streetchief/internal/policy"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
+	"streetchief/internal/tasks"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -59,7 +60,7 @@ func newDistrict(t *testing.T) district {
 	engine := lookup.New(store)
 	must(engine.Load(ctx))
 	inc := incidents.NewService(pool, engine, incidents.Options{})
-	svc := NewService(pool, inc, merchants.NewStore(pool, store, inc, merchants.Rules{}), reports.NewService(pool), policy.DefaultRules())
+	svc := NewService(pool, inc, merchants.NewStore(pool, store, inc, merchants.Rules{}), reports.NewService(pool), tasks.NewService(pool), policy.DefaultRules())
 	svc.now = func() time.Time { return time.Date(2025, 8, 1, 9, 0, 0, 0, incidents.Beijing) }
 	share := policy.Score(6000)
 	for _, sh := range []Sheet{

@@ -65,6 +65,19 @@ func (s *Service) figures(ctx context.Context, p Period, sh Sheet) (map[int64]co
 			put(sub, "repeat_offenders", v, 0)
 		}
 	}
+	if uses["task_completion"] {
+		subs, err := subdistricts(ctx, s.db)
+		if err != nil {
+			return nil, err
+		}
+		for _, sd := range subs {
+			c, err := s.tasks.Completion(ctx, sd.ID, p.Starts, p.Ends)
+			if err != nil {
+				return nil, fmt.Errorf("task completion: %w", err)
+			}
+			put(sd.ID, "task_completion", int64(c.AcceptedOnTime), int64(c.Items))
+		}
+	}
 	if uses["unassigned_areas"] || uses["vacant_posts"] {
 		at := earlier(s.now(), p.Ends.Add(-time.Second))
 		rep, err := s.reports.Gaps(ctx, sys, reports.Query{Scope: reports.Scope{Level: "district"}, At: at,

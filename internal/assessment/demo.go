@@ -50,18 +50,19 @@ func paperSheet(kind Kind, from time.Time) Sheet {
 // points computed, the rest an assessor's field and spot checks.
 func PlatformSheet(kind Kind, from time.Time) Sheet {
 	sh := Sheet{Kind: kind, Name: "街长制考评细则(平台数据)", EffectiveFrom: from.Format(time.DateOnly), Items: []Item{
-		{Code: "closure", NameZH: "结案率", NameEN: "closure rate", MaxPoints: 1200, Source: Computed, Metric: "closure_rate", FullAt: "1", ZeroAt: "0.6"},
-		{Code: "on_time", NameZH: "按期结案率", NameEN: "on-time closure", MaxPoints: 1200, Source: Computed, Metric: "on_time_rate", FullAt: "1", ZeroAt: "0.6"},
-		{Code: "rework", NameZH: "返工率", NameEN: "rework", MaxPoints: 800, Source: Computed, Metric: "rework_rate", FullAt: "0", ZeroAt: "0.1"},
-		{Code: "overdue", NameZH: "超期案件", NameEN: "cases not closed on time", MaxPoints: 500, Source: Computed, Metric: "overdue_cases", FullAt: "0", ZeroAt: "20"},
-		{Code: "pledged", NameZH: "门前三包签约率", NameEN: "shops pledged", MaxPoints: 800, Source: Computed, Metric: "pledged_share", FullAt: "1", ZeroAt: "0.7"},
+		{Code: "closure", NameZH: "结案率", NameEN: "closure rate", MaxPoints: 1200, Source: Computed, Metric: "closure_rate", FullAt: "1", ZeroAt: "0.5"},
+		{Code: "on_time", NameZH: "按期结案率", NameEN: "on-time closure", MaxPoints: 1200, Source: Computed, Metric: "on_time_rate", FullAt: "1", ZeroAt: "0.5"},
+		{Code: "rework", NameZH: "返工率", NameEN: "rework", MaxPoints: 800, Source: Computed, Metric: "rework_rate", FullAt: "0", ZeroAt: "0.25"},
+		{Code: "overdue", NameZH: "超期案件", NameEN: "cases not closed on time", MaxPoints: 500, Source: Computed, Metric: "overdue_cases", FullAt: "0", ZeroAt: "30"},
+		{Code: "pledged", NameZH: "门前三包签约率", NameEN: "shops pledged", MaxPoints: 800, Source: Computed, Metric: "pledged_share", FullAt: "1", ZeroAt: "0.5"},
 		{Code: "inspector", NameZH: "包户到人率", NameEN: "shops with an inspector", MaxPoints: 500, Source: Computed, Metric: "inspector_share", FullAt: "1", ZeroAt: "0.7"},
 		{Code: "inspected", NameZH: "巡查覆盖率", NameEN: "shops inspected", MaxPoints: 800, Source: Computed, Metric: "inspected_share", FullAt: "1", ZeroAt: "0.5"},
 		{Code: "off_site", NameZH: "异地签到", NameEN: "off-site check-ins", MaxPoints: 500, Source: Computed, Metric: "off_site_share", FullAt: "0", ZeroAt: "0.2"},
 		{Code: "repeat", NameZH: "屡教不改商户", NameEN: "repeat offenders", MaxPoints: 400, Source: Computed, Metric: "repeat_offenders", FullAt: "0", ZeroAt: "5"},
 		{Code: "unassigned", NameZH: "无人负责区域", NameEN: "areas nobody is responsible for", MaxPoints: 400, Source: Computed, Metric: "unassigned_areas", FullAt: "0", ZeroAt: "10"},
 		{Code: "vacant", NameZH: "空缺岗位", NameEN: "vacant posts", MaxPoints: 400, Source: Computed, Metric: "vacant_posts", FullAt: "0", ZeroAt: "10"},
-		{Code: "sanitation", NameZH: "环境卫生实地检查", NameEN: "sanitation field check", MaxPoints: 1500, Source: Entered},
+		{Code: "tasks", NameZH: "督办任务按期完成率", NameEN: "tasks from above done on time", MaxPoints: 500, Source: Computed, Metric: "task_completion", FullAt: "1", ZeroAt: "0.5"},
+		{Code: "sanitation", NameZH: "环境卫生实地检查", NameEN: "sanitation field check", MaxPoints: 1000, Source: Entered},
 		{Code: "spot_check", NameZH: "随机抽查", NameEN: "random spot check", MaxPoints: 1000, Source: Sampled},
 	}}
 	if kind == Quarter {

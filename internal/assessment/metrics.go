@@ -30,6 +30,7 @@ var Metrics = []Metric{
 	{"repeat_offenders", "屡教不改商户数", "repeat-offender shops", false, "shops handed to joint enforcement in the period"},
 	{"unassigned_areas", "无人负责区域数", "areas nobody is responsible for", false, "gap report at the period's end"},
 	{"vacant_posts", "空缺岗位数", "vacant posts", false, "gap report at the period's end (chiefs and department posts)"},
+	{"task_completion", "督办任务按期完成率", "tasks from above done on time", true, "tasks: items due in the period accepted by their deadline ÷ items due"},
 }
 
 func metricByCode(code string) (Metric, bool) {

@@ -22,6 +22,7 @@ import (
 	"streetchief/internal/policy"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
+	"streetchief/internal/tasks"
 )
 
 func TestAssessmentResultAnswersXLSXAndPrintableSheet(t *testing.T) {
@@ -35,7 +36,7 @@ func TestAssessmentResultAnswersXLSXAndPrintableSheet(t *testing.T) {
 	inc, rep := incidentService(t, pool, engine), reports.NewService(pool)
 	shops := merchants.NewStore(pool, store, inc, merchants.Rules{})
 	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Reports: rep, Auth: svc,
-		Incidents: inc, Merchants: shops, Assessment: assessment.NewService(pool, inc, shops, rep, policy.DefaultRules()),
+		Incidents: inc, Merchants: shops, Assessment: assessment.NewService(pool, inc, shops, rep, tasks.NewService(pool), policy.DefaultRules()),
 		PDF: pdf.New("/nonexistent/chromium", 0), MaxBodyBytes: 64 << 10}))
 	t.Cleanup(srv.Close)
 	leader := asUser(t, srv, svc, "printing-leader", access.DistrictLeader, 0)

@@ -105,7 +105,7 @@ func New(d Deps) *Server {
 		d.Reports = reports.NewService(d.DB)
 	}
 	if d.Assessment == nil {
-		d.Assessment = assessment.NewService(d.DB, d.Incidents, d.Merchants, d.Reports, policy.DefaultRules())
+		d.Assessment = assessment.NewService(d.DB, d.Incidents, d.Merchants, d.Reports, d.Tasks, policy.DefaultRules())
 	}
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 8 << 20
