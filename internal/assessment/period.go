@@ -103,10 +103,5 @@ func (p Period) Next() Period {
 // over reports whether the period has ended at now: results are published only then.
 func (p Period) over(now time.Time) bool { return !now.Before(p.Ends) }
 
-// kpiPeriod is the period as incidents' KPIs count it.
-func (p Period) kpiPeriod() incidents.Period {
-	return incidents.Period{Kind: string(p.Kind), Label: p.Label, From: p.Starts, To: p.Ends, TimeZone: "Asia/Shanghai"}
-}
-
 // lastDay is the period's last day, the day "as at the end" figures are taken on.
 func (p Period) lastDay() time.Time { return p.Ends.AddDate(0, 0, -1) }
