@@ -77,14 +77,14 @@ for (const [i, [width, height]] of [[1280, 800], [390, 844]].entries()) {
                 await page.click(`#assess-ranking tr[data-subdistrict="${row.subdistrict_id}"] button`);
                 const item = `#assess-sheet li[data-item="sanitation"]`;
                 await page.click(`${item} [data-action="mark"]`);
-                await page.fill(`${item} [name=points]`, '12.5');
+                await page.fill(`${item} [name=points]`, '8.5');
                 await page.fill(`${item} [name=note]`, '主街路面保洁良好，两处垃圾桶满溢');
                 await page.setInputFiles(`${item} [name=photo]`, {name: 'check.png', mimeType: 'image/png', buffer: PNG});
                 const saved = page.waitForResponse((r) => r.url().endsWith(`/month/${label}/marks`) && r.request().method() === 'POST');
                 await page.click(`${item} button[type=submit]`);
                 assert.equal((await saved).status(), 201);
                 await page.waitForSelector(`${item} .assess-mark`);
-                assert.match(await page.textContent(`${item} .assess-mark`), /评分 12\.50.*主街路面保洁良好.*照片 1 张/s);
+                assert.match(await page.textContent(`${item} .assess-mark`), /评分 8\.50.*主街路面保洁良好.*照片 1 张/s);
                 const sample = `#assess-sheet li[data-item="spot_check"]`;
                 await page.fill(`${sample} .assess-count`, '3');
                 await page.click(`${sample} [data-action="draw"]`);
@@ -92,13 +92,13 @@ for (const [i, [width, height]] of [[1280, 800], [390, 844]].entries()) {
                 assert.equal(await page.locator(`${sample} .assess-sample li`).count(), 3);
                 const after = await assessor.get(`/api/v1/assessments/month/${label}`);
                 const line = after.rows.find((r) => r.subdistrict_id === row.subdistrict_id).items.find((x) => x.code === 'sanitation');
-                assert.equal(line.points, 12.5);
+                assert.equal(line.points, 8.5);
                 assert.equal(line.mark.photos, 1);
                 assert.deepEqual(latin(await panelText(page)), [], 'Latin words in the Chinese tab');
                 await fits(page, width, 'zh');
                 await page.click('#lang');
                 await page.waitForFunction(() => /Draft/.test(document.querySelector('#assess-state')?.textContent));
-                assert.match(await page.textContent(`${item} .assess-mark`), /Marked 12\.50 by assessor/);
+                assert.match(await page.textContent(`${item} .assess-mark`), /Marked 8\.50 by assessor/);
                 assert.match(await page.textContent(`${sample}`), /spot check/);
                 await fits(page, width, 'en');
                 // A mark entered by mistake is voided with a reason: the item is missing again, the mark kept on record.

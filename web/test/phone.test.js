@@ -40,11 +40,23 @@ async function fitsPhone(page, who) {
     assert.ok(l >= 0 && top >= 0 && r <= fit.width && bottom <= fit.height, `${who}: language button at ${fit.lang}`);
     assert.ok(fit.signout[0] >= 0 && fit.signout[1] <= fit.width, `${who}: sign-out button at ${fit.signout}`);
 
-    // Click the middle of the part of the map the sheet leaves uncovered.
+    // Click the part of the map the sheet leaves uncovered, near its middle but off any case's symbol
+    // (a click on a case opens the case instead of asking who is responsible).
     const box = await page.evaluate(() => {
         const m = document.querySelector('#map').getBoundingClientRect();
         const p = document.querySelector('#panel').getBoundingClientRect();
-        return {x: m.left + m.width / 2, y: m.top + (Math.min(m.bottom, p.top) - m.top) / 2};
+        const map = window.streetchief.map;
+        const canvas = map.getCanvas().getBoundingClientRect();
+        const cx = m.left + m.width / 2, cy = m.top + (Math.min(m.bottom, p.top) - m.top) / 2;
+        const layers = ['incidents-point', 'incidents-cluster'].filter((id) => map.getLayer(id));
+        for (let r = 0; r < 120; r += 12) {
+            for (const [dx, dy] of [[0, 0], [r, 0], [-r, 0], [0, r], [0, -r], [r, r], [-r, -r], [r, -r], [-r, r]]) {
+                const x = cx + dx, y = cy + dy, px = x - canvas.left, py = y - canvas.top;
+                const near = layers.length ? map.queryRenderedFeatures([[px - 6, py - 6], [px + 6, py + 6]], {layers}) : [];
+                if (!near.length) return {x, y};
+            }
+        }
+        return {x: cx, y: cy};
     });
     const answered = page.waitForResponse((res) => res.url().includes('/api/v1/lookup'));
     await page.mouse.click(box.x, box.y);

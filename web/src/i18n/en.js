@@ -536,7 +536,7 @@ export default {
     'cadres.corrected': 'Opinion corrected; the earlier one stays on record.',
     'cadres.history': 'Corrections',
     'cadres.historyItem': '{name}: {from} → {to}, reason: {reason}',
-    'cadres.basis': "Until the assessment module exists, the subdistrict score the bonus is bound to is the subdistrict's incident KPIs for the year (closure, on-time closure and rework rates); joint cases are the year's cases there that the cadre's department took part in. Opinions inform the organisation department's review and are seen only by the personnel office and the subdistrict's street chief.",
+    'cadres.basis': "The subdistrict score the bonus is bound to is its assessment score for the year, the mean of its published quarterly scores, with its incident KPIs for the year beside it (closure, on-time closure and rework rates); joint cases are the year's cases there that the cadre's department took part in. Opinions inform the organisation department's review and are seen only by the personnel office and the subdistrict's street chief.",
     // Joint operations.
     'tab.operations': 'Ops',
     'operations.title': 'Joint operations',
