@@ -153,11 +153,13 @@ func checkSimulatorOutput(t *testing.T, doc, want map[string]any) {
 	}
 }
 
-// TestSimulatorProcess is the command itself, run by TestSimulateExitStatuses in a child process.
+// TestSimulatorProcess is the command itself, run by TestSimulateExitStatuses in a child process;
+// in the parent it is only that child's entry point and checks nothing, so it returns rather than
+// skipping (a skip under make test would hide a test that did not run).
 func TestSimulatorProcess(t *testing.T) {
 	args := os.Getenv("STREETCHIEF_SIMULATOR_ARGS")
 	if args == "" {
-		t.Skip("run by TestSimulateExitStatuses")
+		return
 	}
 	os.Args = append([]string{"streetchief"}, strings.Split(args, "\x1f")...)
 	main()
