@@ -2,9 +2,7 @@ package assessment
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
-	"strings"
 
 	"streetchief/internal/apperr"
 	"streetchief/internal/incidents"
@@ -36,18 +34,10 @@ func DecodeMark(body []byte) (MarkInput, error) {
 		return MarkInput{}, apperr.New(apperr.TooLarge, "%d photos; at most %d", len(f.Photos), incidents.MaxPhotos).With("field", "photos")
 	}
 	in := MarkInput{SubdistrictID: f.SubdistrictID, ItemCode: f.ItemCode, Points: f.Points, Note: f.Note, Reason: f.Reason}
-	raw := make([][]byte, 0, len(f.Photos))
-	for i, s := range f.Photos {
-		if _, after, ok := strings.Cut(s, ","); ok && strings.HasPrefix(s, "data:") {
-			s = after
-		}
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			return in, apperr.New(apperr.Malformed, "photo %d is not base64", i+1).With("field", "photos")
-		}
-		raw = append(raw, b)
+	raw, err := incidents.DecodePhotos(f.Photos)
+	if err != nil {
+		return in, err
 	}
-	var err error
 	in.Photos, err = incidents.CheckPhotos(raw)
 	return in, err
 }

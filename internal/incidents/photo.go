@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"image"
 	_ "image/jpeg" // registers the JPEG decoder for image.DecodeConfig
@@ -119,4 +120,22 @@ func (s *Service) Photo(ctx context.Context, who access.Principal, incidentID in
 		JOIN incident_photo p ON p.sha256 = r.sha256 WHERE r.incident_id = $1 AND r.n = $2`, incidentID, n).
 		Scan(&f.ContentType, &f.SHA256, &f.Bytes)
 	return f, translate(err, fmt.Sprintf("photo %d of incident %d", n, incidentID))
+}
+
+// DecodePhotos reads photos sent in JSON as base64 (a browser's data: URL prefix is allowed), each
+// refused before decoding when its text is already too long for MaxPhotoBytes. The bytes still need
+// CheckPhotos.
+func DecodePhotos(items []string) ([][]byte, error) {
+	raw := make([][]byte, 0, len(items))
+	for i, s := range items {
+		if base64.StdEncoding.DecodedLen(len(s)) > MaxPhotoBytes+3 {
+			return nil, apperr.New(apperr.TooLarge, "photo %d is over the limit of %d bytes", i+1, MaxPhotoBytes).With("field", "photos")
+		}
+		b, err := base64.StdEncoding.DecodeString(stripDataURL(s))
+		if err != nil {
+			return nil, apperr.New(apperr.Malformed, "photo %d is not base64: %v", i+1, err).With("field", "photos")
+		}
+		raw = append(raw, b)
+	}
+	return raw, nil
 }

@@ -3,7 +3,6 @@ package merchants
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -60,19 +59,9 @@ func DecodeSightingJSON(body []byte, key string) (SightingInput, error) {
 	if dec.More() {
 		return SightingInput{}, apperr.New(apperr.Malformed, "malformed JSON: trailing data after the object")
 	}
-	raw := make([][]byte, 0, len(f.Photos.Items))
-	for i, s := range f.Photos.Items {
-		if base64.StdEncoding.DecodedLen(len(s)) > incidents.MaxPhotoBytes+3 {
-			return SightingInput{}, apperr.New(apperr.TooLarge, "photo %d is over the limit of %d bytes", i+1, incidents.MaxPhotoBytes).With("field", "photos")
-		}
-		if _, after, ok := strings.Cut(s, ","); ok && strings.HasPrefix(s, "data:") {
-			s = after
-		}
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			return SightingInput{}, apperr.New(apperr.Malformed, "photo %d is not base64: %v", i+1, err).With("field", "photos")
-		}
-		raw = append(raw, b)
+	raw, err := incidents.DecodePhotos(f.Photos.Items)
+	if err != nil {
+		return SightingInput{}, err
 	}
 	return f.Input(raw, key)
 }

@@ -2,7 +2,6 @@ package tasks
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"math"
 	"slices"
@@ -305,19 +304,9 @@ func unique(ids []int64) []int64 {
 
 // decodePhotos reads base64 photos (a data: URL prefix is allowed) and checks them as incidents do.
 func decodePhotos(items []string) ([]incidents.Photo, error) {
-	raw := make([][]byte, 0, len(items))
-	for i, s := range items {
-		if base64.StdEncoding.DecodedLen(len(s)) > incidents.MaxPhotoBytes+3 {
-			return nil, apperr.New(apperr.TooLarge, "photo %d is over the limit of %d bytes", i+1, incidents.MaxPhotoBytes).With("field", "photos")
-		}
-		if _, after, ok := strings.Cut(s, ","); ok && strings.HasPrefix(s, "data:") {
-			s = after
-		}
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			return nil, apperr.New(apperr.Malformed, "photo %d is not base64: %v", i+1, err).With("field", "photos")
-		}
-		raw = append(raw, b)
+	raw, err := incidents.DecodePhotos(items)
+	if err != nil {
+		return nil, err
 	}
 	return incidents.CheckPhotos(raw)
 }
