@@ -1,15 +1,18 @@
 package merchants_test
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/xuri/excelize/v2"
 
 	"streetchief/internal/dbtest"
 	"streetchief/internal/fieldproof"
+	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
 )
 
@@ -170,4 +173,49 @@ func TestCheckInRulesComeFromTheStoresRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantVerdict(t, "120 m under the default rules", ins, fieldproof.PoorAccuracy)
+}
+
+// Coverage counts a shop inspected credibly only with a check-in that day that no rule flagged;
+// suspect check-ins are inspected, and counted apart.
+func TestCoverageCountsSuspectCheckInsApart(t *testing.T) {
+	w := newIWorld(t)
+	ctx := context.Background()
+	now := time.Now().In(incidents.Beijing)
+	d := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, incidents.Beijing).AddDate(0, 0, -1)
+	at := func(hour int) time.Time { return d.Add(time.Duration(hour) * time.Hour) }
+	s1, s2, s3 := w.shop("s1", w.inA(0), w.insp.ID), w.shop("s2", w.inA(0.001), w.insp.ID), w.shop("s3", w.inA(0.002), w.insp.ID)
+	w.mustInspect(w.asInsp, visit{shop: s1, at: at(9), p: w.inA(0), accuracy: 5})
+	wantVerdict(t, "s2's only check-in", w.mustInspect(w.asInsp, visit{shop: s2, at: at(10), p: w.inA(0.001), accuracy: 120}), fieldproof.PoorAccuracy)
+	w.mustInspect(w.asInsp, visit{shop: s3, at: at(11), p: w.inA(0.002), accuracy: 120})
+	w.mustInspect(w.asInsp, visit{shop: s3, at: at(15), p: w.inA(0.002), accuracy: 5})
+	p, err := merchants.ParseCoveragePeriod("day", d.Format(time.DateOnly), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov, err := w.store.Coverage(ctx, w.asStreet, merchants.ByCommunity, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cov.Total
+	got := [...]float64{float64(r.InspectedDay), float64(r.CredibleDay), r.CredibleDayPct, float64(r.CredibleWeek), float64(r.CrediblePeriod),
+		r.CrediblePeriodPct, float64(r.Inspections), float64(r.Suspect), r.SuspectShare, float64(r.OffSite)}
+	if want := [...]float64{3, 2, 66.7, 2, 2, 66.7, 4, 2, 50, 0}; got != want {
+		t.Fatalf("inspected, credible, %%, week, period, %%, inspections, suspect, share, off-site:\n got  %v\n want %v", got, want)
+	}
+	var buf bytes.Buffer
+	if err := cov.WriteXLSX(&buf); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, _ := x.GetRows("门前三包覆盖")
+	if len(header) < 2 || !slices.Contains(header[0], "当日有效巡查") || !slices.Contains(header[0], "可疑打卡") {
+		t.Fatalf("XLSX header %v", header)
+	}
+	// The published view says which check-ins are suspect, for other packages' counts.
+	if n := count(t, `SELECT count(*) FROM merchant_check_standing WHERE merchant_id = ANY($1) AND suspect`, []int64{s1, s2, s3}); n != 2 {
+		t.Fatalf("%d suspect in merchant_check_standing, want 2", n)
+	}
 }
