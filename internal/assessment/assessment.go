@@ -39,6 +39,10 @@ type Service struct {
 	tasks     *tasks.Service
 	rules     policy.Rules
 	now       func() time.Time
+	// noticeAt dates the street chiefs' notices of a publication, or says there are none; nil is
+	// now. The demo's two years, published at load time, tell of the latest periods only, dated a
+	// few days after each as a district would have: the inbox is newest first by arrival.
+	noticeAt func(Period) (time.Time, bool)
 }
 
 // NewService returns the assessment over db, drawing quarters' outcomes by rules.

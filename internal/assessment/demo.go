@@ -86,6 +86,15 @@ func (s *Service) SeedDemo(ctx context.Context, seed int64) (DemoSummary, error)
 	}
 	who := access.System("demo")
 	now := s.now().In(incidents.Beijing)
+	demo := *s
+	demo.noticeAt = func(p Period) (time.Time, bool) {
+		at := p.Ends.AddDate(0, 0, 3)
+		if at.After(now) {
+			at = now
+		}
+		return at, now.Sub(p.Ends) < 62*24*time.Hour
+	}
+	s = &demo
 	thisMonth := monthPeriod(now.Year(), now.Month())
 	lastMonth := thisMonth.Previous()
 	first := lastMonth
