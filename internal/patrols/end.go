@@ -123,7 +123,11 @@ func (s *Store) judge(ctx context.Context, tx pgx.Tx, id string, in EndInput) er
 	if err != nil {
 		return err
 	}
-	pauses, err := json.Marshal(in.Pauses)
+	stored := make([]Pause, len(in.Pauses))
+	for i, x := range in.Pauses {
+		stored[i] = Pause(x)
+	}
+	pauses, err := json.Marshal(stored)
 	if err != nil {
 		return err
 	}
