@@ -110,7 +110,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	go engine.Run(ctx, registryFeed, logger)
 	notifyStore := startNotifications(ctx, pool, logger, *notifications.publicURL, channels)
 	incidentService := startIncidents(ctx, pool, engine, engineUpdates, logger, notifyStore)
-	shops := merchants.NewStore(pool, store, incidentService, merchants.Rules{})
+	shops := merchants.NewStore(pool, store, incidentService, merchants.Rules{Proof: proof.CheckIn})
 	vendors := merchants.NewVendors(shops, merchants.VendorRules{})
 	patrolService := patrolStore(pool, proof.Patrol, shops, vendors, incidentService)
 	tileService := maptiles.NewService(engine, incidentService, pool, maptiles.Options{CacheBytes: int64(*tileCacheMB) << 20, Patrols: patrolService})
@@ -136,7 +136,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		Tiles:      tileService,
 		Incidents:  incidentService,
 		Reports:    reportService,
-		Assessment: assessment.NewService(pool, incidentService, shops, reportService, taskService, rules),
+		Assessment: assessment.NewService(pool, assessment.Sources{Incidents: incidentService, Merchants: shops, Reports: reportService, Tasks: taskService, Patrols: patrolService}, rules),
 		Monthly:    monthly.NewService(incidentService, reportService, store),
 		Tasks:      taskService,
 		PDF:        pdf.New(cfg.Chromium, 0),

@@ -12,10 +12,13 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/dbtest"
+	"streetchief/internal/fieldproof"
 	"streetchief/internal/funds"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/merchants"
+	"streetchief/internal/notify"
+	"streetchief/internal/patrols"
 	"streetchief/internal/policy"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
@@ -60,7 +63,8 @@ func newDistrict(t *testing.T) district {
 	engine := lookup.New(store)
 	must(engine.Load(ctx))
 	inc := incidents.NewService(pool, engine, incidents.Options{})
-	svc := NewService(pool, inc, merchants.NewStore(pool, store, inc, merchants.Rules{}), reports.NewService(pool), tasks.NewService(pool), policy.DefaultRules())
+	svc := NewService(pool, Sources{Incidents: inc, Merchants: merchants.NewStore(pool, store, inc, merchants.Rules{}), Reports: reports.NewService(pool),
+		Tasks: tasks.NewService(pool), Patrols: patrols.NewStore(pool, fieldproof.DefaultRules().Patrol, patrols.Options{Incidents: inc})}, policy.DefaultRules())
 	svc.now = func() time.Time { return time.Date(2025, 8, 1, 9, 0, 0, 0, incidents.Beijing) }
 	share := policy.Score(6000)
 	for _, sh := range []Sheet{
@@ -383,6 +387,130 @@ func TestComputedItemCountsTheShopsPledged(t *testing.T) {
 		}
 		if r.Lines[1].Points != nil || len(r.Missing) != 1 {
 			t.Errorf("%s: the unmarked item is not missing: %+v", r.Name, r.Missing)
+		}
+	}
+}
+
+// The shops-inspected item counts a shop only when a check-in of it was credible; suspect ones
+// (here a vague fix) are scored apart by suspect_share. A has two open shops, one checked honestly
+// and one only from a 120 m fix: inspected 1/2, suspect 1 of 2 inspections.
+func TestComputedItemsCountOnlyCredibleCheckIns(t *testing.T) {
+	d := newDistrict(t)
+	ctx := context.Background()
+	d.svc.now = time.Now
+	at := time.Now() // the check-ins' time: now, so the month is surely theirs
+	today := at.In(incidents.Beijing)
+	month := monthPeriod(today.Year(), today.Month())
+	sheet := Sheet{Kind: Month, Name: "平台", EffectiveFrom: month.Starts.Format(time.DateOnly), Items: []Item{
+		{Code: "inspected", NameZH: "巡查覆盖率", NameEN: "inspected", MaxPoints: 5000, Source: Computed, Metric: "inspected_share", FullAt: "1", ZeroAt: "0"},
+		{Code: "suspect", NameZH: "可疑签到率", NameEN: "suspect", MaxPoints: 5000, Source: Computed, Metric: "suspect_share", FullAt: "0", ZeroAt: "1"},
+	}}
+	if _, err := d.svc.CreateSheet(ctx, system, sheet); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		x, accuracy float64
+	}{{100.01, 5}, {100.02, 120}} {
+		m, err := d.svc.merchants.CreateMerchant(ctx, system, merchants.Input{Name: fmt.Sprintf("店%.3f", c.x), Location: orb.Point{c.x, 30.15}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := merchants.NewInspectionFields()
+		lon, lat, acc := c.x, 30.15, c.accuracy
+		f.MerchantID, f.At, f.Lon, f.Lat, f.AccuracyM = m.ID, at.Format(time.RFC3339), &lon, &lat, &acc
+		f.Results.Items = []merchants.ItemResult{{Item: merchants.ItemSanitation, OK: true}}
+		in, err := f.Input(nil, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := d.svc.merchants.Inspect(ctx, system, in, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := d.svc.Result(ctx, system, month, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Rows {
+		if r.SubdistrictID != d.a {
+			continue
+		}
+		got := fmt.Sprintf("%d/%d %d/%d", r.Lines[0].Figure.Numerator, r.Lines[0].Figure.Denominator,
+			r.Lines[1].Figure.Numerator, r.Lines[1].Figure.Denominator)
+		if got != "1/2 1/2" {
+			t.Fatalf("inspected and suspect: %s, want 1/2 1/2 (%+v)", got, r.Lines)
+		}
+		return
+	}
+	t.Fatal("no row for A")
+}
+
+// TestEachStreetChiefHearsTheirResult: a publication tells each subdistrict's street chief their
+// score and rank, and an amendment tells them again with its reason.
+func TestEachStreetChiefHearsTheirResult(t *testing.T) {
+	d := newDistrict(t)
+	ctx := context.Background()
+	reg := registry.NewStore(d.svc.db)
+	chief, err := reg.CreatePerson(ctx, system, registry.PersonInput{Name: "丙街长", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := reg.CreateAssignment(ctx, system, registry.AssignmentInput{AdminUnitID: d.c, PersonID: chief.ID,
+		Role: registry.PostRole("street_chief"), Primary: true, From: &from}); err != nil {
+		t.Fatal(err)
+	}
+	m := periodOf(t, Month, "2025-04")
+	d.assess(t, m, 9000, 8500, 6999)
+	if _, err := d.svc.Amend(ctx, system, m, []Change{{SubdistrictID: d.c, ItemCode: "check", Points: 9500}}, "复核更正"); err != nil {
+		t.Fatal(err)
+	}
+	inbox, err := notify.NewStore(d.svc.db).Inbox(ctx, access.Principal{Role: access.StreetChief, PersonID: chief.ID}, 0, 10, false, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, it := range inbox.Items {
+		titles = append(titles, it.Title)
+	}
+	want := []string{
+		"2025-04 考评结果更正（第 2 版）：丙街道 95.00 分，第 1 名；原因：复核更正",
+		"2025-04 考评结果公布：丙街道 69.99 分，第 3 名（共 3 个街道）",
+	}
+	if fmt.Sprint(titles) != fmt.Sprint(want) {
+		t.Fatalf("the street chief's inbox: %q, want %q", titles, want)
+	}
+}
+
+// The patrol items read the patrols' figures: C has one area no credible patrol covered (0/1, no
+// points), A and B have none (nothing to fail, full marks); no patrols anywhere is 0/0.
+func TestComputedPatrolItemsReadThePatrols(t *testing.T) {
+	d := newDistrict(t)
+	ctx := context.Background()
+	d.svc.now = time.Now
+	today := time.Now().In(incidents.Beijing)
+	month := monthPeriod(today.Year(), today.Month())
+	sheet := Sheet{Kind: Month, Name: "平台", EffectiveFrom: month.Starts.Format(time.DateOnly), Items: []Item{
+		{Code: "patrolled", NameZH: "区域巡查覆盖率", NameEN: "areas patrolled", MaxPoints: 5000, Source: Computed, Metric: "patrolled_areas", FullAt: "1", ZeroAt: "0"},
+		{Code: "suspect", NameZH: "可疑巡查率", NameEN: "suspect patrols", MaxPoints: 5000, Source: Computed, Metric: "suspect_patrol_share", FullAt: "0", ZeroAt: "0.5"},
+	}}
+	if _, err := d.svc.CreateSheet(ctx, system, sheet); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := registry.NewStore(d.svc.db).CreateArea(ctx, system, registry.AreaInput{Kind: "back_lane", Name: "丙巷",
+		Geom: orb.MultiPolygon{{{{100.25, 30.1}, {100.251, 30.1}, {100.251, 30.101}, {100.25, 30.101}, {100.25, 30.1}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.svc.Result(ctx, system, month, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{d.a: "50.00 0/0 50.00 0/0", d.b: "50.00 0/0 50.00 0/0", d.c: "0.00 0/1 50.00 0/0"}
+	for _, r := range res.Rows {
+		got := fmt.Sprintf("%s %d/%d %s %d/%d", r.Lines[0].Points, r.Lines[0].Figure.Numerator, r.Lines[0].Figure.Denominator,
+			r.Lines[1].Points, r.Lines[1].Figure.Numerator, r.Lines[1].Figure.Denominator)
+		if got != want[r.SubdistrictID] {
+			t.Errorf("%s: %s, want %s", r.Name, got, want[r.SubdistrictID])
 		}
 	}
 }

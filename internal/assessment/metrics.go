@@ -16,8 +16,7 @@ type Metric struct {
 	Source string `json:"source"` // where the figure comes from, for the reader of a result
 }
 
-// Metrics are the figures a score sheet may compute, as they stood at the period's end. Patrol
-// coverage joins them when patrol tracks are recorded.
+// Metrics are the figures a score sheet may compute, as they stood at the period's end.
 var Metrics = []Metric{
 	{"closure_rate", "结案率", "closure rate", true, "incidents' KPIs: closed ÷ due of the cases reported in the period"},
 	{"on_time_rate", "按期结案率", "on-time closure rate", true, "incidents' KPIs: closed on time ÷ due"},
@@ -25,11 +24,14 @@ var Metrics = []Metric{
 	{"overdue_cases", "超期案件数", "cases not closed on time", false, "incidents' KPIs: due − closed on time"},
 	{"pledged_share", "门前三包签约率", "shops pledged (门前三包)", true, "merchants' coverage on the period's last day: pledged ÷ open shops"},
 	{"inspector_share", "包户到人率", "shops with an inspector", true, "merchants' coverage on the period's last day: with an inspector ÷ open shops"},
-	{"inspected_share", "巡查覆盖率", "shops inspected in the period", true, "merchants' coverage: shops inspected in the period ÷ open shops (a quarter: its months together)"},
+	{"inspected_share", "巡查覆盖率", "shops inspected in the period", true, "merchants' coverage: shops inspected credibly (a check-in no proof rule flagged) in the period ÷ open shops (a quarter: its months together)"},
 	{"off_site_share", "异地签到率", "suspect (off-site) check-ins", true, "merchants' coverage: off-site ÷ all inspections in the period"},
+	{"suspect_share", "可疑签到率", "suspect check-ins (any proof rule)", true, "merchants' coverage: inspections flagged by any proof rule (off site, vague fix, teleport, repeated position) ÷ all inspections in the period"},
 	{"repeat_offenders", "屡教不改商户数", "repeat-offender shops", false, "shops handed to joint enforcement in the period"},
 	{"unassigned_areas", "无人负责区域数", "areas nobody is responsible for", false, "gap report at the period's end"},
 	{"vacant_posts", "空缺岗位数", "vacant posts", false, "gap report at the period's end (chiefs and department posts)"},
+	{"patrolled_areas", "区域巡查覆盖率", "areas patrolled", true, "patrols: areas a patrol no proof rule flagged covered (to the rules' min_coverage) in the period ÷ the subdistrict's areas"},
+	{"suspect_patrol_share", "可疑巡查率", "suspect patrols", true, "patrols: flagged by a proof rule ÷ all patrols ended in the period"},
 	{"task_completion", "督办任务按期完成率", "tasks from above done on time", true, "tasks: items due in the period accepted by their deadline ÷ items due"},
 }
 

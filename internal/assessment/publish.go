@@ -119,6 +119,9 @@ func (s *Service) writePublication(ctx context.Context, tx pgx.Tx, who access.Pr
 			return 0, err
 		}
 	}
+	if err := s.tellResults(ctx, tx, who, pubID, p, rows, revision, reason); err != nil {
+		return 0, err
+	}
 	return pubID, audit.Record(ctx, tx, who, audit.Create, "assessment_publication", pubID, nil,
 		map[string]any{"period": p.Label, "revision": revision, "reason": reason, "follows": follows})
 }

@@ -20,11 +20,14 @@ var words = map[string][2]string{
 		"Your report {number} was dealt with: confirm or dispute it at {base}/#track={number}&token={secret}"},
 	"daily_digest": {"{day} 待办：{summary}", "{day}: {summary}"},
 	// 督办: tasks from the city and the district (internal/tasks).
-	"task_issued":            {"{office}下达督办任务：{title}，{deadline} 前完成", "{office} issued a task: {title}, due {deadline}"},
-	"task_item_assigned":     {"督办任务「{title}」交给{place}：{text}，{deadline} 前完成", "Task \"{title}\" for {place}: {text}, due {deadline}"},
-	"task_item_claimed":      {"督办任务「{title}」{place}报告完成，待验收：{text}", "Task \"{title}\": {place} reports done, to accept: {text}"},
-	"task_item_returned":     {"督办任务「{title}」{place}一项被退回：{reason}", "Task \"{title}\": an item of {place} was returned: {reason}"},
-	"task_overdue":           {"督办任务「{title}」已超期：{place}，{text}（期限 {deadline}）", "Task \"{title}\" is overdue: {place}, {text} (due {deadline})"},
+	"task_issued":        {"{office}下达督办任务：{title}，{deadline} 前完成", "{office} issued a task: {title}, due {deadline}"},
+	"task_item_assigned": {"督办任务「{title}」交给{place}：{text}，{deadline} 前完成", "Task \"{title}\" for {place}: {text}, due {deadline}"},
+	"task_item_claimed":  {"督办任务「{title}」{place}报告完成，待验收：{text}", "Task \"{title}\": {place} reports done, to accept: {text}"},
+	"task_item_returned": {"督办任务「{title}」{place}一项被退回：{reason}", "Task \"{title}\": an item of {place} was returned: {reason}"},
+	"task_overdue":       {"督办任务「{title}」已超期：{place}，{text}（期限 {deadline}）", "Task \"{title}\" is overdue: {place}, {text} (due {deadline})"},
+	// 考评: results published and amended (internal/assessment).
+	"assessment_published":   {"{period} 考评结果公布：{subdistrict} {score} 分，第 {rank} 名（共 {of} 个街道）", "{period} assessment published: {subdistrict} {score} points, rank {rank} of {of}"},
+	"assessment_amended":     {"{period} 考评结果更正（第 {revision} 版）：{subdistrict} {score} 分，第 {rank} 名；原因：{reason}", "{period} assessment amended (revision {revision}): {subdistrict} {score} points, rank {rank}; reason: {reason}"},
 	"task_overdue_escalated": {"督办任务「{title}」仍超期未完成：{place}，{text}（期限 {deadline}）", "Task \"{title}\" is still overdue: {place}, {text} (due {deadline})"},
 }
 

@@ -12,6 +12,9 @@ function beijing(iso) {
 // subjectHash is where a notice leads in the dashboard.
 function subjectHash(subject) {
     if (subject.type === 'incident' && subject.id) return `#incidents/${subject.id}`;
+    if (subject.type === 'task' && subject.id) return `#tasks/${subject.id}`;
+    if (subject.type === 'operation' && subject.id) return `#operations/${subject.id}`;
+    if (subject.type === 'assessment') return '#assessment';
     return '';
 }
 

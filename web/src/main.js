@@ -176,7 +176,6 @@ function route() {
         if (id && Number(id) > 0) operations.open(Number(id));
         else if (operations.detail || operations.form || !operations.calendar) {
             operations.clear();
-    tasksPanel.clear();
             operations.load();
         }
     }
