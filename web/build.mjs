@@ -8,6 +8,8 @@ import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {gzipSync} from 'node:zlib';
 
+import {buildField} from './field/build.mjs';
+
 const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, 'dist');
 const assets = join(dist, 'assets');
@@ -52,6 +54,8 @@ const page = readFileSync(join(root, 'src/index.html'), 'utf8')
     .replaceAll('{{CSS}}', `/assets/${css}`);
 writeFileSync(join(dist, 'index.html'), page);
 
+const field = await buildField({root, dist, assets, hash, workerName});
+
 let total = 0;
 let totalGz = 0;
 const lines = [];
@@ -65,4 +69,5 @@ for (const name of readdirSync(assets).sort()) {
     totalGz += gz.length;
     lines.push(`  ${name.padEnd(44)} ${(size / 1024).toFixed(0).padStart(6)} KiB  ${(gz.length / 1024).toFixed(0).padStart(5)} KiB gzipped`);
 }
+console.log(`web: built dist/ and dist/field/ (the field app's shell: ${(field.shellGz / 1024).toFixed(0)} KiB gzipped)`);
 console.log(`web: built dist/ (${(total / 1024).toFixed(0)} KiB, ${(totalGz / 1024).toFixed(0)} KiB gzipped)\n${lines.join('\n')}`);
