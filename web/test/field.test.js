@@ -1,0 +1,191 @@
+// Browser tests of the field app (/field/) on an emulated phone (390×844, touch, geolocation):
+// an inspection round and a patrol along a scripted path, with the network cut in the middle and
+// the page reloaded while offline; every record must reach the server once, in the order it was
+// made, with the time and position it was made at. Prints the shell's gzipped size and the time
+// to interactive for docs/benchmarks.md.
+import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {gzipSync} from 'node:zlib';
+import {after, before, describe, test} from 'node:test';
+
+import {PNG} from 'pngjs';
+
+import {Browser, apiSession, repo, startServer} from './harness.js';
+
+let server;
+let browser;
+let admin;
+
+before(async () => {
+    browser = await Browser.launch();
+    server = await startServer();
+    admin = await apiSession(server.base, 'admin', 'demo-admin-2026');
+});
+
+after(async () => {
+    await browser?.close();
+    await server?.stop();
+});
+
+const PHONE = {width: 390, height: 844, isMobile: true, hasTouch: true, permissions: ['geolocation']};
+const beijingDay = (d = new Date()) => new Date(d.getTime() + 8 * 3600e3).toISOString().slice(0, 10);
+
+async function phone(at) {
+    const page = await browser.page({...PHONE, geolocation: {longitude: at[0], latitude: at[1], accuracy: 6}});
+    return page;
+}
+
+async function signIn(page, username) {
+    await page.goto(`${server.base}/field/`);
+    await page.fill('#signin-username', username);
+    await page.fill('#signin-password', `demo-${username}-2026`);
+    await page.tap('#signin-submit');
+    await page.waitForSelector('#tabs:not([hidden])');
+    // The service worker controls the page once it has claimed it: from then on the shell is cached.
+    await page.waitForFunction(() => navigator.serviceWorker?.controller, null, {timeout: 30000});
+}
+
+async function sentAll(page) {
+    await page.waitForFunction(() => {
+        const el = document.querySelector('#queue-count');
+        return el.hidden || el.dataset.waiting === '0';
+    }, null, {timeout: 60000, polling: 200});
+}
+
+async function moveTo(page, [lon, lat], accuracy = 6) {
+    await page.context().setGeolocation({longitude: lon, latitude: lat, accuracy});
+}
+
+// inspect goes through the form: every duty ok but the ones in bad, then one tap to send.
+async function inspect(page, shop, {bad = [], refused = false, photo = false, note = ''} = {}) {
+    await page.tap('[data-tab="today"]');
+    await page.tap(`[data-merchant="${shop.id}"]`);
+    await page.waitForSelector('#fix button');
+    await page.waitForFunction(() => /\d/.test(document.querySelector('#fix span')?.textContent || '') &&
+        !document.querySelector('#fix .bad'), null, {timeout: 20000});
+    for (const item of ['sanitation', 'order', 'greenery']) await page.tap(bad.includes(item) ? `[data-bad="${item}"]` : `[data-ok="${item}"]`);
+    if (photo) {
+        const png = new PNG({width: 64, height: 48});
+        png.data.fill(180);
+        await page.setInputFiles('.photo-input', {name: 'shop.png', mimeType: 'image/png', buffer: PNG.sync.write(png)});
+        await page.waitForSelector('.thumb img');
+    }
+    if (note) await page.fill('#inspect-note', note);
+    await page.tap(refused ? '#inspect-refused' : '#inspect-submit');
+    await page.waitForSelector('#shops');
+}
+
+// shell measures what the page loads before it is interactive, gzipped, from the built files.
+function shellBytes(requests) {
+    let total = 0;
+    for (const url of new Set(requests)) {
+        const path = new URL(url).pathname;
+        let file;
+        if (path === '/field/') file = join(repo, 'web/dist/field/index.html');
+        else if (path.startsWith('/assets/')) file = join(repo, 'web/dist', path);
+        else continue;
+        total += gzipSync(readFileSync(file), {level: 9}).length;
+    }
+    return total;
+}
+
+describe('the field app on a phone', () => {
+    test('an inspection round, cut off and reloaded offline: each record arrives once, in order, with its time and place', async () => {
+        const inspector = await apiSession(server.base, 'inspector', 'demo-inspector-2026');
+        const today = beijingDay();
+        const shops = (await inspector.get('/api/v1/merchants?limit=1000&status=open')).features
+            .filter((f) => !f.properties.last_inspected_at || beijingDay(new Date(f.properties.last_inspected_at)) !== today)
+            .sort((a, b) => a.id - b.id).slice(0, 3);
+        assert.equal(shops.length, 3, 'the demo inspector has three shops not inspected today');
+        const at = shops.map((s) => s.geometry.coordinates.map((x) => Math.round(x * 1e7) / 1e7));
+
+        const page = await phone(at[0]);
+        const ctx = page.context();
+        try {
+            await signIn(page, 'inspector');
+            // A second load, as from the home screen: the shell from the service worker's cache.
+            const loaded = [];
+            page.on('request', (r) => loaded.push(r.url()));
+            await page.reload();
+            await page.waitForFunction(() => performance.getEntriesByName('field-interactive').length > 0);
+            const tti = await page.evaluate(() => performance.getEntriesByName('field-interactive')[0].startTime);
+            const shellGz = shellBytes(loaded.filter((u) => !/\/api\/|\/tiles\//.test(u)));
+            console.log(`field app: shell ${(shellGz / 1024).toFixed(1)} KiB gzipped; interactive ${tti.toFixed(0)} ms after navigation (390×844 emulated phone, shell cached)`);
+            assert.ok(shellGz < 300 * 1024, `shell is ${shellGz} bytes gzipped`);
+            assert.ok(tti < 2000, `interactive after ${tti} ms`);
+            assert.ok(!loaded.some((u) => /field-chunk/.test(u) && readFileSync(join(repo, 'web/dist', new URL(u).pathname)).length > 500e3),
+                'the shell loaded the map chunk');
+
+            await page.waitForSelector(`[data-merchant="${shops[0].id}"]`);
+            const made = [];
+            made.push(Date.now());
+            await inspect(page, shops[0], {note: 'field-test round 1'});
+            await sentAll(page);
+
+            // The network goes; the next records wait on the phone.
+            await ctx.setOffline(true);
+            await moveTo(page, at[1]);
+            made.push(Date.now());
+            await inspect(page, shops[1], {bad: ['order'], refused: true, photo: true, note: 'field-test round 2'});
+            await moveTo(page, at[2], 9);
+            made.push(Date.now());
+            await inspect(page, shops[2], {note: 'field-test round 3'});
+            const spot = [at[2][0] + 0.0002, at[2][1]];
+            await moveTo(page, spot, 12);
+            made.push(Date.now());
+            await page.tap('#act-report');
+            await page.waitForFunction(() => document.querySelectorAll('#report-category option').length > 1);
+            await page.selectOption('#report-category', '01-01');
+            await page.waitForFunction(() => !document.querySelector('#fix .bad') && /\d/.test(document.querySelector('#fix span')?.textContent || ''));
+            await page.fill('#quick-note', 'field-test: garbage by the kerb');
+            await page.tap('#quick-submit');
+            await page.waitForSelector('#shops');
+            await page.waitForFunction(() => document.querySelector('#queue-count').dataset.waiting === '3', null, {timeout: 5000});
+            assert.match(await page.textContent('#queue-count'), /3 条待发送/);
+            const done = await page.$$eval('#shops .tag.waiting', (els) => els.length);
+            assert.equal(done, 2, 'the shops inspected offline show as waiting to send');
+
+            // Reloaded with no network: the app opens from the cache, signed in, the queue intact.
+            await page.reload();
+            await page.waitForSelector('#tabs:not([hidden])');
+            await page.waitForFunction(() => document.querySelector('#queue-count').dataset.waiting === '3');
+            assert.equal(await page.textContent('#net'), '离线');
+            await page.tap('[data-tab="queue"]');
+            await page.waitForSelector('#waiting');
+            assert.equal(await page.$$eval('#waiting li', (els) => els.length), 3);
+            assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, 'the outbox is wider than the phone');
+
+            await ctx.setOffline(false);
+            await sentAll(page);
+            assert.equal(await page.$$eval('#attention li', (els) => els.length), 0);
+
+            const visits = (await admin.get(`/api/v1/inspections?person=${inspector.user.person_id}&from=${today}&to=${today}&limit=500`)).visits;
+            const records = visits.flatMap((v) => v.records).filter((r) => /^field-test round/.test(r.note));
+            assert.equal(records.length, 3, `each inspection arrived once: ${JSON.stringify(records.map((r) => r.note))}`);
+            records.sort((a, b) => Date.parse(a.received_at) - Date.parse(b.received_at));
+            assert.deepEqual(records.map((r) => r.merchant_id), shops.map((s) => s.id), 'in the order they were made');
+            records.forEach((r, i) => {
+                assert.deepEqual([r.lon, r.lat], at[i], `inspection ${i + 1} where it was made`);
+                const t = Date.parse(r.at);
+                assert.ok(t >= made[i] - 2000 && t <= made[i] + 20000, `inspection ${i + 1} at ${r.at}, made from ${new Date(made[i]).toISOString()}`);
+            });
+            assert.equal(records[1].refused, true);
+            assert.equal(records[1].photos.length, 1);
+            assert.ok(Date.parse(records[1].received_at) - Date.parse(records[1].at) > 1000, 'the offline inspection kept the time it was made');
+
+            const cases = (await admin.get('/api/v1/incidents?limit=50')).incidents.filter((c) => c.description === 'field-test: garbage by the kerb');
+            assert.equal(cases.length, 1, 'the report arrived once');
+            const [c] = cases;
+            assert.ok(Math.abs(c.lon - spot[0]) < 1e-6 && Math.abs(c.lat - spot[1]) < 1e-6, `report at ${c.lon},${c.lat}`);
+            if (c.observed_at) {
+                const t = Date.parse(c.observed_at);
+                assert.ok(t >= made[3] - 2000 && t <= made[3] + 20000, `report observed at ${c.observed_at}`);
+            }
+            assert.deepEqual(page.seen.foreign, [], 'requests left localhost');
+            assert.deepEqual(page.seen.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(e)), []);
+        } finally {
+            await ctx.close();
+        }
+    });
+});
