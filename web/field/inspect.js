@@ -19,6 +19,8 @@ const SUGGESTED = {
     greenery: ['damaged_greenery', '01-05'],
 };
 export const PHOTO_QUALITY = 0.7;
+// A fix this fresh from the patrol's watch is the position at check-in.
+const RECENT_MS = 10000;
 
 // PhotoPicker is the camera button and the thumbnails, shared by every form that takes photos.
 export class PhotoPicker {
@@ -69,8 +71,10 @@ export class PhotoPicker {
 
 // Fix is the GPS fix of a record, taken when the form opens and taken again on request.
 export class FixTaker {
-    constructor(onChange) {
+    // recent answers a fix the device took moments ago (the patrol's), which serves as well.
+    constructor(onChange, recent = () => null) {
         this.onChange = onChange;
+        this.recent = recent;
         this.fix = null;
         this.error = '';
         this.busy = false;
@@ -81,7 +85,8 @@ export class FixTaker {
         this.error = '';
         this.onChange();
         try {
-            this.fix = await currentFix();
+            const recent = this.recent();
+            this.fix = recent && Date.now() - Date.parse(recent.at) < RECENT_MS ? recent : await currentFix();
         } catch (e) {
             this.error = e instanceof NoPosition && e.denied ? t('fix.denied') : t('fix.failed');
         }
@@ -110,7 +115,7 @@ export class InspectScreen {
         this.cats = [];
         this.error = '';
         this.photos = new PhotoPicker(() => this.draw());
-        this.fix = new FixTaker(() => this.draw());
+        this.fix = new FixTaker(() => this.draw(), () => app.patrol.lastFix);
         this.fix.take();
         categories().then((c) => {
             this.cats = c.filter((x) => x.selectable);

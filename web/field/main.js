@@ -57,6 +57,8 @@ class App {
         // The server's word on the session, when it can be asked; offline the kept one stands.
         try {
             const res = await fetch('/api/v1/session', {headers: {Accept: 'application/json'}, cache: 'no-store'});
+            // Only the server's own answer says who is signed in; the worker's "offline" is no answer.
+            if (!res.ok) throw new Error(`session: ${res.status}`);
             const s = await res.json();
             if (s.signed_in && FIELD_ROLES.includes(s.user.role)) {
                 const changed = !this.session || this.session.user.id !== s.user.id;

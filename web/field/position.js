@@ -37,16 +37,25 @@ export class NoPosition extends Error {
     }
 }
 
-// currentFix asks for one fresh fix.
-export function currentFix({timeout = 20000} = {}) {
+// currentFix asks for a fresh fix and, when none comes in time (indoors, or a phone that reports
+// only on movement), for the last one the phone has, whose own time says how old it is.
+export async function currentFix({timeout = 8000} = {}) {
+    try {
+        return await ask({enableHighAccuracy: true, timeout, maximumAge: 0});
+    } catch (e) {
+        if (e.denied) throw e;
+        return ask({enableHighAccuracy: true, timeout: 5000, maximumAge: 120000});
+    }
+}
+
+function ask(options) {
     return new Promise((resolve, reject) => {
         if (!navigator.geolocation) {
             reject(new NoPosition(false));
             return;
         }
         navigator.geolocation.getCurrentPosition((pos) => resolve(fixOf(pos)),
-            (err) => reject(new NoPosition(err.code === err.PERMISSION_DENIED)),
-            {enableHighAccuracy: true, timeout, maximumAge: 0});
+            (err) => reject(new NoPosition(err.code === err.PERMISSION_DENIED)), options);
     });
 }
 

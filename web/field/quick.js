@@ -13,7 +13,7 @@ class QuickForm {
         this.note = '';
         this.error = '';
         this.photos = new PhotoPicker(() => this.draw());
-        this.fix = new FixTaker(() => this.draw());
+        this.fix = new FixTaker(() => this.draw(), () => app.patrol.lastFix);
         this.fix.take();
     }
 

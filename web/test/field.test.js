@@ -158,7 +158,7 @@ describe('the field app on a phone', () => {
 
             await ctx.setOffline(false);
             await sentAll(page);
-            assert.equal(await page.$$eval('#attention li', (els) => els.length), 0);
+            assert.equal(await page.$eval('#queue-count', (el) => el.dataset.attention), '0', 'the server refused a record');
 
             const visits = (await admin.get(`/api/v1/inspections?person=${inspector.user.person_id}&from=${today}&to=${today}&limit=500`)).visits;
             const records = visits.flatMap((v) => v.records).filter((r) => /^field-test round/.test(r.note));
@@ -178,12 +178,79 @@ describe('the field app on a phone', () => {
             assert.equal(cases.length, 1, 'the report arrived once');
             const [c] = cases;
             assert.ok(Math.abs(c.lon - spot[0]) < 1e-6 && Math.abs(c.lat - spot[1]) < 1e-6, `report at ${c.lon},${c.lat}`);
-            if (c.observed_at) {
-                const t = Date.parse(c.observed_at);
-                assert.ok(t >= made[3] - 2000 && t <= made[3] + 20000, `report observed at ${c.observed_at}`);
-            }
+            const full = await admin.get(`/api/v1/incidents/${c.id}`);
+            const observed = Date.parse(full.observed_at ?? full.incident?.observed_at);
+            assert.ok(observed >= made[3] - 2000 && observed <= made[3] + 20000, `report observed at ${full.observed_at}`);
+            assert.ok(Date.parse(c.reported_at) - observed > 1000, 'the report kept the time it was seen, before it was received');
             assert.deepEqual(page.seen.foreign, [], 'requests left localhost');
             assert.deepEqual(page.seen.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(e)), []);
+        } finally {
+            await ctx.close();
+        }
+    });
+
+    test('a patrol along a scripted path, cut off, paused and reloaded offline: the track arrives whole and in order', async (t) => {
+        const routes = Object.keys((await admin.get('/api/openapi.json')).paths);
+        if (!routes.includes('/api/v1/patrols/{id}')) {
+            t.skip('this server has no patrols API');
+            return;
+        }
+        const lane = await apiSession(server.base, 'lanechief', 'demo-lanechief-2026');
+        const unit = await lane.get(`/api/v1/admin-units/${lane.user.scope.communities[0]}`);
+        let [w, s, e, n] = [180, 90, -180, -90];
+        const walk = (c) => (typeof c[0] === 'number' ? ([w, s, e, n] = [Math.min(w, c[0]), Math.min(s, c[1]), Math.max(e, c[0]), Math.max(n, c[1])]) : c.forEach(walk));
+        walk(unit.geometry.coordinates);
+        // Sixteen steps of about 10 m eastwards across the middle of the lane chief's community.
+        const path = Array.from({length: 16}, (_, i) => [Math.round((w + (e - w) * 0.2 + i * 0.0001) * 1e7) / 1e7, Math.round(((s + n) / 2) * 1e7) / 1e7]);
+        const page = await phone(path[0]);
+        const ctx = page.context();
+        const step = async (i) => {
+            await moveTo(page, path[i]);
+            await page.waitForFunction((k) => document.querySelector('#patrol-fixes')?.textContent === String(k), i + 1, {timeout: 15000});
+        };
+        try {
+            await signIn(page, 'lanechief');
+            await page.tap('[data-tab="patrol"]');
+            await page.tap('#patrol-start');
+            for (let i = 0; i < 5; i++) await step(i);
+            await ctx.setOffline(true);
+            for (let i = 5; i < 8; i++) await step(i);
+            await page.tap('#patrol-pause');
+            await page.waitForSelector('#patrol-resume');
+            await page.tap('#patrol-resume');
+            for (let i = 8; i < 11; i++) await step(i);
+            // A case reported on the way, offline.
+            await page.tap('#patrol-report');
+            await page.waitForFunction(() => document.querySelectorAll('#report-category option').length > 1);
+            await page.selectOption('#report-category', '05-02');
+            await page.waitForFunction(() => /\d/.test(document.querySelector('#fix span')?.textContent || '') && !document.querySelector('#fix .bad'));
+            await page.fill('#quick-note', 'field-test: stall on the pavement');
+            await page.tap('#quick-submit');
+            await page.waitForSelector('#patrol-fixes');
+            const id = await page.evaluate(() => window.streetchiefField.patrol.state.id);
+
+            // Reloaded offline: the patrol goes on recording where it was.
+            await page.reload();
+            await page.waitForSelector('#tabs:not([hidden])');
+            await page.tap('[data-tab="patrol"]');
+            await page.waitForFunction(() => document.querySelector('#patrol-fixes')?.textContent === '11');
+            for (let i = 11; i < 16; i++) await step(i);
+            const shown = await page.textContent('#patrol-distance');
+            await ctx.setOffline(false);
+            await page.tap('#patrol-end');
+            await page.waitForSelector('#patrol-start');
+            await sentAll(page);
+            assert.equal(await page.$eval('#queue-count', (el) => el.dataset.attention), '0', 'the server refused a record');
+
+            const doc = await admin.get(`/api/v1/patrols/${id}`);
+            assert.deepEqual(doc.geometry.coordinates.map(([x, y]) => [Math.round(x * 1e7) / 1e7, Math.round(y * 1e7) / 1e7]), path,
+                'the track is the path walked, each point once, in order');
+            const events = doc.properties.events || [];
+            assert.equal(events.filter((ev) => ev.kind === 'incident').length, 1, `one case tied to the track: ${JSON.stringify(events)}`);
+            assert.match(shown, /米|km|公里/);
+            const list = await admin.get(`/api/v1/patrols?person=${lane.user.person_id}`);
+            assert.equal((list.patrols || list).filter((p) => p.id === id).length, 1, 'the patrol was filed once');
+            assert.deepEqual(page.seen.foreign, [], 'requests left localhost');
         } finally {
             await ctx.close();
         }
