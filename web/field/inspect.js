@@ -86,7 +86,7 @@ export class FixTaker {
         this.onChange();
         try {
             const recent = this.recent();
-            this.fix = recent && Date.now() - Date.parse(recent.at) < RECENT_MS ? recent : await currentFix();
+            this.fix = recent && Date.now() - Date.parse(recent.at) < RECENT_MS ? {...recent, taken: new Date().toISOString()} : await currentFix();
         } catch (e) {
             this.error = e instanceof NoPosition && e.denied ? t('fix.denied') : t('fix.failed');
         }
@@ -184,11 +184,11 @@ export class InspectScreen {
             return;
         }
         const f = this.fix.fix;
-        const fields = {merchant_id: String(this.shop.id), at: f.at, lon: String(f.lon), lat: String(f.lat), accuracy_m: String(f.accuracy_m),
+        const fields = {merchant_id: String(this.shop.id), at: f.taken || f.at, lon: String(f.lon), lat: String(f.lat), accuracy_m: String(f.accuracy_m),
             results: ITEMS.map((item) => ({item, ...this.results[item]})), refused: String(refused), note: this.note.trim()};
         await this.app.record({key: newKey(), idempotent: true, kind: 'inspection', label: this.shop.name, merchant_id: this.shop.id,
             method: 'POST', path: '/api/v1/inspections', photoEncoding: 'multipart', fields, photos: this.photos.blobs(),
-            position: {lon: f.lon, lat: f.lat, accuracy_m: f.accuracy_m}, made_at: f.at});
+            position: {lon: f.lon, lat: f.lat, accuracy_m: f.accuracy_m}, made_at: f.taken || f.at});
         const day = `inspected:${beijingDay()}`;
         await kv.set(day, {...((await kv.get(day)) || {}), [this.shop.id]: true});
         this.app.toast(refused ? t('inspect.savedRefused', {name: this.shop.name}) : t('inspect.saved', {name: this.shop.name}));

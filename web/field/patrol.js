@@ -69,7 +69,7 @@ export class Patrol {
         }
         // A step from the last fix before a pause to the first after it is not walked distance.
         if (s.last && !s.last.before_pause) s.distance += distanceM(s.last, fix);
-        s.pending.push({seq: s.seq++, ...fix});
+        s.pending.push({seq: s.seq++, lon: fix.lon, lat: fix.lat, accuracy_m: fix.accuracy_m, at: fix.at});
         s.track.push([fix.lon, fix.lat]);
         s.last = fix;
         if (s.pending.length >= BATCH_FIXES || Date.now() - s.batch_at >= BATCH_MS) await this.flush();

@@ -21,11 +21,13 @@ export function keep(last, fix) {
     return distanceM(last, fix) >= THIN_METRES || Date.parse(fix.at) - Date.parse(last.at) >= THIN_MS;
 }
 
-// fixOf turns a GeolocationPosition into the record's fix; lon and lat keep 7 decimals (1 cm).
+// fixOf turns a GeolocationPosition into the record's fix; lon and lat keep 7 decimals (1 cm). at
+// is when the phone took the fix (a track's time); taken is when it was handed over here (a check-in's
+// time: the moment the user checked in, which a fix the phone had kept a while precedes).
 export function fixOf(pos) {
     const c = pos.coords;
     return {lon: round7(c.longitude), lat: round7(c.latitude), accuracy_m: Math.round(c.accuracy * 10) / 10,
-        at: new Date(pos.timestamp || Date.now()).toISOString()};
+        at: new Date(pos.timestamp || Date.now()).toISOString(), taken: new Date().toISOString()};
 }
 
 const round7 = (x) => Math.round(x * 1e7) / 1e7;

@@ -80,10 +80,10 @@ export class ReportScreen extends QuickForm {
         if (!this.ready()) return;
         const f = this.fix.fix;
         const fields = {category: this.category, lon: String(f.lon), lat: String(f.lat), accuracy_m: String(f.accuracy_m),
-            observed_at: f.at, description: this.note.trim() || t('report.noDescription')};
+            observed_at: f.taken || f.at, description: this.note.trim() || t('report.noDescription')};
         await this.app.record({key: newKey(), idempotent: true, kind: 'incident', label: t('report.title'), method: 'POST',
             path: '/api/v1/incidents', photoEncoding: 'multipart', fields, photos: this.photos.blobs(),
-            position: {lon: f.lon, lat: f.lat, accuracy_m: f.accuracy_m}, made_at: f.at});
+            position: {lon: f.lon, lat: f.lat, accuracy_m: f.accuracy_m}, made_at: f.taken || f.at});
         this.app.toast(t('quick.saved'));
         this.back();
     }
@@ -107,11 +107,11 @@ export class SightingScreen extends QuickForm {
     async submit() {
         if (!this.ready()) return;
         const f = this.fix.fix;
-        const body = {lon: f.lon, lat: f.lat, accuracy_m: f.accuracy_m, at: f.at, note: this.note.trim()};
+        const body = {lon: f.lon, lat: f.lat, accuracy_m: f.accuracy_m, at: f.taken || f.at, note: this.note.trim()};
         if (this.vendor) body.vendor_id = this.vendor.id;
         await this.app.record({key: newKey(), idempotent: true, kind: 'sighting', label: this.vendor?.name || t('sighting.title'),
             method: 'POST', path: '/api/v1/vendor-sightings', photoEncoding: 'base64', body, photos: this.photos.blobs(),
-            position: {lon: f.lon, lat: f.lat, accuracy_m: f.accuracy_m}, made_at: f.at});
+            position: {lon: f.lon, lat: f.lat, accuracy_m: f.accuracy_m}, made_at: f.taken || f.at});
         this.app.toast(t('quick.saved'));
         this.back();
     }

@@ -68,7 +68,15 @@ export class TodayScreen {
         const user = this.app.session.user;
         const jobs = [categories().then((c) => (this.cats = c))];
         if (SHOP_ROLES.includes(user.role)) {
-            jobs.push(cachedWith('shops', () => allFeatures('/api/v1/merchants?status=open')).then((r) => (this.shops = r)));
+            // The server's list of the person's shops still due today, and of those done today (their
+            // own, of the shops in scope), so that both show, nearest first.
+            jobs.push(cachedWith('shops', async () => {
+                if (!user.person_id) return {due: [], done: []};
+                const due = await allFeatures('/api/v1/merchants?due=today');
+                const all = await allFeatures('/api/v1/merchants?status=open');
+                return {due: due.features, done: all.features.filter((f) => f.properties.inspected_today &&
+                    f.properties.inspector_person_id === user.person_id)};
+            }).then((r) => (this.shops = r)));
             jobs.push(currentFix({timeout: 8000}).then((f) => (this.fix = f), () => {}));
         }
         if (CASE_ROLES.includes(user.role)) {
@@ -122,15 +130,11 @@ export class TodayScreen {
 
     shopList(done, waiting) {
         if (!this.shops) return h('section', {}, h('h3', {}, t('today.shops')), h('p', {class: 'hint'}, t('today.loading')));
-        const today = beijingDay();
-        const rows = this.shops.doc.features.map((f) => {
-            const [lon, lat] = f.geometry.coordinates;
-            const p = f.properties;
-            const server = p.inspected_today ?? (p.last_inspected_at ? beijingDay(p.last_inspected_at) === today : false);
-            const state = waiting.has(f.id) ? 'waiting' : server || done[f.id] ? 'done' : 'todo';
-            return {f, state, d: this.fix ? distanceM(this.fix, {lon, lat}) : null};
-        });
-        rows.sort((a, b) => (a.state !== 'todo') - (b.state !== 'todo') || (a.d ?? 0) - (b.d ?? 0) || a.f.id - b.f.id);
+        const {due, done: doneByServer} = this.shops.doc;
+        const rows = [...due.map((f) => ({f, state: waiting.has(f.id) ? 'waiting' : done[f.id] ? 'done' : 'todo'})),
+            ...doneByServer.filter((f) => !due.some((d) => d.id === f.id)).map((f) => ({f, state: 'done'}))];
+        for (const r of rows) r.d = this.fix ? distanceM(this.fix, {lon: r.f.geometry.coordinates[0], lat: r.f.geometry.coordinates[1]}) : null;
+        rows.sort((a, b) => (a.state !== 'todo') - (b.state !== 'todo') || (a.d ?? 0) - (b.d ?? 0));
         const todo = rows.filter((r) => r.state === 'todo').length;
         return h('section', {id: 'shops'},
             h('h3', {}, t('today.shops'), h('small', {}, ` ${t('today.shopsCount', {todo, done: rows.length - todo})}`)),

@@ -156,6 +156,8 @@ describe('the field app on a phone', () => {
             assert.equal(await page.$$eval('#waiting li', (els) => els.length), 3);
             assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, 'the outbox is wider than the phone');
 
+            // Long enough offline that a record's own time and its receipt differ by more than a second.
+            await page.waitForTimeout(1500);
             await ctx.setOffline(false);
             await sentAll(page);
             assert.equal(await page.$eval('#queue-count', (el) => el.dataset.attention), '0', 'the server refused a record');
