@@ -257,4 +257,62 @@ describe('the field app on a phone', () => {
             await ctx.close();
         }
     });
+
+    test('a shop closed while the phone was offline: the refused inspection is shown with its reason until dismissed, the rest goes on', async () => {
+        const inspector = await apiSession(server.base, 'inspector', 'demo-inspector-2026');
+        const due = (await inspector.get('/api/v1/merchants?due=today&limit=1000')).features.sort((a, b) => b.id - a.id).slice(0, 2);
+        assert.equal(due.length, 2);
+        const page = await phone(due[0].geometry.coordinates);
+        const ctx = page.context();
+        try {
+            await signIn(page, 'inspector');
+            await page.waitForSelector(`[data-merchant="${due[0].id}"]`);
+            // One hand on a phone: big targets, nothing wider than the screen.
+            const small = await page.$$eval('#bar button, #screen button, #tabs button', (els) => els.filter((b) => b.getClientRects().length && b.getBoundingClientRect().height < 44)
+                .map((b) => b.textContent));
+            assert.deepEqual(small, [], 'tap targets under 44 px');
+            assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390);
+            await ctx.setOffline(true);
+            await inspect(page, due[0], {note: 'field-test closed meanwhile'});
+            await moveTo(page, due[1].geometry.coordinates);
+            await inspect(page, due[1], {note: 'field-test after the refused one'});
+            await admin.post(`/api/v1/merchants/${due[0].id}/status`, {status: 'closed', since: beijingDay(), note: 'field test'});
+            await ctx.setOffline(false);
+            await sentAll(page);
+            await page.waitForFunction(() => document.querySelector('#queue-count').dataset.attention === '1');
+            assert.match(await page.textContent('#queue-count'), /1 条需处理/);
+
+            // Kept on the device, reload or not, with the server's reason in the user's language first.
+            await page.reload();
+            await page.tap('#queue-count');
+            await page.waitForSelector('#attention li.refused');
+            const text = await page.textContent('#attention li.refused');
+            assert.match(text, /门前三包检查/);
+            assert.match(text, /服务器未接受/);
+            assert.match(text, /closed/);
+            const visits = (await admin.get(`/api/v1/inspections?person=${inspector.user.person_id}&from=${beijingDay()}&to=${beijingDay()}&limit=500`)).visits;
+            const notes = visits.flatMap((v) => v.records).map((r) => r.note);
+            assert.equal(notes.filter((n) => n === 'field-test after the refused one').length, 1, 'the record after the refused one was sent');
+            assert.equal(notes.filter((n) => n === 'field-test closed meanwhile').length, 0);
+            await page.tap('[data-dismiss]');
+            await page.waitForFunction(() => document.querySelector('#queue-count').hidden);
+
+            // The map: its chunk only now, the city's own tiles, and the patch kept for offline.
+            const chunks = [];
+            page.on('request', (r) => /field-chunk/.test(r.url()) && chunks.push(r.url()));
+            await page.tap('[data-tab="map"]');
+            await page.waitForFunction(() => {
+                const m = window.streetchiefFieldMap;
+                return m && m.loaded() && m.areTilesLoaded();
+            }, null, {timeout: 30000});
+            assert.ok(chunks.length > 0 || page.seen.requests.some((u) => /field-chunk/.test(u)), 'the map came as its own chunk');
+            await page.tap('#save-patch');
+            await page.waitForFunction(() => /已保存 \d+ 张/.test(document.querySelector('#patch-progress')?.textContent || ''), null, {timeout: 120000});
+            const saved = await page.evaluate(async () => (await (await caches.open('field-tiles')).keys()).length);
+            assert.ok(saved > 50, `${saved} tiles kept`);
+            assert.deepEqual(page.seen.foreign, [], 'requests left localhost');
+        } finally {
+            await ctx.close();
+        }
+    });
 });
