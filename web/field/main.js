@@ -87,8 +87,14 @@ class App {
         this.render();
     }
 
+    // signedIn answers an error to show instead when the records waiting on the device are another
+    // user's: they must be sent as the person who made them.
     async signedIn(s) {
         const before = this.session?.user?.id;
+        if (before && before !== s.user.id && (await outbox.count()) > 0) {
+            await fetch('/api/v1/session', {method: 'DELETE', headers: {'X-CSRF-Token': s.csrf_token}}).catch(() => {});
+            return t('signin.otherUser', {name: this.session.user.username});
+        }
         await this.keepSession({user: s.user, csrf_token: s.csrf_token});
         if (before && before !== s.user.id) this.screens = {};
         this.tab = 'today';

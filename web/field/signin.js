@@ -51,6 +51,10 @@ export class SignInScreen {
             this.el.querySelector('#signin-password').focus();
             return;
         }
-        await this.app.signedIn(doc);
+        this.error = (await this.app.signedIn(doc)) || '';
+        if (this.error) {
+            this.username = username;
+            this.render(this.el);
+        }
     }
 }

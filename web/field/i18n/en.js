@@ -24,6 +24,7 @@ export default {
     'signin.submit': 'Sign in',
     'signin.failed': 'Sign-in failed: {detail}',
     'signin.offline': 'No network: cannot sign in',
+    'signin.otherUser': 'Records of {name} are waiting on this phone: sign in as {name} to send them',
     'signin.notField': 'This account is not for field work; use the map dashboard.',
 
     'role.admin': 'administrator',

@@ -24,6 +24,7 @@ export default {
     'signin.submit': '登录',
     'signin.failed': '登录失败：{detail}',
     'signin.offline': '无网络，无法登录',
+    'signin.otherUser': '手机上还有 {name} 未发送的记录：请用 {name} 登录发送',
     'signin.notField': '此账号不用于外勤，请使用电脑端责任地图。',
 
     'role.admin': '管理员',
