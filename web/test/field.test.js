@@ -297,6 +297,26 @@ describe('the field app on a phone', () => {
             await page.tap('[data-dismiss]');
             await page.waitForFunction(() => document.querySelector('#queue-count').hidden);
 
+            // A vendor seen, with a photo: JSON with the photo in base64, the route's only form.
+            const stall = [due[1].geometry.coordinates[0] + 0.0003, due[1].geometry.coordinates[1]];
+            await moveTo(page, stall, 15);
+            await page.tap('[data-tab="today"]');
+            await page.tap('#act-sighting');
+            await page.waitForFunction(() => /\d/.test(document.querySelector('#fix span')?.textContent || '') && !document.querySelector('#fix .bad'));
+            const png = new PNG({width: 40, height: 30});
+            png.data.fill(90);
+            await page.setInputFiles('.photo-input', {name: 'stall.png', mimeType: 'image/png', buffer: PNG.sync.write(png)});
+            await page.waitForSelector('.thumb img');
+            await page.fill('#quick-note', 'field-test: a fruit cart');
+            await page.tap('#quick-submit');
+            await page.waitForSelector('#shops');
+            await sentAll(page);
+            assert.equal(await page.$eval('#queue-count', (el) => el.dataset.attention), '0', 'the server refused the sighting');
+            const sightings = (await admin.get(`/api/v1/vendor-sightings?day=${beijingDay()}`)).sightings.filter((x) => x.note === 'field-test: a fruit cart');
+            assert.equal(sightings.length, 1, 'the sighting arrived once');
+            assert.ok(Math.abs(sightings[0].lon - stall[0]) < 1e-6 && Math.abs(sightings[0].lat - stall[1]) < 1e-6 && sightings[0].accuracy_m === 15);
+            assert.equal(sightings[0].photos, 1);
+
             // The map: its chunk only now, the city's own tiles, and the patch kept for offline.
             const chunks = [];
             page.on('request', (r) => /field-chunk/.test(r.url()) && chunks.push(r.url()));
