@@ -12,6 +12,7 @@ const OPEN = 'reported,assigned,in_progress,escalated,joint_enforcement,reopened
 const SHOP_ROLES = ['admin', 'lane_chief', 'inspector'];
 const CASE_ROLES = ['admin', 'lane_chief', 'street_chief'];
 const VENDOR_ROLES = ['admin', 'lane_chief'];
+const PATROL_ROLES = ['admin', 'lane_chief', 'street_chief'];
 
 // categoryName finds a category's name in the catalogue (kept on the device like the rest).
 export async function categories() {
@@ -90,6 +91,9 @@ export class TodayScreen {
         if (VENDOR_ROLES.includes(user.role)) {
             jobs.push(cached('vendors', '/api/v1/vendors?status=active').then((r) => (this.vendors = r)));
         }
+        if (PATROL_ROLES.includes(user.role) && user.person_id) {
+            jobs.push(cached('patrols', `/api/v1/patrols?person=${user.person_id}&day=${beijingDay()}`).then((r) => (this.patrols = r)));
+        }
         const results = await Promise.allSettled(jobs);
         const failed = results.find((r) => r.status === 'rejected');
         if (failed) this.error = t('today.failed', {detail: failed.reason?.message || ''});
@@ -114,6 +118,7 @@ export class TodayScreen {
                 h('button', {type: 'button', class: 'big', id: 'act-report', onclick: () => this.app.go('report')}, t('today.report')),
                 VENDOR_ROLES.includes(role) || role === 'inspector' || role === 'street_chief'
                     ? h('button', {type: 'button', class: 'big', id: 'act-sighting', onclick: () => this.app.go('sighting')}, t('today.sighting')) : null),
+            this.patrolList(),
             SHOP_ROLES.includes(role) && this.shopList(done, waiting),
             CASE_ROLES.includes(role) && this.caseList(),
             VENDOR_ROLES.includes(role) && this.vendorList());
@@ -126,6 +131,20 @@ export class TodayScreen {
         return h('button', {type: 'button', class: 'card patrol-card', id: 'today-patrol', onclick: () => this.app.go('patrol')},
             h('strong', {}, p.state.paused ? t('patrol.paused') : t('patrol.recording')),
             ` ${metres(s.distance)} · ${duration(s.duration)}`);
+    }
+
+    // patrolList is today's patrols as the server judged them, with the areas each was to cover.
+    patrolList() {
+        const list = this.patrols?.doc?.patrols;
+        if (!list?.length) return null;
+        const pct = (x) => `${Math.round(x * 100)}%`;
+        return h('section', {id: 'patrols'},
+            h('h3', {}, t('today.patrols'), h('small', {}, ` ${list.length}`)),
+            h('ul', {class: 'list'}, list.map((p) => h('li', {class: 'item static', 'data-patrol': p.id},
+                h('span', {class: 'main'}, `${time(p.started_at)} · ${metres(p.distance_m)} · ${duration(p.duration_s * 1000)}`,
+                    h('small', {}, (p.areas || []).map((a) => `${a.name} ${pct(a.coverage)}`).join('、'))),
+                h('span', {class: 'side'}, p.state !== 'ended' ? h('span', {class: 'tag'}, t(`patrolState.${p.state}`))
+                    : h('span', {class: p.suspect ? 'tag bad' : 'tag done'}, p.suspect ? t('patrol.suspect') : t('patrol.credible')))))));
     }
 
     shopList(done, waiting) {

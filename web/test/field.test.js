@@ -244,6 +244,13 @@ describe('the field app on a phone', () => {
             await sentAll(page);
             assert.equal(await page.$eval('#queue-count', (el) => el.dataset.attention), '0', 'the server refused a record');
 
+            // The server's verdict, in words: a walk of seconds is too short to be a patrol.
+            await page.waitForFunction(() => /核验通过|<li>|太短|太少/.test(document.querySelector('#patrol-result')?.innerHTML || ''));
+            const verdict = await page.textContent('#patrol-result');
+            assert.doesNotMatch(verdict, /proof\./, 'a reason without its words');
+            assert.match(verdict, /时间太短/);
+            await page.tap('[data-tab="today"]');
+            await page.waitForSelector(`#patrols [data-patrol="${id}"] .tag.bad`);
             const doc = await admin.get(`/api/v1/patrols/${id}`);
             assert.deepEqual(doc.geometry.coordinates.map(([x, y]) => [Math.round(x * 1e7) / 1e7, Math.round(y * 1e7) / 1e7]), path,
                 'the track is the path walked, each point once, in order');
