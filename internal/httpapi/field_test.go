@@ -32,7 +32,7 @@ func TestFieldAppServesPageWorkerAndManifest(t *testing.T) {
 	if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/field/" {
 		t.Errorf("GET /field = %d to %q, want 301 to /field/", res.StatusCode, res.Header.Get("Location"))
 	}
-	res, body := get("/field/nope.js")
+	res, _ = get("/field/nope.js")
 	if res.StatusCode != http.StatusNotFound || res.Header.Get("Content-Type") != "application/problem+json" {
 		t.Errorf("GET /field/nope.js = %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
@@ -53,7 +53,7 @@ func TestFieldAppServesPageWorkerAndManifest(t *testing.T) {
 		t.Fatalf("GET /field/ = %d %v: %.300s", res.StatusCode, res.Header, page)
 	}
 
-	res, body = get("/field/sw.js")
+	res, body := get("/field/sw.js")
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/javascript") ||
 		res.Header.Get("Cache-Control") != "no-cache" || !strings.Contains(string(body), "field-shell-") {
 		t.Errorf("GET /field/sw.js = %d %v", res.StatusCode, res.Header)
