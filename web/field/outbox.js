@@ -81,6 +81,13 @@ export class Outbox {
 
     // send makes one attempt: 'done', 'refused', 'retry' or 'signin'.
     async send(rec) {
+        // The report route takes citizens' reports too: a field user's report sent after their session
+        // ended would be filed as an anonymous one, so it waits for them to sign in again.
+        if (rec.kind === 'incident') {
+            const who = await sessionStands();
+            if (who === null) return 'retry';
+            if (!who) return 'signin';
+        }
         let res;
         try {
             res = await fetch(rec.path, await request(rec));
@@ -104,6 +111,17 @@ export class Outbox {
         await attention.take(rec, {status: res.status, code: answer?.code || '', field: answer?.field || '',
             detail: answer?.detail || answer?.title || String(res.status)});
         return 'refused';
+    }
+}
+
+// sessionStands asks the server whether this device's session stands: true, false, or null offline.
+async function sessionStands() {
+    try {
+        const res = await fetch('/api/v1/session', {headers: {Accept: 'application/json'}, credentials: 'same-origin', cache: 'no-store'});
+        if (!res.ok) return null;
+        return !!(await res.json()).signed_in;
+    } catch {
+        return null;
     }
 }
 

@@ -343,6 +343,27 @@ describe('the field app on a phone', () => {
             assert.ok(Math.abs(sightings[0].lon - stall[0]) < 1e-6 && Math.abs(sightings[0].lat - stall[1]) < 1e-6 && sightings[0].accuracy_m === 15);
             assert.equal(sightings[0].photos, 1);
 
+            // The session ends (cookies gone): a report waits for the user to sign in again rather than
+            // go as an anonymous citizen's, and goes once they have.
+            await ctx.clearCookies();
+            await page.tap('#act-report');
+            await page.waitForFunction(() => document.querySelectorAll('#report-category option').length > 1);
+            await page.selectOption('#report-category', '01-03');
+            await page.waitForFunction(() => /\d/.test(document.querySelector('#fix span')?.textContent || '') && !document.querySelector('#fix .bad'));
+            await page.fill('#quick-note', 'field-test: after the session ended');
+            await page.tap('#quick-submit');
+            await page.waitForSelector('#signin-password');
+            assert.equal(await page.inputValue('#signin-username'), 'inspector');
+            assert.equal(await page.$eval('#queue-count', (el) => el.dataset.waiting), '1');
+            await page.fill('#signin-password', 'demo-inspector-2026');
+            await page.tap('#signin-submit');
+            await page.waitForSelector('#shops');
+            await sentAll(page);
+            const late = (await admin.get('/api/v1/incidents?limit=50')).incidents.filter((c) => c.description === 'field-test: after the session ended');
+            assert.equal(late.length, 1, 'the report arrived once');
+            const [first] = (await admin.get(`/api/v1/incidents/${late[0].id}`)).events;
+            assert.match(first.actor, /inspector/, `reported by ${first.actor}`);
+
             // The map: its chunk only now, the city's own tiles, and the patch kept for offline.
             const chunks = [];
             page.on('request', (r) => /field-chunk/.test(r.url()) && chunks.push(r.url()));
