@@ -1,6 +1,7 @@
 // Builds the dashboard into dist/: one bundle of src/main.js and its CSS, MapLibre's worker, and
 // index.html naming them, all with content-hashed names so the server can cache them for a year.
-// Large files also get a gzipped twin, which the server sends to clients that take gzip.
+// Large files also get a gzipped twin, which the server sends to clients that take gzip. The field
+// app (field/build.mjs) is built beside it into dist/field/ and the same assets/.
 import {build} from 'esbuild';
 import {createHash} from 'node:crypto';
 import {mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
