@@ -7,7 +7,7 @@ import {h, replace} from '../src/dom.js';
 import {lang, onLangChange, setLang, t} from './i18n/index.js';
 import {InspectScreen} from './inspect.js';
 import {Outbox} from './outbox.js';
-import {Patrol, PatrolScreen} from './patrol.js';
+import {Patrol, PatrolScreen, reasonText} from './patrol.js';
 import {QueueScreen} from './queue.js';
 import {ReportScreen, SightingScreen} from './quick.js';
 import {SignInScreen} from './signin.js';
@@ -25,6 +25,8 @@ const TABS = {
     admin: ['today', 'patrol', 'map', 'queue'],
 };
 export const FIELD_ROLES = Object.keys(TABS);
+// How many sent records the outbox screen still shows.
+const SENT_KEPT = 30;
 
 class App {
     constructor() {
@@ -159,7 +161,7 @@ class App {
         if (!this.session || this.session.expired) {
             nav.hidden = true;
             this.screen = new SignInScreen(this, this.session?.expired ? this.session.user.username : '');
-            this.screen.render(this.el);
+            this.screen.render(this.frame());
             return;
         }
         if (!['inspect', 'report', 'sighting'].includes(this.tab) && !this.tabs().includes(this.tab)) this.tab = 'today';
@@ -168,7 +170,15 @@ class App {
             class: tab === this.tab || (tab === 'today' && ['inspect', 'report', 'sighting'].includes(this.tab)) ? 'on' : '',
             onclick: () => this.go(tab)}, t(`tab.${tab}`))));
         this.screen = this.screenFor(this.tab);
-        this.screen.render(this.el);
+        this.screen.render(this.frame());
+    }
+
+    // frame is a new container for the screen about to be drawn: whatever a screen left behind draws
+    // when its fetch or fix comes in, it draws into its old, detached frame, never over the next one.
+    frame() {
+        const box = h('div', {class: 'frame'});
+        replace(this.el, box);
+        return box;
     }
 
     net(online) {
@@ -197,8 +207,16 @@ class App {
         await this.outbox.add(rec);
     }
 
-    sent(rec, answer) {
-        if (rec.kind === 'inspection' && answer?.suspect) this.toast(t('sent.suspect', {name: rec.label}), true);
+    // sent keeps the last records the server took, with its verdict on each check-in, for the outbox.
+    async sent(rec, answer) {
+        const verdict = answer?.verdict || (answer && 'suspect' in answer ? {suspect: answer.suspect, reasons: answer.reasons || []} : null);
+        if (rec.kind === 'inspection' && verdict?.suspect) {
+            this.toast(`${t('sent.suspect', {name: rec.label})}: ${verdict.reasons.map(reasonText).join('; ')}`, true);
+        }
+        const log = (await kv.get('sent')) || [];
+        log.unshift({key: rec.key, kind: rec.kind, label: rec.label, made_at: rec.made_at, sent_at: new Date().toISOString(),
+            suspect: !!verdict?.suspect, reasons: verdict?.reasons || []});
+        await kv.set('sent', log.slice(0, SENT_KEPT));
         if (rec.kind === 'patrol-end') this.patrol.verdict(answer);
         this.screens.today?.stale?.();
     }

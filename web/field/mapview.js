@@ -49,7 +49,8 @@ function style(layers) {
     sources.track = {type: 'geojson', data: {type: 'FeatureCollection', features: []}};
     const out = [
         {id: 'bg', type: 'background', paint: {'background-color': '#f4f1ea'}},
-        {id: 'areas', type: 'fill', source: 'areas', 'source-layer': 'areas', paint: {'fill-color': '#ffe082', 'fill-opacity': 0.5}},
+        {id: 'areas', type: 'fill', source: 'areas', 'source-layer': 'areas', paint: {'fill-color': ['match', ['get', 'kind'], ['main_road', 'secondary_road', 'back_lane'], '#d5d2cb', 'park', '#a5d6a7', '#ffe082'],
+            'fill-opacity': 0.6}},
         {id: 'areas-line', type: 'line', source: 'areas', 'source-layer': 'areas', minzoom: 14, paint: {'line-color': 'rgba(60,60,60,0.4)', 'line-width': 0.6}},
         {id: 'community', type: 'line', source: 'admin', 'source-layer': 'admin', filter: ['==', ['get', 'level'], 'community'],
             paint: {'line-color': '#7e57c2', 'line-width': 1.4, 'line-dasharray': [3, 2]}},

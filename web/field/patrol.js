@@ -220,9 +220,14 @@ export class PatrolScreen {
             h('strong', {}, t('patrol.last', {time: time(s.ended_at)})),
             h('p', {}, `${metres(s.distance)} · ${duration(s.duration)} · ${t('patrol.pointsN', {n: s.fixes})}`),
             !v ? h('p', {class: 'hint'}, t('patrol.verdictWaiting'))
-                : v.suspect ? h('ul', {class: 'bad'}, v.reasons.map((x) => h('li', {}, t(`proof.${x.code}`, {figure: fmt(x.figure), limit: fmt(x.limit)}))))
+                : v.suspect ? h('ul', {class: 'bad'}, v.reasons.map((x) => h('li', {}, reasonText(x))))
                     : h('p', {class: 'ok'}, t('patrol.credible')));
     }
 }
 
 const fmt = (x) => (Math.abs(x) >= 10 ? Math.round(x) : Math.round(x * 100) / 100);
+
+// reasonText is a proof rule a record broke, in words, with its figure and limit.
+export function reasonText(x) {
+    return t(`proof.${x.code}`, {figure: fmt(x.figure), limit: fmt(x.limit)});
+}

@@ -3,7 +3,8 @@
 // check the server makes), with its reason, kept until the user dismisses it.
 import {h, replace} from '../src/dom.js';
 import {dateTime, t} from './i18n/index.js';
-import {attention, outbox} from './store.js';
+import {reasonText} from './patrol.js';
+import {attention, kv, outbox} from './store.js';
 
 export class QueueScreen {
     constructor(app) {
@@ -17,7 +18,7 @@ export class QueueScreen {
 
     async refresh() {
         if (!this.el?.isConnected) return;
-        const [waiting, refused] = await Promise.all([outbox.all(), attention.all()]);
+        const [waiting, refused, sent] = await Promise.all([outbox.all(), attention.all(), kv.get('sent')]);
         const state = this.app.outbox.state;
         replace(this.el,
             h('h2', {}, t('queue.title')),
@@ -40,6 +41,13 @@ export class QueueScreen {
                         h('small', {}, [t('queue.made', {at: dateTime(r.made_at)}),
                             r.position && `${r.position.lon.toFixed(5)}, ${r.position.lat.toFixed(5)}`,
                             r.photos?.length ? t('queue.photos', {n: r.photos.length}) : ''].filter(Boolean).join(' · '))))))),
+            sent?.length > 0 && h('section', {id: 'sent'},
+                h('h3', {}, t('queue.sent')),
+                h('ul', {class: 'list'}, sent.filter((r) => r.kind !== 'patrol-fixes').map((r) => h('li', {class: 'item static', 'data-key': r.key},
+                    h('span', {class: 'main'}, `${t(`kind.${r.kind}`)} · ${r.label || ''}`,
+                        h('small', {}, t('queue.sentAt', {made: dateTime(r.made_at), sent: dateTime(r.sent_at)})),
+                        r.suspect && h('small', {class: 'bad'}, r.reasons.map(reasonText).join('; '))),
+                    h('span', {class: 'side'}, r.suspect ? h('span', {class: 'tag bad'}, t('patrol.suspect')) : h('span', {class: 'tag done'}, t('queue.ok'))))))),
             h('section', {},
                 h('h3', {}, t('queue.account')),
                 h('p', {class: 'hint'}, t('queue.signedInAs', {name: this.app.session.user.username, role: t(`role.${this.app.session.user.role}`)})),

@@ -175,6 +175,9 @@ describe('the field app on a phone', () => {
             await sentAll(page);
             assert.equal(await page.$eval('#queue-count', (el) => el.dataset.attention), '0', 'the server refused a record');
 
+            // The outbox shows what went, with the server's verdict on each check-in.
+            await page.waitForFunction(() => document.querySelectorAll('#sent li').length === 4);
+            assert.doesNotMatch(await page.textContent('#sent'), /proof\./);
             const visits = (await admin.get(`/api/v1/inspections?person=${inspector.user.person_id}&from=${today}&to=${today}&limit=500`)).visits;
             const records = visits.flatMap((v) => v.records).filter((r) => /^field-test round/.test(r.note));
             assert.equal(records.length, 3, `each inspection arrived once: ${JSON.stringify(records.map((r) => r.note))}`);
