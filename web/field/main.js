@@ -76,6 +76,9 @@ class App {
     async keepSession(s) {
         this.session = s;
         await kv.set('session', s);
+        // Records wait on the device for days at most, but a browser short of space may clear a
+        // site's storage unless it was asked to keep it.
+        navigator.storage?.persist?.().catch(() => {});
     }
 
     // ended: the server says nobody is signed in. Waiting records are kept for the next sign-in.

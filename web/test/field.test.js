@@ -274,7 +274,7 @@ describe('the field app on a phone', () => {
             assert.equal(events.filter((ev) => ev.kind === 'incident').length, 1, `one case tied to the track: ${JSON.stringify(events)}`);
             assert.match(shown, /米|km|公里/);
             const list = await admin.get(`/api/v1/patrols?person=${lane.user.person_id}`);
-            assert.equal((list.patrols || list).filter((p) => p.id === id).length, 1, 'the patrol was filed once');
+            assert.equal(list.patrols.filter((p) => p.id === id).length, 1, 'the patrol was filed once');
             assert.deepEqual(page.seen.foreign, [], 'requests left localhost');
         } finally {
             await ctx.close();
