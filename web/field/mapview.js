@@ -17,6 +17,8 @@ if (!document.querySelector('link[data-maplibre]')) {
 
 const TILES = 'field-tiles';
 const LAYERS = ['admin', 'areas', 'merchants', 'patrols'];
+// The layers' own lowest zooms (their TileJSON's minzoom): below them the server has no tiles.
+const MIN_ZOOM = {admin: 8, areas: 12, merchants: 10, patrols: 12};
 const PATCH_ZOOMS = [13, 14, 15, 16, 17];
 const PATCH_CAP = 3000;
 const FALLBACK_BOUNDS = [116.98, 25.05, 117.08, 25.13];
@@ -43,7 +45,7 @@ addProtocol('field', async (params) => {
 });
 
 function style(layers) {
-    const src = (name) => ({type: 'vector', tiles: [`field://tiles/${name}/{z}/{x}/{y}.mvt`], minzoom: name === 'admin' ? 8 : 10, maxzoom: 18});
+    const src = (name) => ({type: 'vector', tiles: [`field://tiles/${name}/{z}/{x}/{y}.mvt`], minzoom: MIN_ZOOM[name], maxzoom: 18});
     const sources = Object.fromEntries(layers.map((l) => [l, src(l)]));
     sources.me = {type: 'geojson', data: {type: 'FeatureCollection', features: []}};
     sources.track = {type: 'geojson', data: {type: 'FeatureCollection', features: []}};

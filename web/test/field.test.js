@@ -380,6 +380,25 @@ describe('the field app on a phone', () => {
             await page.waitForFunction(() => /已保存 \d+ 张/.test(document.querySelector('#patch-progress')?.textContent || ''), null, {timeout: 120000});
             const saved = await page.evaluate(async () => (await (await caches.open('field-tiles')).keys()).length);
             assert.ok(saved > 50, `${saved} tiles kept`);
+            assert.ok(await page.evaluate(() => !!window.streetchiefFieldMap.getLayer('patrols')), 'the patrols layer of this server');
+
+            // Offline and reloaded, the map draws the patch from what was kept.
+            await ctx.setOffline(true);
+            await page.reload();
+            await page.waitForSelector('#tabs:not([hidden])');
+            await page.tap('[data-tab="map"]');
+            await page.waitForFunction(() => {
+                const m = window.streetchiefFieldMap;
+                return m && m.loaded() && m.areTilesLoaded() && !m.isMoving();
+            }, null, {timeout: 30000});
+            await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+            const shot = PNG.sync.read(await page.locator('#map canvas').screenshot());
+            let drawn = 0;
+            for (let i = 0; i < shot.data.length; i += 4) {
+                if (Math.abs(shot.data[i] - 0xf4) + Math.abs(shot.data[i + 1] - 0xf1) + Math.abs(shot.data[i + 2] - 0xea) > 24) drawn++;
+            }
+            assert.ok(drawn / (shot.width * shot.height) > 0.2, `offline, the map drew ${drawn} of ${shot.width * shot.height} pixels`);
+            await ctx.setOffline(false);
             assert.deepEqual(page.seen.foreign, [], 'requests left localhost');
         } finally {
             await ctx.close();
