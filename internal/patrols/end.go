@@ -1,0 +1,258 @@
+package patrols
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"streetchief/internal/access"
+	"streetchief/internal/apperr"
+	"streetchief/internal/fieldproof"
+)
+
+// maxFigure stands for an infinite speed (two places at one instant) in what is stored and sent:
+// JSON has no infinity, and any figure above the rules' bounds reads the same.
+const maxFigure = 1e9
+
+// End ends a recording patrol of the caller's own and judges it: the fixes become the track, the
+// track is measured with its pauses, its areas' coverage and its likeness to earlier patrols are
+// computed in the database, and the rules' verdict is stored with it, all in one transaction. The
+// same end again answers the patrol as ended; another end, or ending a voided patrol, is a conflict.
+func (s *Store) End(ctx context.Context, who access.Principal, id string, in EndInput) (Patrol, error) {
+	id, err := ParseID(id)
+	if err != nil {
+		return Patrol{}, err
+	}
+	if !mayPatrol(who) {
+		return Patrol{}, apperr.New(apperr.Forbidden, "your account (%s) records no patrols", who.Role)
+	}
+	if in.EndedAt.IsZero() {
+		return Patrol{}, apperr.New(apperr.Invalid, "an unchecked end; decode it with DecodeEnd")
+	}
+	var p Patrol
+	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		state, err := lockOwn(ctx, tx, who, id)
+		if err != nil {
+			return err
+		}
+		switch state {
+		case Voided:
+			return apperr.New(apperr.Conflict, "patrol %s is void", id)
+		case Ended:
+			var digest []byte
+			if err := tx.QueryRow(ctx, `SELECT end_sha256 FROM patrol WHERE id = $1`, id).Scan(&digest); err != nil {
+				return err
+			}
+			if string(digest) != string(in.digest[:]) {
+				return apperr.New(apperr.Conflict, "patrol %s was already ended with a different body", id)
+			}
+		default:
+			if err := s.judge(ctx, tx, id, in); err != nil {
+				return err
+			}
+		}
+		p, err = s.read(ctx, tx, `WHERE p.id = $1`, id)
+		return err
+	})
+	return p, err
+}
+
+// judge is End's work on a locked recording patrol.
+func (s *Store) judge(ctx context.Context, tx pgx.Tx, id string, in EndInput) error {
+	var started time.Time
+	var person int64
+	var requested []int64
+	if err := tx.QueryRow(ctx, `SELECT started_at, person_id, requested_area_ids FROM patrol WHERE id = $1`, id).
+		Scan(&started, &person, &requested); err != nil {
+		return err
+	}
+	switch {
+	case in.EndedAt.Before(started):
+		return apperr.New(apperr.Invalid, "ended_at %s is before the start %s", in.EndedAt.Format(time.RFC3339), started.Format(time.RFC3339)).With("field", "ended_at")
+	case in.EndedAt.Sub(started) > MaxDuration:
+		return apperr.New(apperr.Invalid, "a patrol lasts at most %s", MaxDuration).With("field", "ended_at")
+	case len(in.Pauses) > 0 && in.Pauses[0].From.Before(started):
+		return apperr.New(apperr.Invalid, "pauses[0] begins before the start").With("field", "pauses")
+	}
+	fixes, err := readFixes(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if n := len(fixes); n > 0 && fixes[n-1].At.After(in.EndedAt) {
+		return apperr.New(apperr.Invalid, "the last fix (at %s) is after ended_at", fixes[n-1].At.Format(time.RFC3339)).With("field", "ended_at")
+	}
+	stats := fieldproof.Measure(fixes, in.Pauses)
+	stats.MaxStepKmh = math.Min(stats.MaxStepKmh, maxFigure)
+	keys, distinct := fixKeys(fixes)
+
+	if _, err := tx.Exec(ctx, `UPDATE patrol p SET track = (SELECT ST_MakeLine(f.position ORDER BY f.seq) FROM patrol_fix f WHERE f.patrol_id = p.id)
+		WHERE p.id = $1 AND p.fixes >= 2`, id); err != nil {
+		return fmt.Errorf("build track: %w", err)
+	}
+	areas := requested
+	if len(areas) == 0 {
+		if areas, err = s.defaultAreas(ctx, tx, id, person, started); err != nil {
+			return err
+		}
+	}
+	shares, coverage, err := s.coverage(ctx, tx, id, areas)
+	if err != nil {
+		return err
+	}
+	replay, err := replayShare(ctx, tx, id, started, keys, distinct)
+	if err != nil {
+		return err
+	}
+	v := s.rules.Judge(fieldproof.PatrolFacts{Stats: stats, Coverage: coverage, ReplayShare: replay})
+	for i := range v.Reasons {
+		v.Reasons[i].Figure = math.Min(v.Reasons[i].Figure, maxFigure)
+	}
+	statsDoc, err := json.Marshal(stats)
+	if err != nil {
+		return err
+	}
+	reasons, err := json.Marshal(v.Reasons)
+	if err != nil {
+		return err
+	}
+	pauses, err := json.Marshal(in.Pauses)
+	if err != nil {
+		return err
+	}
+	var cov *float32
+	if coverage >= 0 {
+		c := float32(coverage)
+		cov = &c
+	}
+	// The patrol belongs where its track starts (else where its first area lies), by the rule of
+	// shops and areas, so readers see it in the community it was walked in.
+	_, err = tx.Exec(ctx, `WITH at AS (SELECT COALESCE(
+				admin_unit_by_largest_overlap((SELECT position FROM patrol_fix WHERE patrol_id = $1 ORDER BY seq LIMIT 1), 'community'),
+				(SELECT community_id FROM area_directory WHERE id = $14)) AS community)
+		UPDATE patrol SET state = 'ended', ended_at = $2, end_sha256 = $3, pauses = $4, fix_keys = $5, stats = $6,
+			distance_m = $7, duration_s = $8, moving_s = $9, coverage = $10, replay_share = $11, suspect = $12, reasons = $13,
+			community_id = at.community,
+			subdistrict_id = COALESCE((SELECT parent_id FROM unit_directory WHERE id = at.community),
+				admin_unit_by_largest_overlap((SELECT position FROM patrol_fix WHERE patrol_id = $1 ORDER BY seq LIMIT 1), 'subdistrict'),
+				(SELECT subdistrict_id FROM area_directory WHERE id = $14))
+		FROM at WHERE id = $1`,
+		id, in.EndedAt, in.digest[:], pauses, distinct, statsDoc, float32(stats.DistanceM), int(stats.Duration.Seconds()),
+		int(stats.Moving.Seconds()), cov, float32(replay), v.Suspect, reasons, firstOr0(areas))
+	if err != nil {
+		return fmt.Errorf("store verdict: %w", err)
+	}
+	for i, a := range areas {
+		if _, err := tx.Exec(ctx, `INSERT INTO patrol_area (patrol_id, area_id, coverage) VALUES ($1, $2, $3)`, id, a, float32(shares[i])); err != nil {
+			return fmt.Errorf("store area %d: %w", a, err)
+		}
+	}
+	return nil
+}
+
+func firstOr0(ids []int64) int64 {
+	if len(ids) == 0 {
+		return 0
+	}
+	return ids[0]
+}
+
+// readFixes reads a patrol's fixes in seq order, which DecodeFixes and AddFixes keep time order.
+func readFixes(ctx context.Context, tx pgx.Tx, id string) ([]fieldproof.Fix, error) {
+	rows, err := tx.Query(ctx, `SELECT ST_X(position), ST_Y(position), accuracy_m, at FROM patrol_fix WHERE patrol_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (fieldproof.Fix, error) {
+		var f fieldproof.Fix
+		var acc float32
+		err := r.Scan(&f.Lon, &f.Lat, &acc, &f.At)
+		f.AccuracyM = float64(acc)
+		return f, err
+	})
+}
+
+// fixKeys answers each fix's key, in order, and the distinct keys sorted.
+func fixKeys(fixes []fieldproof.Fix) (all, distinct []int64) {
+	all = make([]int64, len(fixes))
+	for i, f := range fixes {
+		all[i] = fieldproof.FixKey(f.Lon, f.Lat)
+	}
+	distinct = slices.Clone(all)
+	slices.Sort(distinct)
+	return all, slices.Compact(distinct)
+}
+
+// defaultAreas are the areas the person was responsible for when the patrol began — their own
+// areas and those of the units they answer for — that the track's first fix lies in or within the
+// coverage buffer of. A geometry box test first lets the GiST index answer; the exact distance is
+// then on the spheroid.
+func (s *Store) defaultAreas(ctx context.Context, tx pgx.Tx, id string, person int64, started time.Time) ([]int64, error) {
+	buf := s.rules.BufferM()
+	rows, err := tx.Query(ctx, `WITH first AS (SELECT position AS g FROM patrol_fix WHERE patrol_id = $1 ORDER BY seq LIMIT 1),
+			posts AS (SELECT area_id, admin_unit_id FROM assignment_standing WHERE person_id = $2 AND valid @> $3::timestamptz)
+		SELECT a.id FROM area_directory a, first
+		WHERE ST_DWithin(a.geom, first.g, $4 / 111320.0 * 2) AND ST_DWithin(a.geom::geography, first.g::geography, $4)
+			AND (a.id IN (SELECT area_id FROM posts)
+				OR a.community_id IN (SELECT admin_unit_id FROM posts) OR a.subdistrict_id IN (SELECT admin_unit_id FROM posts))
+		ORDER BY a.id LIMIT $5`, id, person, started, buf, MaxAreas)
+	if err != nil {
+		return nil, fmt.Errorf("default areas: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// coverage answers each area's share of surface within the buffer of the track (for a street, its
+// length share: the buffer spans its width) and their mean; -1 for no area. The buffer is taken on
+// the geography, in metres wherever the district lies.
+func (s *Store) coverage(ctx context.Context, tx pgx.Tx, id string, areas []int64) ([]float64, float64, error) {
+	if len(areas) == 0 {
+		return nil, -1, nil
+	}
+	rows, err := tx.Query(ctx, `WITH b AS (SELECT ST_Buffer(track::geography, $2)::geometry AS g FROM patrol WHERE id = $1)
+		SELECT a.id, LEAST(1, COALESCE(ST_Area(ST_Intersection(a.geom, b.g)::geography) / NULLIF(ST_Area(a.geom::geography), 0), 0))
+		FROM area_directory a, b WHERE a.id = ANY ($3::bigint[])`, id, s.rules.BufferM(), areas)
+	if err != nil {
+		return nil, 0, fmt.Errorf("coverage: %w", err)
+	}
+	got := map[int64]float64{}
+	for rows.Next() {
+		var a int64
+		var c float64
+		if err := rows.Scan(&a, &c); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		got[a] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("coverage: %w", err)
+	}
+	shares := make([]float64, len(areas))
+	sum := 0.0
+	for i, a := range areas {
+		shares[i] = got[a]
+		sum += shares[i]
+	}
+	return shares, sum / float64(len(areas)), nil
+}
+
+// replayShare is the largest share of this track's fixes found, position for position, in one
+// earlier patrol (by anyone): the GIN index finds the patrols sharing any position, and the count
+// is taken in the database so their keys never cross the wire.
+func replayShare(ctx context.Context, tx pgx.Tx, id string, started time.Time, keys, distinct []int64) (float64, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	var n int
+	err := tx.QueryRow(ctx, `SELECT COALESCE(max((SELECT count(*) FROM unnest($1::bigint[]) k WHERE k = ANY (p.fix_keys))), 0)
+		FROM patrol p WHERE p.fix_keys && $2::bigint[] AND p.id <> $3 AND p.started_at < $4`, keys, distinct, id, started).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("replay: %w", err)
+	}
+	return float64(n) / float64(len(keys)), nil
+}
