@@ -424,3 +424,57 @@ func TestEachStreetChiefHearsTheirResult(t *testing.T) {
 		t.Fatalf("the street chief's inbox: %q, want %q", titles, want)
 	}
 }
+
+// The shops-inspected item counts a shop only when a check-in of it was credible; suspect ones
+// (here a vague fix) are scored apart by suspect_share. A has two open shops, one checked honestly
+// and one only from a 120 m fix: inspected 1/2, suspect 1 of 2 inspections.
+func TestComputedItemsCountOnlyCredibleCheckIns(t *testing.T) {
+	d := newDistrict(t)
+	ctx := context.Background()
+	d.svc.now = time.Now
+	at := time.Now() // the check-ins' time: now, so the month is surely theirs
+	today := at.In(incidents.Beijing)
+	month := monthPeriod(today.Year(), today.Month())
+	sheet := Sheet{Kind: Month, Name: "平台", EffectiveFrom: month.Starts.Format(time.DateOnly), Items: []Item{
+		{Code: "inspected", NameZH: "巡查覆盖率", NameEN: "inspected", MaxPoints: 5000, Source: Computed, Metric: "inspected_share", FullAt: "1", ZeroAt: "0"},
+		{Code: "suspect", NameZH: "可疑签到率", NameEN: "suspect", MaxPoints: 5000, Source: Computed, Metric: "suspect_share", FullAt: "0", ZeroAt: "1"},
+	}}
+	if _, err := d.svc.CreateSheet(ctx, system, sheet); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		x, accuracy float64
+	}{{100.01, 5}, {100.02, 120}} {
+		m, err := d.svc.merchants.CreateMerchant(ctx, system, merchants.Input{Name: fmt.Sprintf("店%.3f", c.x), Location: orb.Point{c.x, 30.15}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := merchants.NewInspectionFields()
+		lon, lat, acc := c.x, 30.15, c.accuracy
+		f.MerchantID, f.At, f.Lon, f.Lat, f.AccuracyM = m.ID, at.Format(time.RFC3339), &lon, &lat, &acc
+		f.Results.Items = []merchants.ItemResult{{Item: merchants.ItemSanitation, OK: true}}
+		in, err := f.Input(nil, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := d.svc.merchants.Inspect(ctx, system, in, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := d.svc.Result(ctx, system, month, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Rows {
+		if r.SubdistrictID != d.a {
+			continue
+		}
+		got := fmt.Sprintf("%d/%d %d/%d", r.Lines[0].Figure.Numerator, r.Lines[0].Figure.Denominator,
+			r.Lines[1].Figure.Numerator, r.Lines[1].Figure.Denominator)
+		if got != "1/2 1/2" {
+			t.Fatalf("inspected and suspect: %s, want 1/2 1/2 (%+v)", got, r.Lines)
+		}
+		return
+	}
+	t.Fatal("no row for A")
+}

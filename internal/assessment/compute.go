@@ -51,7 +51,7 @@ func (s *Service) figures(ctx context.Context, p Period, sh Sheet) (map[int64]co
 			put(r.ID, "overdue_cases", r.Due-r.OnTime, 0)
 		}
 	}
-	if uses["pledged_share"] || uses["inspector_share"] || uses["inspected_share"] || uses["off_site_share"] {
+	if uses["pledged_share"] || uses["inspector_share"] || uses["inspected_share"] || uses["off_site_share"] || uses["suspect_share"] {
 		if err := s.merchantFigures(ctx, sys, p, put); err != nil {
 			return nil, err
 		}
@@ -102,7 +102,7 @@ func (s *Service) merchantFigures(ctx context.Context, sys access.Principal, p P
 		months = p.Months()
 	}
 	inspected := map[int64][2]int64{}
-	offSite := map[int64][2]int64{}
+	offSite, suspect := map[int64][2]int64{}, map[int64][2]int64{}
 	for i, m := range months {
 		day := earlier(m.lastDay(), s.now())
 		cp, err := merchants.ParseCoveragePeriod("month", day.In(incidents.Beijing).Format(time.DateOnly), s.now())
@@ -119,14 +119,19 @@ func (s *Service) merchantFigures(ctx context.Context, sys access.Principal, p P
 				put(r.ID, "inspector_share", int64(r.WithInspector), int64(r.Shops))
 			}
 			a := inspected[r.ID]
-			inspected[r.ID] = [2]int64{a[0] + int64(r.InspectedPeriod), a[1] + int64(r.Shops)}
+			// Only a credible check-in proves a shop was inspected: one flagged by a proof rule counts
+			// towards suspect_share instead.
+			inspected[r.ID] = [2]int64{a[0] + int64(r.CrediblePeriod), a[1] + int64(r.Shops)}
 			b := offSite[r.ID]
 			offSite[r.ID] = [2]int64{b[0] + int64(r.OffSite), b[1] + int64(r.Inspections)}
+			c := suspect[r.ID]
+			suspect[r.ID] = [2]int64{c[0] + int64(r.Suspect), c[1] + int64(r.Inspections)}
 		}
 	}
 	for sub, v := range inspected {
 		put(sub, "inspected_share", v[0], v[1])
 		put(sub, "off_site_share", offSite[sub][0], offSite[sub][1])
+		put(sub, "suspect_share", suspect[sub][0], suspect[sub][1])
 	}
 	return nil
 }

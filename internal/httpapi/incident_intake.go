@@ -148,6 +148,14 @@ func decodeIntakeMultipart(body io.Reader, boundary string) (incidents.Intake, e
 			f.CRS = v
 		case "contact":
 			f.Contact = v
+		case "observed_at":
+			f.ObservedAt = v
+		case "accuracy_m":
+			x, ok := parseNumber(strings.TrimSpace(v))
+			if !ok {
+				return incidents.Intake{}, apperr.New(apperr.Malformed, "accuracy_m %q is not a finite number", v).With("field", "accuracy_m")
+			}
+			f.AccuracyM = &x
 		case "lon", "lat":
 			x, ok := parseNumber(strings.TrimSpace(v))
 			if !ok {

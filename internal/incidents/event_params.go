@@ -1,6 +1,10 @@
 package incidents
 
-import "streetchief/internal/access"
+import (
+	"time"
+
+	"streetchief/internal/access"
+)
 
 // Event params: the facts of a system-written event, which the dashboard phrases in the reader's
 // language (web/src/incidents.js, eventText). EventTexts names every kind of text it must have.
@@ -14,6 +18,8 @@ import "streetchief/internal/access"
 //	of          the incident a duplicate is (suspected) of; radius_m, hours its window
 //	outcome, by a verification: confirmed | failed, and by whom (reporter, or the verifier's role)
 //	actor_role  the role of whoever wrote the event, so a login is never the only name shown
+//	observed_at, accuracy_m: on "reported", the time and fix the device made the report with, when
+//	            it said (the event's own at is the receipt)
 //	department_id, department, department_name: the department of a joint event; vacant when
 //	            nobody held its post (else person_id, person_name: who is to acknowledge); seconds
 //	            from being asked to acknowledging; action, action_id, amount_yuan, legal_basis,
@@ -63,6 +69,17 @@ func routingParams(rt routing) map[string]any {
 	p := map[string]any{"route": "subdistrict"}
 	if rt.subdistrict != nil {
 		p["unit"] = rt.subdistrict.Name
+	}
+	return p
+}
+
+// observedParams adds the report's own time and fix, when the device gave them, to p.
+func observedParams(p map[string]any, in Intake) map[string]any {
+	if in.ObservedAt != nil {
+		p["observed_at"] = in.ObservedAt.Format(time.RFC3339Nano)
+	}
+	if in.AccuracyM != nil {
+		p["accuracy_m"] = *in.AccuracyM
 	}
 	return p
 }

@@ -35,13 +35,16 @@ type Incident struct {
 	Overdue             bool       `json:"overdue"`
 	DueAt               *time.Time `json:"due_at"`
 	ReportedAt          time.Time  `json:"reported_at"`
-	UpdatedAt           time.Time  `json:"updated_at"`
-	Source              string     `json:"source"`
-	MediaURL            string     `json:"media_url,omitempty"`
-	Photos              int        `json:"photos"`
-	Place               Place      `json:"place"`
-	PlaceText           string     `json:"place_text"`
-	Events              []Event    `json:"events,omitempty"`
+	// ObservedAt and AccuracyM: when and how precisely the reporter's device placed it, if it said.
+	ObservedAt *time.Time `json:"observed_at,omitempty"`
+	AccuracyM  *float64   `json:"accuracy_m,omitempty"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	Source     string     `json:"source"`
+	MediaURL   string     `json:"media_url,omitempty"`
+	Photos     int        `json:"photos"`
+	Place      Place      `json:"place"`
+	PlaceText  string     `json:"place_text"`
+	Events     []Event    `json:"events,omitempty"`
 	// Joint are the departments of a joint-enforcement case with their acknowledgements and actions.
 	Joint []Participation `json:"joint,omitempty"`
 	// Told is who was notified of the case and whether they have opened it (已读/未读): leaders ask
@@ -80,7 +83,7 @@ var incidentColumns = `i.id, i.category, i.status, i.description, ST_X(i.locatio
 	COALESCE(i.subdistrict_id, 0), COALESCE(i.community_id, 0), COALESCE(i.area_id, 0), COALESCE(i.assignee_person_id, 0),
 	COALESCE((SELECT p.name FROM person_directory p WHERE p.id = i.assignee_person_id), ''), i.queue, i.outside_jurisdiction,
 	i.escalation_level, i.department_ids, COALESCE(i.likely_duplicate_of, 0), COALESCE(i.duplicate_of, 0), i.overdue,
-	i.due_at, i.reported_at, i.updated_at, i.source, i.media_url,
+	i.due_at, i.reported_at, i.observed_at, i.accuracy_m::float8, i.updated_at, i.source, i.media_url,
 	(SELECT count(*) FROM incident_photo_ref r WHERE r.incident_id = i.id), ` + placeColumns
 
 // incidentFrom is what incidentColumns are selected from.
@@ -92,7 +95,7 @@ func scanIncident(row pgx.Row) (Incident, error) {
 	err := row.Scan(append([]any{&in.ID, &in.Category, &in.Status, &in.Description, &in.Lon, &in.Lat, &in.SubdistrictID,
 		&in.CommunityID, &in.AreaID, &in.AssigneePersonID, &in.AssigneeName, &in.Queue, &in.OutsideJurisdiction,
 		&in.EscalationLevel, &in.DepartmentIDs, &in.LikelyDuplicateOf, &in.DuplicateOf, &in.Overdue, &in.DueAt,
-		&in.ReportedAt, &in.UpdatedAt, &in.Source, &in.MediaURL, &in.Photos}, pl.dest()...)...)
+		&in.ReportedAt, &in.ObservedAt, &in.AccuracyM, &in.UpdatedAt, &in.Source, &in.MediaURL, &in.Photos}, pl.dest()...)...)
 	pl.areaID, pl.communityID, pl.subdistrictID = in.AreaID, in.CommunityID, in.SubdistrictID
 	in.Place = pl.place()
 	in.PlaceText = in.Place.Text()

@@ -58,6 +58,10 @@ type Receipt struct {
 	LikelyDuplicateOf   int64      `json:"likely_duplicate_of,omitempty"`
 	Photos              int        `json:"photos"`
 	ReportedAt          time.Time  `json:"reported_at"`
+	// ObservedAt and AccuracyM are the time and fix the reporter's device made the report with, when
+	// it said (a report queued offline arrives later than it was made).
+	ObservedAt *time.Time `json:"observed_at,omitempty"`
+	AccuracyM  *float64   `json:"accuracy_m,omitempty"`
 	// VerificationToken lets the reporter confirm or dispute the resolution (POST
 	// /api/v1/incidents/{id}/verification): shown in this answer only, kept as a hash.
 	VerificationToken string `json:"verification_token,omitempty"`
@@ -177,6 +181,11 @@ func (s *Service) report(ctx context.Context, who access.Principal, in Intake, k
 				return err
 			}
 		}
+		// After the replay: a resend of a report accepted days ago answers as it did, though its
+		// observed time has since aged past the bound.
+		if err := in.checkObserved(now); err != nil {
+			return err
+		}
 		cat, err := category(ctx, tx, in.Category)
 		if err != nil {
 			return err
@@ -188,9 +197,12 @@ func (s *Service) report(ctx context.Context, who access.Principal, in Intake, k
 		if rt.assignee == nil {
 			status = Reported
 		}
+		// The due time runs from now, the receipt, never from observed_at: the SLA measures how the
+		// city answers once it learns of a problem, and a phone's clock is no ground for a deadline.
 		rc = Receipt{Status: status, Category: cat.Code, Lon: in.Point[0], Lat: in.Point[1], OutsideJurisdiction: rt.outside,
 			Queue: rt.queue, Area: rt.area, Community: rt.community, Subdistrict: rt.subdistrict, Assignee: rt.assignee,
-			EscalationLevel: rt.level, DueAt: cat.Due(status, now), Photos: len(in.Photos), ReportedAt: now.UTC().Round(time.Microsecond)}
+			EscalationLevel: rt.level, DueAt: cat.Due(status, now), Photos: len(in.Photos), ReportedAt: now.UTC().Round(time.Microsecond),
+			ObservedAt: in.ObservedAt, AccuracyM: in.AccuracyM}
 		if rc.DueAt != nil {
 			d := rc.DueAt.UTC().Round(time.Microsecond)
 			rc.DueAt = &d
@@ -216,18 +228,19 @@ func (s *Service) report(ctx context.Context, who access.Principal, in Intake, k
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO incident (category, status, description, location, subdistrict_id, community_id,
 				area_id, assignee_person_id, queue, outside_jurisdiction, escalation_level, likely_duplicate_of, due_at,
-				reported_at, updated_at, reporter_user_id, source, media_url, address, verify_token_sha256, tracking_number)
+				reported_at, updated_at, reporter_user_id, source, media_url, address, verify_token_sha256, tracking_number,
+				observed_at, accuracy_m)
 			VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), NULLIF($6, 0), NULLIF($7, 0), NULLIF($8, 0),
-				NULLIF($9, 0), $10, $11, $12, NULLIF($13, 0), $14, $15, $15, NULLIF($16, 0), $17, $18, $19, $20, $21)
+				NULLIF($9, 0), $10, $11, $12, NULLIF($13, 0), $14, $15, $15, NULLIF($16, 0), $17, $18, $19, $20, $21, $22, $23::real)
 			RETURNING id`,
 			cat.Code, status, in.Description, in.Point[0], in.Point[1], refID(rt.subdistrict), refID(rt.community),
 			refID(rt.area), rt.assignee.personID(), rt.queue, rt.outside, rt.level, dup, rc.DueAt, rc.ReportedAt,
-			who.UserID, source, in.MediaURL, in.Address, tokenHash, number).Scan(&rc.ID)
+			who.UserID, source, in.MediaURL, in.Address, tokenHash, number, in.ObservedAt, in.AccuracyM).Scan(&rc.ID)
 		if err != nil {
 			return err
 		}
 		eventID, err := addEvent(ctx, tx, who, event{incident: rc.ID, at: now, kind: "reported", to: status,
-			assignee: rt.assignee.personID(), params: routingParams(rt)})
+			assignee: rt.assignee.personID(), params: observedParams(routingParams(rt), in)})
 		if err != nil {
 			return err
 		}

@@ -98,6 +98,16 @@ type CoverageRow struct {
 	Violations         int     `json:"violations"`
 	OffSite            int     `json:"off_site"`
 	OffSiteShare       float64 `json:"off_site_share"` // of the period's inspections, in %
+	// Credible*: shops inspected with at least one check-in no proof rule flagged — on the day, in
+	// the week to it, in the period. Suspect: the period's inspections flagged by any rule.
+	CredibleDay       int     `json:"credible_day"`
+	CredibleDayPct    float64 `json:"credible_day_pct"`
+	CredibleWeek      int     `json:"credible_week"`
+	CredibleWeekPct   float64 `json:"credible_week_pct"`
+	CrediblePeriod    int     `json:"credible_period"`
+	CrediblePeriodPct float64 `json:"credible_period_pct"`
+	Suspect           int     `json:"suspect"`
+	SuspectShare      float64 `json:"suspect_share"` // of the period's inspections, in %
 }
 
 // Coverage is the table: a row per community, subdistrict or inspector and the total.
@@ -112,7 +122,9 @@ type Coverage struct {
 const coverageDefinitions = "shops: open on the day; pledged: a standing pledge valid on the day; with_inspector: a (primary) inspector " +
 	"(包户到人) on the day; inspected_day / _week / _period: shops with a standing inspection on the day / from the week's " +
 	"Monday to the day / in the period; inspections, violations, off_site: standing inspections of the shops in the period; " +
-	"by=inspector groups the shops by their inspector on the day. Voided inspections count for nothing. Days are Beijing's."
+	"by=inspector groups the shops by their inspector on the day; credible_day / _week / _period: shops inspected so with at least one " +
+	"inspection no proof rule flagged (off site, a vague fix, a teleport, a repeated position); suspect: the period's inspections " +
+	"flagged by any of them. Voided inspections count for nothing. Days are Beijing's."
 
 // Coverage counts the shops in the caller's scope by community, subdistrict or inspector.
 func (s *Store) Coverage(ctx context.Context, who access.Principal, by CoverageBy, p CoveragePeriod) (Coverage, error) {
@@ -147,7 +159,11 @@ func (s *Store) Coverage(ctx context.Context, who access.Principal, by CoverageB
 			       bool_or(visit_day BETWEEN $3::date AND $4::date) AS period,
 			       count(*) FILTER (WHERE visit_day BETWEEN $3::date AND $4::date) AS n,
 			       COALESCE(sum(violations) FILTER (WHERE visit_day BETWEEN $3::date AND $4::date), 0) AS v,
-			       count(*) FILTER (WHERE off_site AND visit_day BETWEEN $3::date AND $4::date) AS off
+			       count(*) FILTER (WHERE off_site AND visit_day BETWEEN $3::date AND $4::date) AS off,
+			       bool_or(NOT suspect AND visit_day = $1::date) AS cday,
+			       bool_or(NOT suspect AND visit_day BETWEEN $2::date AND $1::date) AS cweek,
+			       bool_or(NOT suspect AND visit_day BETWEEN $3::date AND $4::date) AS cperiod,
+			       count(*) FILTER (WHERE suspect AND visit_day BETWEEN $3::date AND $4::date) AS sus
 			  FROM merchant_inspection
 			 WHERE voided_at IS NULL AND visit_day BETWEEN LEAST($2::date, $3::date) AND GREATEST($1::date, $4::date)
 			 GROUP BY merchant_id
@@ -155,11 +171,14 @@ func (s *Store) Coverage(ctx context.Context, who access.Principal, by CoverageB
 			SELECT `+key+` AS key, count(*) AS shops, count(*) FILTER (WHERE s.pledged) AS pledged,
 			       count(*) FILTER (WHERE s.inspector <> 0) AS with_inspector, count(*) FILTER (WHERE seen.day) AS d,
 			       count(*) FILTER (WHERE seen.week) AS w, count(*) FILTER (WHERE seen.period) AS p,
-			       COALESCE(sum(seen.n), 0) AS n, COALESCE(sum(seen.v), 0) AS v, COALESCE(sum(seen.off), 0) AS off
+			       COALESCE(sum(seen.n), 0) AS n, COALESCE(sum(seen.v), 0) AS v, COALESCE(sum(seen.off), 0) AS off,
+			       count(*) FILTER (WHERE seen.cday) AS cd, count(*) FILTER (WHERE seen.cweek) AS cw,
+			       count(*) FILTER (WHERE seen.cperiod) AS cp, COALESCE(sum(seen.sus), 0) AS sus
 			  FROM shop s LEFT JOIN seen ON seen.merchant_id = s.id
 			 GROUP BY 1
 		)
-		SELECT agg.key, COALESCE(u.name, ''), agg.shops, agg.pledged, agg.with_inspector, agg.d, agg.w, agg.p, agg.n, agg.v, agg.off
+		SELECT agg.key, COALESCE(u.name, ''), agg.shops, agg.pledged, agg.with_inspector, agg.d, agg.w, agg.p, agg.n, agg.v, agg.off,
+		       agg.cd, agg.cw, agg.cp, agg.sus
 		  FROM agg LEFT JOIN `+names+` u ON u.id = agg.key
 		 ORDER BY agg.key = 0, u.name, agg.key`, args...)
 	if err != nil {
@@ -168,7 +187,7 @@ func (s *Store) Coverage(ctx context.Context, who access.Principal, by CoverageB
 	cov := Coverage{By: by, Period: p, Rows: []CoverageRow{}, Definitions: coverageDefinitions, Total: CoverageRow{Name: "合计"}}
 	var r CoverageRow
 	_, err = pgx.ForEachRow(rows, []any{&r.ID, &r.Name, &r.Shops, &r.Pledged, &r.WithInspector, &r.InspectedDay, &r.InspectedWeek,
-		&r.InspectedPeriod, &r.Inspections, &r.Violations, &r.OffSite}, func() error {
+		&r.InspectedPeriod, &r.Inspections, &r.Violations, &r.OffSite, &r.CredibleDay, &r.CredibleWeek, &r.CrediblePeriod, &r.Suspect}, func() error {
 		if r.ID == 0 {
 			r.Name = map[CoverageBy]string{ByInspector: "(无督查员)"}[by]
 			if r.Name == "" {
@@ -179,6 +198,8 @@ func (s *Store) Coverage(ctx context.Context, who access.Principal, by CoverageB
 		t.Shops, t.Pledged, t.WithInspector = t.Shops+r.Shops, t.Pledged+r.Pledged, t.WithInspector+r.WithInspector
 		t.InspectedDay, t.InspectedWeek, t.InspectedPeriod = t.InspectedDay+r.InspectedDay, t.InspectedWeek+r.InspectedWeek, t.InspectedPeriod+r.InspectedPeriod
 		t.Inspections, t.Violations, t.OffSite = t.Inspections+r.Inspections, t.Violations+r.Violations, t.OffSite+r.OffSite
+		t.CredibleDay, t.CredibleWeek, t.CrediblePeriod = t.CredibleDay+r.CredibleDay, t.CredibleWeek+r.CredibleWeek, t.CrediblePeriod+r.CrediblePeriod
+		t.Suspect += r.Suspect
 		cov.Rows = append(cov.Rows, r.withRates())
 		return nil
 	})
@@ -193,6 +214,8 @@ func (r CoverageRow) withRates() CoverageRow {
 	r.PledgedPct, r.WithInspectorPct = pct(r.Pledged, r.Shops), pct(r.WithInspector, r.Shops)
 	r.InspectedDayPct, r.InspectedWeekPct, r.InspectedPeriodPct = pct(r.InspectedDay, r.Shops), pct(r.InspectedWeek, r.Shops), pct(r.InspectedPeriod, r.Shops)
 	r.OffSiteShare = pct(r.OffSite, r.Inspections)
+	r.CredibleDayPct, r.CredibleWeekPct, r.CrediblePeriodPct = pct(r.CredibleDay, r.Shops), pct(r.CredibleWeek, r.Shops), pct(r.CrediblePeriod, r.Shops)
+	r.SuspectShare = pct(r.Suspect, r.Inspections)
 	return r
 }
 

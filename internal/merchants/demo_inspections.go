@@ -185,8 +185,10 @@ func SeedDemoInspections(ctx context.Context, s *Store, seed int64, now time.Tim
 	return sum, nil
 }
 
-// writeDemoPlan inserts the plan in batches; the distance and the off-site flag are computed as
-// Inspect computes them.
+// writeDemoPlan inserts the plan in batches; the distance, the off-site flag and the proof rules of
+// a single check-in (off site, a vague fix) are computed as Inspect computes them. The rules
+// between a person's check-ins are not applied: the plan draws each shop's visit time on its own,
+// so its times say nothing of anyone's walk between shops.
 func (s *Store) writeDemoPlan(ctx context.Context, plan []demoVisit) error {
 	const batch = 5000
 	for start := 0; start < len(plan); start += batch {
@@ -215,17 +217,25 @@ func (s *Store) writeDemoPlan(ctx context.Context, plan []demoVisit) error {
 			results, violations, notes = append(results, string(b)), append(violations, n), append(notes, v.note)
 		}
 		if _, err := s.db.Exec(ctx, `INSERT INTO merchant_inspection (merchant_id, inspector_person_id, at, visit_day, received_at,
-				position, accuracy_m, distance_m, off_site_limit_m, off_site, results, violations, note)
+				position, accuracy_m, distance_m, off_site_limit_m, off_site, results, violations, note, suspect, proof_reasons)
 			SELECT p.merchant_id, NULLIF(p.person, 0), p.at, (p.at AT TIME ZONE 'Asia/Shanghai')::date, p.at + interval '2 minutes',
-				p.g, p.acc, d.dist, d.lim, d.dist > d.lim, p.results::jsonb, p.violations, p.note
+				p.g, p.acc, d.dist, d.lim, d.dist > d.lim, p.results::jsonb, p.violations, p.note,
+				jsonb_array_length(r.reasons) > 0, r.reasons
 			FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::float8[], $5::float8[], $6::float8[], $7::text[],
 				$8::int[], $9::text[]) AS u(merchant_id, person, at, lon, lat, acc, results, violations, note)
 			CROSS JOIN LATERAL (SELECT u.*, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326) AS g) p
 			JOIN merchant m ON m.id = p.merchant_id
 			CROSS JOIN LATERAL (SELECT LEAST(ST_Distance(m.location::geography, p.g::geography),
 					COALESCE(ST_Distance(m.frontage::geography, p.g::geography), 'Infinity'))::real AS dist,
-				($10 + LEAST(p.acc, $11))::real AS lim) d`,
-			ids, people, ats, lons, lats, accs, results, violations, notes, s.rules.OffSiteMetres, s.rules.AccuracyAllowanceCapMetres); err != nil {
+				($10 + LEAST(p.acc, $11))::real AS lim) d
+			CROSS JOIN LATERAL (SELECT COALESCE(jsonb_agg(x.reason ORDER BY x.n), '[]') AS reasons FROM (
+				SELECT 1 AS n, jsonb_build_object('code', 'off_site', 'figure', round(d.dist::numeric, 2), 'limit', d.lim::float8) AS reason
+				 WHERE d.dist > d.lim
+				UNION ALL
+				SELECT 2, jsonb_build_object('code', 'poor_accuracy', 'figure', round(p.acc::numeric, 2), 'limit', $12::float8)
+				 WHERE p.acc > $12) x) r`,
+			ids, people, ats, lons, lats, accs, results, violations, notes, s.rules.OffSiteMetres, s.rules.AccuracyAllowanceCapMetres,
+			s.rules.Proof.MaxAccuracyM); err != nil {
 			return fmt.Errorf("demo inspections: %w", err)
 		}
 	}

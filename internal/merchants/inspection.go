@@ -15,33 +15,38 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/audit"
+	"streetchief/internal/fieldproof"
 	"streetchief/internal/incidents"
 	"streetchief/internal/registry"
 )
 
 // Inspection is one check of one shop (每日巡查), as stored.
 type Inspection struct {
-	ID                int64        `json:"id"`
-	MerchantID        int64        `json:"merchant_id"`
-	MerchantName      string       `json:"merchant_name"`
-	InspectorPersonID int64        `json:"inspector_person_id,omitempty"`
-	InspectorName     string       `json:"inspector_name,omitempty"`
-	At                time.Time    `json:"at"`
-	VisitDay          string       `json:"visit_day"`
-	ReceivedAt        time.Time    `json:"received_at"`
-	Lon               float64      `json:"lon"`
-	Lat               float64      `json:"lat"`
-	AccuracyM         float64      `json:"accuracy_m"`
-	DistanceM         float64      `json:"distance_m"`
-	OffSiteLimitM     float64      `json:"off_site_limit_m"`
-	OffSite           bool         `json:"off_site"`
-	Results           []ItemResult `json:"results"`
-	Violations        int          `json:"violations"`
-	Refused           bool         `json:"refused"`
-	Note              string       `json:"note"`
-	Photos            []string     `json:"photos"` // paths of the photos
-	VoidedAt          *time.Time   `json:"voided_at,omitempty"`
-	VoidReason        string       `json:"void_reason,omitempty"`
+	ID                int64     `json:"id"`
+	MerchantID        int64     `json:"merchant_id"`
+	MerchantName      string    `json:"merchant_name"`
+	InspectorPersonID int64     `json:"inspector_person_id,omitempty"`
+	InspectorName     string    `json:"inspector_name,omitempty"`
+	At                time.Time `json:"at"`
+	VisitDay          string    `json:"visit_day"`
+	ReceivedAt        time.Time `json:"received_at"`
+	Lon               float64   `json:"lon"`
+	Lat               float64   `json:"lat"`
+	AccuracyM         float64   `json:"accuracy_m"`
+	DistanceM         float64   `json:"distance_m"`
+	OffSiteLimitM     float64   `json:"off_site_limit_m"`
+	OffSite           bool      `json:"off_site"`
+	// Suspect and Reasons are the proof verdict (fieldproof's check-in rules), judged when the
+	// inspection was stored: a suspect one is kept and counted apart. Off-site is one reason.
+	Suspect    bool                `json:"suspect"`
+	Reasons    []fieldproof.Reason `json:"reasons"`
+	Results    []ItemResult        `json:"results"`
+	Violations int                 `json:"violations"`
+	Refused    bool                `json:"refused"`
+	Note       string              `json:"note"`
+	Photos     []string            `json:"photos"` // paths of the photos
+	VoidedAt   *time.Time          `json:"voided_at,omitempty"`
+	VoidReason string              `json:"void_reason,omitempty"`
 	// RepeatIncidentID is the repeat-offender case this inspection opened or joined (0: none).
 	RepeatIncidentID int64 `json:"repeat_incident_id,omitempty"`
 }
@@ -49,18 +54,18 @@ type Inspection struct {
 // inspectionSelect reads an Inspection; FROM merchant_inspection i JOIN merchant m.
 const inspectionSelect = `SELECT i.id, i.merchant_id, m.name, COALESCE(i.inspector_person_id, 0), COALESCE(p.name, ''), i.at,
 		i.visit_day::text, i.received_at, ST_X(i.position), ST_Y(i.position), i.accuracy_m, i.distance_m, i.off_site_limit_m,
-		i.off_site, i.results, i.violations, i.refused, i.note, i.photo_sha256, i.voided_at, COALESCE(i.void_reason, ''),
+		i.off_site, i.suspect, i.proof_reasons, i.results, i.violations, i.refused, i.note, i.photo_sha256, i.voided_at, COALESCE(i.void_reason, ''),
 		COALESCE((SELECT c.incident_id FROM merchant_repeat_case c WHERE c.inspection_id = i.id), 0)
 	FROM merchant_inspection i JOIN merchant m ON m.id = i.merchant_id
 	LEFT JOIN person_directory p ON p.id = i.inspector_person_id`
 
 func scanInspection(row pgx.Row) (Inspection, error) {
 	var in Inspection
-	var results []byte
+	var results, reasons []byte
 	var photos [][]byte
 	var acc, dist, limit float32
 	err := row.Scan(&in.ID, &in.MerchantID, &in.MerchantName, &in.InspectorPersonID, &in.InspectorName, &in.At, &in.VisitDay,
-		&in.ReceivedAt, &in.Lon, &in.Lat, &acc, &dist, &limit, &in.OffSite, &results, &in.Violations, &in.Refused, &in.Note,
+		&in.ReceivedAt, &in.Lon, &in.Lat, &acc, &dist, &limit, &in.OffSite, &in.Suspect, &reasons, &results, &in.Violations, &in.Refused, &in.Note,
 		&photos, &in.VoidedAt, &in.VoidReason, &in.RepeatIncidentID)
 	if err != nil {
 		return in, err
@@ -68,6 +73,9 @@ func scanInspection(row pgx.Row) (Inspection, error) {
 	in.AccuracyM, in.DistanceM, in.OffSiteLimitM = float64(acc), float64(dist), float64(limit)
 	if err := json.Unmarshal(results, &in.Results); err != nil {
 		return in, fmt.Errorf("inspection %d results: %w", in.ID, err)
+	}
+	if err := json.Unmarshal(reasons, &in.Reasons); err != nil {
+		return in, fmt.Errorf("inspection %d proof reasons: %w", in.ID, err)
 	}
 	in.Photos = make([]string, len(photos))
 	for k := range photos {
@@ -132,6 +140,9 @@ func (s *Store) inspect(ctx context.Context, who access.Principal, in Inspection
 				return err
 			}
 		}
+		if err := lockPerson(ctx, tx, who); err != nil {
+			return err
+		}
 		shop, err := lockShop(ctx, tx, who, in.MerchantID, in.Point)
 		if err != nil {
 			return err
@@ -155,10 +166,10 @@ func (s *Store) inspect(ctx context.Context, who access.Principal, in Inspection
 	return ins, true, err
 }
 
-// insertInspection stores the photos and the row and answers it. The distance (lockShop's) is
-// measured on the spheroid to the nearer of the shop's point and frontage; the limit is the rule's
-// distance plus the fix's accuracy up to its cap. Both are compared as the real columns hold them,
-// so the CHECK that ties off_site to them agrees exactly at the threshold.
+// insertInspection judges the check-in, stores the photos and the row and answers it. The distance
+// (lockShop's) is measured on the spheroid to the nearer of the shop's point and frontage; the limit
+// is the rule's distance plus the fix's accuracy up to its cap. Both are compared as the real
+// columns hold them, so the CHECK that ties off_site to them agrees exactly at the threshold.
 func (s *Store) insertInspection(ctx context.Context, tx pgx.Tx, who access.Principal, shop inspectedShop, in InspectionInput, key string) (Inspection, error) {
 	limit := s.rules.OffSiteMetres + min(in.AccuracyM, s.rules.AccuracyAllowanceCapMetres)
 	dist32, limit32 := float32(shop.distance), float32(limit)
@@ -166,7 +177,19 @@ func (s *Store) insertInspection(ctx context.Context, tx pgx.Tx, who access.Prin
 	ins := Inspection{MerchantID: shop.id, MerchantName: shop.name, InspectorPersonID: who.PersonID, InspectorName: shop.inspectorName,
 		At: in.At, VisitDay: in.At.In(incidents.Beijing).Format(time.DateOnly), ReceivedAt: now, Lon: in.Point[0], Lat: in.Point[1],
 		AccuracyM: float64(float32(in.AccuracyM)), DistanceM: float64(dist32), OffSiteLimitM: float64(limit32), OffSite: dist32 > limit32,
-		Results: in.Results, Violations: len(in.Violations()), Refused: in.Refused, Note: in.Note, Photos: []string{}}
+		Results: in.Results, Violations: len(in.Violations()), Refused: in.Refused, Note: in.Note, Photos: []string{},
+		Reasons: []fieldproof.Reason{}}
+	prev, next, err := neighbours(ctx, tx, who, in.At)
+	if err != nil {
+		return ins, err
+	}
+	verdict := s.rules.judge(fieldproof.CheckIn{Fix: fieldproof.Fix{Lon: in.Point[0], Lat: in.Point[1], AccuracyM: ins.AccuracyM, At: in.At},
+		PlaceID: shop.id, DistanceM: float64(dist32), LimitM: float64(limit32), Previous: prev}, next)
+	ins.Suspect, ins.Reasons = verdict.Suspect, verdict.Reasons
+	reasons, err := json.Marshal(verdict.Reasons)
+	if err != nil {
+		return ins, err
+	}
 	shas := make([][]byte, len(in.Photos))
 	for k, p := range in.Photos {
 		if _, err := tx.Exec(ctx, `INSERT INTO merchant_photo (sha256, content_type, bytes, width, height)
@@ -181,13 +204,13 @@ func (s *Store) insertInspection(ctx context.Context, tx pgx.Tx, who access.Prin
 	}
 	err = tx.QueryRow(ctx, `INSERT INTO merchant_inspection (merchant_id, inspector_person_id, user_id, at, visit_day, received_at,
 			position, accuracy_m, distance_m, off_site_limit_m, off_site, results, violations, refused, note, photo_sha256,
-			idempotency_key, body_sha256)
+			idempotency_key, body_sha256, suspect, proof_reasons)
 		VALUES ($1, NULLIF($2, 0), NULLIF($3, 0), $4, $5::date, $6, ST_SetSRID(ST_MakePoint($7, $8), 4326), $9, $10, $11, $12, $13, $14,
-			$15, $16, $17, NULLIF($18, ''), $19)
+			$15, $16, $17, NULLIF($18, ''), $19, $20, $21)
 		RETURNING id`,
 		ins.MerchantID, who.PersonID, who.UserID, ins.At, ins.VisitDay, now, ins.Lon, ins.Lat, float32(in.AccuracyM),
 		dist32, limit32, ins.OffSite, results, ins.Violations, ins.Refused, ins.Note, shas, idemKey(who, key),
-		in.digest[:]).Scan(&ins.ID)
+		in.digest[:], ins.Suspect, reasons).Scan(&ins.ID)
 	if err != nil {
 		return ins, err
 	}
@@ -196,7 +219,7 @@ func (s *Store) insertInspection(ctx context.Context, tx pgx.Tx, who access.Prin
 	}
 	return ins, audit.Record(ctx, tx, who, audit.Create, "merchant_inspection", ins.ID, nil, map[string]any{
 		"merchant_id": ins.MerchantID, "at": ins.At, "distance_m": dist32, "off_site": ins.OffSite,
-		"violations": ins.Violations, "refused": ins.Refused})
+		"violations": ins.Violations, "refused": ins.Refused, "suspect": ins.Suspect, "reasons": ins.Reasons})
 }
 
 // idemKey stores a key only for a signed-in user: the key is unique per user.

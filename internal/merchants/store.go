@@ -3,6 +3,7 @@ package merchants
 import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"streetchief/internal/fieldproof"
 	"streetchief/internal/incidents"
 	"streetchief/internal/registry"
 )
@@ -13,6 +14,9 @@ type Rules struct {
 	// the reported GPS accuracy is added, up to AccuracyAllowanceCapMetres (default 50 m).
 	OffSiteMetres              float64
 	AccuracyAllowanceCapMetres float64
+	// Proof judges every check-in against fake work (zero: fieldproof's defaults); serve takes it
+	// from --field-proof-rules' check_in member.
+	Proof fieldproof.CheckInRules
 }
 
 func (r Rules) withDefaults() Rules {
@@ -21,6 +25,9 @@ func (r Rules) withDefaults() Rules {
 	}
 	if r.AccuracyAllowanceCapMetres <= 0 {
 		r.AccuracyAllowanceCapMetres = 50
+	}
+	if r.Proof == (fieldproof.CheckInRules{}) {
+		r.Proof = fieldproof.DefaultRules().CheckIn
 	}
 	return r
 }

@@ -16,14 +16,16 @@ import (
 // Visit is what one person did at one shop on one Beijing day: one visit, however many inspections
 // they recorded there that day (a morning round and an evening one are one visit with two records).
 type Visit struct {
-	MerchantID        int64        `json:"merchant_id"`
-	MerchantName      string       `json:"merchant_name"`
-	InspectorPersonID int64        `json:"inspector_person_id,omitempty"`
-	InspectorName     string       `json:"inspector_name,omitempty"`
-	Day               string       `json:"day"`
-	OffSite           bool         `json:"off_site"` // every standing record of it was off-site
-	Violations        int          `json:"violations"`
-	Records           []Inspection `json:"records"`
+	MerchantID        int64  `json:"merchant_id"`
+	MerchantName      string `json:"merchant_name"`
+	InspectorPersonID int64  `json:"inspector_person_id,omitempty"`
+	InspectorName     string `json:"inspector_name,omitempty"`
+	Day               string `json:"day"`
+	OffSite           bool   `json:"off_site"` // every standing record of it was off-site
+	// Suspect: every standing record of it was judged suspect, so the visit proves nothing.
+	Suspect    bool         `json:"suspect"`
+	Violations int          `json:"violations"`
+	Records    []Inspection `json:"records"`
 }
 
 // VisitFilter selects inspections; zero fields match everything in scope. From and To are Beijing
@@ -107,7 +109,7 @@ func (s *Store) Visits(ctx context.Context, who access.Principal, f VisitFilter)
 func groupVisits(list []Inspection) []Visit {
 	out := []Visit{}
 	standing := map[int]int{} // visit → standing records
-	offSite := map[int]int{}
+	offSite, suspect := map[int]int{}, map[int]int{}
 	for _, in := range list {
 		k := len(out) - 1
 		if k < 0 || out[k].MerchantID != in.MerchantID || out[k].InspectorPersonID != in.InspectorPersonID || out[k].Day != in.VisitDay ||
@@ -124,10 +126,14 @@ func groupVisits(list []Inspection) []Visit {
 			if in.OffSite {
 				offSite[k]++
 			}
+			if in.Suspect {
+				suspect[k]++
+			}
 		}
 	}
 	for k := range out {
 		out[k].OffSite = standing[k] > 0 && offSite[k] == standing[k]
+		out[k].Suspect = standing[k] > 0 && suspect[k] == standing[k]
 	}
 	return out
 }
