@@ -8,6 +8,7 @@ import {t} from './i18n/index.js';
 import {addMerchantLayers, merchantLegend, removeMerchantLayers} from './merchants.js';
 import {CLUSTER_COLORS, COVERAGE_RAMP, HEAT_RAMP, KIND_COLORS, STATUS_COLORS, TOGGLES, UNCOVERED, baseStyle, incidentLayers} from './map-style.js';
 import {STATUSES} from './incidents.js';
+import {addPatrolLayers, patrolLegend, removePatrolLayers} from './patrols-layer.js';
 
 // The worker is served from /assets under a hashed name the build passes in.
 setWorkerUrl(STREETCHIEF_WORKER_URL); // eslint-disable-line no-undef
@@ -114,6 +115,8 @@ export class MapView {
             for (const l of incidentLayers()) if (m.getLayer(l.id)) m.removeLayer(l.id);
             for (const s of [...INCIDENT_SOURCES, 'selected-incident']) if (m.getSource(s)) m.removeSource(s);
             removeMerchantLayers(m);
+            removePatrolLayers(m);
+            this.patrolTiles = false;
             this.unitGeometry.clear();
             return;
         }
@@ -131,6 +134,9 @@ export class MapView {
         }
         this.applyIncidentFilter();
         await addMerchantLayers(m, (await tileSource('merchants')).src, this.visible.merchants);
+        // Patrol tracks from a server that serves them (its OpenAPI lists the layer).
+        this.patrolTiles = await api.patrolTilesOffered();
+        if (this.patrolTiles) addPatrolLayers(m, (await tileSource('patrols')).src, this.visible.patrols);
     }
 
     setUnitGeometry(features) {
@@ -315,7 +321,7 @@ export class MapView {
 
     // renderPanel draws the layers, legend, units and search into el.
     renderPanel(el) {
-        const toggles = TOGGLES.filter((x) => !x.signedIn || this.signedIn).map((x) => h('label', {class: 'toggle'},
+        const toggles = TOGGLES.filter((x) => (!x.signedIn || this.signedIn) && (x.key !== 'patrols' || this.patrolTiles)).map((x) => h('label', {class: 'toggle'},
             h('input', {type: 'checkbox', checked: this.visible[x.key], dataset: {layer: x.key},
                 onchange: (e) => this.toggle(x.key, e.target.checked)}),
             ' ', t(`layers.${x.key}`)));
@@ -337,6 +343,7 @@ export class MapView {
                 h('div', {class: 'legend-item', id: 'legend-heat'}, t('layers.heatIncidents'), ' ', t('legend.heatLow'), ramp(HEAT_RAMP), t('legend.heatHigh')),
                 h('p', {class: 'hint legend-note'}, t('legend.heatNote')),
                 merchantLegend(),
+                this.patrolTiles && patrolLegend(),
             ],
             h('div', {class: 'legend-item'}, t('layers.heatCoverage'), ' ', t('legend.coverageLow'), ramp(COVERAGE_RAMP), t('legend.coverageHigh')),
         );
