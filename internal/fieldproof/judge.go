@@ -38,10 +38,12 @@ const (
 
 type verdict struct{ v Verdict }
 
+// MaxFigure stands for an infinite speed — two places at one instant — in stats and reasons: JSON
+// has no infinity, and any figure this far above every bound reads the same.
+const MaxFigure = 1e9
+
 func (b *verdict) flag(code string, figure, limit float64) {
-	if math.IsInf(figure, 1) {
-		figure = math.MaxFloat32 // JSON has no infinity; any figure this large reads as "instantly"
-	}
+	figure = math.Min(figure, MaxFigure)
 	b.v.Suspect = true
 	b.v.Reasons = append(b.v.Reasons, Reason{Code: code, Figure: round2(figure), Limit: limit})
 }
@@ -89,7 +91,7 @@ func certainSpeedKmh(a, b Fix) float64 {
 		dt = -dt
 	}
 	if dt == 0 {
-		return math.Inf(1)
+		return MaxFigure
 	}
 	return d / 1000 / dt.Hours()
 }

@@ -84,7 +84,7 @@ func Measure(fixes []Fix, pauses []Pause) TrackStats {
 			speeds = append(speeds, d/1000/dt)
 			s.MaxStepKmh = math.Max(s.MaxStepKmh, certain/dt)
 		case certain > 0: // two places at one instant
-			s.MaxStepKmh = math.Inf(1)
+			s.MaxStepKmh = MaxFigure
 		}
 	}
 	s.MedianSpeedKmh = median(speeds)
