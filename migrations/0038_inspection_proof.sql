@@ -18,7 +18,7 @@ ALTER TABLE merchant_inspection
     ADD CONSTRAINT merchant_inspection_suspect_has_reasons CHECK (suspect = (jsonb_array_length(proof_reasons) > 0));
 
 -- A check-in's neighbours in time, the same person's standing inspections just before and after it.
-CREATE INDEX merchant_inspection_person_at ON merchant_inspection (inspector_person_id, at) WHERE voided_at IS NULL;
+CREATE INDEX merchant_inspection_person_at ON merchant_inspection (inspector_person_id, at, id) WHERE voided_at IS NULL;
 
 -- The read interface gains the verdict (columns may only be added at the end of a replaced view).
 CREATE OR REPLACE VIEW merchant_check_standing AS

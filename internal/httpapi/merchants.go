@@ -33,7 +33,8 @@ type merchantProps struct {
 	Pledged         bool              `json:"pledged"`
 	InspectorID     int64             `json:"inspector_person_id,omitempty"`
 	InspectorName   string            `json:"inspector,omitempty"`
-	LastInspectedAt *time.Time        `json:"last_inspected_at,omitempty"`
+	LastInspectedAt *time.Time        `json:"last_inspected_at"`
+	InspectedToday  bool              `json:"inspected_today"`
 	DistanceM       *float64          `json:"distance_m,omitempty"`
 	SourceKey       string            `json:"source_key,omitempty"`
 	Attributes      map[string]any    `json:"attributes,omitempty"`
@@ -44,7 +45,7 @@ func merchantFeature(m merchants.Merchant, near bool) featureOut {
 	p := merchantProps{Name: m.Name, LicenceNo: m.LicenceNo, BusinessType: m.BusinessType, Address: m.Address,
 		ContactName: m.ContactName, ContactPhone: m.ContactPhone, Status: m.Status, StatusSince: m.StatusSince.Format(time.DateOnly),
 		SubdistrictID: m.SubdistrictID, CommunityID: m.CommunityID, Pledged: m.Pledged, InspectorID: m.InspectorID,
-		InspectorName: m.InspectorName, LastInspectedAt: m.LastInspectedAt, SourceKey: m.SourceKey, Attributes: m.Attributes,
+		InspectorName: m.InspectorName, LastInspectedAt: m.LastInspectedAt, InspectedToday: m.InspectedToday, SourceKey: m.SourceKey, Attributes: m.Attributes,
 		UpdatedAt: m.UpdatedAt}
 	if m.Frontage != nil {
 		p.Frontage = geojson.NewGeometry(m.Frontage)
@@ -61,7 +62,7 @@ func (s *Server) listMerchants(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
 	f := merchants.Filter{Name: q.text("name", maxSearchText), Status: merchants.Status(q.text("status", 20)),
 		SubdistrictID: q.int64("subdistrict"), CommunityID: q.int64("community"), BBox: q.bbox("bbox"),
-		After: q.int64("after"), Limit: int(q.int64("limit"))}
+		After: q.int64("after"), Limit: int(q.int64("limit")), Due: q.text("due", 20)}
 	if raw := v.Get("near"); raw != "" {
 		p, ok := merchantPoint(raw)
 		if !ok {

@@ -72,7 +72,7 @@ func (s *Server) routes() {
 	s.handle("PUT", "/api/v1/incident-categories/{code}", Roles(access.Admin), "incidents", "Change a category (as PATCH; kept for older clients)", s.patchCategory)
 	s.handle("PATCH", "/api/v1/incident-categories/{code}", Roles(access.Admin), "incidents", "Change some of a category's names, parent, departments, SLA hours and escalation", s.patchCategory)
 	s.handle("POST", "/api/v1/incident-categories/{code}:retire", Roles(access.Admin), "incidents", "Retire a category (reason): no new incidents, old ones keep it", s.retireCategory)
-	s.handle("POST", "/api/v1/incidents", Public, "incidents", "Report an incident (JSON or multipart with photos; Idempotency-Key makes retries safe)", s.reportIncident)
+	s.handle("POST", "/api/v1/incidents", Public, "incidents", "Report an incident (JSON or multipart with photos; observed_at and accuracy_m: when and how precisely a device queued it; Idempotency-Key makes retries safe)", s.reportIncident)
 	s.handle("GET", "/api/v1/incidents", SignedIn, "incidents", "List incidents in scope (format=json|geojson|csv; status, category, subdistrict, community, assignee, from, to, bbox, overdue, awaiting_ack (joint cases a department has yet to acknowledge: for a liaison, theirs); before= pages)", s.listIncidents)
 	s.handle("GET", "/api/v1/kpis", Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Assessor), "incidents",
 		"Assessment KPIs (结案率, 按期结案率, 返工率 with their counts) in scope: by=subdistrict|community|area|department|person, period=day|week|month|quarter|year with at, or from/to dates (Beijing); subdistrict, community to drill down; format=json|csv|xlsx", s.kpis)
@@ -110,7 +110,7 @@ func (s *Server) routes() {
 	// 门前三包: the shops, their pledges and the people who check them, in the caller's scope (an
 	// inspector's are the shops they check).
 	s.handle("GET", "/api/v1/merchants", SignedIn, "merchants",
-		"List shops in scope (GeoJSON; name, status, subdistrict, community, bbox, after, limit; near=lon,lat with within_m, nearest first)", s.listMerchants)
+		"List shops in scope (GeoJSON; name, status, subdistrict, community, bbox, after, limit; near=lon,lat with within_m, nearest first; due=today: your own shops not yet inspected today, with near however far)", s.listMerchants)
 	s.handle("POST", "/api/v1/merchants", fieldEditors, "merchants", "Register a shop from a GeoJSON Feature (its Point; properties.frontage a line or polygon)", s.createMerchant)
 	s.handle("POST", "/api/v1/merchants:import", fieldEditors, "merchants",
 		"Import a register as CSV or XLSX (name, licence, address, lon, lat, crs; crs, strict, dry_run): 200, or 207 with the rejected rows by line", s.importMerchants)
@@ -131,7 +131,7 @@ func (s *Server) routes() {
 	// 门前三包: daily inspections of the shops (每日巡查), their coverage, and the repeat offenders
 	// (屡教不改) they hand to joint enforcement.
 	s.handle("POST", "/api/v1/inspections", inspectors, "merchants",
-		"Record an inspection of a shop (JSON or multipart with up to 6 photos; Idempotency-Key makes a resend the same record); off-site check-ins are flagged, never dropped", s.recordInspection)
+		"Record an inspection of a shop (JSON or multipart with up to 6 photos; Idempotency-Key makes a resend the same record); suspect check-ins (off site, vague fix, teleport, repeated position) are flagged with their reasons, never dropped", s.recordInspection)
 	s.handle("GET", "/api/v1/inspections", inspectionReaders, "merchants", "Inspections in scope as visits (merchant, person, from, to: Beijing dates; limit)", s.listInspections)
 	s.handle("GET", "/api/v1/inspections/coverage", inspectionReaders, "merchants",
 		"门前三包 coverage in scope: by=community|subdistrict|inspector, period=day|week|month, at=YYYY-MM-DD, format=json|xlsx", s.inspectionCoverage)

@@ -24,8 +24,12 @@ type Filter struct {
 	// DefaultNearM), nearest first: "which shop is this" for a click on the map.
 	Near    *orb.Point
 	WithinM float64
-	After   int64 // keyset page: ids greater than this
-	Limit   int   // 0: 100; at most 1000
+	// Due "today" keeps the caller's own shops (their primary inspector post) that are open and
+	// not yet inspected on today's Beijing date: the day's work. With Near they are listed nearest
+	// first however far (WithinM, if given, still bounds them).
+	Due   string
+	After int64 // keyset page: ids greater than this
+	Limit int   // 0: 100; at most 1000
 }
 
 // DefaultNearM is how far from a click a shop or its frontage counts as clicked on: a phone's
@@ -51,6 +55,9 @@ func (f Filter) check() error {
 	}
 	if err := checkText("name", f.Name, maxName); err != nil {
 		return err
+	}
+	if f.Due != "" && f.Due != "today" {
+		return apperr.New(apperr.Invalid, "due %q is not today", clip(f.Due, 40)).With("field", "due")
 	}
 	if f.Near != nil {
 		if err := checkPoint("near", *f.Near); err != nil {
@@ -79,6 +86,15 @@ func (s *Store) ListMerchants(ctx context.Context, who access.Principal, f Filte
 	if f.After > 0 && f.Near == nil {
 		add("m.id > $%d", f.After)
 	}
+	if f.Due != "" {
+		if who.PersonID == 0 {
+			return nil, 0, apperr.New(apperr.Invalid, "due=today lists the shops of the person you are; your account is linked to none").With("field", "due")
+		}
+		add(`m.status = 'open' AND EXISTS (SELECT 1 FROM merchant_inspector mi WHERE mi.merchant_id = m.id AND mi.person_id = $%d
+			AND mi.is_primary AND mi.voided_at IS NULL AND mi.valid @> now())
+			AND NOT EXISTS (SELECT 1 FROM merchant_inspection c WHERE c.merchant_id = m.id AND c.voided_at IS NULL
+				AND c.visit_day = (now() AT TIME ZONE 'Asia/Shanghai')::date)`, who.PersonID)
+	}
 	if f.Name != "" {
 		add(`m.name ILIKE '%%' || $%d || '%%' ESCAPE '\'`, likeEscaper.Replace(f.Name))
 	}
@@ -99,18 +115,22 @@ func (s *Store) ListMerchants(ctx context.Context, who access.Principal, f Filte
 	distance, order := "0::float8", "m.id"
 	if f.Near != nil {
 		within := f.WithinM
-		if within == 0 {
+		if within == 0 && f.Due == "" {
 			within = DefaultNearM
 		}
-		args = append(args, f.Near[0], f.Near[1], within)
-		n := len(args)
-		pt := fmt.Sprintf("ST_SetSRID(ST_MakePoint($%d, $%d), 4326)", n-2, n-1)
+		args = append(args, f.Near[0], f.Near[1])
+		pt := fmt.Sprintf("ST_SetSRID(ST_MakePoint($%d, $%d), 4326)", len(args)-1, len(args))
 		// The frontage's box is widened by a generous degree bound (50 km a degree) so its GiST
-		// index narrows the candidates before the exact distance on the spheroid.
-		conds = append(conds, fmt.Sprintf(`(ST_DWithin(m.location::geography, %[1]s::geography, $%[2]d)
+		// index narrows the candidates before the exact distance on the spheroid. The day's work
+		// is a person's own few dozen shops, found by their inspector post: no radius, only order.
+		if within > 0 {
+			args = append(args, within)
+			n := len(args)
+			conds = append(conds, fmt.Sprintf(`(ST_DWithin(m.location::geography, %[1]s::geography, $%[2]d)
 			OR (m.frontage && ST_Expand(%[1]s, $%[2]d / 50000.0) AND ST_DWithin(m.frontage::geography, %[1]s::geography, $%[2]d)))`, pt, n))
+		}
 		distance = fmt.Sprintf("LEAST(ST_Distance(m.location::geography, %[1]s::geography), COALESCE(ST_Distance(m.frontage::geography, %[1]s::geography), 'Infinity'))", pt)
-		order = "23, m.id" // the distance, the column after merchantSelect's 22
+		order = "24, m.id" // the distance, the column after merchantSelect's 23
 	}
 	limit := f.limit()
 	args = append(args, limit+1)

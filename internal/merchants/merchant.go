@@ -56,6 +56,7 @@ type Merchant struct {
 	InspectorID     int64
 	InspectorName   string
 	LastInspectedAt *time.Time
+	InspectedToday  bool // a standing inspection on today's Beijing date, by anyone
 	// DistanceM is the distance from the point a Near list was asked about, else 0.
 	DistanceM float64
 }
@@ -133,14 +134,17 @@ func (in Input) check() error {
 }
 
 // merchantSelect reads a shop with its state as of now: the current pledge is one whose period holds
-// today's Beijing date, the inspector the current primary one.
+// today's Beijing date, the inspector the current primary one, inspected today a standing inspection
+// on that date.
 const merchantSelect = `SELECT m.id, COALESCE(m.source_key, ''), m.name, COALESCE(m.licence_no, ''), m.business_type, m.address,
 	m.contact_name, m.contact_phone, ST_X(m.location), ST_Y(m.location), ST_AsBinary(m.frontage), m.status, m.status_since,
 	COALESCE(m.subdistrict_id, 0), COALESCE(m.community_id, 0), m.attributes, m.created_at, m.updated_at,
 	EXISTS (SELECT 1 FROM merchant_pledge p WHERE p.merchant_id = m.id AND p.voided_at IS NULL
 		AND p.valid @> (now() AT TIME ZONE 'Asia/Shanghai')::date),
 	COALESCE(ins.person_id, 0), COALESCE(ins.name, ''),
-	(SELECT max(i.at) FROM merchant_inspection i WHERE i.merchant_id = m.id AND i.voided_at IS NULL)
+	(SELECT max(i.at) FROM merchant_inspection i WHERE i.merchant_id = m.id AND i.voided_at IS NULL),
+	EXISTS (SELECT 1 FROM merchant_inspection i WHERE i.merchant_id = m.id AND i.voided_at IS NULL
+		AND i.visit_day = (now() AT TIME ZONE 'Asia/Shanghai')::date)
 	FROM merchant m
 	LEFT JOIN LATERAL (SELECT mi.person_id, pd.name FROM merchant_inspector mi JOIN person_directory pd ON pd.id = mi.person_id
 		WHERE mi.merchant_id = m.id AND mi.is_primary AND mi.voided_at IS NULL AND mi.valid @> now() LIMIT 1) ins ON true`
@@ -153,7 +157,7 @@ func scanMerchant(row pgx.Row, extra ...any) (Merchant, error) {
 	)
 	dest := append([]any{&m.ID, &m.SourceKey, &m.Name, &m.LicenceNo, &m.BusinessType, &m.Address, &m.ContactName, &m.ContactPhone,
 		&m.Location[0], &m.Location[1], &front, &status, &m.StatusSince, &m.SubdistrictID, &m.CommunityID, &attrs,
-		&m.CreatedAt, &m.UpdatedAt, &m.Pledged, &m.InspectorID, &m.InspectorName, &m.LastInspectedAt}, extra...)
+		&m.CreatedAt, &m.UpdatedAt, &m.Pledged, &m.InspectorID, &m.InspectorName, &m.LastInspectedAt, &m.InspectedToday}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return m, err
 	}

@@ -219,3 +219,20 @@ func TestCoverageCountsSuspectCheckInsApart(t *testing.T) {
 		t.Fatalf("%d suspect in merchant_check_standing, want 2", n)
 	}
 }
+
+// Rules given in part take the defaults for the rest: a teleport limit alone does not leave the
+// accuracy limit at zero, which would flag every fix.
+func TestPartialCheckInRulesKeepTheOtherDefaults(t *testing.T) {
+	w := newIWorld(t)
+	store := merchants.NewStore(dbtest.Pool(t), nil, w.inc, merchants.Rules{Proof: fieldproof.CheckInRules{TeleportKmh: 300}})
+	a := w.shop("米店", w.inA(0), w.insp.ID)
+	in, err := visit{shop: a, at: time.Now().Add(-time.Hour), p: w.inA(0), accuracy: 5}.fields().Input(nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins, _, err := store.Inspect(context.Background(), w.asInsp, in, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantVerdict(t, "a 5 m fix under rules naming only the teleport limit", ins)
+}

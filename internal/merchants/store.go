@@ -14,8 +14,8 @@ type Rules struct {
 	// the reported GPS accuracy is added, up to AccuracyAllowanceCapMetres (default 50 m).
 	OffSiteMetres              float64
 	AccuracyAllowanceCapMetres float64
-	// Proof judges every check-in against fake work (zero: fieldproof's defaults); serve takes it
-	// from --field-proof-rules' check_in member.
+	// Proof judges every check-in against fake work (a zero threshold: fieldproof's default); serve
+	// takes it from --field-proof-rules' check_in member.
 	Proof fieldproof.CheckInRules
 }
 
@@ -26,8 +26,14 @@ func (r Rules) withDefaults() Rules {
 	if r.AccuracyAllowanceCapMetres <= 0 {
 		r.AccuracyAllowanceCapMetres = 50
 	}
-	if r.Proof == (fieldproof.CheckInRules{}) {
-		r.Proof = fieldproof.DefaultRules().CheckIn
+	// Threshold by threshold, so rules given in part never judge with a zero limit (which would
+	// flag every fix).
+	def := fieldproof.DefaultRules().CheckIn
+	if r.Proof.MaxAccuracyM <= 0 {
+		r.Proof.MaxAccuracyM = def.MaxAccuracyM
+	}
+	if r.Proof.TeleportKmh <= 0 {
+		r.Proof.TeleportKmh = def.TeleportKmh
 	}
 	return r
 }
