@@ -11,8 +11,8 @@ const UNITS = {
     replayed: 'share', area_not_covered: 'share',
 };
 
-// The server writes an instantaneous jump (no time between two fixes) as the largest float32.
-const INSTANT = 1e30;
+// The server writes an instantaneous jump (two places at one instant) as fieldproof.MaxFigure.
+const INSTANT = 1e9;
 
 function figure(unit, x) {
     const v = Number(x);

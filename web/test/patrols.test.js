@@ -1,0 +1,350 @@
+// Browser tests of the patrols tab (巡查) against the real server and the demo city: patrols made
+// through the API as the field app makes them — a lane chief's honest walk and drive, a street
+// chief's walk in another community — then read as a district leader on a desktop and as the lane
+// chief on a phone, in Chinese and English: the day's report and list, a suspect patrol's reasons
+// in words, a track opened on the map, the patrols layer's toggle, the lane chief held to their
+// communities, and a void.
+import assert from 'node:assert/strict';
+import {randomUUID} from 'node:crypto';
+import {after, before, describe, test} from 'node:test';
+
+import {Browser, apiSession, clean, mapIdle, open, signIn, startServer} from './harness.js';
+
+let server;
+let browser;
+
+before(async () => {
+    browser = await Browser.launch();
+    server = await startServer();
+});
+
+after(async () => {
+    await browser?.close();
+    await server?.stop();
+});
+
+const beijingDay = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 10);
+
+// send is a JSON request as a signed-in session makes it.
+async function send(s, method, path, body) {
+    const r = await fetch(server.base + path, {method, body: JSON.stringify(body),
+        headers: {Cookie: s.cookie, 'X-CSRF-Token': s.csrf, 'Content-Type': 'application/json'}});
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+    return r.json();
+}
+
+// bbox of a GeoJSON geometry: [minLon, minLat, maxLon, maxLat].
+function bbox(geometry) {
+    const b = [Infinity, Infinity, -Infinity, -Infinity];
+    const walk = (c) => {
+        if (typeof c[0] === 'number') {
+            b[0] = Math.min(b[0], c[0]);
+            b[1] = Math.min(b[1], c[1]);
+            b[2] = Math.max(b[2], c[0]);
+            b[3] = Math.max(b[3], c[1]);
+        } else c.forEach(walk);
+    };
+    walk(geometry.coordinates);
+    return b;
+}
+
+const metresPerDegLat = 110540;
+const metresPerDegLon = (lat) => 111320 * Math.cos((lat * Math.PI) / 180);
+
+// serpentine is a path over a box in rows `spacing` metres apart, so every point of the box lies
+// within spacing/2 of it.
+function serpentine(b, spacing) {
+    const rows = Math.max(2, Math.ceil(((b[3] - b[1]) * metresPerDegLat) / spacing) + 1);
+    const path = [];
+    for (let i = 0; i < rows; i++) {
+        const lat = b[1] + ((b[3] - b[1]) * i) / (rows - 1);
+        path.push(i % 2 ? [b[2], lat] : [b[0], lat], i % 2 ? [b[0], lat] : [b[2], lat]);
+    }
+    return path;
+}
+
+// along walks a path at speed (m/s), a fix every step seconds, back and forth until at least
+// minM metres, each fix a little off the line as real receivers are.
+function along(path, speed, step, minM, startMs) {
+    const fixes = [];
+    let walked = 0;
+    let t = startMs;
+    let pts = path;
+    const jitter = () => (Math.random() - 0.5) * 3;
+    const push = (lon, lat) => {
+        fixes.push({seq: fixes.length, lon: lon + jitter() / metresPerDegLon(lat), lat: lat + jitter() / metresPerDegLat,
+            accuracy_m: 5 + Math.round(Math.random() * 4), at: new Date(t).toISOString()});
+    };
+    push(...pts[0]);
+    for (;;) {
+        for (let i = 1; i < pts.length; i++) {
+            const [x0, y0] = pts[i - 1];
+            const [x1, y1] = pts[i];
+            const d = Math.hypot((x1 - x0) * metresPerDegLon(y0), (y1 - y0) * metresPerDegLat);
+            const n = Math.max(1, Math.round(d / (speed * step)));
+            for (let k = 1; k <= n; k++) {
+                t += (d / n / speed) * 1000;
+                push(x0 + ((x1 - x0) * k) / n, y0 + ((y1 - y0) * k) / n);
+            }
+            walked += d;
+        }
+        if (walked >= minM) break;
+        pts = [...pts].reverse();
+    }
+    return {fixes, endMs: t};
+}
+
+// patrol starts, sends and ends one patrol as the field app does, and answers it as ended.
+async function patrol(s, fixes, areaIDs) {
+    const id = randomUUID();
+    const start = {started_at: fixes[0].at};
+    if (areaIDs) start.area_ids = areaIDs;
+    await send(s, 'PUT', `/api/v1/patrols/${id}`, start);
+    await send(s, 'POST', `/api/v1/patrols/${id}/fixes`, {fixes});
+    const ended = await send(s, 'POST', `/api/v1/patrols/${id}:end`, {ended_at: fixes.at(-1).at, pauses: []});
+    return {id, ended};
+}
+
+// The smallest area of a community that is still some 60 m across: an honest walk covers it.
+async function smallArea(s, community) {
+    const {features} = await s.get(`/api/v1/areas?community=${community}&limit=1000`);
+    const sized = features.map((f) => {
+        const b = bbox(f.geometry);
+        const lat = (b[1] + b[3]) / 2;
+        return {f, b, w: (b[2] - b[0]) * metresPerDegLon(lat), h: (b[3] - b[1]) * metresPerDegLat};
+    }).filter((a) => a.w >= 60 && a.h >= 60 && a.w <= 400 && a.h <= 400);
+    sized.sort((a, b) => a.w * a.h - b.w * b.h);
+    assert.ok(sized.length, `no area of a walkable size in community ${community}`);
+    return sized[0];
+}
+
+const patrolsOf = async (s, day) => {
+    const list = await s.get(`/api/v1/patrols?day=${day}&limit=1000`);
+    return Array.isArray(list) ? list : list.patrols;
+};
+
+async function openPatrols(page, day) {
+    await page.click('#tabs [data-tab="patrols"]');
+    await page.waitForSelector('#panel-patrols:not([hidden]) #patrol-list');
+    if ((await page.inputValue('#patrol-day')) !== day) {
+        const answered = page.waitForResponse((r) => r.url().includes(`/api/v1/patrols?day=${day}`));
+        await page.fill('#patrol-day', day);
+        await page.dispatchEvent('#patrol-day', 'change');
+        await answered;
+        await page.waitForSelector('#panel-patrols #patrol-list');
+    }
+}
+
+// openTrack opens a patrol from the list and waits for its track to be drawn on the map.
+async function openTrack(page, id) {
+    await page.click(`#patrol-list li[data-patrol="${id}"] button.patrol-open`);
+    await page.waitForSelector(`#patrol-detail[data-patrol="${id}"]`);
+    await mapIdle(page);
+    return page.evaluate(() => window.streetchief.map.queryRenderedFeatures({layers: ['patrol-opened-line']}).length);
+}
+
+// toggleLayer switches the patrols layer on from the map tab and counts the tracks it draws.
+async function toggleLayer(page) {
+    await page.click('#tabs [data-tab="map"]');
+    await page.waitForSelector('#panel-map:not([hidden]) input[data-layer="patrols"]');
+    assert.equal(await page.evaluate(() => window.streetchief.map.getLayoutProperty('patrols-line', 'visibility')), 'none');
+    await page.check('input[data-layer="patrols"]');
+    await mapIdle(page);
+    const drawn = await page.evaluate(() => {
+        const m = window.streetchief.map;
+        return {visible: m.getLayoutProperty('patrols-suspect', 'visibility'),
+            credible: m.queryRenderedFeatures({layers: ['patrols-line']}).length,
+            suspect: m.queryRenderedFeatures({layers: ['patrols-suspect']}).length};
+    });
+    assert.ok(await page.isVisible('#legend-patrols'), 'the legend names the tracks');
+    await page.uncheck('input[data-layer="patrols"]');
+    return drawn;
+}
+
+// Latin words a Chinese page should not show; km/h is the unit the reasons are measured in.
+const latin = (text) => text.replace(/km\/h/g, '').match(/[A-Za-z]{2,}/g) || [];
+const CODES = /off_site|poor_accuracy|teleport|repeated_position|too_few_fixes|too_short|too_little_distance|too_fast|stationary|replayed|area_not_covered/;
+
+describe('the patrols tab', () => {
+    let leader;
+    let lane;
+    let chief;
+    let walk;
+    let drive;
+    let elsewhere;
+    let day;
+
+    before(async () => {
+        leader = await apiSession(server.base, 'leader', 'demo-leader-2026');
+        lane = await apiSession(server.base, 'lanechief', 'demo-lanechief-2026');
+        chief = await apiSession(server.base, 'streetchief', 'demo-streetchief-2026');
+        const mine = lane.user.scope.communities;
+        assert.ok(mine?.length, 'the demo lane chief answers for a community');
+
+        // The lane chief walks a small area of their community honestly, then drives through it.
+        const now = Date.now();
+        const start = now - 3 * 3600e3;
+        day = beijingDay(start);
+        const area = await smallArea(lane, mine[0]);
+        const w = along(serpentine(area.b, 40), 1.2, 10, 900, start);
+        walk = await patrol(lane, w.fixes, [area.f.id]);
+        const d = along([[area.b[0], area.b[1]], [area.b[2], area.b[3]]], 10, 5, 1800, w.endMs + 20 * 60e3);
+        drive = await patrol(lane, d.fixes, [area.f.id]);
+        assert.equal(walk.ended.suspect, false, `the walk is credible: ${JSON.stringify(walk.ended.reasons)}`);
+        assert.equal(drive.ended.suspect, true, 'the drive is suspect');
+        assert.ok(drive.ended.reasons.some((r) => r.code === 'too_fast'), JSON.stringify(drive.ended.reasons));
+
+        // The street chief walks in a community of their subdistrict that is not the lane chief's.
+        const subs = chief.user.scope.subdistricts;
+        const {features: communities} = await chief.get(`/api/v1/admin-units?level=community&parent=${subs[0]}&limit=1000`);
+        const other = communities.find((c) => !mine.includes(c.id));
+        assert.ok(other, 'the street chief has a community beside the lane chief\'s');
+        const there = await smallArea(chief, other.id);
+        elsewhere = await patrol(chief, along(serpentine(there.b, 40), 1.2, 10, 600, start + 30 * 60e3).fixes);
+    });
+
+    test('a district leader on a desktop, in Chinese then English: report, reasons in words, a track on the map, the layer', async () => {
+        const page = await browser.page({width: 1280, height: 800});
+        try {
+            await open(page, `${server.base}/`);
+            await signIn(page, 'leader', 'demo-leader-2026');
+            await openPatrols(page, day);
+            assert.equal(await page.locator('#tabs [data-tab="patrols"]').innerText(), '巡查');
+            const list = await patrolsOf(leader, day);
+            assert.equal(await page.locator('#patrol-list > li').count(), list.length, 'the day\'s patrols as the API lists them');
+            for (const p of [walk, drive, elsewhere]) assert.equal(await page.locator(`#patrol-list li[data-patrol="${p.id}"]`).count(), 1);
+
+            const report = await leader.get(`/api/v1/patrols/report?by=person&day=${day}`);
+            assert.equal(await page.locator('#patrol-report tbody tr').count(), report.rows.length);
+            const laneRow = report.rows.find((r) => r.id === lane.user.person_id);
+            assert.ok(laneRow && laneRow.credible >= 1 && laneRow.suspect >= 1, JSON.stringify(laneRow));
+            const cells = await page.locator(`#patrol-report tbody tr[data-id="${laneRow.id}"] td`).allInnerTexts();
+            assert.deepEqual(cells.slice(1, 4), [laneRow.patrols, laneRow.credible, laneRow.suspect].map(String));
+
+            const row = page.locator(`#patrol-list li[data-patrol="${drive.id}"]`);
+            assert.match(await row.getAttribute('class'), /suspect/);
+            const words = await row.locator('.proof-reasons li').allInnerTexts();
+            assert.equal(words.length, drive.ended.reasons.length);
+            const fast = drive.ended.reasons.find((r) => r.code === 'too_fast');
+            assert.ok(words.includes(`中位速度 ${Math.round(fast.figure)} km/h，超过 ${fast.limit} km/h（疑似驾车）`), words.join(' | '));
+            const panel = await page.locator('#panel-patrols').innerText();
+            assert.doesNotMatch(panel, CODES);
+            assert.deepEqual(latin(panel), [], 'Latin words in the Chinese panel');
+            assert.match(await page.locator(`#patrol-list li[data-patrol="${walk.id}"]`).innerText(), /可信/);
+
+            assert.ok(await openTrack(page, drive.id) > 0, 'the drive\'s track is drawn');
+            assert.match(page.url(), new RegExp(`#patrols/${drive.id}$`));
+            assert.match(await page.locator('#patrol-detail').innerText(), /疑似驾车/);
+            // A district leader reads patrols but may not void them.
+            assert.equal(await page.locator('#patrol-void').count(), 0);
+
+            const drawn = await toggleLayer(page);
+            assert.equal(drawn.visible, 'visible');
+            assert.ok(drawn.suspect > 0, `the drive drawn as suspect: ${JSON.stringify(drawn)}`);
+            assert.ok(drawn.credible > 0, `the walk drawn as credible: ${JSON.stringify(drawn)}`);
+            assert.equal(await page.evaluate(() => window.streetchief.map.getLayer('patrol-opened-line')), undefined,
+                'the opened track leaves the map with its tab');
+
+            // 门前三包: credible and suspect check-ins apart, as the coverage JSON counts them.
+            await page.click('#tabs [data-tab="coverage"]');
+            await page.waitForSelector('#coverage-table');
+            const heads = await page.locator('#coverage-table thead th').allInnerTexts();
+            assert.ok(heads.includes('可信巡查') && heads.includes('可疑打卡'), heads.join(' | '));
+            const cov = await leader.get(`/api/v1/inspections/coverage?by=community&period=day&at=${beijingDay(Date.now())}`);
+            assert.equal(await page.locator('#coverage-table tfoot td.suspect').innerText(), String(cov.total.suspect));
+            assert.equal(await page.locator('#coverage-table tfoot td.credible').innerText(), `${cov.total.credible_day_pct.toFixed(1)}%`);
+
+            await page.click('#lang');
+            await page.click('#tabs [data-tab="patrols"]');
+            await page.waitForSelector('#panel-patrols:not([hidden]) #patrol-list');
+            assert.equal(await page.locator('#tabs [data-tab="patrols"]').innerText(), 'Patrols');
+            const en = await page.locator(`#patrol-list li[data-patrol="${drive.id}"] .proof-reasons`).innerText();
+            assert.ok(en.includes(`median speed ${Math.round(fast.figure)} km/h over ${fast.limit} km/h (a drive?)`), en);
+            assert.doesNotMatch(await page.locator('#panel-patrols').innerText(), CODES);
+            assert.doesNotMatch(await page.locator('#panel-patrols').innerText(), /[\u4e00-\u9fff]{2,}.*(km\/h|min moving)/);
+            await page.click('#lang');
+            clean(page);
+        } finally {
+            await page.context().close();
+        }
+    });
+
+    test('an administrator, with every tab, at 1280 and 390 wide in Chinese and English: the header still fits', async () => {
+        for (const [width, height] of [[1280, 800], [390, 844]]) {
+            const page = await browser.page({width, height});
+            try {
+                await open(page, `${server.base}/`);
+                await signIn(page, 'admin', 'demo-admin-2026');
+                for (const lang of ['zh', 'en']) {
+                    if (lang === 'en') await page.click('#lang');
+                    await openPatrols(page, day);
+                    const fit = await page.evaluate(() => {
+                        const box = (el) => el.getBoundingClientRect();
+                        const tabs = [...document.querySelectorAll('#tabs [data-tab]')].filter((b) => !b.hidden)
+                            .map((b) => ({tab: b.dataset.tab, right: box(b).right, height: box(b).height}));
+                        return {scroll: document.documentElement.scrollWidth, tabs, lang: box(document.querySelector('#lang')).right,
+                            signout: box(document.querySelector('#signout')).right};
+                    });
+                    assert.ok(fit.tabs.some((b) => b.tab === 'patrols'), `${width} ${lang}: no patrols tab`);
+                    assert.ok(fit.scroll <= width, `${width} ${lang}: the page is ${fit.scroll}px wide`);
+                    assert.ok(fit.lang <= width && fit.signout <= width, `${width} ${lang}: header buttons off screen ${JSON.stringify(fit)}`);
+                    for (const tab of fit.tabs) assert.ok(tab.right <= width && tab.height < 40, `${width} ${lang}: tab ${JSON.stringify(tab)}`);
+                }
+                await page.click('#lang');
+                clean(page);
+            } finally {
+                await page.context().close();
+            }
+        }
+    });
+
+    test('a lane chief on a phone, in Chinese and English: their communities\' patrols only, a track, the layer, a void', async () => {
+        const page = await browser.page({width: 390, height: 844});
+        try {
+            await open(page, `${server.base}/`);
+            await signIn(page, 'lanechief', 'demo-lanechief-2026');
+            await openPatrols(page, day);
+            const mine = await patrolsOf(lane, day);
+            assert.ok(mine.every((p) => lane.user.scope.communities.includes(p.community_id) || p.person_id === lane.user.person_id),
+                'the API lists the lane chief\'s communities only');
+            const shown = await page.locator('#patrol-list > li').evaluateAll((els) => els.map((e) => e.dataset.patrol));
+            assert.deepEqual(shown.sort(), mine.map((p) => p.id).sort());
+            assert.ok(shown.includes(walk.id) && shown.includes(drive.id));
+            assert.ok(!shown.includes(elsewhere.id), 'the street chief\'s patrol in another community is not the lane chief\'s to see');
+
+            const words = await page.locator(`#patrol-list li[data-patrol="${drive.id}"] .proof-reasons`).innerText();
+            assert.match(words, /疑似驾车/);
+            assert.deepEqual(latin(await page.locator('#panel-patrols').innerText()), []);
+            const fit = await page.evaluate(() => ({scroll: document.documentElement.scrollWidth, panel: document.querySelector('#panel').scrollWidth,
+                client: document.querySelector('#panel').clientWidth}));
+            assert.ok(fit.scroll <= 390 && fit.panel <= fit.client, `the phone scrolls sideways: ${JSON.stringify(fit)}`);
+
+            assert.ok(await openTrack(page, walk.id) > 0, 'the walk\'s track is drawn');
+            const drawn = await toggleLayer(page);
+            assert.ok(drawn.credible + drawn.suspect > 0, JSON.stringify(drawn));
+
+            await page.click('#lang');
+            await openPatrols(page, day);
+            assert.match(await page.locator(`#patrol-list li[data-patrol="${drive.id}"] .proof-reasons`).innerText(), /\(a drive\?\)/);
+            assert.equal(await page.locator('#tabs [data-tab="patrols"]').innerText(), 'Patrols');
+
+            // The lane chief voids their own drive with a reason: it stays listed, marked, and
+            // leaves the day's suspect count.
+            await page.click(`#patrol-list li[data-patrol="${drive.id}"] button.patrol-open`);
+            await page.waitForSelector('#patrol-void');
+            await page.fill('#patrol-void-reason', 'phone left recording in the car');
+            const voided = page.waitForResponse((r) => r.url().includes(`/api/v1/patrols/${drive.id}:void`));
+            await page.click('#patrol-void');
+            assert.equal((await voided).status(), 200);
+            await page.waitForSelector(`#patrol-list li.voided[data-patrol="${drive.id}"]`);
+            await page.waitForSelector('#patrol-voided');
+            const after = await lane.get(`/api/v1/patrols/report?by=person&day=${day}`);
+            const row = after.rows.find((r) => r.id === lane.user.person_id);
+            assert.equal(row.suspect, 0, JSON.stringify(row));
+            await page.click('#lang');
+            clean(page);
+        } finally {
+            await page.context().close();
+        }
+    });
+});
