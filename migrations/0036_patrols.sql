@@ -36,8 +36,6 @@ CREATE TABLE patrol (
     suspect            boolean,
     -- fieldproof.Reason objects: codes with figures, phrased by the readers' language.
     reasons            jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(reasons) = 'array'),
-    -- The distinct positions of the fixes (fieldproof.FixKey), for finding a replayed track.
-    fix_keys           bigint[] NOT NULL DEFAULT '{}',
     created_at         timestamptz NOT NULL DEFAULT now(),
     voided_at          timestamptz,
     voided_by_user_id  bigint REFERENCES app_user (id) ON DELETE SET NULL,
@@ -52,19 +50,28 @@ CREATE TABLE patrol (
 CREATE INDEX patrol_person_started ON patrol (person_id, started_at);
 CREATE INDEX patrol_started ON patrol (started_at);
 CREATE INDEX patrol_track_gist ON patrol USING gist (track);
--- "Has any earlier patrol been at exactly these positions": the replay check at every end.
-CREATE INDEX patrol_fix_keys_gin ON patrol USING gin (fix_keys);
 
 -- A fix as the device sent it; seq orders them within the patrol, as the device numbered them.
+-- There is no foreign key to patrol: its check ran once per row and cost as much as storing the
+-- batch, while fixes are only ever written by internal/patrols under the lock of their patrol's
+-- row, and patrols are never deleted.
 CREATE TABLE patrol_fix (
-    patrol_id   uuid NOT NULL REFERENCES patrol (id) ON DELETE RESTRICT,
+    patrol_id   uuid NOT NULL,
     seq         integer NOT NULL CHECK (seq >= 0),
     position    geometry(Point, 4326) NOT NULL,
     accuracy_m  real NOT NULL CHECK (accuracy_m >= 0),
     at          timestamptz NOT NULL,
+    -- The position quantised (fieldproof.FixKey): equal keys are the same coordinates.
+    key         bigint NOT NULL,
     PRIMARY KEY (patrol_id, seq),
     CONSTRAINT patrol_fix_position_srid CHECK (ST_SRID(position) = 4326)
 );
+
+-- "Which earlier patrols were at exactly these positions": the replay check at every end probes
+-- this index once per position. (An array of keys per patrol under a GIN index found the patrols
+-- sharing any position as fast, but counting how many each shares then compared every key with
+-- every key, and on a busy street every patrol shares a few by chance: quadratic in the day.)
+CREATE INDEX patrol_fix_key ON patrol_fix (key);
 
 -- The areas a patrol was to walk and the share of each its track covered.
 CREATE TABLE patrol_area (

@@ -82,6 +82,9 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 	if err := seedDemoVendors(ctx, pool, opt.Seed, out); err != nil {
 		return err
 	}
+	if err := seedDemoPatrols(ctx, pool, opt.Seed, out); err != nil {
+		return err
+	}
 	opinions, err := cadres.SeedDemo(ctx, pool, opt.Seed)
 	if err != nil {
 		return fmt.Errorf("demo cadre opinions: %w", err)

@@ -36,6 +36,8 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		"incident reports one address may file per minute without signing in; 0 for no limit (a trusted gateway in front)")
 	rulesFile := fs.String("assessment-rules", "",
 		"JSON file of the assessment's rules overriding the policy's defaults, as the simulator's \"rules\" member (docs/assessment.md)")
+	proofFile := fs.String("field-proof-rules", "",
+		"JSON file of the field-proof rules (check_in, patrol) overriding fieldproof's defaults (docs/patrols.md)")
 	jurisdiction := fs.String("open311-jurisdiction", open311Jurisdiction(),
 		"Open311 jurisdiction_id of this deployment (env STREETCHIEF_OPEN311_JURISDICTION); requests naming another are refused")
 	keyService := fs.String("open311-key-service", "", "Open311 discovery's key_service: how integrators get an api_key (empty: a sentence naming the jurisdiction)")
@@ -56,6 +58,10 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("--digest-at: %w", err)
 	}
 	rules, err := assessmentRules(*rulesFile)
+	if err != nil {
+		return err
+	}
+	proof, err := fieldProofRules(*proofFile)
 	if err != nil {
 		return err
 	}
@@ -104,12 +110,14 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	go engine.Run(ctx, registryFeed, logger)
 	notifyStore := startNotifications(ctx, pool, logger, *notifications.publicURL, channels)
 	incidentService := startIncidents(ctx, pool, engine, engineUpdates, logger, notifyStore)
-	tileService := maptiles.NewService(engine, incidentService, pool, maptiles.Options{CacheBytes: int64(*tileCacheMB) << 20})
+	shops := merchants.NewStore(pool, store, incidentService, merchants.Rules{})
+	vendors := merchants.NewVendors(shops, merchants.VendorRules{})
+	patrolService := patrolStore(pool, proof.Patrol, shops, vendors, incidentService)
+	tileService := maptiles.NewService(engine, incidentService, pool, maptiles.Options{CacheBytes: int64(*tileCacheMB) << 20, Patrols: patrolService})
 	go tileService.FollowIncidents(ctx, tileFeed)
 	go listener.Run(ctx)
 
 	reportService := reports.NewService(pool)
-	shops := merchants.NewStore(pool, store, incidentService, merchants.Rules{})
 	if digestHour >= 0 {
 		go digest.Run(ctx, digest.Sources{DB: pool, Incidents: incidentService, Merchants: shops, Reports: reportService},
 			digestHour, digestMinute, logger)
@@ -120,6 +128,8 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	api := httpapi.New(httpapi.Deps{
 		Notify:     notifyStore,
 		Merchants:  shops,
+		Vendors:    vendors,
+		Patrols:    patrolService,
 		DB:         pool,
 		Registry:   store,
 		Lookup:     engine,

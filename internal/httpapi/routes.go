@@ -162,6 +162,23 @@ func (s *Server) routes() {
 	s.handle("GET", "/api/v1/vendor-sightings", vendorReaders, "vendors", "Sightings in scope of a day (day, vendor, outside)", s.listSightings)
 	s.handle("GET", "/api/v1/vendor-repeat-offenders", vendorReaders, "vendors", "Vendors seen outside 3 times in 30 days, with those sightings", s.listVendorRepeatOffenders)
 
+	// Patrols (巡街): a device records a patrol offline under an id it made, sends its fixes in batches,
+	// and ends it; the server judges the track (internal/fieldproof) and ties the person's records
+	// made on the way to it.
+	s.handle("PUT", "/api/v1/patrols/{id}", patrollers, "patrols",
+		"Start a patrol under the device's UUID (started_at, area_ids (default: the person's areas where the track starts), note): 201, or 200 for the same start again; another start under the id is 409", s.startPatrol)
+	s.handle("POST", "/api/v1/patrols/{id}/fixes", patrollers, "patrols",
+		"Add up to 2,000 fixes ({\"fixes\": [{seq, lon, lat, accuracy_m, at}]}, seq increasing); stored seqs resent alike are skipped, otherwise 409; after the end 409", s.addPatrolFixes)
+	s.handle("POST", "/api/v1/patrols/{id}:end", patrollers, "patrols",
+		"End a patrol (ended_at, pauses [{from, until}]) and answer it with its verdict (suspect, reasons); the same end again answers the same", s.endPatrol)
+	s.handle("POST", "/api/v1/patrols/{id}:void", patrollers, "patrols", "Void a patrol recorded by mistake ({\"reason\"}); it stays on record and counts in no report", s.voidPatrol)
+	s.handle("GET", "/api/v1/patrols", patrolReaders, "patrols",
+		"Patrols in scope, newest first (person, area, day=YYYY-MM-DD or from, to: Beijing dates; suspect=true|false; limit)", s.listPatrols)
+	s.handle("GET", "/api/v1/patrols/report", patrolReaders, "patrols",
+		"Patrols per person, area or community (by; day or from, to): patrols, credible, suspect, and the credible ones' km, minutes and mean coverage", s.patrolReport)
+	s.handle("GET", "/api/v1/patrols/{id}", patrolReaders, "patrols",
+		"A patrol as a GeoJSON Feature: its track, person, areas with coverage, stats, verdict and the events along the way", s.getPatrol)
+
 	// 联合执法行动: joint operations of a subdistrict's street chief with the enforcement departments,
 	// planned by the street chief (or an administrator); read as internal/operations' doc says.
 	s.handle("GET", "/api/v1/operations", operationReaders, "joint-operations", "Joint operations in scope, soonest first (from, to: dates or RFC 3339; subdistrict, state=planned|under_way|outcome_overdue|done|cancelled, department)", s.listOperations)
@@ -300,6 +317,12 @@ func (s *Server) routes() {
 var (
 	inspectors        = Roles(access.Admin, access.StreetChief, access.LaneChief, access.Inspector)
 	inspectionReaders = Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Inspector, access.Assessor)
+)
+
+// patrollers walk patrols (each their own, with a linked person); patrolReaders read them in scope.
+var (
+	patrollers    = Roles(access.Admin, access.StreetChief, access.LaneChief, access.Inspector)
+	patrolReaders = Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Inspector, access.Assessor)
 )
 
 // fieldEditors are the roles that change field data; each is confined to its scope by the domain.

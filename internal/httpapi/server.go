@@ -16,6 +16,7 @@ import (
 	"streetchief/internal/assessment"
 	"streetchief/internal/auth"
 	"streetchief/internal/cadres"
+	"streetchief/internal/fieldproof"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
@@ -23,6 +24,7 @@ import (
 	"streetchief/internal/monthly"
 	"streetchief/internal/notify"
 	"streetchief/internal/operations"
+	"streetchief/internal/patrols"
 	"streetchief/internal/pdf"
 	"streetchief/internal/policy"
 	"streetchief/internal/registry"
@@ -65,6 +67,9 @@ type Deps struct {
 	Assessment *assessment.Service
 	// Tasks are the tasks from the city and the district (督办); nil builds them on DB.
 	Tasks *tasks.Service
+	// Patrols are the patrols (巡街) and their proof; nil builds them with the default rules, their
+	// events the incidents alone.
+	Patrols *patrols.Store
 }
 
 // DefaultPublicReportsPerMinute is generous for people on one network (a school, a market's Wi-Fi)
@@ -100,6 +105,9 @@ func New(d Deps) *Server {
 	}
 	if d.Tasks == nil {
 		d.Tasks = tasks.NewService(d.DB)
+	}
+	if d.Patrols == nil {
+		d.Patrols = patrols.NewStore(d.DB, fieldproof.DefaultRules().Patrol, patrols.Options{Incidents: d.Incidents})
 	}
 	if d.Reports == nil {
 		d.Reports = reports.NewService(d.DB)

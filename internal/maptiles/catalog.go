@@ -14,6 +14,7 @@ const (
 	LayerHeatIncidents = "heat_incidents"
 	LayerHeatCoverage  = "heat_coverage"
 	LayerMerchants     = "merchants"
+	LayerPatrols       = "patrols"
 )
 
 // VectorLayer is one MVT layer inside a tile, as TileJSON's vector_layers describes it.
@@ -47,6 +48,7 @@ const (
 	heatMinZoom      = 8
 	coverageMinZoom  = 10
 	merchantsMinZoom = 10
+	patrolsMinZoom   = 12
 	// heatCell is a heat grid cell in tile units: 16 cells across a tile at every zoom.
 	heatCell = 256
 	// coverageSamples is the side of the sample grid in each coverage cell (6×6 = 36 points).
@@ -121,6 +123,14 @@ var catalog = []LayerInfo{
 			MinZoom:     merchantsMinZoom, MaxZoom: maxDataZoom,
 			Fields: tiles.Fields{"id": tiles.Number, "state": tiles.String, "count": tiles.Number, "no_pledge_count": tiles.Number,
 				"no_inspector_count": tiles.Number, "inspected_today_count": tiles.Number, "repeat_offender_count": tiles.Number}}},
+	},
+	{
+		Name: LayerPatrols, Description: "巡街: the tracks of the last 7 days' ended patrols in the caller's scope (an inspector's: their own), suspect ones flagged",
+		MinZoom: patrolsMinZoom, MaxZoom: maxDataZoom,
+		VectorLayers: []VectorLayer{{ID: LayerPatrols,
+			Description: "A track has id (the patrol's UUID), person (their name), day (Beijing date of the start) and suspect (the proof rules flagged it)",
+			MinZoom:     patrolsMinZoom, MaxZoom: maxDataZoom,
+			Fields: tiles.Fields{"id": tiles.String, "person": tiles.String, "day": tiles.String, "suspect": tiles.Boolean}}},
 	},
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
@@ -16,6 +17,7 @@ import (
 	"streetchief/internal/lookup"
 	"streetchief/internal/maptiles"
 	"streetchief/internal/merchants"
+	"streetchief/internal/patrols"
 	"streetchief/internal/registry"
 )
 
@@ -26,7 +28,7 @@ var (
 	historyErr  error
 )
 
-// demoCity loads the demo city (seed 7), its incident history and its shops into the package's
+// demoCity loads the demo city (seed 7), its incident history, its shops and its patrols into the package's
 // database once.
 func demoCity(tb testing.TB) *demo.City {
 	tb.Helper()
@@ -39,6 +41,9 @@ func demoCity(tb testing.TB) *demo.City {
 		}
 		if historyErr == nil {
 			shopsSum, historyErr = merchants.SeedDemo(context.Background(), pool, 7)
+		}
+		if historyErr == nil {
+			_, historyErr = patrols.SeedDemoPatrols(context.Background(), pool, 7, time.Now())
 		}
 	})
 	if historyErr != nil {

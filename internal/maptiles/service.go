@@ -23,9 +23,11 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/database"
+	"streetchief/internal/fieldproof"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/merchants"
+	"streetchief/internal/patrols"
 	"streetchief/tiles"
 )
 
@@ -38,6 +40,8 @@ type Options struct {
 	Now func() time.Time
 	// Merchants draws the merchants layer; nil reads the register on db.
 	Merchants *merchants.Store
+	// Patrols draws the patrols layer; nil reads the patrols on db.
+	Patrols *patrols.Store
 }
 
 // Service renders and caches tiles. It is safe for concurrent use.
@@ -45,6 +49,7 @@ type Service struct {
 	engine    *lookup.Engine
 	incidents *incidents.Service
 	merchants *merchants.Store
+	patrols   *patrols.Store
 	db        *pgxpool.Pool // for the incident change feed
 	now       func() time.Time
 	cache     *cache
@@ -68,7 +73,10 @@ func NewService(engine *lookup.Engine, inc *incidents.Service, db *pgxpool.Pool,
 	if opt.Merchants == nil && db != nil {
 		opt.Merchants = merchants.NewStore(db, nil, inc, merchants.Rules{})
 	}
-	return &Service{engine: engine, incidents: inc, merchants: opt.Merchants, db: db, now: opt.Now, cache: newCache(opt.CacheBytes)}
+	if opt.Patrols == nil && db != nil {
+		opt.Patrols = patrols.NewStore(db, fieldproof.DefaultRules().Patrol, patrols.Options{})
+	}
+	return &Service{engine: engine, incidents: inc, merchants: opt.Merchants, patrols: opt.Patrols, db: db, now: opt.Now, cache: newCache(opt.CacheBytes)}
 }
 
 var errLoading = apperr.New(apperr.Unavailable, "the territory is still loading")
@@ -99,7 +107,7 @@ func (s *Service) Tile(ctx context.Context, who access.Principal, req Request) (
 	t := req.Tile
 	key := fmt.Sprintf("%s/%d/%d/%d|", info.Name, t.Z, t.X, t.Y)
 	var terr *territory
-	if info.Name == LayerMerchants {
+	if info.Name == LayerMerchants || info.Name == LayerPatrols {
 		key += s.merchantsKey(who)
 	} else if info.Filtered {
 		// Ages and weights are taken at the hour, so a tile is a function of its key.
@@ -178,6 +186,15 @@ func (s *Service) draw(ctx context.Context, who access.Principal, layer string, 
 			break
 		}
 		l, err := s.merchantLayer(ctx, who, t)
+		if err != nil {
+			return nil, err
+		}
+		layers = append(layers, l)
+	case LayerPatrols:
+		if t.Z < patrolsMinZoom || s.patrols == nil {
+			break
+		}
+		l, err := s.patrolLayer(ctx, who, t)
 		if err != nil {
 			return nil, err
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,6 +17,9 @@ import (
 // maxFigure stands for an infinite speed (two places at one instant) in what is stored and sent:
 // JSON has no infinity, and any figure above the rules' bounds reads the same.
 const maxFigure = 1e9
+
+// simplifyM is how far the track measured for coverage may stray from the fixes.
+const simplifyM = 5.0
 
 // End ends a recording patrol of the caller's own and judges it: the fixes become the track, the
 // track is measured with its pauses, its areas' coverage and its likeness to earlier patrols are
@@ -88,7 +90,6 @@ func (s *Store) judge(ctx context.Context, tx pgx.Tx, id string, in EndInput) er
 	}
 	stats := fieldproof.Measure(fixes, in.Pauses)
 	stats.MaxStepKmh = math.Min(stats.MaxStepKmh, maxFigure)
-	keys, distinct := fixKeys(fixes)
 
 	if _, err := tx.Exec(ctx, `UPDATE patrol p SET track = (SELECT ST_MakeLine(f.position ORDER BY f.seq) FROM patrol_fix f WHERE f.patrol_id = p.id)
 		WHERE p.id = $1 AND p.fixes >= 2`, id); err != nil {
@@ -104,7 +105,7 @@ func (s *Store) judge(ctx context.Context, tx pgx.Tx, id string, in EndInput) er
 	if err != nil {
 		return err
 	}
-	replay, err := replayShare(ctx, tx, id, started, keys, distinct)
+	replay, err := replayShare(ctx, tx, id, started, fixes)
 	if err != nil {
 		return err
 	}
@@ -134,14 +135,14 @@ func (s *Store) judge(ctx context.Context, tx pgx.Tx, id string, in EndInput) er
 	_, err = tx.Exec(ctx, `WITH at AS (SELECT COALESCE(
 				admin_unit_by_largest_overlap((SELECT position FROM patrol_fix WHERE patrol_id = $1 ORDER BY seq LIMIT 1), 'community'),
 				(SELECT community_id FROM area_directory WHERE id = $14)) AS community)
-		UPDATE patrol SET state = 'ended', ended_at = $2, end_sha256 = $3, pauses = $4, fix_keys = $5, stats = $6,
+		UPDATE patrol SET state = 'ended', ended_at = $2, end_sha256 = $3, pauses = $4, fixes = $5, stats = $6,
 			distance_m = $7, duration_s = $8, moving_s = $9, coverage = $10, replay_share = $11, suspect = $12, reasons = $13,
 			community_id = at.community,
 			subdistrict_id = COALESCE((SELECT parent_id FROM unit_directory WHERE id = at.community),
 				admin_unit_by_largest_overlap((SELECT position FROM patrol_fix WHERE patrol_id = $1 ORDER BY seq LIMIT 1), 'subdistrict'),
 				(SELECT subdistrict_id FROM area_directory WHERE id = $14))
 		FROM at WHERE id = $1`,
-		id, in.EndedAt, in.digest[:], pauses, distinct, statsDoc, float32(stats.DistanceM), int(stats.Duration.Seconds()),
+		id, in.EndedAt, in.digest[:], pauses, len(fixes), statsDoc, float32(stats.DistanceM), int(stats.Duration.Seconds()),
 		int(stats.Moving.Seconds()), cov, float32(replay), v.Suspect, reasons, firstOr0(areas))
 	if err != nil {
 		return fmt.Errorf("store verdict: %w", err)
@@ -176,17 +177,6 @@ func readFixes(ctx context.Context, tx pgx.Tx, id string) ([]fieldproof.Fix, err
 	})
 }
 
-// fixKeys answers each fix's key, in order, and the distinct keys sorted.
-func fixKeys(fixes []fieldproof.Fix) (all, distinct []int64) {
-	all = make([]int64, len(fixes))
-	for i, f := range fixes {
-		all[i] = fieldproof.FixKey(f.Lon, f.Lat)
-	}
-	distinct = slices.Clone(all)
-	slices.Sort(distinct)
-	return all, slices.Compact(distinct)
-}
-
 // defaultAreas are the areas the person was responsible for when the patrol began — their own
 // areas and those of the units they answer for — that the track's first fix lies in or within the
 // coverage buffer of. A geometry box test first lets the GiST index answer; the exact distance is
@@ -207,15 +197,20 @@ func (s *Store) defaultAreas(ctx context.Context, tx pgx.Tx, id string, person i
 }
 
 // coverage answers each area's share of surface within the buffer of the track (for a street, its
-// length share: the buffer spans its width) and their mean; -1 for no area. The buffer is taken on
-// the geography, in metres wherever the district lies.
+// length share: the buffer spans its width) and their mean; -1 for no area. It is measured in the
+// UTM zone of the track's start, where a metre is a metre to 0.04 %, on the track simplified by
+// simplifyM first: a back-and-forth walk buffered whole cost 10 ms a patrol, and the simplified
+// track lies within simplifyM of every fix, which the buffer's 30 m absorbs.
 func (s *Store) coverage(ctx context.Context, tx pgx.Tx, id string, areas []int64) ([]float64, float64, error) {
 	if len(areas) == 0 {
 		return nil, -1, nil
 	}
-	rows, err := tx.Query(ctx, `WITH b AS (SELECT ST_Buffer(track::geography, $2)::geometry AS g FROM patrol WHERE id = $1)
-		SELECT a.id, LEAST(1, COALESCE(ST_Area(ST_Intersection(a.geom, b.g)::geography) / NULLIF(ST_Area(a.geom::geography), 0), 0))
-		FROM area_directory a, b WHERE a.id = ANY ($3::bigint[])`, id, s.rules.BufferM(), areas)
+	buf := s.rules.BufferM()
+	rows, err := tx.Query(ctx, `WITH t AS (SELECT track, CASE WHEN ST_Y(ST_StartPoint(track)) >= 0 THEN 32600 ELSE 32700 END
+				+ LEAST(60, floor((ST_X(ST_StartPoint(track)) + 180) / 6)::int + 1) AS srid FROM patrol WHERE id = $1),
+			b AS (SELECT srid, ST_Buffer(ST_Simplify(ST_Transform(track, srid), $4, true), $2) AS g FROM t WHERE track IS NOT NULL)
+		SELECT a.id, LEAST(1, COALESCE(ST_Area(ST_Intersection(ST_Transform(a.geom, b.srid), b.g)) / NULLIF(ST_Area(ST_Transform(a.geom, b.srid)), 0), 0))
+		FROM area_directory a, b WHERE a.id = ANY ($3::bigint[])`, id, buf, areas, min(simplifyM, buf/6))
 	if err != nil {
 		return nil, 0, fmt.Errorf("coverage: %w", err)
 	}
@@ -242,17 +237,40 @@ func (s *Store) coverage(ctx context.Context, tx pgx.Tx, id string, areas []int6
 }
 
 // replayShare is the largest share of this track's fixes found, position for position, in one
-// earlier patrol (by anyone): the GIN index finds the patrols sharing any position, and the count
-// is taken in the database so their keys never cross the wire.
-func replayShare(ctx context.Context, tx pgx.Tx, id string, started time.Time, keys, distinct []int64) (float64, error) {
-	if len(keys) == 0 {
+// earlier patrol (by anyone). Each distinct position is probed once in the fixes' key index; on a
+// busy street most patrols share a few positions by chance, so only what each shares comes back.
+func replayShare(ctx context.Context, tx pgx.Tx, id string, started time.Time, fixes []fieldproof.Fix) (float64, error) {
+	if len(fixes) == 0 {
 		return 0, nil
 	}
-	var n int
-	err := tx.QueryRow(ctx, `SELECT COALESCE(max((SELECT count(*) FROM unnest($1::bigint[]) k WHERE k = ANY (p.fix_keys))), 0)
-		FROM patrol p WHERE p.fix_keys && $2::bigint[] AND p.id <> $3 AND p.started_at < $4`, keys, distinct, id, started).Scan(&n)
+	count := map[int64]int{}
+	for _, f := range fixes {
+		count[fieldproof.FixKey(f.Lon, f.Lat)]++
+	}
+	distinct := make([]int64, 0, len(count))
+	for k := range count {
+		distinct = append(distinct, k)
+	}
+	rows, err := tx.Query(ctx, `SELECT array_agg(DISTINCT f.key) FROM patrol_fix f JOIN patrol p ON p.id = f.patrol_id
+		WHERE f.key = ANY ($1::bigint[]) AND f.patrol_id <> $2 AND p.started_at < $3 GROUP BY f.patrol_id`, distinct, id, started)
 	if err != nil {
 		return 0, fmt.Errorf("replay: %w", err)
 	}
-	return float64(n) / float64(len(keys)), nil
+	best := 0
+	for rows.Next() {
+		var shared []int64
+		if err := rows.Scan(&shared); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("replay: %w", err)
+		}
+		n := 0
+		for _, k := range shared {
+			n += count[k]
+		}
+		best = max(best, n)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("replay: %w", err)
+	}
+	return float64(best) / float64(len(fixes)), nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
+	"streetchief/internal/fieldproof"
 )
 
 // FixesStored is the answer to a batch of fixes.
@@ -67,13 +68,15 @@ func (s *Store) AddFixes(ctx context.Context, who access.Principal, id string, f
 			return apperr.New(apperr.Conflict, "fix seq %d at %s is before the last stored fix's time", fresh[0].Seq, fresh[0].At.Format(time.RFC3339)).With("field", "fixes")
 		}
 		n := len(fresh)
-		seqs, lons, lats, accs, ats := make([]int32, n), make([]float64, n), make([]float64, n), make([]float32, n), make([]time.Time, n)
+		seqs, lons, lats, accs, ats, keys := make([]int32, n), make([]float64, n), make([]float64, n), make([]float32, n), make([]time.Time, n), make([]int64, n)
 		for i, f := range fresh {
 			seqs[i], lons[i], lats[i], accs[i], ats[i] = int32(f.Seq), f.Lon, f.Lat, float32(f.AccuracyM), f.At
+			keys[i] = fieldproof.FixKey(f.Lon, f.Lat)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO patrol_fix (patrol_id, seq, position, accuracy_m, at)
-			SELECT $1, s, ST_SetSRID(ST_MakePoint(x, y), 4326), a, t FROM unnest($2::int[], $3::float8[], $4::float8[], $5::real[], $6::timestamptz[]) AS u(s, x, y, a, t)`,
-			id, seqs, lons, lats, accs, ats); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO patrol_fix (patrol_id, seq, position, accuracy_m, at, key)
+			SELECT $1, s, ST_SetSRID(ST_MakePoint(x, y), 4326), a, t, k
+			FROM unnest($2::int[], $3::float8[], $4::float8[], $5::real[], $6::timestamptz[], $7::bigint[]) AS u(s, x, y, a, t, k)`,
+			id, seqs, lons, lats, accs, ats, keys); err != nil {
 			return fmt.Errorf("store fixes: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE patrol SET fixes = fixes + $2 WHERE id = $1`, id, n); err != nil {
