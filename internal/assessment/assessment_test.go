@@ -388,43 +388,6 @@ func TestComputedItemCountsTheShopsPledged(t *testing.T) {
 	}
 }
 
-// TestEachStreetChiefHearsTheirResult: a publication tells each subdistrict's street chief their
-// score and rank, and an amendment tells them again with its reason.
-func TestEachStreetChiefHearsTheirResult(t *testing.T) {
-	d := newDistrict(t)
-	ctx := context.Background()
-	reg := registry.NewStore(d.svc.db)
-	chief, err := reg.CreatePerson(ctx, system, registry.PersonInput{Name: "丙街长", Active: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := reg.CreateAssignment(ctx, system, registry.AssignmentInput{AdminUnitID: d.c, PersonID: chief.ID,
-		Role: registry.PostRole("street_chief"), Primary: true, From: &from}); err != nil {
-		t.Fatal(err)
-	}
-	m := periodOf(t, Month, "2025-04")
-	d.assess(t, m, 9000, 8500, 6999)
-	if _, err := d.svc.Amend(ctx, system, m, []Change{{SubdistrictID: d.c, ItemCode: "check", Points: 9500}}, "复核更正"); err != nil {
-		t.Fatal(err)
-	}
-	inbox, err := notify.NewStore(d.svc.db).Inbox(ctx, access.Principal{Role: access.StreetChief, PersonID: chief.ID}, 0, 10, false, "zh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var titles []string
-	for _, it := range inbox.Items {
-		titles = append(titles, it.Title)
-	}
-	want := []string{
-		"2025-04 考评结果更正（第 2 版）：丙街道 95.00 分，第 1 名；原因：复核更正",
-		"2025-04 考评结果公布：丙街道 69.99 分，第 3 名（共 3 个街道）",
-	}
-	if fmt.Sprint(titles) != fmt.Sprint(want) {
-		t.Fatalf("the street chief's inbox: %q, want %q", titles, want)
-	}
-}
-
 // The shops-inspected item counts a shop only when a check-in of it was credible; suspect ones
 // (here a vague fix) are scored apart by suspect_share. A has two open shops, one checked honestly
 // and one only from a 120 m fix: inspected 1/2, suspect 1 of 2 inspections.
@@ -477,4 +440,41 @@ func TestComputedItemsCountOnlyCredibleCheckIns(t *testing.T) {
 		return
 	}
 	t.Fatal("no row for A")
+}
+
+// TestEachStreetChiefHearsTheirResult: a publication tells each subdistrict's street chief their
+// score and rank, and an amendment tells them again with its reason.
+func TestEachStreetChiefHearsTheirResult(t *testing.T) {
+	d := newDistrict(t)
+	ctx := context.Background()
+	reg := registry.NewStore(d.svc.db)
+	chief, err := reg.CreatePerson(ctx, system, registry.PersonInput{Name: "丙街长", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := reg.CreateAssignment(ctx, system, registry.AssignmentInput{AdminUnitID: d.c, PersonID: chief.ID,
+		Role: registry.PostRole("street_chief"), Primary: true, From: &from}); err != nil {
+		t.Fatal(err)
+	}
+	m := periodOf(t, Month, "2025-04")
+	d.assess(t, m, 9000, 8500, 6999)
+	if _, err := d.svc.Amend(ctx, system, m, []Change{{SubdistrictID: d.c, ItemCode: "check", Points: 9500}}, "复核更正"); err != nil {
+		t.Fatal(err)
+	}
+	inbox, err := notify.NewStore(d.svc.db).Inbox(ctx, access.Principal{Role: access.StreetChief, PersonID: chief.ID}, 0, 10, false, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, it := range inbox.Items {
+		titles = append(titles, it.Title)
+	}
+	want := []string{
+		"2025-04 考评结果更正（第 2 版）：丙街道 95.00 分，第 1 名；原因：复核更正",
+		"2025-04 考评结果公布：丙街道 69.99 分，第 3 名（共 3 个街道）",
+	}
+	if fmt.Sprint(titles) != fmt.Sprint(want) {
+		t.Fatalf("the street chief's inbox: %q, want %q", titles, want)
+	}
 }
