@@ -8,7 +8,7 @@ import {EVENT_COLORS, hidePatrol, showPatrol} from './patrols-layer.js';
 import {verdictView} from './patrols-proof.js';
 
 // Who may read patrols (the API's own list); an inspector reads only their own.
-export const PATROL_ROLES = ['admin', 'district_leader', 'street_chief', 'lane_chief', 'inspector'];
+export const PATROL_ROLES = ['admin', 'district_leader', 'street_chief', 'lane_chief', 'inspector', 'assessor'];
 // Who may void a patrol beside its own person (internal/patrols Void).
 const VOID_ROLES = ['admin', 'street_chief'];
 
@@ -122,7 +122,9 @@ export class PatrolsPanel {
 
     mayVoid(p) {
         const user = this.session().user || {};
-        return p.state !== 'voided' && (VOID_ROLES.includes(user.role) || (user.person_id && user.person_id === p.person_id));
+        // A list entry names its person_id; an opened patrol's properties its person.
+        const person = p.person?.id ?? p.person_id;
+        return p.state !== 'voided' && (VOID_ROLES.includes(user.role) || (user.person_id && user.person_id === person));
     }
 
     controls() {
