@@ -221,6 +221,18 @@ describe('the patrols tab', () => {
             const cells = await page.locator(`#patrol-report tbody tr[data-id="${laneRow.id}"] td`).allInnerTexts();
             assert.deepEqual(cells.slice(1, 4), [laneRow.patrols, laneRow.credible, laneRow.suspect].map(String));
 
+            // By community: the lane chief's community counts both of their patrols.
+            const answered = page.waitForResponse((r) => r.url().includes('/api/v1/patrols/report?by=community'));
+            await page.selectOption('#patrol-by', 'community');
+            await answered;
+            await page.waitForSelector('#patrol-report thead th');
+            assert.equal(await page.locator('#patrol-report thead th').first().innerText(), '社区');
+            const byCommunity = await leader.get(`/api/v1/patrols/report?by=community&day=${day}`);
+            assert.equal(await page.locator('#patrol-report tbody tr').count(), byCommunity.rows.length);
+            const home = byCommunity.rows.find((r) => r.id === lane.user.scope.communities[0]);
+            assert.ok(home && home.patrols >= 2, JSON.stringify(byCommunity.rows));
+            assert.match(await page.locator(`#patrol-report tbody tr[data-id="${home.id}"]`).innerText(), new RegExp(home.name));
+
             const row = page.locator(`#patrol-list li[data-patrol="${drive.id}"]`);
             assert.match(await row.getAttribute('class'), /suspect/);
             const words = await row.locator('.proof-reasons li').allInnerTexts();
