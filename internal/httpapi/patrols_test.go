@@ -145,4 +145,34 @@ func TestPatrolsOverHTTP(t *testing.T) {
 	if status, doc := lane.do("POST", "/api/v1/patrols/"+id+":void", `{"reason": "测试"}`); status != http.StatusOK || doc["state"] != "voided" {
 		t.Errorf("void: %d %v", status, doc)
 	}
+
+	// A case the lane chief reports on a patrol under way is one of its events.
+	live := "5e0c3c7a-6a44-4b57-9d1e-3f0a2b7c9d11"
+	now := time.Now().UTC().Truncate(time.Second)
+	if status, doc := lane.do("PUT", "/api/v1/patrols/"+live, fmt.Sprintf(`{"started_at": %q, "area_ids": [%d]}`,
+		now.Add(-3*time.Minute).Format(time.RFC3339), w.areaA.ID)); status != http.StatusCreated {
+		t.Fatalf("start the live patrol: %d %v", status, doc)
+	}
+	var parts []string
+	for i := range 12 {
+		parts = append(parts, fmt.Sprintf(`{"seq": %d, "lon": %.7f, "lat": %.7f, "accuracy_m": 8, "at": %q}`, i, x0+float64(i)*12/mPerDegLon, y,
+			now.Add(time.Duration(i*10-120)*time.Second).Format(time.RFC3339)))
+	}
+	if status, doc := lane.do("POST", "/api/v1/patrols/"+live+"/fixes", `{"fixes": [`+strings.Join(parts, ",")+`]}`); status != http.StatusOK {
+		t.Fatalf("live fixes: %d %v", status, doc)
+	}
+	status, incident := lane.do("POST", "/api/v1/incidents", fmt.Sprintf(`{"category": "street_occupying", "lon": %.7f, "lat": %.7f, "description": "占道"}`, x0+0.0005, y))
+	if status != http.StatusCreated {
+		t.Fatalf("report: %d %v", status, incident)
+	}
+	if status, doc := lane.do("POST", "/api/v1/patrols/"+live+":end", `{"ended_at": "`+now.Add(time.Minute).Format(time.RFC3339)+`"}`); status != http.StatusOK {
+		t.Fatalf("end the live patrol: %d %v", status, doc)
+	}
+	resp, raw = lane.send("GET", "/api/v1/patrols/"+live, "", nil, nil)
+	if err := json.Unmarshal(raw, &feature); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("get the live patrol: %d %s", resp.StatusCode, raw)
+	}
+	if ev := feature.Properties.Events; len(ev) != 1 || ev[0].(map[string]any)["kind"] != "incident" || ev[0].(map[string]any)["id"] != incident["id"] {
+		t.Fatalf("the live patrol's events: %v, want incident %v", ev, incident["id"])
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
@@ -91,17 +93,17 @@ func (s *Store) judge(ctx context.Context, tx pgx.Tx, id string, in EndInput) er
 	stats := fieldproof.Measure(fixes, in.Pauses)
 	stats.MaxStepKmh = math.Min(stats.MaxStepKmh, maxFigure)
 
-	if _, err := tx.Exec(ctx, `UPDATE patrol p SET track = (SELECT ST_MakeLine(f.position ORDER BY f.seq) FROM patrol_fix f WHERE f.patrol_id = p.id)
-		WHERE p.id = $1 AND p.fixes >= 2`, id); err != nil {
-		return fmt.Errorf("build track: %w", err)
+	track, first, srid, err := trackOf(fixes)
+	if err != nil {
+		return err
 	}
 	areas := requested
 	if len(areas) == 0 {
-		if areas, err = s.defaultAreas(ctx, tx, id, person, started); err != nil {
+		if areas, err = s.defaultAreas(ctx, tx, first, person, started); err != nil {
 			return err
 		}
 	}
-	shares, coverage, err := s.coverage(ctx, tx, id, areas)
+	shares, coverage, err := s.coverage(ctx, tx, track, srid, areas)
 	if err != nil {
 		return err
 	}
@@ -121,7 +123,11 @@ func (s *Store) judge(ctx context.Context, tx pgx.Tx, id string, in EndInput) er
 	if err != nil {
 		return err
 	}
-	pauses, err := json.Marshal(in.Pauses)
+	stored := make([]Pause, len(in.Pauses))
+	for i, x := range in.Pauses {
+		stored[i] = Pause(x)
+	}
+	pauses, err := json.Marshal(stored)
 	if err != nil {
 		return err
 	}
@@ -132,18 +138,18 @@ func (s *Store) judge(ctx context.Context, tx pgx.Tx, id string, in EndInput) er
 	}
 	// The patrol belongs where its track starts (else where its first area lies), by the rule of
 	// shops and areas, so readers see it in the community it was walked in.
-	_, err = tx.Exec(ctx, `WITH at AS (SELECT COALESCE(
-				admin_unit_by_largest_overlap((SELECT position FROM patrol_fix WHERE patrol_id = $1 ORDER BY seq LIMIT 1), 'community'),
-				(SELECT community_id FROM area_directory WHERE id = $14)) AS community)
+	_, err = tx.Exec(ctx, `WITH first AS (SELECT ST_GeomFromWKB($16, 4326) AS g),
+			at AS (SELECT COALESCE(admin_unit_by_largest_overlap(first.g, 'community'),
+				(SELECT community_id FROM area_directory WHERE id = $14)) AS community, first.g FROM first)
 		UPDATE patrol SET state = 'ended', ended_at = $2, end_sha256 = $3, pauses = $4, fixes = $5, stats = $6,
 			distance_m = $7, duration_s = $8, moving_s = $9, coverage = $10, replay_share = $11, suspect = $12, reasons = $13,
-			community_id = at.community,
+			track = ST_GeomFromWKB($15, 4326), community_id = at.community,
 			subdistrict_id = COALESCE((SELECT parent_id FROM unit_directory WHERE id = at.community),
-				admin_unit_by_largest_overlap((SELECT position FROM patrol_fix WHERE patrol_id = $1 ORDER BY seq LIMIT 1), 'subdistrict'),
+				admin_unit_by_largest_overlap(at.g, 'subdistrict'),
 				(SELECT subdistrict_id FROM area_directory WHERE id = $14))
 		FROM at WHERE id = $1`,
 		id, in.EndedAt, in.digest[:], pauses, len(fixes), statsDoc, float32(stats.DistanceM), int(stats.Duration.Seconds()),
-		int(stats.Moving.Seconds()), cov, float32(replay), v.Suspect, reasons, firstOr0(areas))
+		int(stats.Moving.Seconds()), cov, float32(replay), v.Suspect, reasons, firstOr0(areas), track, first)
 	if err != nil {
 		return fmt.Errorf("store verdict: %w", err)
 	}
@@ -153,6 +159,28 @@ func (s *Store) judge(ctx context.Context, tx pgx.Tx, id string, in EndInput) er
 		}
 	}
 	return nil
+}
+
+// trackOf is the fixes as the track (nil below two fixes) and the first fix (nil for none), both WKB,
+// and the UTM zone of the first fix (its EPSG code), where coverage is measured.
+func trackOf(fixes []fieldproof.Fix) (track, first []byte, srid int, err error) {
+	if len(fixes) == 0 {
+		return nil, nil, 0, nil
+	}
+	f := fixes[0]
+	srid = 32600 + min(60, int(math.Floor((f.Lon+180)/6))+1)
+	if f.Lat < 0 {
+		srid += 100
+	}
+	if first, err = wkb.Marshal(orb.Point{f.Lon, f.Lat}); err != nil || len(fixes) < 2 {
+		return nil, first, srid, err
+	}
+	line := make(orb.LineString, len(fixes))
+	for i, x := range fixes {
+		line[i] = orb.Point{x.Lon, x.Lat}
+	}
+	track, err = wkb.Marshal(line)
+	return track, first, srid, err
 }
 
 func firstOr0(ids []int64) int64 {
@@ -181,15 +209,18 @@ func readFixes(ctx context.Context, tx pgx.Tx, id string) ([]fieldproof.Fix, err
 // areas and those of the units they answer for — that the track's first fix lies in or within the
 // coverage buffer of. A geometry box test first lets the GiST index answer; the exact distance is
 // then on the spheroid.
-func (s *Store) defaultAreas(ctx context.Context, tx pgx.Tx, id string, person int64, started time.Time) ([]int64, error) {
+func (s *Store) defaultAreas(ctx context.Context, tx pgx.Tx, first []byte, person int64, started time.Time) ([]int64, error) {
+	if first == nil {
+		return nil, nil
+	}
 	buf := s.rules.BufferM()
-	rows, err := tx.Query(ctx, `WITH first AS (SELECT position AS g FROM patrol_fix WHERE patrol_id = $1 ORDER BY seq LIMIT 1),
+	rows, err := tx.Query(ctx, `WITH first AS (SELECT ST_GeomFromWKB($1, 4326) AS g),
 			posts AS (SELECT area_id, admin_unit_id FROM assignment_standing WHERE person_id = $2 AND valid @> $3::timestamptz)
 		SELECT a.id FROM area_directory a, first
 		WHERE ST_DWithin(a.geom, first.g, $4 / 111320.0 * 2) AND ST_DWithin(a.geom::geography, first.g::geography, $4)
 			AND (a.id IN (SELECT area_id FROM posts)
 				OR a.community_id IN (SELECT admin_unit_id FROM posts) OR a.subdistrict_id IN (SELECT admin_unit_id FROM posts))
-		ORDER BY a.id LIMIT $5`, id, person, started, buf, MaxAreas)
+		ORDER BY a.id LIMIT $5`, first, person, started, buf, MaxAreas)
 	if err != nil {
 		return nil, fmt.Errorf("default areas: %w", err)
 	}
@@ -201,16 +232,15 @@ func (s *Store) defaultAreas(ctx context.Context, tx pgx.Tx, id string, person i
 // UTM zone of the track's start, where a metre is a metre to 0.04 %, on the track simplified by
 // simplifyM first: a back-and-forth walk buffered whole cost 10 ms a patrol, and the simplified
 // track lies within simplifyM of every fix, which the buffer's 30 m absorbs.
-func (s *Store) coverage(ctx context.Context, tx pgx.Tx, id string, areas []int64) ([]float64, float64, error) {
+func (s *Store) coverage(ctx context.Context, tx pgx.Tx, track []byte, srid int, areas []int64) ([]float64, float64, error) {
 	if len(areas) == 0 {
 		return nil, -1, nil
 	}
 	buf := s.rules.BufferM()
-	rows, err := tx.Query(ctx, `WITH t AS (SELECT track, CASE WHEN ST_Y(ST_StartPoint(track)) >= 0 THEN 32600 ELSE 32700 END
-				+ LEAST(60, floor((ST_X(ST_StartPoint(track)) + 180) / 6)::int + 1) AS srid FROM patrol WHERE id = $1),
-			b AS (SELECT srid, ST_Buffer(ST_Simplify(ST_Transform(track, srid), $4, true), $2) AS g FROM t WHERE track IS NOT NULL)
-		SELECT a.id, LEAST(1, COALESCE(ST_Area(ST_Intersection(ST_Transform(a.geom, b.srid), b.g)) / NULLIF(ST_Area(ST_Transform(a.geom, b.srid)), 0), 0))
-		FROM area_directory a, b WHERE a.id = ANY ($3::bigint[])`, id, buf, areas, min(simplifyM, buf/6))
+	rows, err := tx.Query(ctx, `WITH b AS (SELECT ST_Buffer(ST_Simplify(ST_Transform(ST_GeomFromWKB($1, 4326), $5::int), $4, true), $2) AS g
+			WHERE $1::bytea IS NOT NULL)
+		SELECT a.id, LEAST(1, COALESCE(ST_Area(ST_Intersection(ST_Transform(a.geom, $5::int), b.g)) / NULLIF(ST_Area(ST_Transform(a.geom, $5::int)), 0), 0))
+		FROM area_directory a, b WHERE a.id = ANY ($3::bigint[])`, track, buf, areas, min(simplifyM, buf/6), srid)
 	if err != nil {
 		return nil, 0, fmt.Errorf("coverage: %w", err)
 	}

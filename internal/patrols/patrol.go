@@ -47,7 +47,7 @@ type Patrol struct {
 	Reasons       []fieldproof.Reason    `json:"reasons"`
 	Verdict       *fieldproof.Verdict    `json:"verdict"` // null while recording
 	Stats         *fieldproof.TrackStats `json:"stats,omitempty"`
-	Pauses        []fieldproof.Pause     `json:"pauses"`
+	Pauses        []Pause                `json:"pauses"`
 	Areas         []AreaCoverage         `json:"areas"`
 	SubdistrictID int64                  `json:"subdistrict_id,omitempty"`
 	CommunityID   int64                  `json:"community_id,omitempty"`
@@ -59,6 +59,12 @@ type Patrol struct {
 	actor         string
 	startDigest   []byte
 	endDigest     []byte
+}
+
+// Pause is a stretch the person paused the patrol, as stored and answered.
+type Pause struct {
+	From  time.Time `json:"from"`
+	Until time.Time `json:"until"`
 }
 
 // AreaCoverage is an area the patrol was to walk and the share of it the track covered.

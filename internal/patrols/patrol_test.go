@@ -114,6 +114,9 @@ func TestConflictsAreRefusedWritingNothing(t *testing.T) {
 	changed[0].Lon += 0.0001
 	_, err = w.store.AddFixes(ctx, w.laneA, id, decode(t, changed, now))
 	mustCode(t, "a resent seq with other content", err, apperr.Conflict)
+	if after := rowCounts(t); after != before {
+		t.Fatalf("refused starts and batches wrote: %s, then %s", before, after)
+	}
 
 	gap := []patrols.Fix{fixes[50], fixes[51]}
 	if _, err := w.store.AddFixes(ctx, w.laneA, id, decode(t, gap, now)); err != nil {
@@ -249,6 +252,9 @@ func TestRefusalsAgainstTheStoredPatrolWriteNothing(t *testing.T) {
 	}
 	_, err = w.store.AddFixes(ctx, w.laneA, in.ID, decode(t, early, now))
 	mustCode(t, "fixes before the start", err, apperr.Invalid)
+	if after := rowCounts(t); after != before {
+		t.Fatalf("the refused batch wrote: %s, then %s", before, after)
+	}
 	if _, err := w.store.AddFixes(ctx, w.laneA, in.ID, decode(t, fixes[5:], now)); err != nil {
 		t.Fatal(err)
 	}

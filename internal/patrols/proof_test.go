@@ -1,7 +1,9 @@
 package patrols_test
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,6 +83,11 @@ func TestAPauseIsNotATeleport(t *testing.T) {
 	paused := w.walk(t, w.laneA, newID(), fixes, `{"from": "`+gapFrom.Format(time.RFC3339Nano)+`", "until": "`+gapUntil.Format(time.RFC3339Nano)+`"}`)
 	if slices.Contains(codes(paused), "teleport") {
 		t.Fatalf("a step across a pause was judged: %v", codes(paused))
+	}
+	doc, err := json.Marshal(paused)
+	if err != nil || len(paused.Pauses) != 1 || !paused.Pauses[0].From.Equal(gapFrom) ||
+		!strings.Contains(string(doc), `"pauses":[{"from":"`+gapFrom.UTC().Format(time.RFC3339)) {
+		t.Fatalf("the pause is kept as %+v: %s", paused.Pauses, doc)
 	}
 	for i := range fixes {
 		fixes[i].Lat += 0.0001 // not a replay of the first
