@@ -28,6 +28,7 @@ import {FUNDS_ROLES, FundsPanel} from './funds.js';
 import {ASSESSMENT_ROLES, AssessmentPanel} from './assessment.js';
 import {TrackPanel} from './track.js';
 import {PATROL_ROLES, PatrolsPanel} from './patrols.js';
+import {reasonText} from './patrols-proof.js';
 import {InboxPanel} from './inbox.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -308,7 +309,7 @@ async function main() {
     });
     await mapView.start();
     // The browser tests reach the map through this handle (layers, rendered features, idle state).
-    window.streetchief = {map: mapView.map, mapView, overview: () => overview};
+    window.streetchief = {map: mapView.map, mapView, overview: () => overview, reasonText};
     lookup = new LookupPopup(mapView.map, signedIn);
     incidents = new IncidentsPanel($('#panel-incidents'), {mapView, session: () => state.session, toast});
     overview = new OverviewPanel($('#panel-overview'), {

@@ -163,7 +163,9 @@ async function toggleLayer(page) {
 
 // Latin words a Chinese page should not show; km/h is the unit the reasons are measured in.
 const latin = (text) => text.replace(/km\/h/g, '').match(/[A-Za-z]{2,}/g) || [];
-const CODES = /off_site|poor_accuracy|teleport|repeated_position|too_few_fixes|too_short|too_little_distance|too_fast|stationary|replayed|area_not_covered/;
+// The codes a reader must never see raw (teleport, stationary and replayed are English words too:
+// in Chinese the Latin check catches them).
+const CODES = /off_site|poor_accuracy|repeated_position|too_few_fixes|too_short|too_little_distance|too_fast|area_not_covered|proof\./;
 
 describe('the patrols tab', () => {
     let leader;
@@ -274,6 +276,41 @@ describe('the patrols tab', () => {
             assert.ok(en.includes(`median speed ${Math.round(fast.figure)} km/h over ${fast.limit} km/h (a drive?)`), en);
             assert.doesNotMatch(await page.locator('#panel-patrols').innerText(), CODES);
             assert.doesNotMatch(await page.locator('#panel-patrols').innerText(), /[\u4e00-\u9fff]{2,}.*(km\/h|min moving)/);
+            await page.click('#lang');
+            clean(page);
+        } finally {
+            await page.context().close();
+        }
+    });
+
+    test('every proof reason, of patrols and check-ins, reads in words in both languages with its figure and limit', async () => {
+        const page = await browser.page({width: 1280, height: 800});
+        try {
+            await open(page, `${server.base}/`);
+            const reasons = [
+                ['off_site', 'check_in', 86.4, 60, ['86', '60']], ['poor_accuracy', 'check_in', 120, 50, ['120', '50']],
+                ['poor_accuracy', 'patrol', 42.5, 30, ['43', '30']], ['teleport', 'patrol', 212.3, 150, ['212', '150']],
+                ['teleport', 'check_in', 1e9, 120, []], ['repeated_position', 'check_in', 0, 0, []],
+                ['too_few_fixes', 'patrol', 4, 10, ['4', '10']], ['too_short', 'patrol', 3.24, 10, ['3.2', '10']],
+                ['too_little_distance', 'patrol', 87.2, 200, ['87', '200']], ['too_fast', 'patrol', 32.4, 15, ['32', '15']],
+                ['stationary', 'patrol', 12.6, 30, ['13', '30']], ['repeated_positions', 'patrol', 0.8, 0.5, ['80', '50']],
+                ['replayed', 'patrol', 0.97, 0.5, ['97', '50']], ['area_not_covered', 'patrol', 0.12, 0.5, ['12', '50']],
+            ];
+            for (const lang of ['zh', 'en']) {
+                if (lang === 'en') await page.click('#lang');
+                const texts = await page.evaluate((rs) => rs.map(([code, kind, figure, limit]) =>
+                    window.streetchief.reasonText({code, figure, limit}, kind)), reasons);
+                reasons.forEach(([code, kind, , , figures], i) => {
+                    const text = texts[i];
+                    assert.doesNotMatch(text, CODES, `${lang} ${code}: a raw code in ${text}`);
+                    assert.ok(!text.startsWith('proof.'), `${lang} ${code}: no words for ${text}`);
+                    for (const f of figures) assert.ok(text.includes(f), `${lang} ${code} (${kind}): ${f} missing from ${text}`);
+                    if (lang === 'zh') assert.deepEqual(latin(text), [], `${code}: Latin in ${text}`);
+                    else assert.doesNotMatch(text, /[\u4e00-\u9fff]/, `${code}: Chinese in ${text}`);
+                });
+                assert.equal(new Set(texts).size, texts.length, `${lang}: two reasons read alike: ${texts.join(' | ')}`);
+                assert.equal(texts[9], lang === 'zh' ? '中位速度 32 km/h，超过 15 km/h（疑似驾车）' : 'median speed 32 km/h over 15 km/h (a drive?)');
+            }
             await page.click('#lang');
             clean(page);
         } finally {
