@@ -1,6 +1,8 @@
 // The patrols panel (巡查): who patrolled what on a day and which patrols are suspect — the day's
 // report by person, area or community (GET /api/v1/patrols/report), the day's patrols with their
 // verdicts in words, one opened on the map with the records made along it, and its void.
+import './patrols.css';
+
 import {api} from './api.js';
 import {h, replace} from './dom.js';
 import {formatPercent, t} from './i18n/index.js';

@@ -5,10 +5,10 @@
 // in words, a track opened on the map, the patrols layer's toggle, the lane chief held to their
 // communities, and a void.
 import assert from 'node:assert/strict';
-import {randomUUID} from 'node:crypto';
 import {after, before, describe, test} from 'node:test';
 
 import {Browser, apiSession, clean, mapIdle, open, signIn, startServer} from './harness.js';
+import {along, patrol, serpentine, smallArea} from './patrols-fixture.js';
 
 let server;
 let browser;
@@ -24,99 +24,6 @@ after(async () => {
 });
 
 const beijingDay = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 10);
-
-// send is a JSON request as a signed-in session makes it.
-async function send(s, method, path, body) {
-    const r = await fetch(server.base + path, {method, body: JSON.stringify(body),
-        headers: {Cookie: s.cookie, 'X-CSRF-Token': s.csrf, 'Content-Type': 'application/json'}});
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-    return r.json();
-}
-
-// bbox of a GeoJSON geometry: [minLon, minLat, maxLon, maxLat].
-function bbox(geometry) {
-    const b = [Infinity, Infinity, -Infinity, -Infinity];
-    const walk = (c) => {
-        if (typeof c[0] === 'number') {
-            b[0] = Math.min(b[0], c[0]);
-            b[1] = Math.min(b[1], c[1]);
-            b[2] = Math.max(b[2], c[0]);
-            b[3] = Math.max(b[3], c[1]);
-        } else c.forEach(walk);
-    };
-    walk(geometry.coordinates);
-    return b;
-}
-
-const metresPerDegLat = 110540;
-const metresPerDegLon = (lat) => 111320 * Math.cos((lat * Math.PI) / 180);
-
-// serpentine is a path over a box in rows `spacing` metres apart, so every point of the box lies
-// within spacing/2 of it.
-function serpentine(b, spacing) {
-    const rows = Math.max(2, Math.ceil(((b[3] - b[1]) * metresPerDegLat) / spacing) + 1);
-    const path = [];
-    for (let i = 0; i < rows; i++) {
-        const lat = b[1] + ((b[3] - b[1]) * i) / (rows - 1);
-        path.push(i % 2 ? [b[2], lat] : [b[0], lat], i % 2 ? [b[0], lat] : [b[2], lat]);
-    }
-    return path;
-}
-
-// along walks a path at speed (m/s), a fix every step seconds, back and forth until at least
-// minM metres, each fix a little off the line as real receivers are.
-function along(path, speed, step, minM, startMs) {
-    const fixes = [];
-    let walked = 0;
-    let t = startMs;
-    let pts = path;
-    const jitter = () => (Math.random() - 0.5) * 3;
-    const push = (lon, lat) => {
-        fixes.push({seq: fixes.length, lon: lon + jitter() / metresPerDegLon(lat), lat: lat + jitter() / metresPerDegLat,
-            accuracy_m: 5 + Math.round(Math.random() * 4), at: new Date(t).toISOString()});
-    };
-    push(...pts[0]);
-    for (;;) {
-        for (let i = 1; i < pts.length; i++) {
-            const [x0, y0] = pts[i - 1];
-            const [x1, y1] = pts[i];
-            const d = Math.hypot((x1 - x0) * metresPerDegLon(y0), (y1 - y0) * metresPerDegLat);
-            const n = Math.max(1, Math.round(d / (speed * step)));
-            for (let k = 1; k <= n; k++) {
-                t += (d / n / speed) * 1000;
-                push(x0 + ((x1 - x0) * k) / n, y0 + ((y1 - y0) * k) / n);
-            }
-            walked += d;
-        }
-        if (walked >= minM) break;
-        pts = [...pts].reverse();
-    }
-    return {fixes, endMs: t};
-}
-
-// patrol starts, sends and ends one patrol as the field app does, and answers it as ended.
-async function patrol(s, fixes, areaIDs) {
-    const id = randomUUID();
-    const start = {started_at: fixes[0].at};
-    if (areaIDs) start.area_ids = areaIDs;
-    await send(s, 'PUT', `/api/v1/patrols/${id}`, start);
-    await send(s, 'POST', `/api/v1/patrols/${id}/fixes`, {fixes});
-    const ended = await send(s, 'POST', `/api/v1/patrols/${id}:end`, {ended_at: fixes.at(-1).at, pauses: []});
-    return {id, ended};
-}
-
-// The smallest area of a community that is still some 60 m across: an honest walk covers it.
-async function smallArea(s, community) {
-    const {features} = await s.get(`/api/v1/areas?community=${community}&limit=1000`);
-    const sized = features.map((f) => {
-        const b = bbox(f.geometry);
-        const lat = (b[1] + b[3]) / 2;
-        return {f, b, w: (b[2] - b[0]) * metresPerDegLon(lat), h: (b[3] - b[1]) * metresPerDegLat};
-    }).filter((a) => a.w >= 60 && a.h >= 60 && a.w <= 400 && a.h <= 400);
-    sized.sort((a, b) => a.w * a.h - b.w * b.h);
-    assert.ok(sized.length, `no area of a walkable size in community ${community}`);
-    return sized[0];
-}
 
 const patrolsOf = async (s, day) => {
     const list = await s.get(`/api/v1/patrols?day=${day}&limit=1000`);
@@ -189,9 +96,9 @@ describe('the patrols tab', () => {
         day = beijingDay(start);
         const area = await smallArea(lane, mine[0]);
         const w = along(serpentine(area.b, 40), 1.2, 10, 900, start);
-        walk = await patrol(lane, w.fixes, [area.f.id]);
+        walk = await patrol(server.base, lane, w.fixes, [area.f.id]);
         const d = along([[area.b[0], area.b[1]], [area.b[2], area.b[3]]], 10, 5, 1800, w.endMs + 20 * 60e3);
-        drive = await patrol(lane, d.fixes, [area.f.id]);
+        drive = await patrol(server.base, lane, d.fixes, [area.f.id]);
         assert.equal(walk.ended.suspect, false, `the walk is credible: ${JSON.stringify(walk.ended.reasons)}`);
         assert.equal(drive.ended.suspect, true, 'the drive is suspect');
         assert.ok(drive.ended.reasons.some((r) => r.code === 'too_fast'), JSON.stringify(drive.ended.reasons));
@@ -202,7 +109,7 @@ describe('the patrols tab', () => {
         const other = communities.find((c) => !mine.includes(c.id));
         assert.ok(other, 'the street chief has a community beside the lane chief\'s');
         const there = await smallArea(chief, other.id);
-        elsewhere = await patrol(chief, along(serpentine(there.b, 40), 1.2, 10, 600, start + 30 * 60e3).fixes);
+        elsewhere = await patrol(server.base, chief, along(serpentine(there.b, 40), 1.2, 10, 600, start + 30 * 60e3).fixes);
     });
 
     test('a district leader on a desktop, in Chinese then English: report, reasons in words, a track on the map, the layer', async () => {
