@@ -91,8 +91,9 @@ describe('the patrols tab', () => {
         assert.ok(mine?.length, 'the demo lane chief answers for a community');
 
         // The lane chief walks a small area of their community honestly, then drives through it.
-        const now = Date.now();
-        const start = now - 3 * 3600e3;
+        // Three hours ago, earlier still if the patrols would run into the next Beijing day.
+        let start = Date.now() - 3 * 3600e3;
+        if (beijingDay(start) !== beijingDay(start + 45 * 60e3)) start -= 45 * 60e3;
         day = beijingDay(start);
         const area = await smallArea(lane, mine[0]);
         const w = along(serpentine(area.b, 40), 1.2, 10, 900, start);
@@ -288,15 +289,20 @@ describe('the patrols tab', () => {
             // leaves the day's suspect count.
             await page.click(`#patrol-list li[data-patrol="${drive.id}"] button.patrol-open`);
             await page.waitForSelector('#patrol-void');
+            const suspectRow = async () => (await lane.get(`/api/v1/patrols/report?by=person&day=${day}`)).rows
+                .find((r) => r.id === lane.user.person_id);
+            const before = await suspectRow();
             await page.fill('#patrol-void-reason', 'phone left recording in the car');
             const voided = page.waitForResponse((r) => r.url().includes(`/api/v1/patrols/${drive.id}:void`));
             await page.click('#patrol-void');
             assert.equal((await voided).status(), 200);
             await page.waitForSelector(`#patrol-list li.voided[data-patrol="${drive.id}"]`);
             await page.waitForSelector('#patrol-voided');
-            const after = await lane.get(`/api/v1/patrols/report?by=person&day=${day}`);
-            const row = after.rows.find((r) => r.id === lane.user.person_id);
-            assert.equal(row.suspect, 0, JSON.stringify(row));
+            const after = await suspectRow();
+            assert.deepEqual([after.patrols, after.suspect, after.credible], [before.patrols - 1, before.suspect - 1, before.credible],
+                `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+            const cells = await page.locator(`#patrol-report tbody tr[data-id="${after.id}"] td`).allInnerTexts();
+            assert.deepEqual(cells.slice(1, 4), [after.patrols, after.credible, after.suspect].map(String), 'the report reloaded after the void');
             await page.click('#lang');
             clean(page);
         } finally {
