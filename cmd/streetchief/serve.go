@@ -110,7 +110,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	go engine.Run(ctx, registryFeed, logger)
 	notifyStore := startNotifications(ctx, pool, logger, *notifications.publicURL, channels)
 	incidentService := startIncidents(ctx, pool, engine, engineUpdates, logger, notifyStore)
-	shops := merchants.NewStore(pool, store, incidentService, merchants.Rules{})
+	shops := merchants.NewStore(pool, store, incidentService, merchants.Rules{Proof: proof.CheckIn})
 	vendors := merchants.NewVendors(shops, merchants.VendorRules{})
 	patrolService := patrolStore(pool, proof.Patrol, shops, vendors, incidentService)
 	tileService := maptiles.NewService(engine, incidentService, pool, maptiles.Options{CacheBytes: int64(*tileCacheMB) << 20, Patrols: patrolService})

@@ -2,11 +2,13 @@ package patrols_test
 
 import (
 	"encoding/json"
+	"math"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"streetchief/internal/fieldproof"
 	"streetchief/internal/patrols"
 )
 
@@ -95,5 +97,20 @@ func TestAPauseIsNotATeleport(t *testing.T) {
 	unpaused := w.walk(t, w.laneA, newID(), fixes, "")
 	if !slices.Contains(codes(unpaused), "teleport") {
 		t.Fatalf("the same gap without a pause is not judged a teleport: %v", codes(unpaused))
+	}
+}
+
+// Two places at one instant is an infinite speed, which JSON cannot carry: the patrol is still
+// judged and stored, a teleport with the largest figure.
+func TestTwoPlacesAtOneInstantIsATeleport(t *testing.T) {
+	w := newWorld(t)
+	day := time.Now().Add(-80 * time.Hour).Truncate(time.Minute)
+	fixes := w.along(41, day, 1.2, 10, 20*time.Minute, 3, 8)
+	fixes[60].At = fixes[59].At
+	fixes[60].Lon += 0.01 // a kilometre away, at the same second
+	p := w.walk(t, w.laneA, newID(), fixes, "")
+	i := slices.IndexFunc(p.Reasons, func(r fieldproof.Reason) bool { return r.Code == "teleport" })
+	if i < 0 || p.Reasons[i].Figure < 1e6 || math.IsInf(p.Reasons[i].Figure, 0) || math.IsInf(p.Stats.MaxStepKmh, 0) {
+		t.Fatalf("two places at one instant judged %v (stats %+v)", p.Reasons, p.Stats)
 	}
 }
