@@ -302,6 +302,12 @@ async function main() {
         onIncident: (id) => {
             if (signedIn()) location.hash = `#incidents/${id}`;
         },
+        // A track of the patrols layer opens its patrol in the patrols tab (the report form still
+        // takes the click for its pin).
+        onPatrol: (id, lngLat) => {
+            if (state.tab === 'report') report.setPoint(lngLat.lng, lngLat.lat);
+            else if (mayPatrols()) location.hash = `#patrols/${id}`;
+        },
         // With the report form open, a click on the map places the report's pin.
         onLookup: (lngLat) => (state.tab === 'report' ? report.setPoint(lngLat.lng, lngLat.lat) : lookup.show(lngLat)),
         onUnits: () => mapView.renderPanel($('#panel-map')),

@@ -8,7 +8,7 @@ import {t} from './i18n/index.js';
 import {addMerchantLayers, merchantLegend, removeMerchantLayers} from './merchants.js';
 import {CLUSTER_COLORS, COVERAGE_RAMP, HEAT_RAMP, KIND_COLORS, STATUS_COLORS, TOGGLES, UNCOVERED, baseStyle, incidentLayers} from './map-style.js';
 import {STATUSES} from './incidents.js';
-import {addPatrolLayers, patrolLegend, removePatrolLayers} from './patrols-layer.js';
+import {addPatrolLayers, patrolAt, patrolLegend, removePatrolLayers} from './patrols-layer.js';
 
 // The worker is served from /assets under a hashed name the build passes in.
 setWorkerUrl(STREETCHIEF_WORKER_URL); // eslint-disable-line no-undef
@@ -48,7 +48,7 @@ function boundsOf(coords, b = new LngLatBounds()) {
 export class MapView {
     constructor(container, hooks) {
         this.container = container;
-        this.hooks = hooks; // onIncident(id), onLookup(lngLat), onUnits()
+        this.hooks = hooks; // onIncident(id), onPatrol(id, lngLat), onLookup(lngLat), onUnits()
         this.templates = {};
         this.visible = Object.fromEntries(TOGGLES.map((x) => [x.key, x.on]));
         this.incidentParams = {};
@@ -83,7 +83,7 @@ export class MapView {
         this.map.addControl(new ScaleControl({}), 'bottom-right');
         this.map.on('click', (e) => this.click(e));
         this.map.on('mousemove', (e) => {
-            const hit = this.incidentsAt(e.point).length > 0;
+            const hit = this.incidentsAt(e.point).length > 0 || !!patrolAt(this.map, e.point);
             this.map.getCanvas().style.cursor = hit ? 'pointer' : '';
         });
         this.map.on('idle', () => this.collectUnits());
@@ -222,6 +222,8 @@ export class MapView {
             }
             return;
         }
+        const track = patrolAt(this.map, e.point);
+        if (track && this.hooks.onPatrol) return this.hooks.onPatrol(track, e.lngLat);
         this.hooks.onLookup(e.lngLat);
     }
 

@@ -47,6 +47,16 @@ export function patrolLegend() {
             h('span', {class: `line patrol-${k}`, style: `border-top-color:${c}`}), t(`patrols.legend.${k}`))));
 }
 
+// patrolAt is the id of the patrol whose track is drawn under a point (a suspect one first, as it
+// is drawn on top), or '' where there is none or the layer is not on the map.
+export function patrolAt(map, point) {
+    const layers = PATROL_TOGGLE.layers.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') === 'visible');
+    if (!layers.length) return '';
+    const box = [[point.x - 4, point.y - 4], [point.x + 4, point.y + 4]];
+    const hits = map.queryRenderedFeatures(box, {layers: [...layers].reverse()});
+    return hits.length ? String(hits[0].properties.id || '') : '';
+}
+
 const OPENED = ['patrol-opened-line', 'patrol-opened-events'];
 
 // showPatrol draws an opened patrol's track and its records and fits the map to them.

@@ -81,7 +81,7 @@ export async function patrol(base, s, fixes, areaIDs) {
     await send(base, s, 'PUT', `/api/v1/patrols/${id}`, start);
     await send(base, s, 'POST', `/api/v1/patrols/${id}/fixes`, {fixes});
     const ended = await send(base, s, 'POST', `/api/v1/patrols/${id}:end`, {ended_at: fixes.at(-1).at, pauses: []});
-    return {id, ended};
+    return {id, ended, fixes};
 }
 
 // The smallest area of a community that is still some 60 m across: an honest walk covers it.

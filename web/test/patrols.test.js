@@ -166,6 +166,20 @@ describe('the patrols tab', () => {
             assert.ok(drawn.credible > 0, `the walk drawn as credible: ${JSON.stringify(drawn)}`);
             assert.equal(await page.evaluate(() => window.streetchief.map.getLayer('patrol-opened-line')), undefined,
                 'the opened track leaves the map with its tab');
+            // A track on the map opens its patrol.
+            await page.check('input[data-layer="patrols"]');
+            await mapIdle(page);
+            const fix = drive.fixes[Math.floor(drive.fixes.length / 2)];
+            const at = await page.evaluate(([lon, lat]) => {
+                const p = window.streetchief.map.project([lon, lat]);
+                const c = window.streetchief.map.getCanvas().getBoundingClientRect();
+                return {x: c.left + p.x, y: c.top + p.y};
+            }, [fix.lon, fix.lat]);
+            await page.mouse.click(at.x, at.y);
+            await page.waitForSelector(`#patrol-detail[data-patrol="${drive.id}"]`);
+            assert.match(page.url(), new RegExp(`#patrols/${drive.id}$`));
+            await page.click('#tabs [data-tab="map"]');
+            await page.uncheck('input[data-layer="patrols"]');
 
             // 门前三包: credible and suspect check-ins apart, as the coverage JSON counts them.
             await page.click('#tabs [data-tab="coverage"]');
