@@ -341,7 +341,8 @@ async function main() {
     operations = new OperationsPanel($('#panel-operations'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
     tasksPanel = new TasksPanel($('#panel-tasks'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
     posts = new PostsMatrixPanel($('#panel-posts'));
-    patrols = new PatrolsPanel($('#panel-patrols'), {map: mapView.map, session: () => state.session, toast});
+    patrols = new PatrolsPanel($('#panel-patrols'), {map: mapView.map, session: () => state.session, toast,
+        onVoided: () => mapView.refreshPatrols()});
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {

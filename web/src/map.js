@@ -136,7 +136,7 @@ export class MapView {
         await addMerchantLayers(m, (await tileSource('merchants')).src, this.visible.merchants);
         // Patrol tracks from a server that serves them (its OpenAPI lists the layer).
         this.patrolTiles = await api.patrolTilesOffered();
-        if (this.patrolTiles) addPatrolLayers(m, (await tileSource('patrols')).src, this.visible.patrols);
+        if (this.patrolTiles) this.templates.patrols = addPatrolLayers(m, await tileSource('patrols'), this.visible.patrols);
     }
 
     setUnitGeometry(features) {
@@ -203,6 +203,11 @@ export class MapView {
     refreshIncidents() {
         if (!this.signedIn) return;
         for (const l of INCIDENT_SOURCES) this.map.getSource(l)?.setTiles(this.templates[l].map((u) => tileURL(u, this.incidentParams)));
+    }
+
+    // refreshPatrols reloads the tracks after a patrol changed here (a void takes it off the map).
+    refreshPatrols() {
+        if (this.patrolTiles) this.map.getSource('patrols')?.setTiles(this.templates.patrols.map((u) => tileURL(u)));
     }
 
     incidentsAt(point) {

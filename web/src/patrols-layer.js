@@ -27,13 +27,15 @@ export function patrolLayers() {
     ];
 }
 
-// addPatrolLayers puts the tracks under the labels, shown as the toggle says.
-export function addPatrolLayers(map, source, visible) {
-    map.addSource('patrols', source);
+// addPatrolLayers puts the tracks of a tile source ({src, templates}) under the labels, shown as the
+// toggle says, and answers the source's tile templates (to reload it by).
+export function addPatrolLayers(map, {src, templates}, visible) {
+    map.addSource('patrols', src);
     for (const l of patrolLayers()) {
         l.layout = {...l.layout, visibility: visible ? 'visible' : 'none'};
         map.addLayer(l, 'labels-community');
     }
+    return templates;
 }
 
 export function removePatrolLayers(map) {

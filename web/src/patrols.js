@@ -29,9 +29,10 @@ const km = (m) => (Number(m) / 1000).toFixed(2);
 const minutes = (s) => Math.round(Number(s) / 60);
 
 export class PatrolsPanel {
-    constructor(el, {map, session, toast}) {
+    constructor(el, {map, session, toast, onVoided}) {
         this.el = el;
         this.map = map;
+        this.onVoided = onVoided;
         this.session = session;
         this.toast = toast;
         this.day = beijingDay();
@@ -115,6 +116,7 @@ export class PatrolsPanel {
         try {
             await api.voidPatrol(id, reason.trim());
             this.toast(t('patrols.voided'));
+            this.onVoided?.();
             await this.load();
             await this.open(id);
         } catch (e) {

@@ -300,8 +300,14 @@ describe('the patrols tab', () => {
             assert.equal(await page.locator('#tabs [data-tab="patrols"]').innerText(), 'Patrols');
 
             // The lane chief voids their own drive with a reason: it stays listed, marked, and
-            // leaves the day's suspect count.
+            // leaves the day's suspect count and the map, whose tracks are loaded before it.
+            await page.click('#tabs [data-tab="map"]');
+            await page.check('input[data-layer="patrols"]');
+            await openPatrols(page, day);
             await page.click(`#patrol-list li[data-patrol="${drive.id}"] button.patrol-open`);
+            await mapIdle(page);
+            assert.ok((await page.evaluate(() => window.streetchief.map.queryRenderedFeatures({layers: ['patrols-suspect']})
+                .map((f) => f.properties.id))).includes(drive.id), 'the drive is on the patrols layer before its void');
             await page.waitForSelector('#patrol-void');
             const suspectRow = async () => (await lane.get(`/api/v1/patrols/report?by=person&day=${day}`)).rows
                 .find((r) => r.id === lane.user.person_id);
@@ -315,6 +321,14 @@ describe('the patrols tab', () => {
             const after = await suspectRow();
             assert.deepEqual([after.patrols, after.suspect, after.credible], [before.patrols - 1, before.suspect - 1, before.credible],
                 `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+            // Its track leaves the patrols layer.
+            await page.click('#tabs [data-tab="map"]');
+            await mapIdle(page);
+            const ids = await page.evaluate(() => window.streetchief.map.queryRenderedFeatures({layers: ['patrols-line', 'patrols-suspect']})
+                .map((f) => f.properties.id));
+            assert.ok(ids.includes(walk.id) && !ids.includes(drive.id), `tracks drawn: ${[...new Set(ids)]}`);
+            await page.click('#tabs [data-tab="patrols"]');
+            await page.waitForSelector('#patrol-report');
             const cells = await page.locator(`#patrol-report tbody tr[data-id="${after.id}"] td`).allInnerTexts();
             assert.deepEqual(cells.slice(1, 4), [after.patrols, after.credible, after.suspect].map(String), 'the report reloaded after the void');
             await page.click('#lang');
