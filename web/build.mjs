@@ -1,12 +1,15 @@
 // Builds the dashboard into dist/: one bundle of src/main.js and its CSS, MapLibre's worker, and
 // index.html naming them, all with content-hashed names so the server can cache them for a year.
-// Large files also get a gzipped twin, which the server sends to clients that take gzip.
+// Large files also get a gzipped twin, which the server sends to clients that take gzip. The field
+// app (field/build.mjs) is built beside it into dist/field/ and the same assets/.
 import {build} from 'esbuild';
 import {createHash} from 'node:crypto';
 import {mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {gzipSync} from 'node:zlib';
+
+import {buildField} from './field/build.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, 'dist');
@@ -52,6 +55,8 @@ const page = readFileSync(join(root, 'src/index.html'), 'utf8')
     .replaceAll('{{CSS}}', `/assets/${css}`);
 writeFileSync(join(dist, 'index.html'), page);
 
+const field = await buildField({root, dist, assets, hash, workerName});
+
 let total = 0;
 let totalGz = 0;
 const lines = [];
@@ -65,4 +70,5 @@ for (const name of readdirSync(assets).sort()) {
     totalGz += gz.length;
     lines.push(`  ${name.padEnd(44)} ${(size / 1024).toFixed(0).padStart(6)} KiB  ${(gz.length / 1024).toFixed(0).padStart(5)} KiB gzipped`);
 }
+console.log(`web: built dist/ and dist/field/ (the field app's shell: ${(field.shellGz / 1024).toFixed(0)} KiB gzipped)`);
 console.log(`web: built dist/ (${(total / 1024).toFixed(0)} KiB, ${(totalGz / 1024).toFixed(0)} KiB gzipped)\n${lines.join('\n')}`);

@@ -1,6 +1,6 @@
-// Package web holds the dashboard: its sources under src/ (plain ES modules, built by esbuild with
-// `make web`) and the built files under dist/, embedded into the binary. It is a leaf: it imports
-// nothing of streetchief, and only the HTTP layer imports it.
+// Package web holds the dashboard and the field app for phones: their sources under src/ and field/
+// (plain ES modules, built by esbuild with `make web`) and the built files under dist/, embedded into
+// the binary. It is a leaf: it imports nothing of streetchief, and only the HTTP layer imports it.
 package web
 
 import (

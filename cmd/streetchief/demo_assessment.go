@@ -8,9 +8,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"streetchief/internal/assessment"
+	"streetchief/internal/fieldproof"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/merchants"
+	"streetchief/internal/patrols"
 	"streetchief/internal/policy"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
@@ -26,7 +28,9 @@ func seedDemoAssessment(ctx context.Context, pool *pgxpool.Pool, seed int64, out
 		return fmt.Errorf("demo assessment: %w", err)
 	}
 	inc := incidents.NewService(pool, engine, incidents.Options{})
-	svc := assessment.NewService(pool, inc, merchants.NewStore(pool, reg, inc, merchants.Rules{}), reports.NewService(pool), tasks.NewService(pool), policy.DefaultRules())
+	svc := assessment.NewService(pool, assessment.Sources{Incidents: inc, Merchants: merchants.NewStore(pool, reg, inc, merchants.Rules{}),
+		Reports: reports.NewService(pool), Tasks: tasks.NewService(pool),
+		Patrols: patrols.NewStore(pool, fieldproof.DefaultRules().Patrol, patrols.Options{Incidents: inc})}, policy.DefaultRules())
 	sum, err := svc.SeedDemo(ctx, seed)
 	if err != nil {
 		return fmt.Errorf("demo assessment: %w", err)

@@ -136,7 +136,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		Tiles:      tileService,
 		Incidents:  incidentService,
 		Reports:    reportService,
-		Assessment: assessment.NewService(pool, incidentService, shops, reportService, taskService, rules),
+		Assessment: assessment.NewService(pool, assessment.Sources{Incidents: incidentService, Merchants: shops, Reports: reportService, Tasks: taskService, Patrols: patrolService}, rules),
 		Monthly:    monthly.NewService(incidentService, reportService, store),
 		Tasks:      taskService,
 		PDF:        pdf.New(cfg.Chromium, 0),

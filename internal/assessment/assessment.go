@@ -25,10 +25,20 @@ import (
 	"streetchief/internal/apperr"
 	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
+	"streetchief/internal/patrols"
 	"streetchief/internal/policy"
 	"streetchief/internal/reports"
 	"streetchief/internal/tasks"
 )
+
+// Sources are the modules whose figures a sheet's computed items score.
+type Sources struct {
+	Incidents *incidents.Service
+	Merchants *merchants.Store
+	Reports   *reports.Service
+	Tasks     *tasks.Service
+	Patrols   *patrols.Store
+}
 
 // Service is the assessment over one database and the services its computed items ask.
 type Service struct {
@@ -37,6 +47,7 @@ type Service struct {
 	merchants *merchants.Store
 	reports   *reports.Service
 	tasks     *tasks.Service
+	patrols   *patrols.Store
 	rules     policy.Rules
 	now       func() time.Time
 	// noticeAt dates the street chiefs' notices of a publication, or says there are none; nil is
@@ -45,9 +56,11 @@ type Service struct {
 	noticeAt func(Period) (time.Time, bool)
 }
 
-// NewService returns the assessment over db, drawing quarters' outcomes by rules.
-func NewService(db *pgxpool.Pool, inc *incidents.Service, m *merchants.Store, rep *reports.Service, t *tasks.Service, rules policy.Rules) *Service {
-	return &Service{db: db, incidents: inc, merchants: m, reports: rep, tasks: t, rules: rules, now: time.Now}
+// NewService returns the assessment over db, computing items from src and drawing quarters'
+// outcomes by rules.
+func NewService(db *pgxpool.Pool, src Sources, rules policy.Rules) *Service {
+	return &Service{db: db, incidents: src.Incidents, merchants: src.Merchants, reports: src.Reports, tasks: src.Tasks,
+		patrols: src.Patrols, rules: rules, now: time.Now}
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(pgx.Tx) error) error {

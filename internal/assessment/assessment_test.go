@@ -12,11 +12,13 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/dbtest"
+	"streetchief/internal/fieldproof"
 	"streetchief/internal/funds"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/merchants"
 	"streetchief/internal/notify"
+	"streetchief/internal/patrols"
 	"streetchief/internal/policy"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
@@ -61,7 +63,8 @@ func newDistrict(t *testing.T) district {
 	engine := lookup.New(store)
 	must(engine.Load(ctx))
 	inc := incidents.NewService(pool, engine, incidents.Options{})
-	svc := NewService(pool, inc, merchants.NewStore(pool, store, inc, merchants.Rules{}), reports.NewService(pool), tasks.NewService(pool), policy.DefaultRules())
+	svc := NewService(pool, Sources{Incidents: inc, Merchants: merchants.NewStore(pool, store, inc, merchants.Rules{}), Reports: reports.NewService(pool),
+		Tasks: tasks.NewService(pool), Patrols: patrols.NewStore(pool, fieldproof.DefaultRules().Patrol, patrols.Options{Incidents: inc})}, policy.DefaultRules())
 	svc.now = func() time.Time { return time.Date(2025, 8, 1, 9, 0, 0, 0, incidents.Beijing) }
 	share := policy.Score(6000)
 	for _, sh := range []Sheet{
@@ -476,5 +479,38 @@ func TestEachStreetChiefHearsTheirResult(t *testing.T) {
 	}
 	if fmt.Sprint(titles) != fmt.Sprint(want) {
 		t.Fatalf("the street chief's inbox: %q, want %q", titles, want)
+	}
+}
+
+// The patrol items read the patrols' figures: C has one area no credible patrol covered (0/1, no
+// points), A and B have none (nothing to fail, full marks); no patrols anywhere is 0/0.
+func TestComputedPatrolItemsReadThePatrols(t *testing.T) {
+	d := newDistrict(t)
+	ctx := context.Background()
+	d.svc.now = time.Now
+	today := time.Now().In(incidents.Beijing)
+	month := monthPeriod(today.Year(), today.Month())
+	sheet := Sheet{Kind: Month, Name: "平台", EffectiveFrom: month.Starts.Format(time.DateOnly), Items: []Item{
+		{Code: "patrolled", NameZH: "区域巡查覆盖率", NameEN: "areas patrolled", MaxPoints: 5000, Source: Computed, Metric: "patrolled_areas", FullAt: "1", ZeroAt: "0"},
+		{Code: "suspect", NameZH: "可疑巡查率", NameEN: "suspect patrols", MaxPoints: 5000, Source: Computed, Metric: "suspect_patrol_share", FullAt: "0", ZeroAt: "0.5"},
+	}}
+	if _, err := d.svc.CreateSheet(ctx, system, sheet); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := registry.NewStore(d.svc.db).CreateArea(ctx, system, registry.AreaInput{Kind: "back_lane", Name: "丙巷",
+		Geom: orb.MultiPolygon{{{{100.25, 30.1}, {100.251, 30.1}, {100.251, 30.101}, {100.25, 30.101}, {100.25, 30.1}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.svc.Result(ctx, system, month, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{d.a: "50.00 0/0 50.00 0/0", d.b: "50.00 0/0 50.00 0/0", d.c: "0.00 0/1 50.00 0/0"}
+	for _, r := range res.Rows {
+		got := fmt.Sprintf("%s %d/%d %s %d/%d", r.Lines[0].Points, r.Lines[0].Figure.Numerator, r.Lines[0].Figure.Denominator,
+			r.Lines[1].Points, r.Lines[1].Figure.Numerator, r.Lines[1].Figure.Denominator)
+		if got != want[r.SubdistrictID] {
+			t.Errorf("%s: %s, want %s", r.Name, got, want[r.SubdistrictID])
+		}
 	}
 }

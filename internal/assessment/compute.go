@@ -78,6 +78,16 @@ func (s *Service) figures(ctx context.Context, p Period, sh Sheet) (map[int64]co
 			put(sd.ID, "task_completion", int64(c.AcceptedOnTime), int64(c.Items))
 		}
 	}
+	if uses["patrolled_areas"] || uses["suspect_patrol_share"] {
+		figs, err := s.patrols.FiguresBetween(ctx, p.Starts, earlier(s.now(), p.Ends))
+		if err != nil {
+			return nil, err
+		}
+		for sub, f := range figs {
+			put(sub, "patrolled_areas", f.AreasPatrolled, f.Areas)
+			put(sub, "suspect_patrol_share", f.Suspect, f.Patrols)
+		}
+	}
 	if uses["unassigned_areas"] || uses["vacant_posts"] {
 		at := earlier(s.now(), p.Ends.Add(-time.Second))
 		rep, err := s.reports.Gaps(ctx, sys, reports.Query{Scope: reports.Scope{Level: "district"}, At: at,

@@ -16,8 +16,7 @@ type Metric struct {
 	Source string `json:"source"` // where the figure comes from, for the reader of a result
 }
 
-// Metrics are the figures a score sheet may compute, as they stood at the period's end. Patrol
-// coverage joins them when patrol tracks are recorded.
+// Metrics are the figures a score sheet may compute, as they stood at the period's end.
 var Metrics = []Metric{
 	{"closure_rate", "结案率", "closure rate", true, "incidents' KPIs: closed ÷ due of the cases reported in the period"},
 	{"on_time_rate", "按期结案率", "on-time closure rate", true, "incidents' KPIs: closed on time ÷ due"},
@@ -31,6 +30,8 @@ var Metrics = []Metric{
 	{"repeat_offenders", "屡教不改商户数", "repeat-offender shops", false, "shops handed to joint enforcement in the period"},
 	{"unassigned_areas", "无人负责区域数", "areas nobody is responsible for", false, "gap report at the period's end"},
 	{"vacant_posts", "空缺岗位数", "vacant posts", false, "gap report at the period's end (chiefs and department posts)"},
+	{"patrolled_areas", "区域巡查覆盖率", "areas patrolled", true, "patrols: areas a patrol no proof rule flagged covered (to the rules' min_coverage) in the period ÷ the subdistrict's areas"},
+	{"suspect_patrol_share", "可疑巡查率", "suspect patrols", true, "patrols: flagged by a proof rule ÷ all patrols ended in the period"},
 	{"task_completion", "督办任务按期完成率", "tasks from above done on time", true, "tasks: items due in the period accepted by their deadline ÷ items due"},
 }
 

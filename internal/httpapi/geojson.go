@@ -6,6 +6,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"streetchief/internal/apperr"
+	"streetchief/internal/jsonlist"
 )
 
 // featureIn is a GeoJSON Feature as clients send it; properties are decoded per resource.
@@ -26,13 +27,13 @@ func (s *Server) decodeFeature(body []byte, props any) (featureIn, error) {
 	if err := json.Unmarshal(body, &head); err == nil && head.Type != "Feature" {
 		return f, apperr.New(apperr.Malformed, "expected a GeoJSON Feature, got type %q", head.Type)
 	}
-	if err := unmarshalStrict(body, &f); err != nil {
+	if err := jsonlist.DecodeStrict(body, &f); err != nil {
 		return f, err
 	}
 	if len(f.Properties) == 0 || string(f.Properties) == "null" {
 		return f, apperr.New(apperr.Invalid, "properties are required")
 	}
-	if err := unmarshalStrict(f.Properties, props); err != nil {
+	if err := jsonlist.DecodeStrict(f.Properties, props); err != nil {
 		return f, err
 	}
 	return f, nil

@@ -71,7 +71,7 @@ func (s *Server) acknowledgeJointDepartment(w http.ResponseWriter, r *http.Reque
 	}
 	if len(bytes.TrimSpace(body)) > 0 {
 		var none struct{}
-		if err := unmarshalStrict(body, &none); err != nil {
+		if err := jsonlist.DecodeStrict(body, &none); err != nil {
 			return err
 		}
 	}
@@ -103,7 +103,7 @@ func (s *Server) recordJointAction(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := unmarshalStrict(body, &in); err != nil {
+	if err := jsonlist.DecodeStrict(body, &in); err != nil {
 		return err
 	}
 	var at time.Time

@@ -29,7 +29,7 @@ func (s *Server) verifyIncident(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := unmarshalStrict(body, &v); err != nil {
+	if err := jsonlist.DecodeStrict(body, &v); err != nil {
 		return err
 	}
 	if v.Token == "" {

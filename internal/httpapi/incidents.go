@@ -63,7 +63,7 @@ func (s *Server) decodeTransition(w http.ResponseWriter, r *http.Request) (int64
 	if err != nil {
 		return 0, t, nil, err
 	}
-	if err := unmarshalStrict(body, &t); err != nil {
+	if err := jsonlist.DecodeStrict(body, &t); err != nil {
 		return 0, t, nil, err
 	}
 	photos, err := t.photos()

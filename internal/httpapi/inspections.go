@@ -15,6 +15,7 @@ import (
 
 	"streetchief/internal/apperr"
 	"streetchief/internal/incidents"
+	"streetchief/internal/jsonlist"
 	"streetchief/internal/merchants"
 )
 
@@ -128,7 +129,7 @@ func decodeInspectionMultipart(body io.Reader, boundary string) (merchants.Inspe
 				return fail("refused %q is not true or false", v)
 			}
 		case "results":
-			if err := unmarshalStrict(b, &f.Results); err != nil {
+			if err := jsonlist.DecodeStrict(b, &f.Results); err != nil {
 				return merchants.InspectionInput{}, err
 			}
 		case "lon", "lat", "accuracy_m":

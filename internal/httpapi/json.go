@@ -52,22 +52,7 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error
 	if err != nil {
 		return err
 	}
-	return unmarshalStrict(body, v)
-}
-
-func unmarshalStrict(body []byte, v any) error {
-	if err := jsonlist.CheckText(body); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonlist.DecodeError(err)
-	}
-	if dec.More() {
-		return apperr.New(apperr.Malformed, "malformed JSON: trailing data after the object")
-	}
-	return nil
+	return jsonlist.DecodeStrict(body, v)
 }
 
 func writeJSON(w http.ResponseWriter, status int, contentType string, v any) error {

@@ -165,6 +165,10 @@ func TestPatrolsOverHTTP(t *testing.T) {
 	if status != http.StatusCreated {
 		t.Fatalf("report: %d %v", status, incident)
 	}
+	resp, raw = lane.send("GET", "/api/v1/patrols/"+live, "", nil, nil)
+	if err := json.Unmarshal(raw, &feature); err != nil || resp.StatusCode != http.StatusOK || len(feature.Properties.Events) != 1 {
+		t.Fatalf("the patrol under way lists %v: %d %s", feature.Properties.Events, resp.StatusCode, raw)
+	}
 	if status, doc := lane.do("POST", "/api/v1/patrols/"+live+":end", `{"ended_at": "`+now.Add(time.Minute).Format(time.RFC3339)+`"}`); status != http.StatusOK {
 		t.Fatalf("end the live patrol: %d %v", status, doc)
 	}

@@ -311,6 +311,10 @@ func (s *Server) routes() {
 	assets := web.Assets()
 	s.handle("GET", "/", Public, "dashboard", "The map dashboard (HTML page)", s.dashboardPage(assets))
 	s.handle("GET", "/assets/*", Public, "dashboard", "The dashboard's scripts, styles and workers (content-hashed names)", s.dashboardAsset(assets))
+	// The field app (外勤): an installable offline-first page for phones, its service worker and manifest.
+	s.handle("GET", "/field", Public, "field", "The field app's address without its slash (redirects to /field/)", s.fieldRedirect)
+	s.handle("GET", "/field/", Public, "field", "The field app for phones (HTML page; installable, works offline)", s.fieldPage(assets))
+	s.handle("GET", "/field/{file}", Public, "field", "The field app's service worker, manifest and icons", s.fieldFile(assets))
 }
 
 // inspectors record and void inspections, each within their shops; inspectionReaders read them.

@@ -113,7 +113,7 @@ func New(d Deps) *Server {
 		d.Reports = reports.NewService(d.DB)
 	}
 	if d.Assessment == nil {
-		d.Assessment = assessment.NewService(d.DB, d.Incidents, d.Merchants, d.Reports, d.Tasks, policy.DefaultRules())
+		d.Assessment = assessment.NewService(d.DB, assessment.Sources{Incidents: d.Incidents, Merchants: d.Merchants, Reports: d.Reports, Tasks: d.Tasks, Patrols: d.Patrols}, policy.DefaultRules())
 	}
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 8 << 20

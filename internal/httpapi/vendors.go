@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"streetchief/internal/apperr"
+	"streetchief/internal/jsonlist"
 	"streetchief/internal/merchants"
 )
 
@@ -22,7 +23,7 @@ func (s *Server) registerVendor(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := unmarshalStrict(body, &in); err != nil {
+	if err := jsonlist.DecodeStrict(body, &in); err != nil {
 		return err
 	}
 	if in.Photo != "" {

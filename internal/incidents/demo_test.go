@@ -24,11 +24,13 @@ func TestDemoHistoryIsDeterministicAndCoversTheWorkflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.reload()
+	// The digest leaves out the escalation level: the overdue job climbs by the clock, and the second
+	// seeding runs seconds later, when a case may just have passed its deadline.
 	summary := func() (string, map[string]int, int, int) {
 		var digest string
 		var overdue, atMarkets int
 		statuses := map[string]int{}
-		err := pool.QueryRow(ctx, `SELECT md5(string_agg(category || status || round(ST_X(location)::numeric, 6) || escalation_level, ',' ORDER BY id)),
+		err := pool.QueryRow(ctx, `SELECT md5(string_agg(category || status || round(ST_X(location)::numeric, 6), ',' ORDER BY id)),
 				count(*) FILTER (WHERE overdue), count(*) FILTER (WHERE area_id IN (SELECT id FROM area WHERE kind IN ('farmers_market', 'night_market')))
 			FROM incident WHERE source = 'demo'`).Scan(&digest, &overdue, &atMarkets)
 		if err != nil {

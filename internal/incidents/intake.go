@@ -1,10 +1,7 @@
 package incidents
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/url"
@@ -81,27 +78,12 @@ type IntakeFields struct {
 // DecodeIntakeJSON reads a JSON report, refusing unknown fields, and checks it.
 func DecodeIntakeJSON(body []byte) (Intake, error) {
 	f := IntakeFields{Photos: jsonlist.Capped[string]{Max: MaxPhotos, Field: "photos"}}
-	if err := jsonlist.CheckText(body); err != nil {
+	if err := jsonlist.DecodeStrict(body, &f); err != nil {
 		return Intake{}, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return Intake{}, jsonlist.DecodeError(err)
-	}
-	if dec.More() {
-		return Intake{}, apperr.New(apperr.Malformed, "malformed JSON: trailing data after the object")
-	}
-	raw := make([][]byte, 0, len(f.Photos.Items))
-	for i, s := range f.Photos.Items {
-		if base64.StdEncoding.DecodedLen(len(s)) > MaxPhotoBytes+3 {
-			return Intake{}, apperr.New(apperr.TooLarge, "photo %d is over the limit of %d bytes", i+1, MaxPhotoBytes).With("field", "photos")
-		}
-		b, err := base64.StdEncoding.DecodeString(stripDataURL(s))
-		if err != nil {
-			return Intake{}, apperr.New(apperr.Malformed, "photo %d is not base64: %v", i+1, err).With("field", "photos")
-		}
-		raw = append(raw, b)
+	raw, err := DecodePhotos(f.Photos.Items)
+	if err != nil {
+		return Intake{}, err
 	}
 	return f.Intake(raw)
 }

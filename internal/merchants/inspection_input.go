@@ -1,10 +1,7 @@
 package merchants
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -99,30 +96,12 @@ func (in InspectionInput) Violations() []ItemResult {
 // DecodeInspectionJSON reads a JSON inspection, refusing unknown fields, and checks it at now.
 func DecodeInspectionJSON(body []byte, now time.Time) (InspectionInput, error) {
 	f := NewInspectionFields()
-	if err := jsonlist.CheckText(body); err != nil {
+	if err := jsonlist.DecodeStrict(body, &f); err != nil {
 		return InspectionInput{}, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return InspectionInput{}, jsonlist.DecodeError(err)
-	}
-	if dec.More() {
-		return InspectionInput{}, apperr.New(apperr.Malformed, "malformed JSON: trailing data after the object")
-	}
-	raw := make([][]byte, 0, len(f.Photos.Items))
-	for i, s := range f.Photos.Items {
-		if base64.StdEncoding.DecodedLen(len(s)) > incidents.MaxPhotoBytes+3 {
-			return InspectionInput{}, apperr.New(apperr.TooLarge, "photo %d is over the limit of %d bytes", i+1, incidents.MaxPhotoBytes).With("field", "photos")
-		}
-		if _, after, ok := strings.Cut(s, ","); ok && strings.HasPrefix(s, "data:") {
-			s = after
-		}
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			return InspectionInput{}, apperr.New(apperr.Malformed, "photo %d is not base64: %v", i+1, err).With("field", "photos")
-		}
-		raw = append(raw, b)
+	raw, err := incidents.DecodePhotos(f.Photos.Items)
+	if err != nil {
+		return InspectionInput{}, err
 	}
 	return f.Input(raw, now)
 }

@@ -1,9 +1,7 @@
 package merchants
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -48,16 +46,8 @@ type SightingFields struct {
 // request's Idempotency-Key (may be empty).
 func DecodeSightingJSON(body []byte, key string) (SightingInput, error) {
 	f := SightingFields{Photos: jsonlist.Capped[string]{Max: incidents.MaxPhotos, Field: "photos"}}
-	if err := jsonlist.CheckText(body); err != nil {
+	if err := jsonlist.DecodeStrict(body, &f); err != nil {
 		return SightingInput{}, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return SightingInput{}, jsonlist.DecodeError(err)
-	}
-	if dec.More() {
-		return SightingInput{}, apperr.New(apperr.Malformed, "malformed JSON: trailing data after the object")
 	}
 	raw, err := incidents.DecodePhotos(f.Photos.Items)
 	if err != nil {

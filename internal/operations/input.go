@@ -1,7 +1,6 @@
 package operations
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -82,27 +81,11 @@ func newFields() Fields {
 	}
 }
 
-// decodeStrict reads one JSON object into v, refusing unknown fields and trailing data.
-func decodeStrict(body []byte, v any) error {
-	if err := jsonlist.CheckText(body); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonlist.DecodeError(err)
-	}
-	if dec.More() {
-		return apperr.New(apperr.Malformed, "malformed JSON: trailing data after the object")
-	}
-	return nil
-}
-
 // DecodeCreate reads an operation to create from JSON and checks its fields (not yet the database's
 // facts: whether the departments, people and targets exist and lie in the subdistrict).
 func DecodeCreate(body []byte) (Input, error) {
 	f := newFields()
-	if err := decodeStrict(body, &f); err != nil {
+	if err := jsonlist.DecodeStrict(body, &f); err != nil {
 		return Input{}, err
 	}
 	return f.check()

@@ -28,7 +28,7 @@ func (o *OutcomeFields) UnmarshalJSON(b []byte) error {
 	type plain OutcomeFields
 	p := plain{Shops: jsonlist.Capped[ShopDealt]{Max: MaxMerchants, Field: "shops"},
 		Photos: jsonlist.Capped[string]{Max: incidents.MaxPhotos, Field: "photos"}}
-	if err := decodeStrict(b, &p); err != nil {
+	if err := jsonlist.DecodeStrict(b, &p); err != nil {
 		return err
 	}
 	*o = OutcomeFields(p)

@@ -11,6 +11,7 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/audit"
+	"streetchief/internal/jsonlist"
 )
 
 // Revision input: the operation as it is to be, in full (as to create it), and why it changes.
@@ -22,7 +23,7 @@ type revisionFields struct {
 // DecodeRevision reads a change to a planned operation: its new plan in full, and a reason.
 func DecodeRevision(body []byte) (Input, string, error) {
 	f := revisionFields{Fields: newFields()}
-	if err := decodeStrict(body, &f); err != nil {
+	if err := jsonlist.DecodeStrict(body, &f); err != nil {
 		return Input{}, "", err
 	}
 	reason := strings.TrimSpace(f.Reason)

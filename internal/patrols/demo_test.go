@@ -6,16 +6,23 @@ import (
 	"time"
 
 	"streetchief/internal/dbtest"
-	"streetchief/internal/demotest"
+	"streetchief/internal/demo"
 	"streetchief/internal/patrols"
 )
 
 // The demo's weeks of patrols walk the lane chiefs' and inspectors' streets credibly, save the three
 // fakes the proof rules must catch: a drive, a desk check-in and a replay.
 func TestDemoPatrolsWalkTheStreetsAndFlagTheFakes(t *testing.T) {
-	demotest.City(t, 1)
 	ctx := context.Background()
-	pool := dbtest.Pool(t)
+	// A database of its own: the package's other tests fill the shared one with their worlds.
+	pool := dbtest.Own(t)
+	city, err := demo.Generate(demo.Options{Seed: 1, Scale: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Load(ctx, pool, city); err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
 	sum, err := patrols.SeedDemoPatrols(ctx, pool, 1, time.Now())
 	if err != nil {

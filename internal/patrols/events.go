@@ -58,7 +58,7 @@ func (s *Store) events(ctx context.Context, p Patrol) ([]Event, error) {
 			}
 		}
 	}
-	if s.incidents != nil && len(p.Track) > 0 {
+	if s.incidents != nil {
 		evs, err := s.incidentEvents(ctx, p, until)
 		if err != nil {
 			return nil, err
@@ -75,7 +75,20 @@ func (s *Store) events(ctx context.Context, p Patrol) ([]Event, error) {
 // started it: the incident's history names its reporter as the account's label.
 func (s *Store) incidentEvents(ctx context.Context, p Patrol, until time.Time) ([]Event, error) {
 	sys := access.System("patrols")
-	b := p.Track.Bound().Pad(0.002) // about 200 m: a case is reported at its spot, beside the path
+	b := p.Track.Bound()
+	if len(p.Track) == 0 { // still recording: the fixes so far
+		var box *string
+		if err := s.db.QueryRow(ctx, `SELECT ST_Extent(position)::text FROM patrol_fix WHERE patrol_id = $1`, p.ID).Scan(&box); err != nil {
+			return nil, fmt.Errorf("patrol %s extent: %w", p.ID, err)
+		}
+		if box == nil {
+			return nil, nil
+		}
+		if _, err := fmt.Sscanf(*box, "BOX(%g %g,%g %g)", &b.Min[0], &b.Min[1], &b.Max[0], &b.Max[1]); err != nil {
+			return nil, fmt.Errorf("patrol %s extent %q: %w", p.ID, *box, err)
+		}
+	}
+	b = b.Pad(0.002) // about 200 m: a case is reported at its spot, beside the path
 	from, to := p.StartedAt, until.Add(eventSlack)
 	list, _, err := s.incidents.List(ctx, sys, incidents.Filter{From: &from, To: &to, BBox: &b, Limit: 500})
 	if err != nil {

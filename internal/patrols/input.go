@@ -1,10 +1,8 @@
 package patrols
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"math"
 	"slices"
 	"strings"
@@ -57,22 +55,6 @@ type EndInput struct {
 	digest  [32]byte
 }
 
-// decodeStrict reads one JSON object into v, refusing unknown members and trailing data.
-func decodeStrict(body []byte, v any) error {
-	if err := jsonlist.CheckText(body); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonlist.DecodeError(err)
-	}
-	if dec.More() {
-		return apperr.New(apperr.Malformed, "malformed JSON: trailing data after the object")
-	}
-	return nil
-}
-
 // ParseID checks a patrol id: a UUID in its canonical text form, answered in lower case.
 func ParseID(s string) (string, error) {
 	bad := apperr.New(apperr.Malformed, "patrol id %q is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", clip(s)).With("field", "id")
@@ -122,7 +104,7 @@ func DecodeStart(id string, body []byte, now time.Time) (StartInput, error) {
 	if in.ID, err = ParseID(id); err != nil {
 		return in, err
 	}
-	if err := decodeStrict(body, &f); err != nil {
+	if err := jsonlist.DecodeStrict(body, &f); err != nil {
 		return in, err
 	}
 	if f.StartedAt == nil {
@@ -181,7 +163,7 @@ func DecodeFixes(body []byte, now time.Time) ([]Fix, error) {
 		Fixes jsonlist.Capped[wire] `json:"fixes"`
 	}
 	f.Fixes = jsonlist.Capped[wire]{Max: MaxFixesPerCall, Field: "fixes"}
-	if err := decodeStrict(body, &f); err != nil {
+	if err := jsonlist.DecodeStrict(body, &f); err != nil {
 		return nil, err
 	}
 	if len(f.Fixes.Items) == 0 {
@@ -237,7 +219,7 @@ func DecodeEnd(body []byte, now time.Time) (EndInput, error) {
 	}
 	f.Pauses = jsonlist.Capped[pause]{Max: MaxPauses, Field: "pauses"}
 	var in EndInput
-	if err := decodeStrict(body, &f); err != nil {
+	if err := jsonlist.DecodeStrict(body, &f); err != nil {
 		return in, err
 	}
 	if f.EndedAt == nil {

@@ -168,12 +168,9 @@ type querier interface {
 
 // read reads one patrol by a WHERE clause with its track and areas.
 func (s *Store) read(ctx context.Context, q querier, where string, args ...any) (Patrol, error) {
-	p, err := scanPatrol(q.QueryRow(ctx, patrolSelect+patrolFrom+` `+where, args...))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return p, apperr.New(apperr.NotFound, "patrol %v not found", args[0])
-	}
-	if err != nil {
-		return p, fmt.Errorf("read patrol: %w", err)
+	p, err := readRow(ctx, q, where, args...)
+	if err != nil || p.State == Recording {
+		return p, err // a recording patrol has no track nor areas yet
 	}
 	var track []byte
 	if err := q.QueryRow(ctx, `SELECT ST_AsBinary(track) FROM patrol WHERE id = $1`, p.ID).Scan(&track); err != nil {
@@ -202,6 +199,18 @@ func (s *Store) read(ctx context.Context, q querier, where string, args ...any) 
 	})
 	if err != nil {
 		return p, fmt.Errorf("patrol %s areas: %w", p.ID, err)
+	}
+	return p, nil
+}
+
+// readRow reads one patrol's row by a WHERE clause.
+func readRow(ctx context.Context, q querier, where string, args ...any) (Patrol, error) {
+	p, err := scanPatrol(q.QueryRow(ctx, patrolSelect+patrolFrom+` `+where, args...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, apperr.New(apperr.NotFound, "patrol %v not found", args[0])
+	}
+	if err != nil {
+		return p, fmt.Errorf("read patrol: %w", err)
 	}
 	return p, nil
 }

@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"slices"
@@ -81,7 +80,7 @@ func DecodeIssue(body []byte) (Issue, error) {
 		Points:         jsonlist.Capped[PointInput]{Max: MaxPoints, Field: "points"},
 		Photos:         jsonlist.Capped[string]{Max: incidents.MaxPhotos, Field: "photos"},
 	}
-	if err := decodeStrict(body, &f); err != nil {
+	if err := jsonlist.DecodeStrict(body, &f); err != nil {
 		return Issue{}, err
 	}
 	in := Issue{IssuerLevel: f.IssuerLevel, IssuingOffice: strings.TrimSpace(f.IssuingOffice), Title: strings.TrimSpace(f.Title),
@@ -160,7 +159,7 @@ func DecodeBreakDown(body []byte) ([]ItemInput, error) {
 	f := struct {
 		Items jsonlist.Capped[ItemInput] `json:"items"`
 	}{jsonlist.Capped[ItemInput]{Max: MaxItems, Field: "items"}}
-	if err := decodeStrict(body, &f); err != nil {
+	if err := jsonlist.DecodeStrict(body, &f); err != nil {
 		return nil, err
 	}
 	if len(f.Items.Items) == 0 {
@@ -211,7 +210,7 @@ func DecodeReport(body []byte) (Report, error) {
 		Lat       *float64                `json:"lat"`
 		AccuracyM *float64                `json:"accuracy_m"`
 	}{Photos: jsonlist.Capped[string]{Max: incidents.MaxPhotos, Field: "photos"}}
-	if err := decodeStrict(body, &f); err != nil {
+	if err := jsonlist.DecodeStrict(body, &f); err != nil {
 		return Report{}, err
 	}
 	r := Report{Text: strings.TrimSpace(f.Text), Percent: f.Percent, Done: f.Done, AccuracyM: f.AccuracyM}
@@ -245,21 +244,6 @@ func DecodeReport(body []byte) (Report, error) {
 	var err error
 	r.Photos, err = decodePhotos(f.Photos.Items)
 	return r, err
-}
-
-func decodeStrict(body []byte, v any) error {
-	if err := jsonlist.CheckText(body); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonlist.DecodeError(err)
-	}
-	if dec.More() {
-		return apperr.New(apperr.Malformed, "malformed JSON: trailing data after the object")
-	}
-	return nil
 }
 
 // CheckReason checks the reason of a return, a cancellation or a deadline change.

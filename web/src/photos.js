@@ -12,8 +12,9 @@ export class NotAnImage extends Error {}
 // Every photo is drawn again, even a small JPEG: that drops its EXIF block, which carries the
 // phone's model, the time and often a position the reporter did not choose to send. Where the new
 // JPEG would be larger than an original JPEG, a lower quality is tried, so what is sent is never
-// larger than what was picked when that was a JPEG.
-export async function compress(file) {
+// larger than what was picked when that was a JPEG. The field app, whose photos wait on the phone
+// and go over a street's signal in batches, asks for a lower quality.
+export async function compress(file, {quality = QUALITY} = {}) {
     if (file.type && !file.type.startsWith('image/')) throw new NotAnImage(file.name);
     let bitmap;
     try {
@@ -35,8 +36,8 @@ export async function compress(file) {
         ctx.drawImage(bitmap, 0, 0, width, height);
         const encode = (q) => new Promise((resolve, reject) =>
             canvas.toBlob((b) => (b ? resolve(b) : reject(new NotAnImage(file.name))), 'image/jpeg', q));
-        let blob = await encode(QUALITY);
-        for (const q of [0.6, 0.4]) {
+        let blob = await encode(quality);
+        for (const q of [0.6, 0.4].filter((x) => x < quality)) {
             if (file.type !== 'image/jpeg' || blob.size <= file.size) break;
             blob = await encode(q);
         }

@@ -128,10 +128,11 @@ export class Browser {
         return new Browser();
     }
 
-    async page({width = 1280, height = 800} = {}) {
+    // device takes more of the context's options: isMobile, hasTouch, permissions, geolocation.
+    async page({width = 1280, height = 800, ...device} = {}) {
         const profile = mkdtempSync(join(tmpdir(), 'streetchief-chromium-'));
         const context = await chromium.launchPersistentContext(profile, {executablePath: CHROMIUM, args: CHROMIUM_ARGS,
-            viewport: {width, height}, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai'});
+            viewport: {width, height}, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...device});
         this.open.push({context, profile});
         const page = context.pages()[0] || await context.newPage();
         const seen = {requests: [], foreign: [], failed: [], errors: []};
