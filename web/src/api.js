@@ -156,6 +156,14 @@ export const api = {
     acceptTaskItem: (item, note) => request('POST', `/api/v1/task-items/${item}:accept`, {body: {note}}),
     returnTaskItem: (item, reason) => request('POST', `/api/v1/task-items/${item}:return`, {body: {reason}}),
 
+    // Patrols (巡街): a day's list and report in scope, one patrol's track, its void; the tile layer
+    // only from a server that has it.
+    patrols: (params) => get('/api/v1/patrols', params),
+    patrolReport: (params) => get('/api/v1/patrols/report', params),
+    patrol: (id) => get(`/api/v1/patrols/${encodeURIComponent(id)}`),
+    voidPatrol: (id, reason) => request('POST', `/api/v1/patrols/${encodeURIComponent(id)}:void`, {body: {reason}}),
+    patrolTilesOffered: () => offered('/tiles/patrols.json'),
+
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
     merchantsNear: (lon, lat, m) => get('/api/v1/merchants', {near: `${lon.toFixed(7)},${lat.toFixed(7)}`, within_m: m, limit: 3}),
 };

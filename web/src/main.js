@@ -1,5 +1,5 @@
 // The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors,
-// #operations[/id], #tasks[/id], #cadres, #funds, #assessment, #inbox, and
+// #operations[/id], #tasks[/id], #patrols[/id], #cadres, #funds, #assessment, #inbox, and
 // #track=<number> from a receipt), language, and the panels. The period and the unit the overview
 // looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
@@ -27,6 +27,8 @@ import {CADRE_ROLES, CadresPanel} from './cadres.js';
 import {FUNDS_ROLES, FundsPanel} from './funds.js';
 import {ASSESSMENT_ROLES, AssessmentPanel} from './assessment.js';
 import {TrackPanel} from './track.js';
+import {PATROL_ROLES, PatrolsPanel} from './patrols.js';
+import {reasonText} from './patrols-proof.js';
 import {InboxPanel} from './inbox.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -47,6 +49,7 @@ let assessment;
 let inbox;
 let operations;
 let tasksPanel;
+let patrols;
 let posts; // 定岗定人
 let signIn;
 let toastTimer;
@@ -92,6 +95,10 @@ function mayAssessment() {
     return signedIn() && ASSESSMENT_ROLES.includes(state.session.user?.role);
 }
 
+function mayPatrols() {
+    return signedIn() && PATROL_ROLES.includes(state.session.user?.role);
+}
+
 function mayFunds() {
     return signedIn() && FUNDS_ROLES.includes(state.session.user?.role);
 }
@@ -114,6 +121,7 @@ function showTab(tab) {
     if (tab === 'inbox' && !state.session.user?.person_id) tab = 'map';
     if (tab === 'operations' && !mayOperations()) tab = 'map';
     if (tab === 'tasks' && !mayTasks()) tab = 'map';
+    if (tab === 'patrols' && !mayPatrols()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -186,6 +194,8 @@ function route() {
             tasksPanel.load();
         }
     } else tasksPanel.hideOnMap();
+    if (state.tab === 'patrols') patrols.route(id);
+    else patrols.hideOnMap();
     if (state.tab === 'incidents' && id && Number(id) > 0 && incidents.detail?.id !== Number(id)) incidents.open(Number(id));
     else if (state.tab === 'incidents' && !id && incidents.detail) incidents.close();
 }
@@ -204,6 +214,7 @@ function renderUser() {
     for (const el of document.querySelectorAll('[data-assessment]')) el.hidden = !mayAssessment();
     for (const el of document.querySelectorAll('[data-operations]')) el.hidden = !mayOperations();
     for (const el of document.querySelectorAll('[data-tasks]')) el.hidden = !mayTasks();
+    for (const el of document.querySelectorAll('[data-patrols]')) el.hidden = !mayPatrols();
 }
 
 // openWhereTheyWork frames the map on a lane chief's communities or a street chief's subdistricts
@@ -259,6 +270,7 @@ async function applySession(session) {
     inbox.start(session);
     operations.clear();
     posts.clear();
+    patrols.clear();
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -290,6 +302,12 @@ async function main() {
         onIncident: (id) => {
             if (signedIn()) location.hash = `#incidents/${id}`;
         },
+        // A track of the patrols layer opens its patrol in the patrols tab (the report form still
+        // takes the click for its pin).
+        onPatrol: (id, lngLat) => {
+            if (state.tab === 'report') report.setPoint(lngLat.lng, lngLat.lat);
+            else if (mayPatrols()) location.hash = `#patrols/${id}`;
+        },
         // With the report form open, a click on the map places the report's pin.
         onLookup: (lngLat) => (state.tab === 'report' ? report.setPoint(lngLat.lng, lngLat.lat) : lookup.show(lngLat)),
         onUnits: () => mapView.renderPanel($('#panel-map')),
@@ -297,7 +315,7 @@ async function main() {
     });
     await mapView.start();
     // The browser tests reach the map through this handle (layers, rendered features, idle state).
-    window.streetchief = {map: mapView.map, mapView, overview: () => overview};
+    window.streetchief = {map: mapView.map, mapView, overview: () => overview, reasonText};
     lookup = new LookupPopup(mapView.map, signedIn);
     incidents = new IncidentsPanel($('#panel-incidents'), {mapView, session: () => state.session, toast});
     overview = new OverviewPanel($('#panel-overview'), {
@@ -323,6 +341,8 @@ async function main() {
     operations = new OperationsPanel($('#panel-operations'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
     tasksPanel = new TasksPanel($('#panel-tasks'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
     posts = new PostsMatrixPanel($('#panel-posts'));
+    patrols = new PatrolsPanel($('#panel-patrols'), {map: mapView.map, session: () => state.session, toast,
+        onVoided: () => mapView.refreshPatrols()});
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -353,6 +373,7 @@ async function main() {
             if (mayOperations()) operations.render();
             if (mayTasks()) tasksPanel.render();
             if (posts.matrix) posts.render();
+            if (mayPatrols() && !patrols.stale) patrols.render();
         }
     });
     window.addEventListener('hashchange', route);

@@ -3,6 +3,7 @@
 // URL). Field names follow internal/maptiles/catalog.go; admin units and areas carry their id as
 // the vector tile feature id (["id"], feature.id), not as a property.
 import {MERCHANT_TOGGLE} from './merchants.js';
+import {PATROL_TOGGLE} from './patrols-layer.js';
 
 export const KIND_COLORS = {
     main_road: '#9e9e9e',
@@ -142,4 +143,5 @@ export const TOGGLES = [
     {key: 'incidents', layers: ['incidents-cluster', 'incidents-cluster-count', 'incidents-point'], on: true, signedIn: true},
     {key: 'heatIncidents', layers: ['incidents-heat'], on: false, signedIn: true},
     MERCHANT_TOGGLE,
+    PATROL_TOGGLE,
 ];

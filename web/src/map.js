@@ -8,6 +8,7 @@ import {t} from './i18n/index.js';
 import {addMerchantLayers, merchantLegend, removeMerchantLayers} from './merchants.js';
 import {CLUSTER_COLORS, COVERAGE_RAMP, HEAT_RAMP, KIND_COLORS, STATUS_COLORS, TOGGLES, UNCOVERED, baseStyle, incidentLayers} from './map-style.js';
 import {STATUSES} from './incidents.js';
+import {addPatrolLayers, patrolAt, patrolLegend, removePatrolLayers} from './patrols-layer.js';
 
 // The worker is served from /assets under a hashed name the build passes in.
 setWorkerUrl(STREETCHIEF_WORKER_URL); // eslint-disable-line no-undef
@@ -47,7 +48,7 @@ function boundsOf(coords, b = new LngLatBounds()) {
 export class MapView {
     constructor(container, hooks) {
         this.container = container;
-        this.hooks = hooks; // onIncident(id), onLookup(lngLat), onUnits()
+        this.hooks = hooks; // onIncident(id), onPatrol(id, lngLat), onLookup(lngLat), onUnits()
         this.templates = {};
         this.visible = Object.fromEntries(TOGGLES.map((x) => [x.key, x.on]));
         this.incidentParams = {};
@@ -82,7 +83,7 @@ export class MapView {
         this.map.addControl(new ScaleControl({}), 'bottom-right');
         this.map.on('click', (e) => this.click(e));
         this.map.on('mousemove', (e) => {
-            const hit = this.incidentsAt(e.point).length > 0;
+            const hit = this.incidentsAt(e.point).length > 0 || !!patrolAt(this.map, e.point);
             this.map.getCanvas().style.cursor = hit ? 'pointer' : '';
         });
         this.map.on('idle', () => this.collectUnits());
@@ -114,6 +115,8 @@ export class MapView {
             for (const l of incidentLayers()) if (m.getLayer(l.id)) m.removeLayer(l.id);
             for (const s of [...INCIDENT_SOURCES, 'selected-incident']) if (m.getSource(s)) m.removeSource(s);
             removeMerchantLayers(m);
+            removePatrolLayers(m);
+            this.patrolTiles = false;
             this.unitGeometry.clear();
             return;
         }
@@ -131,6 +134,9 @@ export class MapView {
         }
         this.applyIncidentFilter();
         await addMerchantLayers(m, (await tileSource('merchants')).src, this.visible.merchants);
+        // Patrol tracks from a server that serves them (its OpenAPI lists the layer).
+        this.patrolTiles = await api.patrolTilesOffered();
+        if (this.patrolTiles) this.templates.patrols = addPatrolLayers(m, await tileSource('patrols'), this.visible.patrols);
     }
 
     setUnitGeometry(features) {
@@ -199,6 +205,11 @@ export class MapView {
         for (const l of INCIDENT_SOURCES) this.map.getSource(l)?.setTiles(this.templates[l].map((u) => tileURL(u, this.incidentParams)));
     }
 
+    // refreshPatrols reloads the tracks after a patrol changed here (a void takes it off the map).
+    refreshPatrols() {
+        if (this.patrolTiles) this.map.getSource('patrols')?.setTiles(this.templates.patrols.map((u) => tileURL(u)));
+    }
+
     incidentsAt(point) {
         if (!this.signedIn || !this.map.getLayer('incidents-point')) return [];
         const box = [[point.x - 4, point.y - 4], [point.x + 4, point.y + 4]];
@@ -216,6 +227,8 @@ export class MapView {
             }
             return;
         }
+        const track = patrolAt(this.map, e.point);
+        if (track && this.hooks.onPatrol) return this.hooks.onPatrol(track, e.lngLat);
         this.hooks.onLookup(e.lngLat);
     }
 
@@ -315,7 +328,7 @@ export class MapView {
 
     // renderPanel draws the layers, legend, units and search into el.
     renderPanel(el) {
-        const toggles = TOGGLES.filter((x) => !x.signedIn || this.signedIn).map((x) => h('label', {class: 'toggle'},
+        const toggles = TOGGLES.filter((x) => (!x.signedIn || this.signedIn) && (x.key !== 'patrols' || this.patrolTiles)).map((x) => h('label', {class: 'toggle'},
             h('input', {type: 'checkbox', checked: this.visible[x.key], dataset: {layer: x.key},
                 onchange: (e) => this.toggle(x.key, e.target.checked)}),
             ' ', t(`layers.${x.key}`)));
@@ -337,6 +350,7 @@ export class MapView {
                 h('div', {class: 'legend-item', id: 'legend-heat'}, t('layers.heatIncidents'), ' ', t('legend.heatLow'), ramp(HEAT_RAMP), t('legend.heatHigh')),
                 h('p', {class: 'hint legend-note'}, t('legend.heatNote')),
                 merchantLegend(),
+                this.patrolTiles && patrolLegend(),
             ],
             h('div', {class: 'legend-item'}, t('layers.heatCoverage'), ' ', t('legend.coverageLow'), ramp(COVERAGE_RAMP), t('legend.coverageHigh')),
         );

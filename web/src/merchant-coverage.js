@@ -72,10 +72,15 @@ export class CoveragePanel {
 
     table() {
         const c = this.coverage;
-        const cols = ['shops', 'pledged', 'inspector', 'day', 'week', 'violations', 'offsite'];
+        // Credible: shops inspected on the day by a check-in no proof rule flagged; suspect: the
+        // period's flagged check-ins, which count apart (a server without proof gives neither).
+        const proof = 'credible_day_pct' in c.total;
+        const cols = ['shops', 'pledged', 'inspector', 'day', ...(proof ? ['credible'] : []), 'week', 'violations', 'offsite', ...(proof ? ['suspect'] : [])];
         const cells = (r) => [h('td', {class: 'num'}, r.shops), h('td', {class: 'num'}, pct(r.pledged_pct)),
             h('td', {class: 'num'}, pct(r.with_inspector_pct)), h('td', {class: 'num'}, pct(r.inspected_day_pct)),
-            h('td', {class: 'num'}, pct(r.inspected_week_pct)), h('td', {class: 'num'}, r.violations), h('td', {class: 'num'}, pct(r.off_site_share))];
+            proof ? h('td', {class: 'num credible'}, pct(r.credible_day_pct)) : null,
+            h('td', {class: 'num'}, pct(r.inspected_week_pct)), h('td', {class: 'num'}, r.violations), h('td', {class: 'num'}, pct(r.off_site_share)),
+            proof ? h('td', {class: r.suspect ? 'num suspect bad' : 'num suspect'}, r.suspect) : null];
         return h('div', {class: 'scroll'}, h('table', {class: 'overview', id: 'coverage-table'},
             h('thead', {}, h('tr', {}, h('th', {}, t(`coverage.by.${c.by}`)), cols.map((k) => h('th', {class: 'num'}, t(`coverage.col.${k}`))))),
             h('tbody', {}, c.rows.map((r) => h('tr', {dataset: {id: r.id}}, h('td', {}, r.name), cells(r)))),
@@ -118,6 +123,7 @@ export class CoveragePanel {
             h('h3', {}, t('repeat.title')), this.repeatTable(),
             h('p', {class: 'gap-links'}, h('a', {id: 'repeat-xlsx', download: 'repeat-offenders.xlsx',
                 href: '/api/v1/repeat-offenders?format=xlsx'}, t('repeat.xlsx'))),
-            h('p', {class: 'hint'}, t('coverage.note')));
+            h('p', {class: 'hint'}, t('coverage.note')),
+            'credible_day_pct' in c.total ? h('p', {class: 'hint', id: 'coverage-proof-note'}, t('coverage.proofNote')) : null);
     }
 }

@@ -4,8 +4,10 @@ import zh from './zh.js';
 import en from './en.js';
 import zhAssessment from './assessment-zh.js';
 import enAssessment from './assessment-en.js';
+import zhPatrols from './patrols-zh.js';
+import enPatrols from './patrols-en.js';
 
-const catalogs = {zh: {...zh, ...zhAssessment}, en: {...en, ...enAssessment}};
+const catalogs = {zh: {...zh, ...zhAssessment, ...zhPatrols}, en: {...en, ...enAssessment, ...enPatrols}};
 const listeners = [];
 let current = 'zh';
 try {
