@@ -8,3 +8,5 @@ scripts/browser.sh
 (cd web && node build.mjs >/dev/null)
 go build -o bin/streetchief ./cmd/streetchief
 (cd web && STREETCHIEF_TEST_DATABASE_URL="$BENCH_ADMIN_URL" node test/first-render.mjs 5)
+echo "== Field app: a phone's outbox of 1,000 inspections synced when the network returns"
+(cd web && STREETCHIEF_TEST_DATABASE_URL="$BENCH_ADMIN_URL" node test/field-sync.bench.mjs)

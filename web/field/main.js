@@ -26,6 +26,7 @@ const TABS = {
 };
 export const FIELD_ROLES = Object.keys(TABS);
 // How many sent records the outbox screen still shows.
+const COUNTS_MS = 150;
 const SENT_KEPT = 30;
 
 class App {
@@ -191,7 +192,18 @@ class App {
         el.classList.toggle('bad', !online);
     }
 
-    async counts() {
+    // counts redraws the queue chip (and the screen showing the queue) at most every COUNTS_MS: a
+    // queue of a thousand records sending would otherwise redraw today's list a thousand times,
+    // which costs more than sending them.
+    counts() {
+        if (this.countsTimer) return;
+        this.countsTimer = setTimeout(() => {
+            this.countsTimer = 0;
+            this.recount();
+        }, COUNTS_MS);
+    }
+
+    async recount() {
         const [waiting, refused] = await Promise.all([outbox.count(), attention.all()]);
         const el = $('#queue-count');
         el.hidden = waiting === 0 && refused.length === 0;

@@ -357,7 +357,8 @@ describe('the field app on a phone', () => {
             await page.tap('#quick-submit');
             await page.waitForSelector('#signin-password');
             assert.equal(await page.inputValue('#signin-username'), 'inspector');
-            assert.equal(await page.$eval('#queue-count', (el) => el.dataset.waiting), '1');
+            // The chip is redrawn a moment after the queue changes (the app coalesces its redraws).
+            await page.waitForFunction(() => document.querySelector('#queue-count').dataset.waiting === '1', null, {timeout: 5000});
             await page.fill('#signin-password', 'demo-inspector-2026');
             await page.tap('#signin-submit');
             await page.waitForSelector('#shops');
