@@ -3,6 +3,7 @@
 // one records its reading on the server and opens its case; offline and reloaded the last page still
 // shows, and a notice opened offline is sent as read once the network is back.
 import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
 import {after, before, describe, test} from 'node:test';
 
 import {Browser, apiSession, startServer} from './harness.js';
@@ -60,7 +61,7 @@ async function fits(page) {
 }
 
 describe('the inbox on a phone', () => {
-    test('the lane chief: count, list, reading one online and one offline, English titles', async () => {
+    test('the lane chief: count, list, reading one online and one offline, English titles', async (t) => {
         const lane = await apiSession(server.base, 'lanechief', 'demo-lanechief-2026');
         const inbox = await settled(lane, '?limit=30&lang=zh');
         const unreadItems = inbox.items.filter((i) => !i.read_at);
@@ -135,15 +136,35 @@ describe('the inbox on a phone', () => {
             assert.notEqual(en.items[0].title, inbox.items[0].title);
             assert.equal(await page.textContent('#inbox-count'), after.unread ? `Inbox ${after.unread}` : 'Inbox');
             await fits(page);
+
+            // "More" is there exactly when the server has an older page, and brings that page.
+            t.diagnostic(`the demo lane chief has ${en.items.length} notices on the first page, next ${en.next || 0}`);
+            assert.equal(await page.locator('#inbox-more').count(), en.next ? 1 : 0);
+            if (en.next) {
+                const older = await lane.get(`/api/v1/inbox?limit=30&lang=en&before=${en.next}`);
+                await page.tap('#inbox-more');
+                await page.waitForFunction((n) => document.querySelectorAll('#inbox-list li').length === n, en.items.length + older.items.length);
+                assert.equal(await page.$eval('#inbox-list li:last-child .main', (el) => el.firstChild.textContent), older.items.at(-1).title);
+            }
         } finally {
             await page.close();
         }
     });
 
-    test('the inspector: the count is the API\'s, and it follows the app coming back to the foreground', async (t) => {
+    test('the inspector: the count is the API\'s, older pages on "more", and the count follows the app back to the foreground', async (t) => {
         const inspector = await apiSession(server.base, 'inspector', 'demo-inspector-2026');
-        const inbox = await settled(inspector, '?limit=30');
-        t.diagnostic(`the demo inspector has ${inbox.items.length} notices, ${inbox.unread} unread`);
+        const first = await settled(inspector, '?limit=30');
+        t.diagnostic(`the demo inspector has ${first.items.length} notices, ${first.unread} unread`);
+        // Older pages to page through: read copies of a notice of theirs, in the server's database.
+        const db = new URL(process.env.STREETCHIEF_TEST_DATABASE_URL);
+        db.pathname = `/streetchief_webtest_${process.pid}`;
+        execFileSync('psql', [db.toString(), '-v', 'ON_ERROR_STOP=1', '-qc', `INSERT INTO notification
+            (person_id, kind, subject_type, subject_id, params, created_at, read_at)
+            SELECT n.person_id, n.kind, n.subject_type, n.subject_id, n.params, n.created_at, n.created_at
+            FROM (SELECT * FROM notification WHERE person_id = ${Number(inspector.user.person_id)} ORDER BY id LIMIT 1) n,
+                 generate_series(1, 35)`], {stdio: ['ignore', 'ignore', 'inherit']});
+        const inbox = await inspector.get('/api/v1/inbox?limit=30');
+        assert.ok(inbox.next, 'the inspector has an older page');
         const page = await browser.page(PHONE);
         try {
             await signIn(page, 'inspector');
@@ -152,13 +173,17 @@ describe('the inbox on a phone', () => {
             await page.waitForSelector('#inbox-summary');
             assert.equal(await page.locator('#inbox-list li').count(), inbox.items.length);
             await fits(page);
-            const unread = inbox.items.find((i) => !i.read_at);
-            if (unread) {
-                // Read elsewhere (the dashboard): the phone's count follows when it is looked at again.
-                await inspector.post(`/api/v1/inbox/${unread.id}:read`, {});
-                await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
-                await badgeIs(page, inbox.unread - 1);
-            }
+            const older = await inspector.get(`/api/v1/inbox?limit=30&before=${inbox.next}`);
+            await page.tap('#inbox-more');
+            await page.waitForFunction((n) => document.querySelectorAll('#inbox-list li').length === n, inbox.items.length + older.items.length);
+            assert.equal(await page.$eval('#inbox-list li:last-child', (el) => el.querySelector('[data-notice]').dataset.notice), String(older.items.at(-1).id));
+            assert.equal(await page.locator('#inbox-more').count(), older.next ? 1 : 0);
+            const unread = (await inspector.get('/api/v1/inbox?unread=true&limit=1')).items[0];
+            assert.ok(unread, 'the demo inspector has an unread notice');
+            // Read elsewhere (the dashboard): the phone's count follows when it is looked at again.
+            await inspector.post(`/api/v1/inbox/${unread.id}:read`, {});
+            await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+            await badgeIs(page, inbox.unread - 1);
             assert.equal(await badge(page), String((await inspector.get('/api/v1/inbox?limit=1')).unread));
         } finally {
             await page.close();
