@@ -82,7 +82,7 @@ export class InboxScreen {
         return [...(this.page?.doc?.items || []), ...this.more];
     }
 
-    // sent is told of a reading the server took: its read time is shown from then on.
+    // read is told of a reading the server took: its read time is shown, and kept, from then on.
     read(rec, answer) {
         const it = this.items().find((x) => x.id === rec.notice_id);
         if (it && answer?.read_at) it.read_at = answer.read_at;
