@@ -5,6 +5,7 @@ import './field.css';
 
 import {h, replace} from '../src/dom.js';
 import {lang, onLangChange, setLang, t} from './i18n/index.js';
+import {CaseScreen, InboxScreen, READ_KIND, unreadCount} from './inbox.js';
 import {InspectScreen} from './inspect.js';
 import {Outbox} from './outbox.js';
 import {Patrol, PatrolScreen, reasonText} from './patrol.js';
@@ -25,6 +26,8 @@ const TABS = {
     admin: ['today', 'patrol', 'map', 'queue'],
 };
 export const FIELD_ROLES = Object.keys(TABS);
+// The screens reached from a tab or the header, drawn with their tab's place in the bar.
+const INNER = ['inspect', 'report', 'sighting', 'inbox', 'case'];
 // How many sent records the outbox screen still shows.
 const COUNTS_MS = 150;
 const SENT_KEPT = 30;
@@ -47,6 +50,11 @@ class App {
         addEventListener('offline', () => this.net(false));
         $('#lang').addEventListener('click', () => setLang(lang() === 'zh' ? 'en' : 'zh'));
         $('#queue-count').addEventListener('click', () => this.go('queue'));
+        $('#inbox-count').addEventListener('click', () => this.go('inbox'));
+        // A phone's app is left open for hours: coming back to it is when the count may be stale.
+        document.addEventListener('visibilitychange', () => {
+            if (document.visibilityState === 'visible') this.inboxCount();
+        });
         onLangChange(() => this.render());
     }
 
@@ -57,6 +65,7 @@ class App {
         // Interactive: the first screen is drawn from what the device keeps, its buttons answer.
         performance.mark('field-interactive');
         this.counts();
+        this.inboxCount();
         // The server's word on the session, when it can be asked; offline the kept one stands.
         try {
             const res = await fetch('/api/v1/session', {headers: {Accept: 'application/json'}, cache: 'no-store'});
@@ -67,6 +76,7 @@ class App {
                 const changed = !this.session || this.session.user.id !== s.user.id;
                 await this.keepSession({user: s.user, csrf_token: s.csrf_token});
                 if (changed) this.render();
+                if (changed) this.inboxCount();
             } else if (this.session) {
                 await this.ended();
             }
@@ -102,9 +112,14 @@ class App {
             return t('signin.otherUser', {name: this.session.user.username});
         }
         await this.keepSession({user: s.user, csrf_token: s.csrf_token});
-        if (before && before !== s.user.id) this.screens = {};
+        if (before && before !== s.user.id) {
+            this.screens = {};
+            // The kept inbox is the last user's own.
+            await kv.del('get:inbox');
+        }
         this.tab = 'today';
         this.render();
+        this.inboxCount();
         this.outbox.signedIn();
     }
 
@@ -125,6 +140,7 @@ class App {
         this.session = null;
         this.screens = {};
         this.render();
+        this.inboxCount();
     }
 
     tabs() {
@@ -148,6 +164,8 @@ class App {
             queue: () => new QueueScreen(this),
             map: () => new MapPlaceholder(this),
         };
+        if (tab === 'case') return new CaseScreen(this, this.arg);
+        if (tab === 'inbox') return (this.screens.inbox ||= new InboxScreen(this));
         if (tab === 'inspect') return new InspectScreen(this, this.arg);
         if (tab === 'report') return new ReportScreen(this, this.arg);
         if (tab === 'sighting') return new SightingScreen(this, this.arg);
@@ -160,6 +178,8 @@ class App {
         document.title = t('app.title');
         $('#title').textContent = t('app.title');
         $('#lang').textContent = t('lang.switch');
+        const inbox = $('#inbox-count');
+        if (inbox.dataset.unread !== undefined) inbox.textContent = Number(inbox.dataset.unread) ? t('inbox.chip', {n: inbox.dataset.unread}) : t('inbox.chipNone');
         this.net(this.online);
         const nav = $('#tabs');
         if (!this.session || this.session.expired) {
@@ -168,10 +188,10 @@ class App {
             this.screen.render(this.frame());
             return;
         }
-        if (!['inspect', 'report', 'sighting'].includes(this.tab) && !this.tabs().includes(this.tab)) this.tab = 'today';
+        if (!INNER.includes(this.tab) && !this.tabs().includes(this.tab)) this.tab = 'today';
         nav.hidden = false;
         replace(nav, this.tabs().map((tab) => h('button', {type: 'button', 'data-tab': tab,
-            class: tab === this.tab || (tab === 'today' && ['inspect', 'report', 'sighting'].includes(this.tab)) ? 'on' : '',
+            class: tab === this.tab || (tab === 'today' && INNER.includes(this.tab)) ? 'on' : '',
             onclick: () => this.go(tab)}, t(`tab.${tab}`))));
         this.screen = this.screenFor(this.tab);
         this.screen.render(this.frame());
@@ -213,7 +233,26 @@ class App {
         el.dataset.attention = String(refused.length);
         this.waiting = waiting;
         if (this.tab === 'queue' && this.screen?.refresh) this.screen.refresh();
-        if (this.tab === 'today' && this.screen?.queueChanged) this.screen.queueChanged();
+        if ((this.tab === 'today' || this.tab === 'inbox') && this.screen?.queueChanged) this.screen.queueChanged();
+    }
+
+    // inboxCount shows the unread notices on the header's button, for a user linked to a person
+    // (only a person has an inbox). Calls that overlap draw only the last answer.
+    async inboxCount() {
+        const el = $('#inbox-count');
+        const user = this.session && !this.session.expired ? this.session.user : null;
+        if (!user?.person_id) {
+            el.hidden = true;
+            return;
+        }
+        const asked = (this.inboxAsked = (this.inboxAsked || 0) + 1);
+        const n = await unreadCount();
+        if (asked !== this.inboxAsked) return;
+        el.hidden = false;
+        el.dataset.unread = n == null ? '' : String(n);
+        el.textContent = n ? t('inbox.chip', {n}) : t('inbox.chipNone');
+        el.classList.toggle('unread', !!n);
+        el.setAttribute('aria-label', n == null ? t('inbox.title') : t('inbox.unreadCount', {n}));
     }
 
     // record files a field record in the outbox, counted as an event of the patrol being recorded.
@@ -224,6 +263,13 @@ class App {
 
     // sent keeps the last records the server took, with its verdict on each check-in, for the outbox.
     async sent(rec, answer) {
+        // Whatever went, the network is back: the count is asked again once a run of sends settles.
+        clearTimeout(this.inboxTimer);
+        this.inboxTimer = setTimeout(() => this.inboxCount(), 300);
+        if (rec.kind === READ_KIND) {
+            this.screens.inbox?.read(rec, answer);
+            return;
+        }
         const verdict = answer?.verdict || (answer && 'suspect' in answer ? {suspect: answer.suspect, reasons: answer.reasons || []} : null);
         if (rec.kind === 'inspection' && verdict?.suspect) {
             this.toast(`${t('sent.suspect', {name: rec.label})}: ${verdict.reasons.map(reasonText).join('; ')}`, true);
