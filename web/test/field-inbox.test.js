@@ -112,7 +112,7 @@ describe('the inbox on a phone', () => {
             const second = unreadItems[1];
             await page.tap(`[data-notice="${second.id}"]`);
             await badgeIs(page, inbox.unread - 2);
-            assert.equal(await page.$eval('#queue-count', (el) => el.dataset.waiting), '1');
+            await page.waitForFunction(() => document.querySelector('#queue-count').dataset.waiting === '1', null, {timeout: 5000});
             assert.equal((await lane.get('/api/v1/inbox?limit=30')).items.find((i) => i.id === second.id).read_at, null);
             await page.tap('#inbox-count');
             await page.waitForSelector(`[data-notice="${second.id}"].waiting`);
