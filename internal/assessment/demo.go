@@ -64,8 +64,8 @@ func PlatformSheet(kind Kind, from time.Time) Sheet {
 		{Code: "tasks", NameZH: "督办任务按期完成率", NameEN: "tasks from above done on time", MaxPoints: 500, Source: Computed, Metric: "task_completion", FullAt: "1", ZeroAt: "0.5"},
 		{Code: "patrolled", NameZH: "区域巡查覆盖率", NameEN: "areas patrolled", MaxPoints: 300, Source: Computed, Metric: "patrolled_areas", FullAt: "0.5", ZeroAt: "0.1"},
 		{Code: "suspect_patrols", NameZH: "可疑巡查", NameEN: "suspect patrols", MaxPoints: 200, Source: Computed, Metric: "suspect_patrol_share", FullAt: "0", ZeroAt: "0.1"},
-		{Code: "sanitation", NameZH: "环境卫生实地检查", NameEN: "sanitation field check", MaxPoints: 700, Source: Entered},
-		{Code: "spot_check", NameZH: "随机抽查", NameEN: "random spot check", MaxPoints: 800, Source: Sampled},
+		{Code: "sanitation", NameZH: "环境卫生实地检查", NameEN: "sanitation field check", MaxPoints: 1000, Source: Entered},
+		{Code: "spot_check", NameZH: "随机抽查", NameEN: "random spot check", MaxPoints: 500, Source: Sampled},
 	}}
 	if kind == Quarter {
 		share := policy.Score(6000)
