@@ -30,6 +30,8 @@ async function shopOnTheMap(size) {
         // The public sees no shops.
         assert.equal(await page.evaluate(() => !!window.streetchief.map.getLayer('merchants-point')), false, 'shops shown before sign-in');
         await signIn(page, 'admin', 'demo-admin-2026');
+        // The panel is drawn again once the server has said which signed-in layers it serves.
+        await page.waitForSelector('#legend-merchants', {state: 'visible', timeout: 10000}).catch(() => {});
         assert.ok(await page.isVisible('#legend-merchants'), 'no shops in the legend');
         assert.ok(await page.isChecked('[data-layer="merchants"]'), 'the shops toggle is off');
         await page.evaluate((c) => window.streetchief.map.jumpTo({center: c, zoom: 17.5}), shop.geometry.coordinates);
