@@ -36,18 +36,17 @@ func (s *Store) AddFixes(ctx context.Context, who access.Principal, id string, f
 		return out, apperr.New(apperr.Invalid, "send 1 to %d fixes, decoded by DecodeFixes", MaxFixesPerCall).With("field", "fixes")
 	}
 	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		state, err := lockOwn(ctx, tx, who, id)
+		l, err := lockOwn(ctx, tx, who, id)
 		if err != nil {
 			return err
 		}
-		if state != Recording {
-			return apperr.New(apperr.Conflict, "patrol %s is %s: it takes no more fixes", id, state)
+		if l.state != Recording {
+			return apperr.New(apperr.Conflict, "patrol %s is %s: it takes no more fixes", id, l.state)
 		}
-		var started time.Time
-		var count, last int
+		started, count := l.started, l.fixes
+		var last int
 		var lastAt *time.Time
-		if err := tx.QueryRow(ctx, `SELECT p.started_at, p.fixes, COALESCE(max(f.seq), -1), max(f.at) FROM patrol p
-			LEFT JOIN patrol_fix f ON f.patrol_id = p.id WHERE p.id = $1 GROUP BY p.id`, id).Scan(&started, &count, &last, &lastAt); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(max(seq), -1), max(at) FROM patrol_fix WHERE patrol_id = $1`, id).Scan(&last, &lastAt); err != nil {
 			return err
 		}
 		fresh, err := s.compareResent(ctx, tx, id, fixes, last)
@@ -73,14 +72,13 @@ func (s *Store) AddFixes(ctx context.Context, who access.Principal, id string, f
 			seqs[i], lons[i], lats[i], accs[i], ats[i] = int32(f.Seq), f.Lon, f.Lat, float32(f.AccuracyM), f.At
 			keys[i] = fieldproof.FixKey(f.Lon, f.Lat)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO patrol_fix (patrol_id, seq, position, accuracy_m, at, key)
-			SELECT $1, s, ST_SetSRID(ST_MakePoint(x, y), 4326), a, t, k
-			FROM unnest($2::int[], $3::float8[], $4::float8[], $5::real[], $6::timestamptz[], $7::bigint[]) AS u(s, x, y, a, t, k)`,
-			id, seqs, lons, lats, accs, ats, keys); err != nil {
+		// The fixes and the patrol's count of them in one statement: a round trip less per batch.
+		if _, err := tx.Exec(ctx, `WITH stored AS (INSERT INTO patrol_fix (patrol_id, seq, position, accuracy_m, at, key)
+				SELECT $1, s, ST_SetSRID(ST_MakePoint(x, y), 4326), a, t, k
+				FROM unnest($2::int[], $3::float8[], $4::float8[], $5::real[], $6::timestamptz[], $7::bigint[]) AS u(s, x, y, a, t, k))
+			UPDATE patrol SET fixes = fixes + $8 WHERE id = $1`,
+			id, seqs, lons, lats, accs, ats, keys, n); err != nil {
 			return fmt.Errorf("store fixes: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE patrol SET fixes = fixes + $2 WHERE id = $1`, id, n); err != nil {
-			return err
 		}
 		out = FixesStored{Stored: n, Fixes: count + n}
 		return nil

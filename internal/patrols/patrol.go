@@ -164,16 +164,29 @@ func (s *Store) Get(ctx context.Context, who access.Principal, id string) (Patro
 type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// read reads one patrol by a WHERE clause with its track and areas.
+// read reads one patrol by a WHERE clause with its track and areas, in one round trip: the track
+// and areas are asked for by the same WHERE beside the row (a recording patrol has neither yet).
 func (s *Store) read(ctx context.Context, q querier, where string, args ...any) (Patrol, error) {
-	p, err := readRow(ctx, q, where, args...)
-	if err != nil || p.State == Recording {
-		return p, err // a recording patrol has no track nor areas yet
+	b := &pgx.Batch{}
+	b.Queue(patrolSelect+patrolFrom+` `+where, args...)
+	b.Queue(`SELECT ST_AsBinary(p.track) FROM patrol p `+where, args...)
+	b.Queue(`SELECT a.area_id, COALESCE(d.name, ''), COALESCE(d.kind, ''), a.coverage
+		FROM patrol_area a LEFT JOIN area_directory d ON d.id = a.area_id
+		WHERE a.patrol_id = (SELECT p.id FROM patrol p `+where+`) ORDER BY a.area_id`, args...)
+	res := q.SendBatch(ctx, b)
+	defer res.Close()
+	p, err := scanPatrol(res.QueryRow())
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, apperr.New(apperr.NotFound, "patrol %v not found", args[0])
+	}
+	if err != nil {
+		return p, fmt.Errorf("read patrol: %w", err)
 	}
 	var track []byte
-	if err := q.QueryRow(ctx, `SELECT ST_AsBinary(track) FROM patrol WHERE id = $1`, p.ID).Scan(&track); err != nil {
+	if err := res.QueryRow().Scan(&track); err != nil {
 		return p, fmt.Errorf("patrol %s track: %w", p.ID, err)
 	}
 	if track != nil {
@@ -185,8 +198,7 @@ func (s *Store) read(ctx context.Context, q querier, where string, args ...any) 
 			p.Track = ls
 		}
 	}
-	rows, err := q.Query(ctx, `SELECT a.area_id, COALESCE(d.name, ''), COALESCE(d.kind, ''), a.coverage
-		FROM patrol_area a LEFT JOIN area_directory d ON d.id = a.area_id WHERE a.patrol_id = $1 ORDER BY a.area_id`, p.ID)
+	rows, err := res.Query()
 	if err != nil {
 		return p, fmt.Errorf("patrol %s areas: %w", p.ID, err)
 	}
@@ -200,17 +212,5 @@ func (s *Store) read(ctx context.Context, q querier, where string, args ...any) 
 	if err != nil {
 		return p, fmt.Errorf("patrol %s areas: %w", p.ID, err)
 	}
-	return p, nil
-}
-
-// readRow reads one patrol's row by a WHERE clause.
-func readRow(ctx context.Context, q querier, where string, args ...any) (Patrol, error) {
-	p, err := scanPatrol(q.QueryRow(ctx, patrolSelect+patrolFrom+` `+where, args...))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return p, apperr.New(apperr.NotFound, "patrol %v not found", args[0])
-	}
-	if err != nil {
-		return p, fmt.Errorf("read patrol: %w", err)
-	}
-	return p, nil
+	return p, res.Close()
 }

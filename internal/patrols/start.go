@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -70,19 +71,30 @@ func nonNil(ids []int64) []int64 {
 	return ids
 }
 
-// lockOwn locks a recording-or-later patrol of the caller's own for a change. A patrol the caller
-// may not read is not found; one they may read but is another person's is forbidden.
-func lockOwn(ctx context.Context, tx pgx.Tx, who access.Principal, id string) (state State, err error) {
-	var person int64
-	err = tx.QueryRow(ctx, `SELECT state, person_id FROM patrol WHERE id = $1 FOR UPDATE`, id).Scan(&state, &person)
+// locked is what a change to a patrol reads of it under its row lock.
+type locked struct {
+	state     State
+	person    int64
+	started   time.Time
+	requested []int64
+	fixes     int
+}
+
+// lockOwn locks a recording-or-later patrol of the caller's own for a change and reads what the
+// change needs of it in the same round trip. Another person's patrol is not found among the
+// caller's, whatever they may read.
+func lockOwn(ctx context.Context, tx pgx.Tx, who access.Principal, id string) (locked, error) {
+	var l locked
+	err := tx.QueryRow(ctx, `SELECT state, person_id, started_at, requested_area_ids, fixes FROM patrol WHERE id = $1 FOR UPDATE`, id).
+		Scan(&l.state, &l.person, &l.started, &l.requested, &l.fixes)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return state, apperr.New(apperr.NotFound, "patrol %s not found", id)
+		return l, apperr.New(apperr.NotFound, "patrol %s not found", id)
 	}
 	if err != nil {
-		return state, err
+		return l, err
 	}
-	if person != who.PersonID || who.PersonID == 0 {
-		return state, apperr.New(apperr.NotFound, "patrol %s not found among your patrols", id)
+	if l.person != who.PersonID || who.PersonID == 0 {
+		return l, apperr.New(apperr.NotFound, "patrol %s not found among your patrols", id)
 	}
-	return state, nil
+	return l, nil
 }
