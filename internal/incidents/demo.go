@@ -160,6 +160,7 @@ func SeedDemoHistory(ctx context.Context, pool *pgxpool.Pool, m Matcher, seed in
 		}
 		plan = append(plan, d)
 	}
+	holdJointOpen(plan, liaisons, now)
 	widenLatestJoint(plan, liaisons)
 	return len(plan), insertDemo(ctx, pool, plan, seed, now)
 }

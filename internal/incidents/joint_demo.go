@@ -129,6 +129,38 @@ func latestJoint(plan []demoIncident) map[int64]int {
 	return latest
 }
 
+// holdJointOpen keeps, in each subdistrict with a liaison and no case still in joint enforcement,
+// its latest case that went there in that state: a case's steps are drawn against the clock, so at
+// some hours of loading none would be left open, and the demo's liaisons must have one to
+// acknowledge. The case's later steps are dropped; an earlier late step keeps it overdue.
+func holdJointOpen(plan []demoIncident, liaisons map[int64][]int64, now time.Time) {
+	open := latestJoint(plan)
+	for sub := range liaisons {
+		if _, ok := open[sub]; ok {
+			continue
+		}
+		best, cut := -1, 0
+		for i, c := range plan {
+			if refID(c.rt.subdistrict) != sub {
+				continue
+			}
+			for k, e := range c.events {
+				if e.kind == "transition" && e.to == JointEnforcement && (best < 0 || e.at.After(plan[best].events[cut].at)) {
+					best, cut = i, k
+				}
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		c := &plan[best]
+		c.events = c.events[:cut+1]
+		c.status, c.updated = JointEnforcement, c.events[cut].at
+		c.due = c.cat.Due(JointEnforcement, c.updated)
+		c.overdue = c.overdue || c.due != nil && c.due.Before(now)
+	}
+}
+
 // widenLatestJoint brings every department with a liaison in the subdistrict into its latest case
 // still in joint enforcement, so each of the demo's liaisons has a case awaiting them.
 func widenLatestJoint(plan []demoIncident, liaisons map[int64][]int64) {

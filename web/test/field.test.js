@@ -47,6 +47,9 @@ async function signIn(page, username) {
 }
 
 async function sentAll(page) {
+    // The chip is redrawn at most every 150 ms after a change: give it time to show what was just
+    // queued before taking its empty look for "all sent".
+    await page.waitForTimeout(500);
     await page.waitForFunction(() => {
         const el = document.querySelector('#queue-count');
         return el.hidden || el.dataset.waiting === '0';
@@ -339,9 +342,13 @@ describe('the field app on a phone', () => {
             await page.fill('#quick-note', 'field-test: a fruit cart');
             await page.tap('#quick-submit');
             await page.waitForSelector('#shops');
+            // The queue chip is redrawn at most every 150 ms, so an empty chip may predate the record:
+            // the server is asked until the sighting is there.
+            const seen = async () => (await admin.get(`/api/v1/vendor-sightings?day=${beijingDay()}`)).sightings.filter((x) => x.note === 'field-test: a fruit cart');
+            for (let i = 0; i < 100 && (await seen()).length === 0; i++) await new Promise((r) => setTimeout(r, 300));
             await sentAll(page);
             assert.equal(await page.$eval('#queue-count', (el) => el.dataset.attention), '0', 'the server refused the sighting');
-            const sightings = (await admin.get(`/api/v1/vendor-sightings?day=${beijingDay()}`)).sightings.filter((x) => x.note === 'field-test: a fruit cart');
+            const sightings = await seen();
             assert.equal(sightings.length, 1, 'the sighting arrived once');
             assert.ok(Math.abs(sightings[0].lon - stall[0]) < 1e-6 && Math.abs(sightings[0].lat - stall[1]) < 1e-6 && sightings[0].accuracy_m === 15);
             assert.equal(sightings[0].photos, 1);
