@@ -286,6 +286,8 @@ for (const [width, height] of [[1280, 800], [390, 844]]) {
             try {
                 await open(page, `${server.base}/`);
                 await signIn(page, 'admin', 'demo-admin-2026');
+                // Signing in redraws the map's style with the signed-in layers: wait for it.
+                await page.waitForFunction(() => window.streetchief?.map?.getLayer('incidents-heat'), null, {timeout: 30000});
                 const layer = await page.evaluate(() => {
                     const l = window.streetchief.map.getLayer('incidents-heat');
                     return {type: l.type, source: l.source};
