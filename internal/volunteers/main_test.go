@@ -175,3 +175,7 @@ func (w *world) volunteerBalance(year int, p funds.Payer) funds.Balance {
 	}
 	return funds.Balance{}
 }
+
+func accessLeader() access.Principal {
+	return access.Principal{Username: "leader", Role: access.DistrictLeader, Scope: access.Scope{All: true}}
+}
