@@ -89,7 +89,7 @@ export class VolunteersPanel {
         } else {
             this.map.addSource(SOURCE, {type: 'geojson', data: this.points});
             this.map.addLayer({id: LAYER, type: 'circle', source: SOURCE,
-                paint: {'circle-color': '#2e7d32', 'circle-radius': 5, 'circle-opacity': 0.8, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1}});
+                paint: {'circle-color': '#00897b', 'circle-radius': 6, 'circle-opacity': 0.85, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5}});
         }
         this.drawPick();
     }
