@@ -197,8 +197,15 @@ func (s *Service) RecordActivity(ctx context.Context, who access.Principal, in A
 	}
 	var id int64
 	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		var inside bool
+		var valid, inside bool
 		var sub, com int64
+		// An invalid polygon (a ring crossing itself) would fail ST_Covers; it is refused first.
+		if err := tx.QueryRow(ctx, `SELECT ST_IsValid(ST_GeomFromWKB($1, 4326))`, place).Scan(&valid); err != nil {
+			return translate(err, "place")
+		}
+		if !valid {
+			return invalid("place", "the place is not a valid polygon (its ring crosses itself)")
+		}
 		err := tx.QueryRow(ctx, `WITH g AS (SELECT ST_GeomFromWKB($1, 4326) AS g)
 			SELECT EXISTS (SELECT 1 FROM unit_directory, g WHERE level = 'district' AND ST_Covers(boundary, g.g)),
 				COALESCE((SELECT parent_id FROM unit_directory c, g WHERE c.level = 'community' AND ST_Covers(c.boundary, ST_PointOnSurface(g.g)) ORDER BY c.id LIMIT 1), 0),
