@@ -18,6 +18,7 @@ import (
 	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
 	"streetchief/internal/tasks"
+	"streetchief/internal/volunteers"
 )
 
 func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -90,6 +91,12 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 		return fmt.Errorf("demo cadre opinions: %w", err)
 	}
 	fmt.Fprintf(out, "demo linked cadres: %s\n", opinions)
+	// Before the funds demo: the contracts' payments are the volunteer budget's spending, so its stand-in purchases are skipped.
+	volunteerSum, err := volunteers.SeedDemo(ctx, pool, opt.Seed)
+	if err != nil {
+		return fmt.Errorf("demo volunteers: %w", err)
+	}
+	fmt.Fprintf(out, "demo volunteer services (志愿服务): %s\n", volunteerSum)
 	ledger, err := funds.SeedDemo(ctx, pool)
 	if err != nil {
 		return fmt.Errorf("demo funds: %w", err)

@@ -147,6 +147,17 @@ func (st Standing) split(fen int64) (city, district int64) {
 	return city, fen - city
 }
 
+// SplitByStanding is the city's and the district's part of fen by the standing allocation in force in
+// year: how a module that books against a fund borne by both (a volunteer-service payment) divides it.
+func SplitByStanding(ctx context.Context, tx pgx.Tx, year int, fen int64) (city, district int64, err error) {
+	st, err := standingFor(ctx, tx, year)
+	if err != nil {
+		return 0, 0, translate(err, "standing allocation")
+	}
+	city, district = st.split(fen)
+	return city, district, nil
+}
+
 func standingFor(ctx context.Context, tx pgx.Tx, year int) (Standing, error) {
 	var st Standing
 	var cc, vs int64

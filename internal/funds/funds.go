@@ -66,6 +66,7 @@ const (
 	SourceManual     = "manual"              // booked by hand with a reason
 	SourceAssessment = "assessment_outcome"  // a published assessment outcome; source_id its id
 	SourceCorrection = "correction"          // Correct
+	SourceVolunteer  = "volunteer_payment"   // internal/volunteers: a payment under a contract, or its void; source_id the payment's id
 )
 
 var sourceType = regexp.MustCompile(`^([a-z][a-z_]{0,39})?$`)

@@ -210,6 +210,33 @@ func (s *Server) routes() {
 	s.handle("GET", "/api/v1/tasks/{id}/photos/{n}", taskReaders, "tasks", "A photo attached to a task", servePhoto(s.Tasks.TaskPhoto))
 	s.handle("GET", "/api/v1/task-events/{id}/photos/{n}", taskReaders, "tasks", "A photo of a progress report", servePhoto(s.Tasks.EventPhoto))
 
+	// 志愿服务: volunteer organisations, contracts and payments (booked in the funds ledger), volunteers,
+	// activities and their totals; read as internal/volunteers' doc says.
+	s.handle("GET", "/api/v1/volunteer-orgs", volunteerReaders, "volunteers", "Volunteer-service organisations (contacts for admins and district leaders)", s.listVolunteerOrgs)
+	s.handle("POST", "/api/v1/volunteer-orgs", volunteerFinance, "volunteers", "Register an organisation (name, registration_no, contact_name, contact_phone)", s.createVolunteerOrg)
+	s.handle("GET", "/api/v1/volunteer-contracts", volunteerReaders, "volunteers", "Contracts with their amount, paid, remaining, hours target and delivered (year)", s.listVolunteerContracts)
+	s.handle("POST", "/api/v1/volunteer-contracts", volunteerFinance, "volunteers",
+		"Sign a contract (org_id, year, period_from, period_to, yuan, hours_target, signed_on, scan in base64)", s.createVolunteerContract)
+	s.handle("GET", "/api/v1/volunteer-contracts/{id}", volunteerReaders, "volunteers", "A contract with its revisions and (admins, district leaders) its payments", s.getVolunteerContract)
+	s.handle("POST", "/api/v1/volunteer-contracts/{id}/revisions", volunteerFinance, "volunteers", "Amend a contract by a new revision (its terms in full, with a reason); never below what is paid", s.reviseVolunteerContract)
+	s.handle("GET", "/api/v1/volunteer-contracts/{id}/scan", volunteerReaders, "volunteers", "The contract's latest scanned copy", s.volunteerContractScan)
+	s.handle("POST", "/api/v1/volunteer-contracts/{id}/payments", volunteerFinance, "volunteers",
+		"Pay under a contract (paid_on, yuan with at most two decimals, note), booked as volunteer-service spending split by the standing rule; beyond the remaining amount is 409", s.payVolunteerContract)
+	s.handle("POST", "/api/v1/volunteer-payments/{id}:void", volunteerFinance, "volunteers", "Void a mistaken payment ({\"reason\"}): correcting ledger entries bring it to nothing; it stays on record", s.voidVolunteerPayment)
+	s.handle("GET", "/api/v1/volunteers", volunteerReaders, "volunteers", "Volunteers in scope, with phones (org, community, active=true)", s.listVolunteers)
+	s.handle("POST", "/api/v1/volunteers", volunteerRecorders, "volunteers", "Register a volunteer (org_id, community_id, name, phone, skills, joined_on)", s.addVolunteer)
+	s.handle("GET", "/api/v1/volunteers/{id}", volunteerReaders, "volunteers", "A volunteer in scope with their joinings and leavings", s.getVolunteer)
+	s.handle("POST", "/api/v1/volunteers/{id}/memberships", volunteerRecorders, "volunteers", "A volunteer leaves or joins again ({\"kind\": \"left\"|\"joined\", \"on\", \"reason\"})", s.changeVolunteerMembership)
+	s.handle("GET", "/api/v1/volunteer-activities", volunteerReaders, "volunteers",
+		"Activities in scope, newest first (from, to: dates; subdistrict, community, org, voided=true, limit; format=json|geojson: points)", s.listVolunteerActivities)
+	s.handle("POST", "/api/v1/volunteer-activities", volunteerRecorders, "volunteers",
+		"Record an activity that took place (org_id, starts_at, ends_at, place: GeoJSON Point or Polygon inside the district, kind, description, volunteer_ids, head_count, hours_each, photos in base64)", s.recordVolunteerActivity)
+	s.handle("GET", "/api/v1/volunteer-activities/{id}", volunteerReaders, "volunteers", "An activity in scope", s.getVolunteerActivity)
+	s.handle("POST", "/api/v1/volunteer-activities/{id}:void", volunteerRecorders, "volunteers", "Void an activity entered by mistake ({\"reason\"}); kept, no longer counted", s.voidVolunteerActivity)
+	s.handle("GET", "/api/v1/volunteer-activities/{id}/photos/{n}", volunteerReaders, "volunteers", "A photo of an activity", s.volunteerActivityPhoto)
+	s.handle("GET", "/api/v1/volunteer-totals", volunteerReaders, "volunteers",
+		"A year's activities, participants and volunteer-hours per community and month, and each contract's hours delivered against its target, in scope (year; format=json|xlsx; lang=zh|en)", s.volunteerTotals)
+
 	// Open311 GeoReport v2: the incident catalogue and reports for outside systems (the 12345
 	// hotline). Errors are Open311's own lists, not problem documents (see open311.go).
 	s.handle("GET", "/open311/v2/discovery.{format}", Public, "open311", "Open311 GeoReport v2 discovery (json or xml)", s.open311(s.o311Discovery))
@@ -359,6 +386,14 @@ var (
 	taskBreakers  = Roles(access.Admin, access.StreetChief)
 	taskReporters = Roles(access.Admin, access.StreetChief, access.LaneChief)
 	taskReaders   = Roles(access.Admin, access.DistrictLeader, access.Assessor, access.StreetChief, access.LaneChief)
+)
+
+// volunteerReaders read volunteer services (chiefs in their scope); volunteerRecorders record
+// volunteers and activities in their scope; volunteerFinance keeps organisations, contracts and payments.
+var (
+	volunteerReaders   = Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief)
+	volunteerRecorders = Roles(access.Admin, access.StreetChief, access.LaneChief)
+	volunteerFinance   = Roles(access.Admin, access.DistrictLeader)
 )
 
 // operationPlanners plan and change joint operations, each in their subdistricts; operationReaders

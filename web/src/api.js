@@ -164,6 +164,17 @@ export const api = {
     voidPatrol: (id, reason) => request('POST', `/api/v1/patrols/${encodeURIComponent(id)}:void`, {body: {reason}}),
     patrolTilesOffered: () => offered('/tiles/patrols.json'),
 
+    // Volunteer services (志愿服务): contracts, totals, activities in scope, payments and records.
+    volunteerOrgs: () => get('/api/v1/volunteer-orgs').then((d) => d.organisations),
+    volunteerContracts: (year) => get('/api/v1/volunteer-contracts', {year}).then((d) => d.contracts),
+    volunteerContract: (id) => get(`/api/v1/volunteer-contracts/${id}`),
+    volunteerTotals: (year) => get('/api/v1/volunteer-totals', {year}),
+    volunteerActivities: (params) => get('/api/v1/volunteer-activities', params).then((d) => d.activities),
+    volunteerActivityPoints: (params) => get('/api/v1/volunteer-activities', {...params, format: 'geojson'}),
+    volunteerList: () => get('/api/v1/volunteers', {active: 'true'}).then((d) => d.volunteers),
+    recordVolunteerActivity: (body) => request('POST', '/api/v1/volunteer-activities', {body}),
+    payVolunteerContract: (id, body) => request('POST', `/api/v1/volunteer-contracts/${id}/payments`, {body}),
+
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
     merchantsNear: (lon, lat, m) => get('/api/v1/merchants', {near: `${lon.toFixed(7)},${lat.toFixed(7)}`, within_m: m, limit: 3}),
 };

@@ -1,5 +1,5 @@
 // The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors,
-// #operations[/id], #tasks[/id], #patrols[/id], #cadres, #funds, #assessment, #inbox, and
+// #operations[/id], #tasks[/id], #patrols[/id], #volunteers, #cadres, #funds, #assessment, #inbox, and
 // #track=<number> from a receipt), language, and the panels. The period and the unit the overview
 // looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
@@ -28,6 +28,7 @@ import {FUNDS_ROLES, FundsPanel} from './funds.js';
 import {ASSESSMENT_ROLES, AssessmentPanel} from './assessment.js';
 import {TrackPanel} from './track.js';
 import {PATROL_ROLES, PatrolsPanel} from './patrols.js';
+import {VOLUNTEER_ROLES, VolunteersPanel} from './volunteers.js';
 import {reasonText} from './patrols-proof.js';
 import {InboxPanel} from './inbox.js';
 
@@ -50,6 +51,7 @@ let inbox;
 let operations;
 let tasksPanel;
 let patrols;
+let volunteersPanel;
 let posts; // 定岗定人
 let signIn;
 let toastTimer;
@@ -99,6 +101,10 @@ function mayPatrols() {
     return signedIn() && PATROL_ROLES.includes(state.session.user?.role);
 }
 
+function mayVolunteers() {
+    return signedIn() && VOLUNTEER_ROLES.includes(state.session.user?.role);
+}
+
 function mayFunds() {
     return signedIn() && FUNDS_ROLES.includes(state.session.user?.role);
 }
@@ -122,6 +128,7 @@ function showTab(tab) {
     if (tab === 'operations' && !mayOperations()) tab = 'map';
     if (tab === 'tasks' && !mayTasks()) tab = 'map';
     if (tab === 'patrols' && !mayPatrols()) tab = 'map';
+    if (tab === 'volunteers' && !mayVolunteers()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -149,6 +156,11 @@ function showTab(tab) {
         fundsPanel.stale = false;
         fundsPanel.load();
     }
+    if (tab === 'volunteers' && volunteersPanel.stale) {
+        volunteersPanel.stale = false;
+        volunteersPanel.load();
+    }
+    volunteersPanel.show(tab === 'volunteers');
     if (tab === 'inbox') inbox.load();
     if (tab === 'vendors' && state.vendorsStale) {
         state.vendorsStale = false;
@@ -215,6 +227,7 @@ function renderUser() {
     for (const el of document.querySelectorAll('[data-operations]')) el.hidden = !mayOperations();
     for (const el of document.querySelectorAll('[data-tasks]')) el.hidden = !mayTasks();
     for (const el of document.querySelectorAll('[data-patrols]')) el.hidden = !mayPatrols();
+    for (const el of document.querySelectorAll('[data-volunteers]')) el.hidden = !mayVolunteers();
 }
 
 // openWhereTheyWork frames the map on a lane chief's communities or a street chief's subdistricts
@@ -271,6 +284,7 @@ async function applySession(session) {
     operations.clear();
     posts.clear();
     patrols.clear();
+    volunteersPanel.clear();
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -309,7 +323,11 @@ async function main() {
             else if (mayPatrols()) location.hash = `#patrols/${id}`;
         },
         // With the report form open, a click on the map places the report's pin.
-        onLookup: (lngLat) => (state.tab === 'report' ? report.setPoint(lngLat.lng, lngLat.lat) : lookup.show(lngLat)),
+        onLookup: (lngLat) => {
+            if (state.tab === 'report') report.setPoint(lngLat.lng, lngLat.lat);
+            else if (state.tab === 'volunteers' && volunteersPanel.picking) volunteersPanel.setPoint(lngLat.lng, lngLat.lat);
+            else lookup.show(lngLat);
+        },
         onUnits: () => mapView.renderPanel($('#panel-map')),
         periodControl: mapPeriodPicker,
     });
@@ -343,6 +361,7 @@ async function main() {
     posts = new PostsMatrixPanel($('#panel-posts'));
     patrols = new PatrolsPanel($('#panel-patrols'), {map: mapView.map, session: () => state.session, toast,
         onVoided: () => mapView.refreshPatrols()});
+    volunteersPanel = new VolunteersPanel($('#panel-volunteers'), {map: mapView.map, session: () => state.session, toast});
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -374,6 +393,7 @@ async function main() {
             if (mayTasks()) tasksPanel.render();
             if (posts.matrix) posts.render();
             if (mayPatrols() && !patrols.stale) patrols.render();
+            if (mayVolunteers() && !volunteersPanel.stale) volunteersPanel.render();
         }
     });
     window.addEventListener('hashchange', route);

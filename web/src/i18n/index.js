@@ -6,8 +6,10 @@ import zhAssessment from './assessment-zh.js';
 import enAssessment from './assessment-en.js';
 import zhPatrols from './patrols-zh.js';
 import enPatrols from './patrols-en.js';
+import zhVolunteers from './volunteers-zh.js';
+import enVolunteers from './volunteers-en.js';
 
-const catalogs = {zh: {...zh, ...zhAssessment, ...zhPatrols}, en: {...en, ...enAssessment, ...enPatrols}};
+const catalogs = {zh: {...zh, ...zhAssessment, ...zhPatrols, ...zhVolunteers}, en: {...en, ...enAssessment, ...enPatrols, ...enVolunteers}};
 const listeners = [];
 let current = 'zh';
 try {
