@@ -54,9 +54,18 @@ const CompoundKind = "residential_compound"
 
 // Service reads and writes the partner tables.
 type Service struct {
-	db       *pgxpool.Pool
+	db       conn
 	registry *registry.Store
 	now      func() time.Time
+}
+
+// conn is what a pool and a transaction both offer: the demo runs the Service's every call inside
+// one transaction of its own (each call a savepoint), as the registry's InTx binds its Store.
+type conn interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // NewService returns a Service on db; people are checked through reg.
