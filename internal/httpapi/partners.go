@@ -20,7 +20,7 @@ func atParam(r *http.Request) (time.Time, error) {
 
 func (s *Server) listCompounds(w http.ResponseWriter, r *http.Request) error {
 	q := &query{r: r}
-	f := partners.Filter{SubdistrictID: q.int64("subdistrict"), CommunityID: q.int64("community")}
+	f := partners.Filter{SubdistrictID: q.int64("subdistrict"), CommunityID: q.int64("community"), AreaID: q.int64("area")}
 	if q.err != nil {
 		return q.err
 	}

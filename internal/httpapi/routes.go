@@ -306,7 +306,7 @@ func (s *Server) routes() {
 		"Correct an entry to what it should amount to ({\"yuan\", \"reason\"}): a new entry books the difference, both stay on record", s.fundsCorrect)
 
 	// 物业: compounds' property managers, residents' teams and building representatives (internal/partners).
-	s.handle("GET", "/api/v1/compounds", partnerReaders, "partners", "Residential compounds in scope with their property manager, residents' teams and building representatives at a moment (at=date or RFC 3339, subdistrict, community)", s.listCompounds)
+	s.handle("GET", "/api/v1/compounds", partnerReaders, "partners", "Residential compounds in scope with their property manager, residents' teams and building representatives at a moment (at=date or RFC 3339, subdistrict, community, area: one compound, none when out of scope)", s.listCompounds)
 	s.handle("GET", "/api/v1/compounds/summary", partnerReaders, "partners", "Per community in scope: compounds, with a manager, with a team, with neither, building representatives (at)", s.compoundSummary)
 	s.handle("GET", "/api/v1/compounds/{id}", partnerReaders, "partners", "A compound's partners at a moment and every record it had, ended and voided ones with their reasons (at)", s.getCompound)
 	s.handle("POST", "/api/v1/compounds/{id}/contracts", partnerWriters, "partners", "Sign a company on for the compound (company_id, signed_on, from, until exclusive; handover with reason ends the running one)", s.signContract())

@@ -37,7 +37,7 @@ func (r Report) GeoJSON() *geojson.FeatureCollection {
 			"subdistrict": o.SubdistrictName, "community": o.CommunityName})
 	}
 	for _, g := range r.NoPartner {
-		add(g.Geom, KindNoPartner, map[string]any{"area_id": g.AreaID, "name": g.Name, "last_company": g.LastCompany,
+		add(g.Geom, KindNoPartner, map[string]any{"area_id": g.AreaID, "name": g.Name, "last_company": g.LastCompany, "area_m2": round1(g.AreaM2),
 			"subdistrict": g.SubdistrictName, "community": g.CommunityName})
 	}
 	return fc

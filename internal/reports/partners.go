@@ -20,6 +20,7 @@ type CompoundGap struct {
 	Place
 	AreaID      int64            `json:"area_id"`
 	Name        string           `json:"name"`
+	AreaM2      float64          `json:"area_m2"`
 	LastCompany string           `json:"last_company,omitempty"`
 	LapsedAt    *time.Time       `json:"lapsed_at,omitempty"`
 	Geom        orb.MultiPolygon `json:"-"`
@@ -27,7 +28,8 @@ type CompoundGap struct {
 
 func (s *Service) compoundsWithoutPartner(ctx context.Context, f filter) ([]CompoundGap, error) {
 	pred, args := f.where("a.subdistrict_id", "a.community_id", []any{f.at})
-	rows, err := s.db.Query(ctx, `SELECT `+placeColumns+`, a.id, a.name, COALESCE(last.company_name, ''), upper(last.valid), ST_AsBinary(a.geom)
+	rows, err := s.db.Query(ctx, `SELECT `+placeColumns+`, a.id, a.name, ST_Area(a.geom::geography),
+			COALESCE(last.company_name, ''), upper(last.valid), ST_AsBinary(a.geom)
 		FROM area_directory a
 		LEFT JOIN unit_directory sd ON sd.id = a.subdistrict_id
 		LEFT JOIN unit_directory cm ON cm.id = a.community_id
@@ -44,7 +46,7 @@ func (s *Service) compoundsWithoutPartner(ctx context.Context, f filter) ([]Comp
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CompoundGap, error) {
 		var g CompoundGap
 		var geom []byte
-		err := r.Scan(&g.SubdistrictID, &g.SubdistrictName, &g.CommunityID, &g.CommunityName, &g.AreaID, &g.Name,
+		err := r.Scan(&g.SubdistrictID, &g.SubdistrictName, &g.CommunityID, &g.CommunityName, &g.AreaID, &g.Name, &g.AreaM2,
 			&g.LastCompany, &g.LapsedAt, &geom)
 		if err == nil {
 			var gm orb.Geometry

@@ -6,8 +6,10 @@ import zhAssessment from './assessment-zh.js';
 import enAssessment from './assessment-en.js';
 import zhPatrols from './patrols-zh.js';
 import enPatrols from './patrols-en.js';
+import zhPartners from './partners-zh.js';
+import enPartners from './partners-en.js';
 
-const catalogs = {zh: {...zh, ...zhAssessment, ...zhPatrols}, en: {...en, ...enAssessment, ...enPatrols}};
+const catalogs = {zh: {...zh, ...zhAssessment, ...zhPatrols, ...zhPartners}, en: {...en, ...enAssessment, ...enPatrols, ...enPartners}};
 const listeners = [];
 let current = 'zh';
 try {
