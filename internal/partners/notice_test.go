@@ -114,6 +114,12 @@ func TestACompoundWithNeitherManagerNorTeamIsAGap(t *testing.T) {
 	if err := r.WriteCSV(&csv); err != nil || !strings.Contains(csv.String(), "龙津花园") {
 		t.Fatalf("csv %v %q", err, csv.String())
 	}
+	for _, format := range []string{"xlsx", "html", "json"} {
+		var out strings.Builder
+		if err := r.Write(&out, format); err != nil || out.Len() == 0 {
+			t.Fatalf("%s: %v", format, err)
+		}
+	}
 	if fc := r.GeoJSON(); len(fc.Features) != 1 || fc.Features[0].Properties["gap"] != reports.KindNoPartner {
 		t.Fatalf("geojson %+v", fc.Features)
 	}
