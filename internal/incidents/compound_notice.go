@@ -2,6 +2,7 @@ package incidents
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -27,7 +28,7 @@ func tellCompoundManager(ctx context.Context, tx pgx.Tx, who access.Principal, i
 	err := tx.QueryRow(ctx, `SELECT s.contact_person_id, s.company_name FROM incident i
 		JOIN compound_partner_standing s ON s.area_id = i.area_id AND s.kind = 'property_manager' AND s.valid @> $2::timestamptz
 		WHERE i.id = $1`, incident, at).Scan(&person, &company)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package partners
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -184,7 +185,7 @@ func overlapping(ctx context.Context, tx pgx.Tx, area int64, kind Kind, building
 		LEFT JOIN person_directory pd ON pd.id = s.person_id
 		WHERE s.area_id = $1 AND s.kind = $2 AND ($3 = '' OR s.building = $3) AND s.valid && tstzrange($4, $5)
 		ORDER BY lower(s.valid) LIMIT 1`, area, kind, building, from, until).Scan(&id, &who, &valid)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, "", nil
 	}
 	if err != nil {
@@ -259,7 +260,7 @@ func (s *Service) endRunning(ctx context.Context, tx pgx.Tx, who access.Principa
 	var from time.Time
 	err := tx.QueryRow(ctx, `SELECT id, lower(valid) FROM compound_partner_standing
 		WHERE area_id = $1 AND kind = $2 AND valid @> $3::timestamptz`, area, PropertyManager, t).Scan(&id, &from)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
