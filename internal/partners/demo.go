@@ -17,11 +17,13 @@ import (
 // DemoSummary counts what SeedDemo wrote.
 type DemoSummary struct {
 	Companies, Contracts, Lapsed, Handovers, Teams, Reps, Neither int
+	// Elapsed is how long the seeding took.
+	Elapsed time.Duration
 }
 
 func (d DemoSummary) String() string {
-	return fmt.Sprintf("%d property companies, %d contracts (%d lapsed, %d handed over), %d residents' teams, %d building representatives; %d compounds with neither",
-		d.Companies, d.Contracts, d.Lapsed, d.Handovers, d.Teams, d.Reps, d.Neither)
+	return fmt.Sprintf("%d property companies, %d contracts (%d lapsed, %d handed over), %d residents' teams, %d building representatives; %d compounds with neither, in %s",
+		d.Companies, d.Contracts, d.Lapsed, d.Handovers, d.Teams, d.Reps, d.Neither, d.Elapsed.Round(time.Millisecond))
 }
 
 // demoCompound is a compound of the demo city, in community order.
@@ -48,6 +50,7 @@ var (
 // gaps. The same seed gives the same partners.
 func SeedDemo(ctx context.Context, pool *pgxpool.Pool, seed int64) (DemoSummary, error) {
 	var sum DemoSummary
+	start := time.Now()
 	rows, err := pool.Query(ctx, `SELECT id, COALESCE(community_id, 0), name FROM area_directory WHERE kind = $1 ORDER BY community_id, id`, CompoundKind)
 	if err != nil {
 		return sum, err
@@ -65,6 +68,7 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, seed int64) (DemoSummary,
 		sum, err = seedDemo(ctx, &Service{db: tx, registry: reg}, reg, compounds, now, seed)
 		return err
 	})
+	sum.Elapsed = time.Since(start)
 	return sum, err
 }
 
