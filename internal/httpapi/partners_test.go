@@ -58,8 +58,14 @@ func TestLaneChiefRecordsTheirCompoundsPartnersAndIsRefusedTheRest(t *testing.T)
 	}
 	companyID := int64(company["id"].(float64))
 	contract := fmt.Sprintf(`{"company_id":%d,"signed_on":"2023-12-20","from":"2024-01-01","until":"2030-01-01"}`, companyID)
-	if status, doc := lane.do("POST", fmt.Sprintf("/api/v1/compounds/%d/contracts", compA.ID), contract); status != http.StatusCreated {
-		t.Fatalf("signing: %d %v", status, doc)
+	status, signedDoc := lane.do("POST", fmt.Sprintf("/api/v1/compounds/%d/contracts", compA.ID), contract)
+	if status != http.StatusCreated {
+		t.Fatalf("signing: %d %v", status, signedDoc)
+	}
+	status, team := lane.do("POST", fmt.Sprintf("/api/v1/compounds/%d/teams", compA.ID),
+		fmt.Sprintf(`{"team_type":"owners_committee","name":"甲花园业委会","leader_person_id":%d,"members":7,"from":"2024-03-01"}`, w.worker.ID))
+	if status != http.StatusCreated {
+		t.Fatalf("adding a team: %d %v", status, team)
 	}
 	status, doc := lane.do("GET", "/api/v1/compounds?at=2026-03-03", "")
 	if status != http.StatusOK {
@@ -115,5 +121,24 @@ func TestLaneChiefRecordsTheirCompoundsPartnersAndIsRefusedTheRest(t *testing.T)
 				t.Fatalf("tables changed: %s → %s", before, after)
 			}
 		})
+	}
+
+	// Ended and voided through the API, both kept in the history (oldest first, beside the
+	// representative of the markup case) with their reasons.
+	contractID, teamID := int64(signedDoc["id"].(float64)), int64(team["id"].(float64))
+	if status, doc := lane.do("POST", fmt.Sprintf("/api/v1/compound-partners/%d:end", contractID), `{"at":"2026-07-01","reason":"合同提前解除"}`); status != 200 {
+		t.Fatalf("end: %d %v", status, doc)
+	}
+	if status, doc := lane.do("POST", fmt.Sprintf("/api/v1/compound-partners/%d:void", teamID), `{"reason":"重复录入"}`); status != 200 {
+		t.Fatalf("void: %d %v", status, doc)
+	}
+	if status, doc := lane.do("POST", fmt.Sprintf("/api/v1/compound-partners/%d:void", teamID), `{"reason":"again"}`); status != http.StatusConflict {
+		t.Fatalf("voiding twice: %d %v", status, doc)
+	}
+	status, doc = lane.do("GET", fmt.Sprintf("/api/v1/compounds/%d?at=2026-08-01", compA.ID), "")
+	history, _ := doc["history"].([]any)
+	if status != 200 || doc["manager"] != nil || len(doc["teams"].([]any)) != 0 || len(history) != 3 ||
+		history[0].(map[string]any)["ended"].(map[string]any)["reason"] != "合同提前解除" || history[2].(map[string]any)["voided"] == nil {
+		t.Fatalf("history after the end and the void: %d %v", status, doc)
 	}
 }
