@@ -17,6 +17,7 @@ import (
 	"streetchief/internal/funds"
 	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
+	"streetchief/internal/partners"
 	"streetchief/internal/tasks"
 	"streetchief/internal/volunteers"
 )
@@ -107,6 +108,11 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 		return fmt.Errorf("demo tasks: %w", err)
 	}
 	fmt.Fprintf(out, "demo tasks from the city and district (督办): %s\n", taskSum)
+	compounds, err := partners.SeedDemo(ctx, pool, opt.Seed)
+	if err != nil {
+		return fmt.Errorf("demo compounds' partners: %w", err)
+	}
+	fmt.Fprintf(out, "demo compounds' partners (物业): %s\n", compounds)
 	if err := seedDemoAssessment(ctx, pool, opt.Seed, out); err != nil {
 		return err
 	}

@@ -332,6 +332,18 @@ func (s *Server) routes() {
 	s.handle("POST", "/api/v1/funds/entries/{id}:correct", fundsBookers, "funds",
 		"Correct an entry to what it should amount to ({\"yuan\", \"reason\"}): a new entry books the difference, both stay on record", s.fundsCorrect)
 
+	// 物业: compounds' property managers, residents' teams and building representatives (internal/partners).
+	s.handle("GET", "/api/v1/compounds", partnerReaders, "partners", "Residential compounds in scope with their property manager, residents' teams and building representatives at a moment (at=date or RFC 3339, subdistrict, community, area: one compound, none when out of scope)", s.listCompounds)
+	s.handle("GET", "/api/v1/compounds/summary", partnerReaders, "partners", "Per community in scope: compounds, with a manager, with a team, with neither, building representatives (at)", s.compoundSummary)
+	s.handle("GET", "/api/v1/compounds/{id}", partnerReaders, "partners", "A compound's partners at a moment and every record it had, ended and voided ones with their reasons (at)", s.getCompound)
+	s.handle("POST", "/api/v1/compounds/{id}/contracts", partnerWriters, "partners", "Sign a company on for the compound (company_id, signed_on, from, until exclusive; handover with reason ends the running one)", s.signContract())
+	s.handle("POST", "/api/v1/compounds/{id}/teams", partnerWriters, "partners", "Add a residents' team (team_type self_governance|owners_committee, name, leader_person_id, members, from, until)", s.addTeam())
+	s.handle("POST", "/api/v1/compounds/{id}/building-reps", partnerWriters, "partners", "Add a building representative (person_id, building, from, until); one per building at a time", s.addBuildingRep())
+	s.handle("POST", "/api/v1/compound-partners/{id}:end", partnerWriters, "partners", "End a contract, team or representative ({\"at\", \"reason\"}); the record stays", s.endPartner)
+	s.handle("POST", "/api/v1/compound-partners/{id}:void", partnerWriters, "partners", "Void a record entered by mistake ({\"reason\"}); it stays in the history", s.voidPartner)
+	s.handle("GET", "/api/v1/property-companies", partnerReaders, "partners", "Property-management companies (name); the duty phone only where one of its compounds is in scope", s.listPropertyCompanies)
+	s.handle("POST", "/api/v1/property-companies", partnerWriters, "partners", "Register a company (name, licence_no 统一社会信用代码, contact_person_id, phone)", s.addPropertyCompany)
+
 	// The embedded dashboard: the page at / and its content-hashed files under /assets/, which never
 	// change under a name and so are cached for a year. chi matches a static path before a wildcard
 	// whatever the order of registration, so /assets/* shadows nothing above.
@@ -401,4 +413,10 @@ var (
 var (
 	operationPlanners = Roles(access.Admin, access.StreetChief)
 	operationReaders  = Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.DepartmentLiaison)
+)
+
+// partnerReaders read compounds' partners in scope; partnerWriters record and close them.
+var (
+	partnerReaders = Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief)
+	partnerWriters = Roles(access.Admin, access.StreetChief, access.LaneChief)
 )

@@ -24,6 +24,7 @@ import (
 	"streetchief/internal/monthly"
 	"streetchief/internal/notify"
 	"streetchief/internal/operations"
+	"streetchief/internal/partners"
 	"streetchief/internal/patrols"
 	"streetchief/internal/pdf"
 	"streetchief/internal/policy"
@@ -70,6 +71,9 @@ type Deps struct {
 	// Patrols are the patrols (巡街) and their proof; nil builds them with the default rules, their
 	// events the incidents alone.
 	Patrols *patrols.Store
+	// Partners are compounds' property managers, residents' teams and building representatives;
+	// nil builds them on DB and Registry.
+	Partners *partners.Service
 }
 
 // DefaultPublicReportsPerMinute is generous for people on one network (a school, a market's Wi-Fi)
@@ -108,6 +112,9 @@ func New(d Deps) *Server {
 	}
 	if d.Patrols == nil {
 		d.Patrols = patrols.NewStore(d.DB, fieldproof.DefaultRules().Patrol, patrols.Options{Incidents: d.Incidents})
+	}
+	if d.Partners == nil {
+		d.Partners = partners.NewService(d.DB, d.Registry)
 	}
 	if d.Reports == nil {
 		d.Reports = reports.NewService(d.DB)

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"streetchief/internal/access"
 	"streetchief/internal/notify"
 )
 
@@ -62,6 +63,12 @@ func SeedDemoNotices(ctx context.Context, pool *pgxpool.Pool) (int, error) {
 				return err
 			}
 			n++
+			// A case routed in a compound under contract told its property manager too (load partners first).
+			if e.kind == "reported" || e.kind == "rerouted" {
+				if err := tellCompoundManager(ctx, tx, access.System("demo"), e.incident, e.person, e.at); err != nil {
+					return err
+				}
+			}
 		}
 		// The departments asked to take part in a joint case were told by its responsible person's inbox.
 		rows, err = tx.Query(ctx, `SELECT d.incident_id, d.holder_person_id, d.requested_at, dd.name FROM incident_department d

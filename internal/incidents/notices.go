@@ -31,6 +31,11 @@ func tell(ctx context.Context, tx pgx.Tx, who access.Principal, e event) error {
 		// Other moves leave the case with whoever has it: they need no telling.
 		kind = "case_assigned"
 	}
+	if e.kind == "reported" || e.kind == "rerouted" {
+		if err := tellCompoundManager(ctx, tx, who, e.incident, to, e.at); err != nil {
+			return err
+		}
+	}
 	if kind == "" || to == 0 || to == who.PersonID {
 		return nil
 	}

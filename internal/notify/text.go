@@ -29,6 +29,9 @@ var words = map[string][2]string{
 	"assessment_published":   {"{period} 考评结果公布：{subdistrict} {score} 分，第 {rank} 名（共 {of} 个街道）", "{period} assessment published: {subdistrict} {score} points, rank {rank} of {of}"},
 	"assessment_amended":     {"{period} 考评结果更正（第 {revision} 版）：{subdistrict} {score} 分，第 {rank} 名；原因：{reason}", "{period} assessment amended (revision {revision}): {subdistrict} {score} points, rank {rank}; reason: {reason}"},
 	"task_overdue_escalated": {"督办任务「{title}」仍超期未完成：{place}，{text}（期限 {deadline}）", "Task \"{title}\" is still overdue: {place}, {text} (due {deadline})"},
+
+	// 物业: a case routed in a compound, to its property manager's contact (internal/incidents, internal/partners).
+	"compound_case": {"您服务的小区有新案件 {id}：{category}，{place}（{company}）", "New case {id} in a compound you manage: {category}, {place} ({company})"},
 }
 
 var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)

@@ -36,6 +36,10 @@ func (r Report) GeoJSON() *geojson.FeatureCollection {
 			"area_b": o.AreaB, "name_b": o.NameB, "people_b": o.PeopleB, "area_m2": round1(o.AreaM2),
 			"subdistrict": o.SubdistrictName, "community": o.CommunityName})
 	}
+	for _, g := range r.NoPartner {
+		add(g.Geom, KindNoPartner, map[string]any{"area_id": g.AreaID, "name": g.Name, "last_company": g.LastCompany, "area_m2": round1(g.AreaM2),
+			"subdistrict": g.SubdistrictName, "community": g.CommunityName})
+	}
 	return fc
 }
 
@@ -100,6 +104,16 @@ func (r Report) Tables() []Table {
 			t := Table{Kind: k, Header: []string{"person_id", "name", "checks", "off_site", "share"}}
 			for _, o := range r.OffSite {
 				t.Rows = append(t.Rows, []string{n(o.PersonID), o.Name, strconv.Itoa(o.Checks), strconv.Itoa(o.OffSite), strconv.FormatFloat(o.Share, 'f', 3, 64)})
+			}
+			tables = append(tables, t)
+		case KindNoPartner:
+			t := Table{Kind: k, Header: []string{"subdistrict", "community", "area_id", "name", "last_company", "lapsed_at"}}
+			for _, g := range r.NoPartner {
+				lapsed := ""
+				if g.LapsedAt != nil {
+					lapsed = g.LapsedAt.In(Beijing).Format("2006-01-02")
+				}
+				t.Rows = append(t.Rows, []string{g.SubdistrictName, g.CommunityName, n(g.AreaID), g.Name, g.LastCompany, lapsed})
 			}
 			tables = append(tables, t)
 		case KindWorkload:

@@ -31,7 +31,7 @@ const (
 
 // Kinds lists every gap kind in report order.
 var Kinds = []string{KindUnassigned, KindTerritory, KindOverlaps, KindVacant, KindWorkload,
-	KindNoPledge, KindNoInspector, KindNotInspected, KindOffSite}
+	KindNoPledge, KindNoInspector, KindNotInspected, KindOffSite, KindNoPartner}
 
 // metricSRID is CGCS2000 / 3-degree Gauss-Kruger CM 117E: metres around Longyan.
 const metricSRID = 4547
@@ -72,6 +72,7 @@ type Report struct {
 	NoInspector  []MerchantGap      `json:"merchants_without_inspector,omitempty"`
 	NotInspected []MerchantGap      `json:"merchants_not_inspected,omitempty"`
 	OffSite      []OffSiteInspector `json:"off_site_checkins,omitempty"`
+	NoPartner    []CompoundGap      `json:"compounds_without_partner,omitempty"`
 	Basemap      Basemap            `json:"-"` // filled when Query.WithMap asks for it
 	Elapsed      time.Duration      `json:"-"`
 }
@@ -200,6 +201,8 @@ func (s *Service) Gaps(ctx context.Context, who access.Principal, q Query) (Repo
 			r.NotInspected, err = s.notInspected(ctx, f, q.NotInspectedDays)
 		case KindOffSite:
 			r.OffSite, err = s.offSite(ctx, f, q.OffSiteDays, q.OffSiteShare)
+		case KindNoPartner:
+			r.NoPartner, err = s.compoundsWithoutPartner(ctx, f)
 		}
 		if err != nil {
 			return Report{}, fmt.Errorf("%s: %w", k, err)

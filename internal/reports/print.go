@@ -172,6 +172,16 @@ func (r Report) PrintTables(l Lang) []PrintTable {
 			for _, v := range r.Vacant {
 				t.Rows = append(t.Rows, PrintRow{Cells: []string{v.SubdistrictName, v.CommunityName, w("role." + v.Role), v.Department}})
 			}
+		case KindNoPartner:
+			t.Header = []string{w("subdistrict"), w("community"), w("name"), w("lastCompany"), w("lapsedAt")}
+			t.Numeric = make([]bool, 5)
+			for _, g := range r.NoPartner {
+				lapsed := ""
+				if g.LapsedAt != nil {
+					lapsed = g.LapsedAt.In(Beijing).Format("2006-01-02")
+				}
+				t.Rows = append(t.Rows, PrintRow{Cells: []string{g.SubdistrictName, g.CommunityName, g.Name, g.LastCompany, lapsed}})
+			}
 		case KindWorkload:
 			t.Header = []string{w("person"), w("areas"), w("laneLength"), w("area"), w("open"), w("outlier")}
 			t.Numeric = []bool{false, true, true, true, true, false}

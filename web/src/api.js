@@ -174,6 +174,12 @@ export const api = {
     volunteerList: () => get('/api/v1/volunteers', {active: 'true'}).then((d) => d.volunteers),
     recordVolunteerActivity: (body) => request('POST', '/api/v1/volunteer-activities', {body}),
     payVolunteerContract: (id, body) => request('POST', `/api/v1/volunteer-contracts/${id}/payments`, {body}),
+    // Compounds' partners (物业): the summary per community, a community's compounds, one compound.
+    compoundSummary: (at) => get('/api/v1/compounds/summary', {at}).then((d) => d.communities),
+    compounds: (params) => get('/api/v1/compounds', params).then((d) => d.compounds),
+    compound: (id, at) => get(`/api/v1/compounds/${id}`, {at}),
+    // A compound by its area, or none (out of scope answers an empty list, not an error).
+    compoundOf: (area, at) => get('/api/v1/compounds', {area, at}).then((d) => d.compounds[0]),
 
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
     merchantsNear: (lon, lat, m) => get('/api/v1/merchants', {near: `${lon.toFixed(7)},${lat.toFixed(7)}`, within_m: m, limit: 3}),

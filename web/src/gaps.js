@@ -10,7 +10,8 @@ import {t} from './i18n/index.js';
 // Who may read the gap report (the API's own list).
 export const GAP_ROLES = ['admin', 'district_leader', 'street_chief', 'lane_chief', 'assessor'];
 
-export const GAP_COLORS = {unassigned_areas: '#e53935', territory_gaps: '#fb8c00', overlaps: '#8e24aa'};
+export const GAP_COLORS = {unassigned_areas: '#e53935', territory_gaps: '#fb8c00', overlaps: '#8e24aa',
+    compounds_without_partner: '#00897b'};
 const LIST_MAX = 200;
 const REPORT = '/api/v1/reports/gaps';
 
@@ -118,7 +119,7 @@ export class GapsPanel {
         const p = g.properties;
         const place = [p.subdistrict, p.community].filter(Boolean).join(' · ');
         let what = '';
-        if (p.gap === 'unassigned_areas') what = p.name || '';
+        if (p.gap === 'unassigned_areas' || p.gap === 'compounds_without_partner') what = p.name || '';
         else if (p.gap === 'overlaps') what = t('gaps.overlapOf', {a: p.name_a || '', b: p.name_b || ''});
         return {place, what, area: t('gaps.m2', {n: m2(p.area_m2 || 0)})};
     }

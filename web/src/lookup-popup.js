@@ -8,13 +8,16 @@ import {api} from './api.js';
 import {h} from './dom.js';
 import {t} from './i18n/index.js';
 import {shopView, shopsNear} from './merchants.js';
+import {compoundPartners, partnersView} from './partners.js';
 
 // The city's clock: a picked local date and time is Beijing time.
 const CITY_OFFSET = '+08:00';
 
 export class LookupPopup {
-    constructor(map, signedIn = () => false) {
+    constructor(map, signedIn = () => false, mayPartners = () => false) {
         this.map = map;
+        this.mayPartners = mayPartners; // a compound's property manager, teams and representatives
+        this.compounds = new Map();
         this.signedIn = signedIn; // the shops near a click are answered to signed-in callers only
         this.shops = [];
         this.at = ''; // datetime-local value; empty means now
@@ -43,8 +46,10 @@ export class LookupPopup {
             const at = this.at ? `${this.at.length === 16 ? `${this.at}:00` : this.at}${CITY_OFFSET}` : undefined;
             const [answer, shops] = await Promise.all([api.lookup(ll.lng, ll.lat, at),
                 this.signedIn() ? shopsNear(ll.lng, ll.lat) : []]);
+            const compounds = this.mayPartners() ? await compoundPartners(answer.areas, at) : new Map();
             if (ll !== this.lngLat) return; // a later click won
             this.answer = answer;
+            this.compounds = compounds;
             this.shops = shops;
         } catch (e) {
             this.error = e.status ? t('error.generic', {detail: e.detail}) : t('error.network');
@@ -66,7 +71,7 @@ export class LookupPopup {
         let body;
         if (this.error) body = h('p', {class: 'bad'}, this.error);
         else if (!this.answer) body = h('p', {class: 'hint'}, t('loading'));
-        else body = h('div', {}, shopView(this.shops), answerView(this.answer));
+        else body = h('div', {}, shopView(this.shops), answerView(this.answer, this.compounds));
         this.popup.setDOMContent(h('div', {class: 'lookup'}, h('h3', {}, t('lookup.title')), when, body));
     }
 
@@ -100,7 +105,7 @@ function subdistrictPosts(posts) {
             p.phone && h('a', {href: `tel:${p.phone}`, class: 'phone', title: t('lookup.phone')}, ` ☎ ${p.phone}`)))));
 }
 
-function answerView(a) {
+function answerView(a, compounds = new Map()) {
     const areas = a.areas || [];
     const parts = [];
     parts.push(h('h4', {}, t('lookup.areas')));
@@ -112,7 +117,8 @@ function answerView(a) {
                 ar.distance_m > 0 && h('span', {class: 'muted'}, ` · ${t('lookup.distance', {m: Math.round(ar.distance_m)})}`)),
             ar.responsible && ar.responsible.length
                 ? h('ul', {class: 'people'}, ar.responsible.map((p) => h('li', {}, person(p))))
-                : h('div', {class: 'bad'}, t('legend.uncovered'))))));
+                : h('div', {class: 'bad'}, t('legend.uncovered')),
+            compounds.has(ar.id) && partnersView(compounds.get(ar.id))))));
     }
     if (a.community) {
         parts.push(h('div', {class: 'unit'}, h('span', {class: 'muted'}, `${t('lookup.community')} `), h('strong', {}, a.community.name),

@@ -1,6 +1,6 @@
 // The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors,
-// #operations[/id], #tasks[/id], #patrols[/id], #volunteers, #cadres, #funds, #assessment, #inbox, and
-// #track=<number> from a receipt), language, and the panels. The period and the unit the overview
+// #operations[/id], #tasks[/id], #patrols[/id], #volunteers, #cadres, #funds, #assessment, #inbox, #partners,
+// and #track=<number> from a receipt), language, and the panels. The period and the unit the overview
 // looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
 import 'maplibre-gl/dist/maplibre-gl.css';
@@ -31,6 +31,7 @@ import {PATROL_ROLES, PatrolsPanel} from './patrols.js';
 import {VOLUNTEER_ROLES, VolunteersPanel} from './volunteers.js';
 import {reasonText} from './patrols-proof.js';
 import {InboxPanel} from './inbox.js';
+import {PARTNER_ROLES, PartnersPanel} from './partners.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -53,6 +54,7 @@ let tasksPanel;
 let patrols;
 let volunteersPanel;
 let posts; // 定岗定人
+let partners; // 物业
 let signIn;
 let toastTimer;
 
@@ -105,6 +107,10 @@ function mayVolunteers() {
     return signedIn() && VOLUNTEER_ROLES.includes(state.session.user?.role);
 }
 
+function mayPartners() {
+    return signedIn() && PARTNER_ROLES.includes(state.session.user?.role);
+}
+
 function mayFunds() {
     return signedIn() && FUNDS_ROLES.includes(state.session.user?.role);
 }
@@ -129,6 +135,7 @@ function showTab(tab) {
     if (tab === 'tasks' && !mayTasks()) tab = 'map';
     if (tab === 'patrols' && !mayPatrols()) tab = 'map';
     if (tab === 'volunteers' && !mayVolunteers()) tab = 'map';
+    if (tab === 'partners' && !mayPartners()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -167,6 +174,10 @@ function showTab(tab) {
         vendors.load();
     }
     if (tab === 'posts' && !posts.matrix) posts.load();
+    if (tab === 'partners' && partners.stale) {
+        partners.stale = false;
+        partners.load();
+    }
     gaps.show(tab === 'gaps');
     report.show(tab === 'report');
     track.show(tab === 'track');
@@ -228,6 +239,7 @@ function renderUser() {
     for (const el of document.querySelectorAll('[data-tasks]')) el.hidden = !mayTasks();
     for (const el of document.querySelectorAll('[data-patrols]')) el.hidden = !mayPatrols();
     for (const el of document.querySelectorAll('[data-volunteers]')) el.hidden = !mayVolunteers();
+    for (const el of document.querySelectorAll('[data-partners]')) el.hidden = !mayPartners();
 }
 
 // openWhereTheyWork frames the map on a lane chief's communities or a street chief's subdistricts
@@ -283,6 +295,7 @@ async function applySession(session) {
     inbox.start(session);
     operations.clear();
     posts.clear();
+    partners.clear();
     patrols.clear();
     volunteersPanel.clear();
     incidents.detail = null;
@@ -334,7 +347,7 @@ async function main() {
     await mapView.start();
     // The browser tests reach the map through this handle (layers, rendered features, idle state).
     window.streetchief = {map: mapView.map, mapView, overview: () => overview, reasonText};
-    lookup = new LookupPopup(mapView.map, signedIn);
+    lookup = new LookupPopup(mapView.map, signedIn, mayPartners);
     incidents = new IncidentsPanel($('#panel-incidents'), {mapView, session: () => state.session, toast});
     overview = new OverviewPanel($('#panel-overview'), {
         onView: setView,
@@ -359,6 +372,7 @@ async function main() {
     operations = new OperationsPanel($('#panel-operations'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
     tasksPanel = new TasksPanel($('#panel-tasks'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
     posts = new PostsMatrixPanel($('#panel-posts'));
+    partners = new PartnersPanel($('#panel-partners'), {session: () => state.session});
     patrols = new PatrolsPanel($('#panel-patrols'), {map: mapView.map, session: () => state.session, toast,
         onVoided: () => mapView.refreshPatrols()});
     volunteersPanel = new VolunteersPanel($('#panel-volunteers'), {map: mapView.map, session: () => state.session, toast});
@@ -392,6 +406,7 @@ async function main() {
             if (mayOperations()) operations.render();
             if (mayTasks()) tasksPanel.render();
             if (posts.matrix) posts.render();
+            if (partners.summary || partners.error) partners.render();
             if (mayPatrols() && !patrols.stale) patrols.render();
             if (mayVolunteers() && !volunteersPanel.stale) volunteersPanel.render();
         }

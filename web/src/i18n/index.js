@@ -9,7 +9,13 @@ import enPatrols from './patrols-en.js';
 import zhVolunteers from './volunteers-zh.js';
 import enVolunteers from './volunteers-en.js';
 
-const catalogs = {zh: {...zh, ...zhAssessment, ...zhPatrols, ...zhVolunteers}, en: {...en, ...enAssessment, ...enPatrols, ...enVolunteers}};
+import zhPartners from './partners-zh.js';
+import enPartners from './partners-en.js';
+
+const catalogs = {
+    zh: {...zh, ...zhAssessment, ...zhPatrols, ...zhVolunteers, ...zhPartners},
+    en: {...en, ...enAssessment, ...enPatrols, ...enVolunteers, ...enPartners},
+};
 const listeners = [];
 let current = 'zh';
 try {
