@@ -23,7 +23,7 @@ const (
 	// Participant is a deputy, committee member or party member (履职人员) who signs in to enter their
 	// own duty records; their scope is no territory at all, only the records of their own person.
 	Participant Role = "participant"
-	Public            Role = "public" // not signed in
+	Public      Role = "public" // not signed in
 )
 
 // Roles lists the roles a user account may hold.

@@ -97,7 +97,7 @@ func (w *world) mustMember(in duties.MemberInput) duties.Member {
 }
 
 // inA is a point well inside community A; outside lies east of the district.
-func (w *world) inA() (*float64, *float64)    { return ptr(w.x + 0.005), ptr(w.y + 0.005) }
+func (w *world) inA() (*float64, *float64)     { return ptr(w.x + 0.005), ptr(w.y + 0.005) }
 func (w *world) outside() (*float64, *float64) { return ptr(w.x + 0.05), ptr(w.y + 0.005) }
 
 func ptr[T any](v T) *T { return &v }
