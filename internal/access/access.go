@@ -20,10 +20,8 @@ const (
 	DepartmentLiaison Role = "department_liaison"
 	Inspector         Role = "inspector"
 	Assessor          Role = "assessor"
-	// Participant is a deputy, committee member or party member (履职人员) who signs in to enter their
-	// own duty records; their scope is no territory at all, only the records of their own person.
-	Participant Role = "participant"
-	Public      Role = "public" // not signed in
+	Participant       Role = "participant" // 履职人员: a deputy or party member; no territory, their own records only
+	Public            Role = "public"      // not signed in
 )
 
 // Roles lists the roles a user account may hold.
