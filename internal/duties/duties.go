@@ -236,3 +236,6 @@ func nonNil(ids []int64) []int64 {
 	}
 	return ids
 }
+
+// Today is the Beijing date now, as the service's clock tells it.
+func (s *Service) Today() time.Time { return s.today() }

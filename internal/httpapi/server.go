@@ -16,6 +16,7 @@ import (
 	"streetchief/internal/assessment"
 	"streetchief/internal/auth"
 	"streetchief/internal/cadres"
+	"streetchief/internal/duties"
 	"streetchief/internal/fieldproof"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
@@ -70,6 +71,8 @@ type Deps struct {
 	// Patrols are the patrols (巡街) and their proof; nil builds them with the default rules, their
 	// events the incidents alone.
 	Patrols *patrols.Store
+	// Duties are the deputies' and party members' duty records (履职); nil builds them on DB.
+	Duties *duties.Service
 }
 
 // DefaultPublicReportsPerMinute is generous for people on one network (a school, a market's Wi-Fi)
@@ -108,6 +111,9 @@ func New(d Deps) *Server {
 	}
 	if d.Patrols == nil {
 		d.Patrols = patrols.NewStore(d.DB, fieldproof.DefaultRules().Patrol, patrols.Options{Incidents: d.Incidents})
+	}
+	if d.Duties == nil {
+		d.Duties = duties.NewService(d.DB)
 	}
 	if d.Reports == nil {
 		d.Reports = reports.NewService(d.DB)
