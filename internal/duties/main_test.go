@@ -75,6 +75,16 @@ func newWorld(t testing.TB) *world {
 		t.Fatal(err)
 	}
 	dep, pm, laneA, laneB, chief := person("人大代表甲"), person("党员乙"), person("甲巷长"), person("乙巷长"), person("街长")
+	for _, post := range []struct {
+		unit int64
+		p    registry.Person
+		role registry.PostRole
+	}{{w.comA.ID, laneA, "lane_chief"}, {w.comB.ID, laneB, "lane_chief"}, {w.sub.ID, chief, "street_chief"}} {
+		from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+		if _, err := reg.CreateAssignment(ctx, system, registry.AssignmentInput{AdminUnitID: post.unit, PersonID: post.p.ID, Role: post.role, Primary: true, From: &from}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	w.svc = duties.NewService(pool).WithClock(func() time.Time { return w.clock })
 	w.deputy = w.mustMember(duties.MemberInput{PersonID: dep.ID, Type: duties.PeoplesCongressDeputy, Level: "district", CommunityID: w.comA.ID, From: "2025-01-01"})
 	w.party = w.mustMember(duties.MemberInput{PersonID: pm.ID, Type: duties.PartyMember, Level: "subdistrict", CommunityID: w.comA.ID, From: "2025-01-01"})
