@@ -417,7 +417,7 @@ func (s *Service) RecordsGeoJSON(ctx context.Context, who access.Principal, f Re
 	if f.Limit <= 0 || f.Limit > 5000 {
 		f.Limit = 5000
 	}
-	pred, args := memberPredicate(who, []any{f.CommunityID, f.Year, f.Limit})
+	pred, args := memberPredicate(who, []any{f.CommunityID, f.Year, f.Limit, f.MemberID})
 	var doc []byte
 	err := s.db.QueryRow(ctx, `SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(json_build_object(
 			'type', 'Feature', 'id', q.id, 'geometry', ST_AsGeoJSON(q.g, 6)::json,
@@ -431,7 +431,7 @@ func (s *Service) RecordsGeoJSON(ctx context.Context, who access.Principal, f Re
 			LEFT JOIN area_directory a ON a.id = r.area_id
 			LEFT JOIN duty_record_event d ON d.record_id = r.id AND d.kind IN ('confirm', 'return')
 			WHERE NOT EXISTS (SELECT 1 FROM duty_record_event v WHERE v.record_id = r.id AND v.kind = 'void')
-			  AND ($1 = 0 OR r.community_id = $1) AND ($2 = 0 OR extract(year FROM r.day) = $2) AND `+pred+`
+			  AND ($1 = 0 OR r.community_id = $1) AND ($2 = 0 OR extract(year FROM r.day) = $2) AND ($4 = 0 OR r.member_id = $4) AND `+pred+`
 			ORDER BY r.day DESC, r.id DESC LIMIT $3) q`, args...).Scan(&doc)
 	if err != nil {
 		return nil, fmt.Errorf("records geojson: %w", err)

@@ -1,5 +1,5 @@
 // The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors,
-// #operations[/id], #tasks[/id], #patrols[/id], #cadres, #funds, #assessment, #inbox, and
+// #operations[/id], #tasks[/id], #patrols[/id], #duties[/id], #cadres, #funds, #assessment, #inbox, and
 // #track=<number> from a receipt), language, and the panels. The period and the unit the overview
 // looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
@@ -28,6 +28,7 @@ import {FUNDS_ROLES, FundsPanel} from './funds.js';
 import {ASSESSMENT_ROLES, AssessmentPanel} from './assessment.js';
 import {TrackPanel} from './track.js';
 import {PATROL_ROLES, PatrolsPanel} from './patrols.js';
+import {DUTY_ROLES, DutiesPanel} from './duties.js';
 import {reasonText} from './patrols-proof.js';
 import {InboxPanel} from './inbox.js';
 
@@ -51,6 +52,7 @@ let operations;
 let tasksPanel;
 let patrols;
 let posts; // 定岗定人
+let duties; // 履职
 let signIn;
 let toastTimer;
 
@@ -99,6 +101,10 @@ function mayPatrols() {
     return signedIn() && PATROL_ROLES.includes(state.session.user?.role);
 }
 
+function mayDuties() {
+    return signedIn() && DUTY_ROLES.includes(state.session.user?.role);
+}
+
 function mayFunds() {
     return signedIn() && FUNDS_ROLES.includes(state.session.user?.role);
 }
@@ -122,6 +128,7 @@ function showTab(tab) {
     if (tab === 'operations' && !mayOperations()) tab = 'map';
     if (tab === 'tasks' && !mayTasks()) tab = 'map';
     if (tab === 'patrols' && !mayPatrols()) tab = 'map';
+    if (tab === 'duties' && !mayDuties()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -196,6 +203,8 @@ function route() {
     } else tasksPanel.hideOnMap();
     if (state.tab === 'patrols') patrols.route(id);
     else patrols.hideOnMap();
+    if (state.tab === 'duties') duties.route(id);
+    else duties.hideOnMap();
     if (state.tab === 'incidents' && id && Number(id) > 0 && incidents.detail?.id !== Number(id)) incidents.open(Number(id));
     else if (state.tab === 'incidents' && !id && incidents.detail) incidents.close();
 }
@@ -215,6 +224,7 @@ function renderUser() {
     for (const el of document.querySelectorAll('[data-operations]')) el.hidden = !mayOperations();
     for (const el of document.querySelectorAll('[data-tasks]')) el.hidden = !mayTasks();
     for (const el of document.querySelectorAll('[data-patrols]')) el.hidden = !mayPatrols();
+    for (const el of document.querySelectorAll('[data-duties]')) el.hidden = !mayDuties();
 }
 
 // openWhereTheyWork frames the map on a lane chief's communities or a street chief's subdistricts
@@ -271,6 +281,7 @@ async function applySession(session) {
     operations.clear();
     posts.clear();
     patrols.clear();
+    duties.clear();
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -309,7 +320,8 @@ async function main() {
             else if (mayPatrols()) location.hash = `#patrols/${id}`;
         },
         // With the report form open, a click on the map places the report's pin.
-        onLookup: (lngLat) => (state.tab === 'report' ? report.setPoint(lngLat.lng, lngLat.lat) : lookup.show(lngLat)),
+        onLookup: (lngLat) => (state.tab === 'report' ? report.setPoint(lngLat.lng, lngLat.lat)
+            : state.tab === 'duties' && duties.wantsPoint() ? duties.setPoint(lngLat.lng, lngLat.lat) : lookup.show(lngLat)),
         onUnits: () => mapView.renderPanel($('#panel-map')),
         periodControl: mapPeriodPicker,
     });
@@ -343,6 +355,7 @@ async function main() {
     posts = new PostsMatrixPanel($('#panel-posts'));
     patrols = new PatrolsPanel($('#panel-patrols'), {map: mapView.map, session: () => state.session, toast,
         onVoided: () => mapView.refreshPatrols()});
+    duties = new DutiesPanel($('#panel-duties'), {map: mapView.map, session: () => state.session, toast});
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -374,6 +387,7 @@ async function main() {
             if (mayTasks()) tasksPanel.render();
             if (posts.matrix) posts.render();
             if (mayPatrols() && !patrols.stale) patrols.render();
+            if (state.tab === 'duties') duties.render();
         }
     });
     window.addEventListener('hashchange', route);

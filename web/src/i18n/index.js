@@ -6,8 +6,10 @@ import zhAssessment from './assessment-zh.js';
 import enAssessment from './assessment-en.js';
 import zhPatrols from './patrols-zh.js';
 import enPatrols from './patrols-en.js';
+import zhDuties from './duties-zh.js';
+import enDuties from './duties-en.js';
 
-const catalogs = {zh: {...zh, ...zhAssessment, ...zhPatrols}, en: {...en, ...enAssessment, ...enPatrols}};
+const catalogs = {zh: {...zh, ...zhAssessment, ...zhPatrols, ...zhDuties}, en: {...en, ...enAssessment, ...enPatrols, ...enDuties}};
 const listeners = [];
 let current = 'zh';
 try {
