@@ -229,7 +229,10 @@ export class DutiesPanel {
         const pointText = () => (this.point ? t('duties.point', {lon: this.point[0].toFixed(5), lat: this.point[1].toFixed(5)})
             : t(this.picking ? 'duties.picking' : 'duties.noPoint'));
         const point = h('span', {id: 'duty-point', class: this.point ? '' : 'muted'}, pointText());
-        this.onPoint = () => replace(point, pointText());
+        this.onPoint = () => {
+            point.className = this.point ? '' : 'muted';
+            replace(point, pointText());
+        };
         const here = () => navigator.geolocation?.getCurrentPosition((p) => this.setPoint(p.coords.longitude, p.coords.latitude), () => {},
             {enableHighAccuracy: true, timeout: 10000});
         const submit = () => this.act(async () => {
