@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"streetchief/internal/access"
 	"streetchief/internal/auth"
 	"streetchief/internal/dbtest"
@@ -112,6 +114,20 @@ func TestDutyRecordsOverHTTP(t *testing.T) {
 	}
 	if status, doc := other.do("GET", fmt.Sprintf("/api/v1/duty-members/%d", id), ""); status != http.StatusNotFound {
 		t.Fatalf("another participant reads the member: %d %v", status, doc)
+	}
+	// A participant's account has no territory: nobody's phone, nobody's cases.
+	resp, body = getRaw(t, me, "/api/v1/people?limit=1000")
+	if resp.StatusCode != http.StatusOK || bytes.Contains(body, []byte("13900000009")) {
+		t.Fatalf("a participant reads phone numbers: %d %s", resp.StatusCode, body)
+	}
+	if status, doc := w.clients[access.Public].do("POST", "/api/v1/incidents", reportJSON("street_occupying", orb.Point{lon, lat}, "")); status != http.StatusCreated {
+		t.Fatalf("a case in community A: %d %v", status, doc)
+	}
+	if status, doc := w.clients[access.Admin].do("GET", "/api/v1/incidents", ""); status != http.StatusOK || len(doc["incidents"].([]any)) == 0 {
+		t.Fatalf("the admin does not see the case: %d %v", status, doc)
+	}
+	if status, doc := me.do("GET", "/api/v1/incidents", ""); status != http.StatusOK || len(doc["incidents"].([]any)) != 0 {
+		t.Fatalf("a participant reads cases: %d %v", status, doc)
 	}
 	resp, body = getRaw(t, lane, "/api/v1/duty-records?format=geojson")
 	if resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(`"FeatureCollection"`)) || !bytes.Contains(body, []byte(fmt.Sprintf(`"id" : %d`, rid))) && !bytes.Contains(body, []byte(fmt.Sprintf(`"id":%d`, rid))) {
