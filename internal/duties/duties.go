@@ -230,12 +230,5 @@ func clip(s string, n int) string {
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
-func nonNil(ids []int64) []int64 {
-	if ids == nil {
-		return []int64{}
-	}
-	return ids
-}
-
 // Today is the Beijing date now, as the service's clock tells it.
 func (s *Service) Today() time.Time { return s.today() }
