@@ -17,11 +17,13 @@ import (
 type DemoSummary struct {
 	Members, Deputies, PartyMembers, Records, Confirmed, Pending, Returned, Voided, Evaluations int
 	Silent, WithoutPledge                                                                       string // the deliberate gaps, by name
+	Elapsed                                                                                     time.Duration
 }
 
 func (d DemoSummary) String() string {
-	return fmt.Sprintf("%d members (%d deputies and committee members, %d party members), %d duty records: %d confirmed, %d pending, %d returned, %d voided; %d evaluations of last year; silent deputy %s, no current pledge %s",
-		d.Members, d.Deputies, d.PartyMembers, d.Records, d.Confirmed, d.Pending, d.Returned, d.Voided, d.Evaluations, d.Silent, d.WithoutPledge)
+	return fmt.Sprintf("%d members (%d deputies and committee members, %d party members), %d duty records: %d confirmed, %d pending, %d returned, %d voided; %d evaluations of last year; silent deputy %s, no current pledge %s, in %s",
+		d.Members, d.Deputies, d.PartyMembers, d.Records, d.Confirmed, d.Pending, d.Returned, d.Voided, d.Evaluations, d.Silent, d.WithoutPledge,
+		d.Elapsed.Round(time.Millisecond))
 }
 
 // demoCommunities is how many communities (the first by id, the demo lane chief's among them) hold
@@ -269,6 +271,7 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, seed int64) (DemoSummary,
 		}
 		sum.Evaluations++
 	}
+	sum.Elapsed = time.Since(now)
 	return sum, nil
 }
 

@@ -88,7 +88,7 @@ describe('the duties panel', () => {
         clean(page);
     });
 
-    test('the lane chief of the community confirms it at 1280×800', async () => {
+    test('the lane chief of the community confirms it and revises a party member\'s evaluation at 1280×800', async () => {
         const page = await browser.page({width: 1280, height: 800});
         await open(page, `${server.base}/`);
         await signIn(page, 'lanechief', 'demo-lanechief-2026');
@@ -99,6 +99,25 @@ describe('the duties panel', () => {
         await page.locator(`#duty-pending tr[data-record="${recordID}"] .duty-confirm`).click();
         await page.waitForSelector(`#duty-pending tr[data-record="${recordID}"]`, {state: 'detached'});
         assert.equal((await me.get(`/api/v1/duty-records/${recordID}`)).status, 'confirmed');
+
+        // Last year's evaluation of a party member of the community, corrected by a revision.
+        const party = page.locator('#duty-members tbody tr', {hasText: '党员'}).first();
+        await party.locator('a').click();
+        await page.waitForSelector('#duty-evaluation #duty-evaluate');
+        const before = await page.locator('#duty-evaluation p').first().innerText();
+        assert.match(before, /总分 [\d.]+ · (优秀|合格|基本合格|不合格)/);
+        const first = page.locator('#duty-evaluate input[data-item]').first();
+        await first.fill(await first.getAttribute('max'));
+        await page.fill('#duty-eval-reason', '补记志愿服务');
+        await page.click('#duty-evaluate-submit');
+        await page.waitForFunction(() => document.querySelector('#duty-evaluation p')?.textContent.includes('第2次修订'));
+        texts.push(...await panelTexts(page));
+        const xlsx = await page.evaluate(async () => {
+            const res = await fetch(document.querySelector('#duty-export-appraisal').href);
+            return {type: res.headers.get('Content-Type'), size: (await res.arrayBuffer()).byteLength};
+        });
+        assert.match(xlsx.type, /spreadsheetml/);
+        assert.ok(xlsx.size > 1000, `appraisal sheet of ${xlsx.size} bytes`);
         const words = latin(texts);
         assert.deepEqual(words, [], `Latin text in the Chinese panel: ${words}`);
         clean(page);
