@@ -359,9 +359,11 @@ func (s *Service) ListRecords(ctx context.Context, who access.Principal, f Recor
 	if f.Status != "" && !containsStatus(f.Status) {
 		return nil, apperr.New(apperr.Malformed, "status %q is not one of pending, confirmed, returned, voided", clip(string(f.Status), 40)).With("field", "status")
 	}
-	pred, args := memberPredicate(who, []any{f.MemberID, f.CommunityID, f.Year, f.Limit})
+	pred, args := memberPredicate(who, []any{f.MemberID, f.CommunityID, f.Year, f.Limit, string(f.Status)})
 	rows, err := s.db.Query(ctx, `SELECT `+recordColumns+`
 		WHERE ($1 = 0 OR r.member_id = $1) AND ($2 = 0 OR r.community_id = $2) AND ($3 = 0 OR extract(year FROM r.day) = $3)
+		  AND ($5 = '' OR $5 = CASE WHEN v.id IS NOT NULL THEN 'voided' WHEN d.kind = 'confirm' THEN 'confirmed'
+			WHEN d.kind = 'return' THEN 'returned' ELSE 'pending' END)
 		  AND `+pred+` ORDER BY r.day DESC, r.id DESC LIMIT $4`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list records: %w", err)
@@ -369,15 +371,6 @@ func (s *Service) ListRecords(ctx context.Context, who access.Principal, f Recor
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Record, error) { return scanRecord(r) })
 	if err != nil {
 		return nil, fmt.Errorf("list records: %w", err)
-	}
-	if f.Status != "" {
-		kept := out[:0]
-		for _, r := range out {
-			if r.Status == f.Status {
-				kept = append(kept, r)
-			}
-		}
-		out = kept
 	}
 	return out, nil
 }

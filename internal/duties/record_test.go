@@ -149,6 +149,15 @@ func TestGeoJSONLeavesOutVoidedAndOthersRecords(t *testing.T) {
 	if _, err := w.svc.Void(ctx, w.me, gone.ID, "重复录入"); err != nil {
 		t.Fatal(err)
 	}
+	for st, want := range map[duties.Status]int64{duties.Pending: keep.ID, duties.Voided: gone.ID} {
+		rs, err := w.svc.ListRecords(ctx, w.laneA, duties.RecordFilter{Status: st})
+		if err != nil || len(rs) != 1 || rs[0].ID != want {
+			t.Fatalf("%s records: %+v %v, want record %d", st, rs, err, want)
+		}
+	}
+	if _, err := w.svc.ListRecords(ctx, w.laneA, duties.RecordFilter{Status: "lost"}); !apperr.Is(err, apperr.Malformed) {
+		t.Fatalf("an unknown status: %v", err)
+	}
 	for _, tc := range []struct {
 		name string
 		who  func() duties.RecordFilter
