@@ -16,7 +16,8 @@ import (
 // TestSilentDeputiesAgainstAHandCountedFixture links five members to a community: one confirmed 10
 // days ago (not silent), one whose only record is pending (silent), one with a confirmed record 91
 // days ago (silent at 90, not at 100), one linked 30 days ago (too new to be silent) and one whose
-// membership ended (no longer linked).
+// membership ended (no longer linked). Its file sorts after gaps_test.go, whose check of the demo
+// city must meet no fixture.
 func TestSilentDeputiesAgainstAHandCountedFixture(t *testing.T) {
 	ctx := context.Background()
 	pool := dbtest.Pool(t)
