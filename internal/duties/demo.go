@@ -233,7 +233,9 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, seed int64) (DemoSummary,
 		lon, lat := m.com.lon, m.com.lat
 		_, err := svc.EnterRecord(ctx, m.me, RecordInput{MemberID: m.ID, Day: today.AddDate(0, 0, -1-rng.Intn(5)).Format(time.DateOnly),
 			Kind: "volunteering", Lon: &lon, Lat: &lat, Description: "参加周末文明交通志愿服务", Hours: 2})
-		if m.CommunityID == 0 {
+		if err == nil && m.CommunityID == 0 {
+			sum.Records++
+			sum.Pending++
 			_, err = svc.EnterRecord(ctx, admin, RecordInput{MemberID: m.ID, Day: today.AddDate(0, 0, -2).Format(time.DateOnly),
 				Kind: "volunteering", Lon: &lon, Lat: &lat, Description: "单位党员进社区志愿服务", Hours: 2})
 		}

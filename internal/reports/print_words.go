@@ -52,7 +52,7 @@ var words = map[Lang]map[string]string{
 		"kind.main_road":              "主干道", "kind.secondary_road": "次干道", "kind.back_lane": "背街小巷",
 		"kind.residential_compound": "居民小区", "kind.farmers_market": "农贸市场", "kind.night_market": "夜市",
 		"kind.commercial_street": "商业街", "kind.park": "公园", "kind.square": "广场", "kind.river": "河道",
-		KindSilentDeputies: "久无确认履职记录的代表委员、党员",
+		KindSilentDeputies: "久无确认履职记录的代表委员、党员", "lastConfirmed": "最近确认的履职记录", "never": "从未",
 	},
 	English: {
 		"title": "Coverage gap report", "lp": " (", "rp": ")", "district": "Whole district", "asOf": "As of", "beijing": "Beijing time",
@@ -76,7 +76,7 @@ var words = map[Lang]map[string]string{
 		"kind.main_road":              "Main road", "kind.secondary_road": "Secondary road", "kind.back_lane": "Back lane",
 		"kind.residential_compound": "Residential compound", "kind.farmers_market": "Farmers’ market", "kind.night_market": "Night market",
 		"kind.commercial_street": "Commercial street", "kind.park": "Park", "kind.square": "Square", "kind.river": "River",
-		KindSilentDeputies: "Deputies and members with no confirmed duty record lately",
+		KindSilentDeputies: "Deputies and members with no confirmed duty record lately", "lastConfirmed": "Last confirmed record", "never": "Never",
 	},
 }
 

@@ -82,6 +82,11 @@ func TestSilentDeputiesAgainstAHandCountedFixture(t *testing.T) {
 		if !slices.Equal(got, tc.want) {
 			t.Fatalf("silent_days %d: silent members %v, want %v (%+v)", tc.days, got, tc.want, rep.Silent)
 		}
+		for _, pt := range rep.PrintTables(reports.Chinese) {
+			if pt.Kind == reports.KindSilentDeputies && len(pt.Rows) != len(tc.want) {
+				t.Fatalf("silent_days %d: the printed table has %d rows, want %d", tc.days, len(pt.Rows), len(tc.want))
+			}
+		}
 	}
 	lane2 := access.Principal{Role: access.LaneChief, Scope: access.Scope{Communities: []int64{com.ID + 1000000}}}
 	rep, err := rs.Gaps(ctx, lane2, reports.Query{Scope: reports.Scope{Level: "district"}, At: now, Kinds: []string{reports.KindSilentDeputies}})
