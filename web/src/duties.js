@@ -164,9 +164,8 @@ export class DutiesPanel {
     recordTable(records, withMember) {
         return h('div', {class: 'duty-scroll'}, h('table', {class: 'overview duty-records'},
             h('tbody', {}, records.map((r) => h('tr', {dataset: {record: r.id, status: r.status}},
-                h('td', {}, day(r.day)),
-                withMember && h('td', {}, h('a', {href: `#duties/${r.member_id}`}, r.name)),
-                h('td', {}, this.kindName(r.kind), h('br'), h('span', {class: 'muted'}, r.description),
+                h('td', {class: 'duty-when'}, day(r.day), withMember && h('br'), withMember && h('a', {href: `#duties/${r.member_id}`}, r.name)),
+                h('td', {class: 'duty-what'}, this.kindName(r.kind), h('br'), h('span', {class: 'muted'}, r.description),
                     r.photos > 0 && h('span', {class: 'op-photos'}, Array.from({length: r.photos}, (_, i) => {
                         const src = `/api/v1/duty-records/${r.id}/photos/${i + 1}`;
                         return h('a', {href: src, target: '_blank'}, h('img', {src, alt: t('duties.photos'), height: 40}));
