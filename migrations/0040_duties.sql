@@ -4,9 +4,11 @@
 --
 -- Nothing here is deleted or edited in place: a membership is ended by a row of duty_member_end, a
 -- pledge renewed by a newer pledge, a record confirmed, returned or voided by an event, an evaluation
--- corrected by a new revision with a reason. Triggers refuse UPDATE and DELETE on every table below.
+-- corrected by a new revision with a reason. Triggers refuse UPDATE and DELETE on every table below
+-- but duty_kind, the configurable list of kinds (a setting, not history).
 
--- A new account role: the member who signs in to enter their own records.
+-- A new account role: the member who signs in to enter their own records. app_user is
+-- internal/auth's; the role list is internal/access's, whose Roles this CHECK must equal.
 ALTER TABLE app_user DROP CONSTRAINT app_user_role_check;
 ALTER TABLE app_user ADD CONSTRAINT app_user_role_check CHECK (role IN ('admin', 'district_leader', 'street_chief',
     'lane_chief', 'department_liaison', 'inspector', 'assessor', 'participant'));
@@ -173,7 +175,7 @@ END $$;
 DO $$
 DECLARE t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['duty_member', 'duty_member_end', 'duty_pledge', 'duty_record', 'duty_record_event',
+    FOREACH t IN ARRAY ARRAY['duty_file', 'duty_member', 'duty_member_end', 'duty_pledge', 'duty_record', 'duty_record_event',
         'duty_template', 'duty_template_item', 'duty_evaluation'] LOOP
         EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION duty_history_is_kept()', t || '_kept', t);
     END LOOP;

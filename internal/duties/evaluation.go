@@ -27,6 +27,9 @@ const (
 	Unqualified        Grade = "unqualified"         // 不合格
 )
 
+// Grades lists every Grade, best first.
+var Grades = []Grade{Excellent, Qualified, BasicallyQualified, Unqualified}
+
 var itemCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
 // Template is a version of the evaluation sheet: items whose points add up to 100 and the grade

@@ -108,7 +108,7 @@ func (s *Service) WriteSelectionXLSX(ctx context.Context, who access.Principal, 
 		count[e.Grade]++
 	}
 	rows = append(rows, []any{})
-	for _, g := range []Grade{Excellent, Qualified, BasicallyQualified, Unqualified} {
+	for _, g := range Grades {
 		rows = append(rows, []any{fmt.Sprintf(wd["count"], gradeWord(lang, g), count[g])})
 	}
 	return writeSheet(w, wd["selection"], rows)
