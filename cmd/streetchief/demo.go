@@ -14,6 +14,7 @@ import (
 	"streetchief/internal/auth"
 	"streetchief/internal/cadres"
 	"streetchief/internal/demo"
+	"streetchief/internal/duties"
 	"streetchief/internal/funds"
 	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
@@ -124,6 +125,11 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 	if err := seedDemoOperations(ctx, pool, opt.Seed, out); err != nil {
 		return err
 	}
+	dutySum, err := duties.SeedDemo(ctx, pool, opt.Seed)
+	if err != nil {
+		return fmt.Errorf("demo duty records: %w", err)
+	}
+	fmt.Fprintf(out, "demo deputies and party members (履职): %s\n", dutySum)
 	users, err := auth.SeedDemoUsers(ctx, pool)
 	if err != nil {
 		return fmt.Errorf("demo users: %w", err)

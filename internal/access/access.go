@@ -20,11 +20,12 @@ const (
 	DepartmentLiaison Role = "department_liaison"
 	Inspector         Role = "inspector"
 	Assessor          Role = "assessor"
-	Public            Role = "public" // not signed in
+	Participant       Role = "participant" // 履职人员: a deputy or party member; no territory, their own records only
+	Public            Role = "public"      // not signed in
 )
 
 // Roles lists the roles a user account may hold.
-var Roles = []Role{Admin, DistrictLeader, StreetChief, LaneChief, DepartmentLiaison, Inspector, Assessor}
+var Roles = []Role{Admin, DistrictLeader, StreetChief, LaneChief, DepartmentLiaison, Inspector, Assessor, Participant}
 
 // ParseRole checks a role name from outside.
 func ParseRole(s string) (Role, error) {
@@ -32,7 +33,7 @@ func ParseRole(s string) (Role, error) {
 	if slices.Contains(Roles, r) {
 		return r, nil
 	}
-	return "", fmt.Errorf("unknown role %q (one of admin, district_leader, street_chief, lane_chief, department_liaison, inspector, assessor)", s)
+	return "", fmt.Errorf("unknown role %q (one of admin, district_leader, street_chief, lane_chief, department_liaison, inspector, assessor, participant)", s)
 }
 
 // Scope is the part of the district a principal may see and act in. It is derived from the current

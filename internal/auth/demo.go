@@ -27,7 +27,8 @@ type demoAccount struct {
 	username string
 	role     access.Role
 	pick     string
-	where    string // when pick is empty
+	where    string // when pick is empty, or finds no one for an optional account
+	optional bool   // pick may find no one: the account is made without a person
 }
 
 var demoAccounts = []demoAccount{
@@ -51,6 +52,16 @@ var demoAccounts = []demoAccount{
 		WHERE s.role = 'inspector' AND s.valid @> now()
 		ORDER BY u.level = 'community', u.id, s.is_primary DESC, s.id LIMIT 1`},
 	{username: "assessor", role: access.Assessor, where: "assessment scores of the whole district"},
+	// A deputy of the demo lane chief's community, so the one confirms what the other enters; without
+	// duty members (a territory loaded by hand) the account stands for nobody yet.
+	{username: "participant", role: access.Participant, optional: true, where: "their own duty records (no member yet)",
+		pick: `SELECT p.id, p.name, '履职人员 of ' || u.name
+		FROM duty_member_standing m JOIN person_directory p ON p.id = m.person_id JOIN unit_directory u ON u.id = m.community_id
+		WHERE m.valid @> (now() AT TIME ZONE 'Asia/Shanghai')::date AND m.member_type <> 'party_member' AND m.community_id = (SELECT s.admin_unit_id
+			FROM unit_directory cu JOIN assignment_standing s ON s.admin_unit_id = cu.id
+			WHERE cu.level = 'community' AND s.role = 'lane_chief' AND s.valid @> now()
+			ORDER BY cu.id, s.is_primary DESC, s.id LIMIT 1)
+		ORDER BY m.id LIMIT 1`},
 }
 
 // DemoPassword is the documented password of a demo account.
@@ -68,6 +79,9 @@ func SeedDemoUsers(ctx context.Context, db *pgxpool.Pool) ([]DemoUser, error) {
 		var personID int64
 		if a.pick != "" {
 			err := db.QueryRow(ctx, a.pick).Scan(&personID, &d.PersonName, &d.Where)
+			if errors.Is(err, pgx.ErrNoRows) && a.optional {
+				err = nil
+			}
 			if errors.Is(err, pgx.ErrNoRows) {
 				return nil, apperr.New(apperr.Invalid, "no current %s in the registry for demo user %s: load the demo city first", a.role, a.username)
 			}

@@ -27,7 +27,8 @@ import (
 //   - department_liaison: the subdistricts of their liaison posts, and the departments they speak for;
 //   - admin, district_leader, assessor: the whole district (decided in Go, see scopeFor);
 //   - inspector: the subdistricts and communities of their inspector posts (an inspector post over a
-//     community gives that community only).
+//     community gives that community only);
+//   - participant: no territory; internal/duties narrows them to their own person's records.
 var principalColumns = `u.id, u.username, u.role, COALESCE(u.person_id, 0), u.disabled,
 	ARRAY(SELECT DISTINCT pc.subdistrict_id FROM post_coverage pc
 		WHERE pc.person_id = u.person_id AND pc.community_id IS NULL AND pc.valid @> $2::timestamptz

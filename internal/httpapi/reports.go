@@ -34,7 +34,7 @@ func parseGapQuery(r *http.Request) (reports.Query, string, error) {
 	for _, n := range []struct {
 		name string
 		dst  *int
-	}{{"not_inspected_days", &rq.NotInspectedDays}, {"off_site_days", &rq.OffSiteDays}} {
+	}{{"not_inspected_days", &rq.NotInspectedDays}, {"off_site_days", &rq.OffSiteDays}, {"silent_days", &rq.SilentDays}} {
 		if raw := v.Get(n.name); raw != "" {
 			d, ok := parseNumber(raw)
 			if !ok || d < 1 || d > 366 || d != float64(int(d)) {

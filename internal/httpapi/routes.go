@@ -343,6 +343,39 @@ func (s *Server) routes() {
 	s.handle("POST", "/api/v1/compound-partners/{id}:void", partnerWriters, "partners", "Void a record entered by mistake ({\"reason\"}); it stays in the history", s.voidPartner)
 	s.handle("GET", "/api/v1/property-companies", partnerReaders, "partners", "Property-management companies (name); the duty phone only where one of its compounds is in scope", s.listPropertyCompanies)
 	s.handle("POST", "/api/v1/property-companies", partnerWriters, "partners", "Register a company (name, licence_no 统一社会信用代码, contact_person_id, phone)", s.addPropertyCompany)
+	// Duties (履职): deputies, committee members and party members, their pledges, duty records and
+	// party members' evaluation; each narrowed to the caller's communities, a participant to their own.
+	s.handle("GET", "/api/v1/duty-kinds", dutyReaders, "duties", "The configurable kinds of duty record (入户走访, 文明劝导, …), retired ones last", s.dutyKinds)
+	s.handle("PUT", "/api/v1/duty-kinds/{code}", Roles(access.Admin), "duties", "Add, rename, move or retire a duty kind ({name_zh, name_en, position, retired})", s.putDutyKind)
+	s.handle("GET", "/api/v1/duty-members", dutyReaders, "duties",
+		"Deputies, committee members and party members in scope with their community or unit, period, pledge in force and last confirmed record (community, member_type, unit, current=true)", s.listDutyMembers)
+	s.handle("POST", "/api/v1/duty-members", dutyRegistrars, "duties",
+		"Register a registry person as a member (person_id, member_type party_congress_deputy|peoples_congress_deputy|cppcc_member|party_member, level province|city|district|subdistrict, community_id or, for a party member, unit_name, from, until)", s.addDutyMember)
+	s.handle("GET", "/api/v1/duty-members/{id}", dutyReaders, "duties", "One member", s.getDutyMember)
+	s.handle("POST", "/api/v1/duty-members/{id}:end", dutyRegistrars, "duties", "End a membership ({ended_on, reason}); it is kept", s.endDutyMember)
+	s.handle("GET", "/api/v1/duty-members/{id}/pledges", dutyReaders, "duties", "A member's pledges (承诺书), newest first, the one in force marked current", s.dutyPledges)
+	s.handle("POST", "/api/v1/duty-members/{id}/pledges", dutyRegistrars, "duties",
+		"Record a signed pledge or its renewal (signed_on, from, until, items, body, scan: base64 image or PDF)", s.signDutyPledge)
+	s.handle("GET", "/api/v1/duty-pledges/{id}/scan", dutyReaders, "duties", "The scan of a signed pledge", s.dutyPledgeScan)
+	s.handle("GET", "/api/v1/duty-records", dutyReaders, "duties",
+		"Duty records in scope, newest first (member, community, year, status, limit; format=json|geojson — the map layer, voided ones left out)", s.listDutyRecords)
+	s.handle("POST", "/api/v1/duty-records", dutyEnterers, "duties",
+		"Enter a duty record (member_id, day YYYY-MM-DD in Beijing, not ahead, kind, lon/lat or area_id inside the district, description, hours > 0 and ≤ 24, photos: up to 6 base64)", s.enterDutyRecord)
+	s.handle("GET", "/api/v1/duty-records/{id}", dutyReaders, "duties", "One duty record with its status", s.getDutyRecord)
+	s.handle("GET", "/api/v1/duty-records/{id}/photos/{n}", dutyReaders, "duties", "Photo n of a duty record", servePhoto(s.Duties.RecordPhoto))
+	s.handle("POST", "/api/v1/duty-records/{id}:confirm", dutyConfirmers, "duties", "Confirm a pending record (the community's lane chief, not whoever entered it)", s.decideDutyRecord("confirm"))
+	s.handle("POST", "/api/v1/duty-records/{id}:return", dutyConfirmers, "duties", "Return a pending record ({\"reason\"})", s.decideDutyRecord("return"))
+	s.handle("POST", "/api/v1/duty-records/{id}:void", dutyEnterers, "duties", "Void a record ({\"reason\"}; a member only their own pending ones); it is kept", s.decideDutyRecord("void"))
+	s.handle("GET", "/api/v1/duties/summary", dutyReaders, "duties", "A year's records, confirmed records, hours and kinds per member or community in scope (year, by=person|community)", s.dutySummary)
+	s.handle("GET", "/api/v1/duty-templates", dutyReaders, "duties", "The party members' evaluation template in force in a year (year)", s.dutyTemplate)
+	s.handle("POST", "/api/v1/duty-templates", Roles(access.Admin, access.DistrictLeader), "duties",
+		"A new version of the evaluation template from a year after every evaluated one (name, effective_year, items: code, name_zh, name_en, max_points adding up to 100, excellent_min, qualified_min, basic_min)", s.createDutyTemplate)
+	s.handle("GET", "/api/v1/duty-evaluations", dutyReaders, "duties",
+		"The standing evaluations of a year in scope, best first (year, community, unit; format=json|xlsx — the civilised-unit selection; lang=zh|en)", s.dutyEvaluations)
+	s.handle("POST", "/api/v1/duty-evaluations", dutyEvaluators, "duties",
+		"Evaluate a party member's year (member_id, year, scores per item, evaluator, notes; again is a revision with its reason); total and grade are computed", s.evaluateDutyMember)
+	s.handle("GET", "/api/v1/duty-members/{id}/evaluations/{year}", dutyReaders, "duties",
+		"A member's evaluation of a year, every revision newest first (format=json|xlsx — the member's appraisal; lang=zh|en)", s.dutyMemberEvaluation)
 
 	// The embedded dashboard: the page at / and its content-hashed files under /assets/, which never
 	// change under a name and so are cached for a year. chi matches a static path before a wildcard
@@ -419,4 +452,15 @@ var (
 var (
 	partnerReaders = Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief)
 	partnerWriters = Roles(access.Admin, access.StreetChief, access.LaneChief)
+)
+
+// dutyReaders read duty members and records, narrowed by internal/duties (a participant to their
+// own); dutyRegistrars register members and pledges; dutyEnterers enter and void records;
+// dutyConfirmers confirm and return them; dutyEvaluators evaluate party members.
+var (
+	dutyReaders    = Roles(access.Admin, access.DistrictLeader, access.Assessor, access.StreetChief, access.LaneChief, access.Participant)
+	dutyRegistrars = Roles(access.Admin, access.StreetChief, access.LaneChief)
+	dutyEnterers   = Roles(access.Admin, access.LaneChief, access.Participant)
+	dutyConfirmers = Roles(access.Admin, access.LaneChief)
+	dutyEvaluators = Roles(access.Admin, access.StreetChief, access.LaneChief)
 )

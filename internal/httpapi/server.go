@@ -16,6 +16,7 @@ import (
 	"streetchief/internal/assessment"
 	"streetchief/internal/auth"
 	"streetchief/internal/cadres"
+	"streetchief/internal/duties"
 	"streetchief/internal/fieldproof"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
@@ -74,6 +75,8 @@ type Deps struct {
 	// Partners are compounds' property managers, residents' teams and building representatives;
 	// nil builds them on DB and Registry.
 	Partners *partners.Service
+	// Duties are the deputies' and party members' duty records (履职); nil builds them on DB.
+	Duties *duties.Service
 }
 
 // DefaultPublicReportsPerMinute is generous for people on one network (a school, a market's Wi-Fi)
@@ -115,6 +118,9 @@ func New(d Deps) *Server {
 	}
 	if d.Partners == nil {
 		d.Partners = partners.NewService(d.DB, d.Registry)
+	}
+	if d.Duties == nil {
+		d.Duties = duties.NewService(d.DB)
 	}
 	if d.Reports == nil {
 		d.Reports = reports.NewService(d.DB)

@@ -116,6 +116,16 @@ func (r Report) Tables() []Table {
 				t.Rows = append(t.Rows, []string{g.SubdistrictName, g.CommunityName, n(g.AreaID), g.Name, g.LastCompany, lapsed})
 			}
 			tables = append(tables, t)
+		case KindSilentDeputies:
+			t := Table{Kind: k, Header: []string{"subdistrict", "community", "member_id", "name", "member_type", "last_confirmed_day"}}
+			for _, g := range r.Silent {
+				last := ""
+				if g.LastConfirmed != nil {
+					last = g.LastConfirmed.Format("2006-01-02")
+				}
+				t.Rows = append(t.Rows, []string{g.SubdistrictName, g.CommunityName, n(g.MemberID), g.Name, g.MemberType, last})
+			}
+			tables = append(tables, t)
 		case KindWorkload:
 			t := Table{Kind: k, Header: []string{"person_id", "name", "areas", "lane_length_m", "area_m2", "open_incidents", "outlier"}}
 			for _, w := range r.Workload {

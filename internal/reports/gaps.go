@@ -31,7 +31,8 @@ const (
 
 // Kinds lists every gap kind in report order.
 var Kinds = []string{KindUnassigned, KindTerritory, KindOverlaps, KindVacant, KindWorkload,
-	KindNoPledge, KindNoInspector, KindNotInspected, KindOffSite, KindNoPartner}
+	KindNoPledge, KindNoInspector, KindNotInspected, KindOffSite, KindNoPartner,
+	KindSilentDeputies}
 
 // metricSRID is CGCS2000 / 3-degree Gauss-Kruger CM 117E: metres around Longyan.
 const metricSRID = 4547
@@ -55,6 +56,10 @@ type Query struct {
 	OffSiteShare     float64
 	OffSiteDays      int
 	WithMap          bool // also read the boundaries and areas a printed map is drawn over
+
+	// SilentDays is how long a linked deputy or member may go without a confirmed duty record (0:
+	// DefaultSilentDays).
+	SilentDays int
 }
 
 // Report is the answer: one section per kind asked for, and a summary per subdistrict/community.
@@ -73,6 +78,7 @@ type Report struct {
 	NotInspected []MerchantGap      `json:"merchants_not_inspected,omitempty"`
 	OffSite      []OffSiteInspector `json:"off_site_checkins,omitempty"`
 	NoPartner    []CompoundGap      `json:"compounds_without_partner,omitempty"`
+	Silent       []SilentDeputy     `json:"silent_deputies,omitempty"`
 	Basemap      Basemap            `json:"-"` // filled when Query.WithMap asks for it
 	Elapsed      time.Duration      `json:"-"`
 }
@@ -170,6 +176,9 @@ func (s *Service) Gaps(ctx context.Context, who access.Principal, q Query) (Repo
 		q.MinSliverM2 = 1
 	}
 	q.merchantThresholds()
+	if q.SilentDays <= 0 {
+		q.SilentDays = DefaultSilentDays
+	}
 	kinds := Kinds
 	if len(q.Kinds) > 0 {
 		// In report order, each once however often it was asked for: a repeat would run its query again.
@@ -203,6 +212,8 @@ func (s *Service) Gaps(ctx context.Context, who access.Principal, q Query) (Repo
 			r.OffSite, err = s.offSite(ctx, f, q.OffSiteDays, q.OffSiteShare)
 		case KindNoPartner:
 			r.NoPartner, err = s.compoundsWithoutPartner(ctx, f)
+		case KindSilentDeputies:
+			r.Silent, err = s.silentDeputies(ctx, f, q.SilentDays)
 		}
 		if err != nil {
 			return Report{}, fmt.Errorf("%s: %w", k, err)
@@ -221,6 +232,9 @@ func (s *Service) Gaps(ctx context.Context, who access.Principal, q Query) (Repo
 }
 
 func (q Query) check() error {
+	if q.SilentDays < 0 || q.SilentDays > 366 {
+		return apperr.New(apperr.Invalid, "silent_days is 1 to 366")
+	}
 	if q.NotInspectedDays < 0 || q.NotInspectedDays > 366 || q.OffSiteDays < 0 || q.OffSiteDays > 366 || q.OffSiteShare < 0 || q.OffSiteShare >= 1 {
 		return apperr.New(apperr.Invalid, "not_inspected_days and off_site_days are 1 to 366, off_site_share a fraction below 1")
 	}

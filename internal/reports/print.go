@@ -182,6 +182,16 @@ func (r Report) PrintTables(l Lang) []PrintTable {
 				}
 				t.Rows = append(t.Rows, PrintRow{Cells: []string{g.SubdistrictName, g.CommunityName, g.Name, g.LastCompany, lapsed}})
 			}
+		case KindSilentDeputies:
+			t.Header = []string{w("subdistrict"), w("community"), w("person"), w("lastConfirmed")}
+			t.Numeric = make([]bool, 4)
+			for _, g := range r.Silent {
+				last := w("never")
+				if g.LastConfirmed != nil {
+					last = g.LastConfirmed.Format("2006-01-02")
+				}
+				t.Rows = append(t.Rows, PrintRow{Cells: []string{g.SubdistrictName, g.CommunityName, g.Name, last}})
+			}
 		case KindWorkload:
 			t.Header = []string{w("person"), w("areas"), w("laneLength"), w("area"), w("open"), w("outlier")}
 			t.Numeric = []bool{false, true, true, true, true, false}

@@ -53,6 +53,7 @@ var words = map[Lang]map[string]string{
 		"kind.residential_compound": "居民小区", "kind.farmers_market": "农贸市场", "kind.night_market": "夜市",
 		"kind.commercial_street": "商业街", "kind.park": "公园", "kind.square": "广场", "kind.river": "河道",
 		KindNoPartner: "无物业、无居民自治组织的小区", "lastCompany": "原物业企业", "lapsedAt": "合同到期",
+		KindSilentDeputies: "久无确认履职记录的代表委员、党员", "lastConfirmed": "最近确认的履职记录", "never": "从未",
 	},
 	English: {
 		"title": "Coverage gap report", "lp": " (", "rp": ")", "district": "Whole district", "asOf": "As of", "beijing": "Beijing time",
@@ -77,6 +78,7 @@ var words = map[Lang]map[string]string{
 		"kind.residential_compound": "Residential compound", "kind.farmers_market": "Farmers’ market", "kind.night_market": "Night market",
 		"kind.commercial_street": "Commercial street", "kind.park": "Park", "kind.square": "Square", "kind.river": "River",
 		KindNoPartner: "Compounds with no property manager or residents' team", "lastCompany": "Last property company", "lapsedAt": "Contract lapsed",
+		KindSilentDeputies: "Deputies and members with no confirmed duty record lately", "lastConfirmed": "Last confirmed record", "never": "Never",
 	},
 }
 

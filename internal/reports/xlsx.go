@@ -23,6 +23,8 @@ var sheetNames = map[string]string{
 	KindOffSite:      "异地打卡",
 	// 物业 (internal/partners)
 	KindNoPartner: "无物业无自治组织小区",
+	// 履职
+	KindSilentDeputies: "久未履职代表",
 }
 
 // WriteXLSX writes a workbook with a summary sheet and a sheet per gap kind; numbers stay numbers.

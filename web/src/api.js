@@ -183,4 +183,18 @@ export const api = {
 
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
     merchantsNear: (lon, lat, m) => get('/api/v1/merchants', {near: `${lon.toFixed(7)},${lat.toFixed(7)}`, within_m: m, limit: 3}),
+
+    // Duties (履职): members, pledges, records and their confirmation, summaries, evaluations.
+    dutyKinds: () => get('/api/v1/duty-kinds'),
+    dutyMembers: (params) => get('/api/v1/duty-members', params),
+    dutyMember: (id) => get(`/api/v1/duty-members/${id}`),
+    dutyPledges: (id) => get(`/api/v1/duty-members/${id}/pledges`),
+    dutyRecords: (params) => get('/api/v1/duty-records', params),
+    dutyRecordsGeoJSON: (params) => get('/api/v1/duty-records', {...params, format: 'geojson'}),
+    enterDutyRecord: (body) => request('POST', '/api/v1/duty-records', {body}),
+    decideDutyRecord: (id, action, reason) => request('POST', `/api/v1/duty-records/${id}:${action}`, {body: reason ? {reason} : {}}),
+    dutySummary: (params) => get('/api/v1/duties/summary', params),
+    dutyTemplate: (year) => get('/api/v1/duty-templates', {year}),
+    dutyEvaluation: (id, year) => get(`/api/v1/duty-members/${id}/evaluations/${year}`),
+    evaluateDutyMember: (body) => request('POST', '/api/v1/duty-evaluations', {body}),
 };

@@ -1,6 +1,6 @@
 // The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors,
-// #operations[/id], #tasks[/id], #patrols[/id], #volunteers, #cadres, #funds, #assessment, #inbox, #partners,
-// and #track=<number> from a receipt), language, and the panels. The period and the unit the overview
+// #operations[/id], #tasks[/id], #patrols[/id], #duties[/id], #volunteers, #cadres, #funds, #assessment,
+// #inbox, #partners, and #track=<number> from a receipt), language, and the panels. The period and the unit the overview
 // looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
 // lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
 import 'maplibre-gl/dist/maplibre-gl.css';
@@ -29,6 +29,7 @@ import {ASSESSMENT_ROLES, AssessmentPanel} from './assessment.js';
 import {TrackPanel} from './track.js';
 import {PATROL_ROLES, PatrolsPanel} from './patrols.js';
 import {VOLUNTEER_ROLES, VolunteersPanel} from './volunteers.js';
+import {DUTY_ROLES, DutiesPanel} from './duties.js';
 import {reasonText} from './patrols-proof.js';
 import {InboxPanel} from './inbox.js';
 import {PARTNER_ROLES, PartnersPanel} from './partners.js';
@@ -55,6 +56,7 @@ let patrols;
 let volunteersPanel;
 let posts; // 定岗定人
 let partners; // 物业
+let duties; // 履职
 let signIn;
 let toastTimer;
 
@@ -111,6 +113,10 @@ function mayPartners() {
     return signedIn() && PARTNER_ROLES.includes(state.session.user?.role);
 }
 
+function mayDuties() {
+    return signedIn() && DUTY_ROLES.includes(state.session.user?.role);
+}
+
 function mayFunds() {
     return signedIn() && FUNDS_ROLES.includes(state.session.user?.role);
 }
@@ -136,6 +142,7 @@ function showTab(tab) {
     if (tab === 'patrols' && !mayPatrols()) tab = 'map';
     if (tab === 'volunteers' && !mayVolunteers()) tab = 'map';
     if (tab === 'partners' && !mayPartners()) tab = 'map';
+    if (tab === 'duties' && !mayDuties()) tab = 'map';
     // On a phone the popup would sit over the next tab's sheet.
     if (tab !== state.tab && matchMedia('(max-width: 600px)').matches) lookup.close();
     state.tab = tab;
@@ -219,6 +226,8 @@ function route() {
     } else tasksPanel.hideOnMap();
     if (state.tab === 'patrols') patrols.route(id);
     else patrols.hideOnMap();
+    if (state.tab === 'duties') duties.route(id);
+    else duties.hideOnMap();
     if (state.tab === 'incidents' && id && Number(id) > 0 && incidents.detail?.id !== Number(id)) incidents.open(Number(id));
     else if (state.tab === 'incidents' && !id && incidents.detail) incidents.close();
 }
@@ -240,6 +249,7 @@ function renderUser() {
     for (const el of document.querySelectorAll('[data-patrols]')) el.hidden = !mayPatrols();
     for (const el of document.querySelectorAll('[data-volunteers]')) el.hidden = !mayVolunteers();
     for (const el of document.querySelectorAll('[data-partners]')) el.hidden = !mayPartners();
+    for (const el of document.querySelectorAll('[data-duties]')) el.hidden = !mayDuties();
 }
 
 // openWhereTheyWork frames the map on a lane chief's communities or a street chief's subdistricts
@@ -298,6 +308,7 @@ async function applySession(session) {
     partners.clear();
     patrols.clear();
     volunteersPanel.clear();
+    duties.clear();
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -341,6 +352,8 @@ async function main() {
             else if (state.tab === 'volunteers' && volunteersPanel.picking) volunteersPanel.setPoint(lngLat.lng, lngLat.lat);
             else lookup.show(lngLat);
         },
+        onLookup: (lngLat) => (state.tab === 'report' ? report.setPoint(lngLat.lng, lngLat.lat)
+            : state.tab === 'duties' && duties.wantsPoint() ? duties.setPoint(lngLat.lng, lngLat.lat) : lookup.show(lngLat)),
         onUnits: () => mapView.renderPanel($('#panel-map')),
         periodControl: mapPeriodPicker,
     });
@@ -376,6 +389,7 @@ async function main() {
     patrols = new PatrolsPanel($('#panel-patrols'), {map: mapView.map, session: () => state.session, toast,
         onVoided: () => mapView.refreshPatrols()});
     volunteersPanel = new VolunteersPanel($('#panel-volunteers'), {map: mapView.map, session: () => state.session, toast});
+    duties = new DutiesPanel($('#panel-duties'), {map: mapView.map, session: () => state.session, toast});
     signIn = new SignIn($('#signin'), (s) => applySession(s));
 
     for (const b of document.querySelectorAll('#tabs [data-tab]')) {
@@ -409,6 +423,7 @@ async function main() {
             if (partners.summary || partners.error) partners.render();
             if (mayPatrols() && !patrols.stale) patrols.render();
             if (mayVolunteers() && !volunteersPanel.stale) volunteersPanel.render();
+            if (state.tab === 'duties') duties.render();
         }
     });
     window.addEventListener('hashchange', route);

@@ -12,9 +12,12 @@ import enVolunteers from './volunteers-en.js';
 import zhPartners from './partners-zh.js';
 import enPartners from './partners-en.js';
 
+import zhDuties from './duties-zh.js';
+import enDuties from './duties-en.js';
+
 const catalogs = {
-    zh: {...zh, ...zhAssessment, ...zhPatrols, ...zhVolunteers, ...zhPartners},
-    en: {...en, ...enAssessment, ...enPatrols, ...enVolunteers, ...enPartners},
+    zh: {...zh, ...zhAssessment, ...zhPatrols, ...zhVolunteers, ...zhPartners, ...zhDuties},
+    en: {...en, ...enAssessment, ...enPatrols, ...enVolunteers, ...enPartners, ...enDuties},
 };
 const listeners = [];
 let current = 'zh';
