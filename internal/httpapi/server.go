@@ -29,6 +29,7 @@ import (
 	"streetchief/internal/policy"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
+	"streetchief/internal/servicepoints"
 	"streetchief/internal/tasks"
 )
 
@@ -70,6 +71,8 @@ type Deps struct {
 	// Patrols are the patrols (巡街) and their proof; nil builds them with the default rules, their
 	// events the incidents alone.
 	Patrols *patrols.Store
+	// ServicePoints is the register of service points (便民服务点); nil builds one on DB.
+	ServicePoints *servicepoints.Service
 }
 
 // DefaultPublicReportsPerMinute is generous for people on one network (a school, a market's Wi-Fi)
@@ -108,6 +111,9 @@ func New(d Deps) *Server {
 	}
 	if d.Patrols == nil {
 		d.Patrols = patrols.NewStore(d.DB, fieldproof.DefaultRules().Patrol, patrols.Options{Incidents: d.Incidents})
+	}
+	if d.ServicePoints == nil {
+		d.ServicePoints = servicepoints.NewService(d.DB)
 	}
 	if d.Reports == nil {
 		d.Reports = reports.NewService(d.DB)
