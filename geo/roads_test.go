@@ -1,0 +1,66 @@
+package geo_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"streetchief/geo"
+)
+
+// roadFixture is hand-drawn in metres: a main road A along y=0 from 0 to 1000 turning north as B to
+// (1000, 1000); C crossing A at x=500 with no shared vertex; E, a lane from (200, 300) ending on A;
+// D, a road of its own from 2000 to 3000 that nothing joins.
+var roadFixture = []orb.LineString{
+	{{0, 0}, {1000, 0}},
+	{{1000, 0}, {1000, 1000}},
+	{{500, -200}, {500, 200}},
+	{{200, 300}, {200, 0}},
+	{{2000, 0}, {3000, 0}},
+}
+
+func TestRoadDistancesFollowTheRoads(t *testing.T) {
+	n := geo.NewRoadNetwork(roadFixture, 0.5)
+	from, ok := n.Snap(orb.Point{100, 10}, 50)
+	if !ok || from.LegM != 10 {
+		t.Fatalf("snap of the origin: %+v %v", from, ok)
+	}
+	d := n.From(from)
+	for _, c := range []struct {
+		name string
+		to   orb.Point
+		want float64 // both legs and the way along
+		ok   bool
+	}{
+		{"round the corner", orb.Point{990, 800}, 10 + 900 + 800 + 10, true},
+		{"across the junction a lane makes", orb.Point{300, -5}, 10 + 200 + 5, true},
+		{"up the crossing road with no shared vertex", orb.Point{510, 150}, 10 + 400 + 150 + 10, true},
+		{"up the lane ending on the road", orb.Point{210, 250}, 10 + 100 + 250 + 10, true},
+		{"along the same stretch", orb.Point{90, -2}, 10 + 10 + 2, true},
+		{"the road nothing joins", orb.Point{2500, 5}, 0, false},
+	} {
+		to, snapped := n.Snap(c.to, 50)
+		if !snapped {
+			t.Errorf("%s: %v did not snap", c.name, c.to)
+			continue
+		}
+		got, ok := d.To(to)
+		if ok != c.ok || math.Abs(got-c.want) > 1e-6 {
+			t.Errorf("%s: %.3f %v, want %.3f %v", c.name, got, ok, c.want, c.ok)
+		}
+	}
+	if _, ok := n.Snap(orb.Point{600, 600}, 50); ok {
+		t.Error("a point 400 m from every road snapped within 50 m")
+	}
+}
+
+func TestRoadNetworkWeldsNearbyVertices(t *testing.T) {
+	// Two halves of one road drawn 0.3 m apart at their meeting: one road.
+	n := geo.NewRoadNetwork([]orb.LineString{{{0, 0}, {100, 0}}, {{100.3, 0}, {200, 0}}}, 0.5)
+	a, _ := n.Snap(orb.Point{0, 0}, 1)
+	b, _ := n.Snap(orb.Point{200, 0}, 1)
+	if got, ok := n.From(a).To(b); !ok || math.Abs(got-200) > 0.5 {
+		t.Errorf("across the weld: %.2f %v, want about 200", got, ok)
+	}
+}
