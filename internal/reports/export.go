@@ -36,6 +36,7 @@ func (r Report) GeoJSON() *geojson.FeatureCollection {
 			"area_b": o.AreaB, "name_b": o.NameB, "people_b": o.PeopleB, "area_m2": round1(o.AreaM2),
 			"subdistrict": o.SubdistrictName, "community": o.CommunityName})
 	}
+	r.servicePointFeatures(add)
 	return fc
 }
 
@@ -102,6 +103,8 @@ func (r Report) Tables() []Table {
 				t.Rows = append(t.Rows, []string{n(o.PersonID), o.Name, strconv.Itoa(o.Checks), strconv.Itoa(o.OffSite), strconv.FormatFloat(o.Share, 'f', 3, 64)})
 			}
 			tables = append(tables, t)
+		case KindServicePointGaps:
+			tables = append(tables, r.servicePointTable())
 		case KindWorkload:
 			t := Table{Kind: k, Header: []string{"person_id", "name", "areas", "lane_length_m", "area_m2", "open_incidents", "outlier"}}
 			for _, w := range r.Workload {

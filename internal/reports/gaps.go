@@ -31,7 +31,7 @@ const (
 
 // Kinds lists every gap kind in report order.
 var Kinds = []string{KindUnassigned, KindTerritory, KindOverlaps, KindVacant, KindWorkload,
-	KindNoPledge, KindNoInspector, KindNotInspected, KindOffSite}
+	KindNoPledge, KindNoInspector, KindNotInspected, KindOffSite, KindServicePointGaps}
 
 // metricSRID is CGCS2000 / 3-degree Gauss-Kruger CM 117E: metres around Longyan.
 const metricSRID = 4547
@@ -55,6 +55,9 @@ type Query struct {
 	OffSiteShare     float64
 	OffSiteDays      int
 	WithMap          bool // also read the boundaries and areas a printed map is drawn over
+
+	// ServicePointDistanceM replaces every service point kind's own gap distance (0: the kinds').
+	ServicePointDistanceM float64
 }
 
 // Report is the answer: one section per kind asked for, and a summary per subdistrict/community.
@@ -72,6 +75,7 @@ type Report struct {
 	NoInspector  []MerchantGap      `json:"merchants_without_inspector,omitempty"`
 	NotInspected []MerchantGap      `json:"merchants_not_inspected,omitempty"`
 	OffSite      []OffSiteInspector `json:"off_site_checkins,omitempty"`
+	ServiceGaps  []ServicePointGap  `json:"service_point_gaps,omitempty"`
 	Basemap      Basemap            `json:"-"` // filled when Query.WithMap asks for it
 	Elapsed      time.Duration      `json:"-"`
 }
@@ -200,6 +204,8 @@ func (s *Service) Gaps(ctx context.Context, who access.Principal, q Query) (Repo
 			r.NotInspected, err = s.notInspected(ctx, f, q.NotInspectedDays)
 		case KindOffSite:
 			r.OffSite, err = s.offSite(ctx, f, q.OffSiteDays, q.OffSiteShare)
+		case KindServicePointGaps:
+			r.ServiceGaps, err = s.servicePointGaps(ctx, f, q.ServicePointDistanceM)
 		}
 		if err != nil {
 			return Report{}, fmt.Errorf("%s: %w", k, err)
@@ -218,6 +224,9 @@ func (s *Service) Gaps(ctx context.Context, who access.Principal, q Query) (Repo
 }
 
 func (q Query) check() error {
+	if q.ServicePointDistanceM < 0 || q.ServicePointDistanceM > 20000 {
+		return apperr.New(apperr.Invalid, "service_point_distance_m must be 0 to 20,000 metres")
+	}
 	if q.NotInspectedDays < 0 || q.NotInspectedDays > 366 || q.OffSiteDays < 0 || q.OffSiteDays > 366 || q.OffSiteShare < 0 || q.OffSiteShare >= 1 {
 		return apperr.New(apperr.Invalid, "not_inspected_days and off_site_days are 1 to 366, off_site_share a fraction below 1")
 	}
