@@ -17,6 +17,7 @@ import (
 	"streetchief/internal/funds"
 	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
+	"streetchief/internal/servicepoints"
 	"streetchief/internal/tasks"
 )
 
@@ -111,6 +112,11 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 	if err := seedDemoOperations(ctx, pool, opt.Seed, out); err != nil {
 		return err
 	}
+	points, err := servicepoints.SeedDemo(ctx, pool, opt.Seed)
+	if err != nil {
+		return fmt.Errorf("demo service points: %w", err)
+	}
+	fmt.Fprintf(out, "demo service points (便民服务点): %s\n", points)
 	users, err := auth.SeedDemoUsers(ctx, pool)
 	if err != nil {
 		return fmt.Errorf("demo users: %w", err)
