@@ -11,8 +11,8 @@ import (
 
 // RoadNetwork is a graph of road centrelines in a planar projection in metres (the reports' EPSG:4547),
 // for distances along the roads rather than as the crow flies. Vertices closer than the weld
-// distance are one node, and lines that cross or end on another line are joined there, since
-// drawn and imported centrelines rarely share their junctions' vertices exactly.
+// distance are one node, lines that cross are joined where they cross and a loose end near another
+// line is joined to it, since drawn and imported centrelines rarely share their junctions' vertices.
 type RoadNetwork struct {
 	nodes []orb.Point
 	adj   [][]roadArc
@@ -35,44 +35,68 @@ type RoadSnap struct {
 	LegM  float64 // from the point to the road
 }
 
-// NewRoadNetwork builds the graph of lines (planar metres), welding vertices within weldM metres.
-func NewRoadNetwork(lines []orb.LineString, weldM float64) *RoadNetwork {
+// NewRoadNetwork builds the graph of lines (planar metres), welding vertices within weldM metres and
+// joining a line's loose end to the nearest other line within joinM: drawn centrelines often stop at
+// the kerb of the road they meet, half its width short of its centreline.
+func NewRoadNetwork(lines []orb.LineString, weldM, joinM float64) *RoadNetwork {
 	if weldM <= 0 {
 		weldM = 0.5
 	}
-	type rawSeg struct{ a, b orb.Point }
+	joinM = math.Max(joinM, weldM)
+	type rawSeg struct {
+		a, b orb.Point
+		line int
+	}
 	var raw []rawSeg
-	for _, l := range lines {
+	for li, l := range lines {
 		for i := 1; i < len(l); i++ {
 			if l[i-1] != l[i] {
-				raw = append(raw, rawSeg{l[i-1], l[i]})
+				raw = append(raw, rawSeg{l[i-1], l[i], li})
 			}
 		}
 	}
 	var idx rtree.RTreeG[int32]
 	for i, s := range raw {
-		lo, hi := segBox(s.a, s.b, weldM)
+		lo, hi := segBox(s.a, s.b, 0)
 		idx.Insert(lo, hi, int32(i))
 	}
-	// Each segment is cut where another crosses it or ends on it, within the weld distance.
+	// Each segment is cut where another crosses it or a loose end is joined to it.
 	cuts := make([][]float64, len(raw))
 	for i, s := range raw {
 		lo, hi := segBox(s.a, s.b, weldM)
 		idx.Search(lo, hi, func(_, _ [2]float64, j int32) bool {
-			if int(j) == i {
-				return true
-			}
-			o := raw[j]
-			if t, ok := roadCrossAt(s.a, s.b, o.a, o.b); ok {
-				cuts[i] = append(cuts[i], t)
-			}
-			for _, end := range []orb.Point{o.a, o.b} {
-				if t, d := roadProject(s.a, s.b, end); d <= weldM && t > 0 && t < 1 {
+			if int(j) != i {
+				if t, ok := roadCrossAt(s.a, s.b, raw[j].a, raw[j].b); ok {
 					cuts[i] = append(cuts[i], t)
 				}
 			}
 			return true
 		})
+	}
+	type join struct{ end, on orb.Point }
+	var joins []join
+	for li, l := range lines {
+		if len(l) < 2 {
+			continue
+		}
+		for _, end := range []orb.Point{l[0], l[len(l)-1]} {
+			best, bestT, bestD := int32(-1), 0.0, math.Inf(1)
+			idx.Search([2]float64{end[0] - joinM, end[1] - joinM}, [2]float64{end[0] + joinM, end[1] + joinM}, func(_, _ [2]float64, j int32) bool {
+				if raw[j].line != li {
+					if t, d := roadProject(raw[j].a, raw[j].b, end); d < bestD || (d == bestD && j < best) {
+						best, bestT, bestD = j, t, d
+					}
+				}
+				return true
+			})
+			if best < 0 || bestD > joinM {
+				continue
+			}
+			if bestT > 0 && bestT < 1 {
+				cuts[best] = append(cuts[best], bestT)
+			}
+			joins = append(joins, join{end, lerp(raw[best].a, raw[best].b, bestT)})
+		}
 	}
 	n := &RoadNetwork{}
 	weld := map[[2]int64]int32{}
@@ -102,6 +126,11 @@ func NewRoadNetwork(lines []orb.LineString, weldM float64) *RoadNetwork {
 			}
 			n.addSegment(prev, cur)
 			prev = cur
+		}
+	}
+	for _, j := range joins {
+		if a, b := node(j.end), node(j.on); a != b {
+			n.addSegment(a, b)
 		}
 	}
 	return n
@@ -135,37 +164,46 @@ func (n *RoadNetwork) Snap(p orb.Point, withinM float64) (RoadSnap, bool) {
 	return best, best.seg >= 0 && best.LegM <= withinM
 }
 
-// RoadDistances are the shortest distances along the network from one snapped point.
+// RoadDistances are the shortest distances along the network from the nearest of a set of snapped
+// points (the sources), and which source each is from.
 type RoadDistances struct {
-	n    *RoadNetwork
-	from RoadSnap
-	dist []float64
+	n       *RoadNetwork
+	sources []RoadSnap
+	onSeg   map[int32][]int // sources by segment: two points on one stretch meet without a node
+	dist    []float64       // from the nearest source, its leg to the road included
+	from    []int32
 }
 
-// From runs Dijkstra from s over the whole network.
-func (n *RoadNetwork) From(s RoadSnap) *RoadDistances {
-	d := &RoadDistances{n: n, from: s, dist: make([]float64, len(n.nodes))}
+// From runs Dijkstra from one snapped point over the whole network.
+func (n *RoadNetwork) From(s RoadSnap) *RoadDistances { return n.FromNearest([]RoadSnap{s}) }
+
+// FromNearest runs one Dijkstra from every source at once, so the nearest of many points of a kind
+// costs one pass, not one per point.
+func (n *RoadNetwork) FromNearest(sources []RoadSnap) *RoadDistances {
+	d := &RoadDistances{n: n, sources: sources, onSeg: map[int32][]int{}, dist: make([]float64, len(n.nodes)), from: make([]int32, len(n.nodes))}
 	for i := range d.dist {
-		d.dist[i] = math.Inf(1)
+		d.dist[i], d.from[i] = math.Inf(1), -1
 	}
-	seg := n.segs[s.seg]
-	segLen := planarDist(n.nodes[seg.a], n.nodes[seg.b])
 	q := &nodeQueue{}
-	relax := func(v int32, m float64) {
+	relax := func(v int32, m float64, src int32) {
 		if m < d.dist[v] {
-			d.dist[v] = m
+			d.dist[v], d.from[v] = m, src
 			heap.Push(q, queued{v, m})
 		}
 	}
-	relax(seg.a, s.along)
-	relax(seg.b, segLen-s.along)
+	for i, s := range sources {
+		seg := n.segs[s.seg]
+		d.onSeg[s.seg] = append(d.onSeg[s.seg], i)
+		relax(seg.a, s.LegM+s.along, int32(i))
+		relax(seg.b, s.LegM+n.segLen(s.seg)-s.along, int32(i))
+	}
 	for q.Len() > 0 {
 		u := heap.Pop(q).(queued)
 		if u.m > d.dist[u.node] {
 			continue
 		}
 		for _, e := range n.adj[u.node] {
-			relax(e.to, u.m+e.m)
+			relax(e.to, u.m+e.m, d.from[u.node])
 		}
 	}
 	return d
@@ -174,16 +212,31 @@ func (n *RoadNetwork) From(s RoadSnap) *RoadDistances {
 // To is the distance from the origin to t: both legs to the road and the way along it; false when
 // no road joins them.
 func (d *RoadDistances) To(t RoadSnap) (float64, bool) {
+	m, _, ok := d.Nearest(t)
+	return m, ok
+}
+
+// Nearest is the distance from t to the nearest source along the roads and which source it is.
+func (d *RoadDistances) Nearest(t RoadSnap) (float64, int, bool) {
 	seg := d.n.segs[t.seg]
-	segLen := planarDist(d.n.nodes[seg.a], d.n.nodes[seg.b])
-	along := math.Min(d.dist[seg.a]+t.along, d.dist[seg.b]+segLen-t.along)
-	if t.seg == d.from.seg {
-		along = math.Min(along, math.Abs(t.along-d.from.along))
+	best, src := d.dist[seg.a]+t.along, d.from[seg.a]
+	if m := d.dist[seg.b] + d.n.segLen(t.seg) - t.along; m < best {
+		best, src = m, d.from[seg.b]
 	}
-	if math.IsInf(along, 1) {
-		return 0, false
+	for _, i := range d.onSeg[t.seg] {
+		if m := d.sources[i].LegM + math.Abs(t.along-d.sources[i].along); m < best {
+			best, src = m, int32(i)
+		}
 	}
-	return d.from.LegM + along + t.LegM, true
+	if src < 0 || math.IsInf(best, 1) {
+		return 0, -1, false
+	}
+	return best + t.LegM, int(src), true
+}
+
+func (n *RoadNetwork) segLen(i int32) float64 {
+	s := n.segs[i]
+	return planarDist(n.nodes[s.a], n.nodes[s.b])
 }
 
 type queued struct {

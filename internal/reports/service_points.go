@@ -35,6 +35,10 @@ const (
 // network says nothing about it.
 const RoadSnapM = 250.0
 
+// RoadJoinM is how far short of another road a road's centreline may stop and still meet it: drawn
+// centrelines often end at the kerb, half the other road's width (up to 15 m for a main road) away.
+const RoadJoinM = 20.0
+
 // roadKinds are the areas whose centrelines make the road network.
 var roadKinds = []string{"main_road", "secondary_road", "back_lane"}
 
@@ -103,73 +107,76 @@ func (s *Service) servicePointGaps(ctx context.Context, f filter, distanceM floa
 		return nil, err
 	}
 	var net *geo.RoadNetwork
+	snaps := make([]geo.RoadSnap, len(compounds))
+	onRoads := make([]bool, len(compounds))
 	if len(roads) > 0 {
-		net = geo.NewRoadNetwork(roads, 0.5)
+		net = geo.NewRoadNetwork(roads, 0.5, RoadJoinM)
 		for i := range points {
 			points[i].snap, points[i].onRoads = net.Snap(points[i].xy, RoadSnapM)
 		}
+		for i, c := range compounds {
+			snaps[i], onRoads[i] = net.Snap(c.xy, RoadSnapM)
+		}
 	}
-	var out []ServicePointGap
-	for _, c := range compounds {
-		var dist *geo.RoadDistances
-		fallback := FallbackNoRoads
-		if net != nil {
-			if snap, ok := net.Snap(c.xy, RoadSnapM); ok {
-				dist, fallback = net.From(snap), ""
-			} else {
-				fallback = FallbackCompoundOffRoads
+	rows := make([][]ServicePointGap, len(compounds))
+	for _, t := range types {
+		var kind []spPoint
+		var sources []geo.RoadSnap
+		var sourcePoint []int
+		for _, p := range points {
+			if p.kind != t.code {
+				continue
+			}
+			kind = append(kind, p)
+			if p.onRoads {
+				sources, sourcePoint = append(sources, p.snap), append(sourcePoint, len(kind)-1)
 			}
 		}
-		for _, t := range types {
-			g := measure(c, t, points, dist)
-			if g.Method == MethodStraightLine && g.Fallback == "" && g.DistanceM != nil {
-				g.Fallback = fallback
+		// One Dijkstra from every point of the kind at once.
+		var along *geo.RoadDistances
+		if net != nil && len(sources) > 0 {
+			along = net.FromNearest(sources)
+		}
+		for i, c := range compounds {
+			g := ServicePointGap{Place: c.Place, CompoundID: c.id, CompoundName: c.name, Type: t.code, TypeName: t.name, LimitM: t.limitM,
+				Method: MethodStraightLine, Outline: c.outline, From: c.lonlat}
+			best, bestM := -1, 0.0
+			for j, p := range kind {
+				if d := math.Hypot(p.xy[0]-c.xy[0], p.xy[1]-c.xy[1]); best < 0 || d < bestM {
+					best, bestM = j, d
+				}
+			}
+			if best >= 0 {
+				sm := math.Round(bestM*10) / 10
+				g.StraightM = &sm
+				switch {
+				case net == nil:
+					g.Fallback = FallbackNoRoads
+				case !onRoads[i]:
+					g.Fallback = FallbackCompoundOffRoads
+				case along == nil:
+					g.Fallback = FallbackNoPointOnRoads
+				default:
+					if m, src, ok := along.Nearest(snaps[i]); ok {
+						best, bestM, g.Method = sourcePoint[src], m, MethodRoadNetwork
+					} else {
+						g.Fallback = FallbackNoPointOnRoads
+					}
+				}
+				m := math.Round(bestM*10) / 10
+				p := kind[best]
+				g.PointID, g.PointName, g.DistanceM, g.To = p.id, p.name, &m, &p.lonlat
 			}
 			if g.DistanceM == nil || *g.DistanceM > t.limitM {
-				out = append(out, g)
+				rows[i] = append(rows[i], g)
 			}
 		}
+	}
+	var out []ServicePointGap
+	for _, r := range rows {
+		out = append(out, r...)
 	}
 	return out, nil
-}
-
-// measure finds the compound's nearest open point of a kind: along the roads when the compound is on
-// them and some point of the kind is too, else as the crow flies.
-func measure(c spCompound, t spType, points []spPoint, dist *geo.RoadDistances) ServicePointGap {
-	g := ServicePointGap{Place: c.Place, CompoundID: c.id, CompoundName: c.name, Type: t.code, TypeName: t.name, LimitM: t.limitM,
-		Method: MethodStraightLine, Outline: c.outline, From: c.lonlat}
-	straight, road := -1, -1
-	var straightM, roadM float64
-	for i, p := range points {
-		if p.kind != t.code {
-			continue
-		}
-		if d := math.Hypot(p.xy[0]-c.xy[0], p.xy[1]-c.xy[1]); straight < 0 || d < straightM {
-			straight, straightM = i, d
-		}
-		if dist != nil && p.onRoads {
-			if d, ok := dist.To(p.snap); ok && (road < 0 || d < roadM) {
-				road, roadM = i, d
-			}
-		}
-	}
-	if straight < 0 {
-		return g
-	}
-	sm := math.Round(straightM*10) / 10
-	g.StraightM = &sm
-	best, m := straight, straightM
-	if dist != nil {
-		if road < 0 {
-			g.Fallback = FallbackNoPointOnRoads
-		} else {
-			best, m, g.Method = road, roadM, MethodRoadNetwork
-		}
-	}
-	m = math.Round(m*10) / 10
-	p := points[best]
-	g.PointID, g.PointName, g.DistanceM, g.To = p.id, p.name, &m, &p.lonlat
-	return g
 }
 
 // spTypes are the kinds not retired at the moment, with the distance each allows.
