@@ -165,5 +165,9 @@ export const api = {
     patrolTilesOffered: () => offered('/tiles/patrols.json'),
 
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
+    servicePointTypes: () => get('/api/v1/service-point-types').then((d) => d.types),
+    servicePoints: (params) => get('/api/v1/service-points', params),
+    servicePoint: (id) => get(`/api/v1/service-points/${id}`),
+    servicePointGaps: () => get('/api/v1/reports/gaps', {scope: 'district', format: 'json', kinds: 'service_point_gaps'}),
     merchantsNear: (lon, lat, m) => get('/api/v1/merchants', {near: `${lon.toFixed(7)},${lat.toFixed(7)}`, within_m: m, limit: 3}),
 };

@@ -30,6 +30,8 @@ import {TrackPanel} from './track.js';
 import {PATROL_ROLES, PatrolsPanel} from './patrols.js';
 import {reasonText} from './patrols-proof.js';
 import {InboxPanel} from './inbox.js';
+import {ServicePointsPanel} from './service-points.js';
+import {ServicePointPopup, addServicePointLayers, servicePointAt} from './service-points-layer.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -51,6 +53,9 @@ let operations;
 let tasksPanel;
 let patrols;
 let posts; // 定岗定人
+let servicePoints; // 便民服务点: the panel, the map's popup and the kinds
+let pointPopup;
+let pointTypes = [];
 let signIn;
 let toastTimer;
 
@@ -111,7 +116,7 @@ function sheetPadding() {
 }
 
 function showTab(tab) {
-    if (!signedIn() && !['map', 'report', 'track'].includes(tab)) tab = 'map';
+    if (!signedIn() && !['map', 'report', 'track', 'points'].includes(tab)) tab = 'map';
     if (tab === 'gaps' && !mayGaps()) tab = 'map';
     if (tab === 'coverage' && !mayCoverage()) tab = 'map';
     if (tab === 'vendors' && !mayVendors()) tab = 'map';
@@ -155,6 +160,7 @@ function showTab(tab) {
         vendors.load();
     }
     if (tab === 'posts' && !posts.matrix) posts.load();
+    if (tab === 'points' && servicePoints.stale) servicePoints.load();
     gaps.show(tab === 'gaps');
     report.show(tab === 'report');
     track.show(tab === 'track');
@@ -271,6 +277,8 @@ async function applySession(session) {
     operations.clear();
     posts.clear();
     patrols.clear();
+    servicePoints.clear();
+    pointPopup.close();
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -310,10 +318,21 @@ async function main() {
         },
         // With the report form open, a click on the map places the report's pin.
         onLookup: (lngLat) => (state.tab === 'report' ? report.setPoint(lngLat.lng, lngLat.lat) : lookup.show(lngLat)),
+        // A service point's dot opens its popup (the report form still takes the click for its pin).
+        onFeatureClick: (e) => {
+            const id = state.tab === 'report' ? 0 : servicePointAt(mapView.map, e.point);
+            if (id) pointPopup.show(id, e.lngLat);
+            return id > 0;
+        },
         onUnits: () => mapView.renderPanel($('#panel-map')),
         periodControl: mapPeriodPicker,
     });
     await mapView.start();
+    pointTypes = await api.servicePointTypes().catch(() => []);
+    await addServicePointLayers(mapView.map, mapView.visible.servicePoints, pointTypes)
+        .catch((e) => console.warn('service points layer: not served', e)); // eslint-disable-line no-console
+    pointPopup = new ServicePointPopup(mapView.map, () => pointTypes);
+    servicePoints = new ServicePointsPanel($('#panel-points'), {mayGaps});
     // The browser tests reach the map through this handle (layers, rendered features, idle state).
     window.streetchief = {map: mapView.map, mapView, overview: () => overview, reasonText};
     lookup = new LookupPopup(mapView.map, signedIn);
@@ -359,6 +378,7 @@ async function main() {
         lookup.relabel();
         report.render();
         track.render();
+        if (servicePoints.points) servicePoints.render();
         if (signedIn()) {
             incidents.render();
             if (overview.view) overview.render();

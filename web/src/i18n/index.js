@@ -6,8 +6,10 @@ import zhAssessment from './assessment-zh.js';
 import enAssessment from './assessment-en.js';
 import zhPatrols from './patrols-zh.js';
 import enPatrols from './patrols-en.js';
+import zhPoints from './points-zh.js';
+import enPoints from './points-en.js';
 
-const catalogs = {zh: {...zh, ...zhAssessment, ...zhPatrols}, en: {...en, ...enAssessment, ...enPatrols}};
+const catalogs = {zh: {...zh, ...zhAssessment, ...zhPatrols, ...zhPoints}, en: {...en, ...enAssessment, ...enPatrols, ...enPoints}};
 const listeners = [];
 let current = 'zh';
 try {
