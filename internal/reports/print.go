@@ -172,6 +172,8 @@ func (r Report) PrintTables(l Lang) []PrintTable {
 			for _, v := range r.Vacant {
 				t.Rows = append(t.Rows, PrintRow{Cells: []string{v.SubdistrictName, v.CommunityName, w("role." + v.Role), v.Department}})
 			}
+		case KindServicePointGaps:
+			t.Header, t.Numeric, t.Rows = r.servicePointPrint(l, next)
 		case KindWorkload:
 			t.Header = []string{w("person"), w("areas"), w("laneLength"), w("area"), w("open"), w("outlier")}
 			t.Numeric = []bool{false, true, true, true, true, false}

@@ -315,3 +315,32 @@ func (r Report) servicePointTable() Table {
 	}
 	return t
 }
+
+// servicePointPrint lays the gaps out for paper in l: one row per compound and kind, numbered on.
+func (r Report) servicePointPrint(l Lang, next func() string) (header []string, numeric []bool, rows []PrintRow) {
+	w := l.Word
+	header = []string{w("no"), w("subdistrict"), w("community"), w("spCompound"), w("spType"), w("spNearest"), w("spDistance"), w("spMethod")}
+	numeric = []bool{true, false, false, false, false, false, true, false}
+	for _, g := range r.ServiceGaps {
+		point, dist, method := w("spNoPoint"), "", ""
+		if g.DistanceM != nil {
+			point, dist, method = g.PointName, l.Length(*g.DistanceM), w("method."+g.Method)
+		}
+		rows = append(rows, PrintRow{Cells: []string{next(), g.SubdistrictName, g.CommunityName, g.CompoundName, g.TypeName, point, dist, method}})
+	}
+	return header, numeric, rows
+}
+
+// The printed words of the service point gaps, kept here beside the rows that use them.
+func init() {
+	for l, ws := range map[Lang]map[string]string{
+		Chinese: {"spCompound": "居民小区", "spType": "服务点类型", "spNearest": "最近服务点", "spDistance": "距离", "spMethod": "测算方式",
+			"spNoPoint": "（全区无此类服务点）", "method.road_network": "沿道路", "method.straight_line": "直线"},
+		English: {"spCompound": "Compound", "spType": "Kind of point", "spNearest": "Nearest point", "spDistance": "Distance", "spMethod": "Measured",
+			"spNoPoint": "(none in the district)", "method.road_network": "along the roads", "method.straight_line": "straight line"},
+	} {
+		for k, v := range ws {
+			words[l][k] = v
+		}
+	}
+}

@@ -1,8 +1,10 @@
 package reports_test
 
 import (
+	"bytes"
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,6 +137,44 @@ func TestServicePointGapsAgainstAHandMeasuredFixture(t *testing.T) {
 	check("K1 rest stop while S2 was open", past, key{k1.ID, servicepoints.SanitationRest}, nil)
 	before := gaps(now.AddDate(0, -3, 0), 0)
 	check("K1 after school before any opened", before, key{k1.ID, servicepoints.AfterSchool}, &want{})
+
+	// Every format carries the rows: the map a compound's outline and a line to its nearest point.
+	rep, err := reports.NewService(pool).Gaps(ctx, admin, reports.Query{Scope: reports.Scope{Level: "community", ID: com.ID},
+		Kinds: []string{reports.KindServicePointGaps}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	links, outlines := 0, 0
+	for _, f := range rep.GeoJSON().Features {
+		switch f.Properties["part"] {
+		case "link":
+			links++
+		case "compound":
+			outlines++
+		}
+	}
+	withPoint := 0
+	for _, g := range rep.ServiceGaps {
+		if g.DistanceM != nil {
+			withPoint++
+		}
+	}
+	if outlines != len(rep.ServiceGaps) || links != withPoint {
+		t.Errorf("GeoJSON: %d outlines and %d lines for %d rows, %d with a point", outlines, links, len(rep.ServiceGaps), withPoint)
+	}
+	for format := range reports.ContentTypes {
+		var buf bytes.Buffer
+		if err := rep.Write(&buf, format); err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		if (format == "csv" || format == "html") && !strings.Contains(buf.String(), "近路小区") {
+			t.Errorf("%s lacks the compound", format)
+		}
+	}
+	var html bytes.Buffer
+	if err := rep.WriteHTMLIn(&html, reports.English); err != nil || !strings.Contains(html.String(), "along the roads") {
+		t.Errorf("the English printed report: %v", err)
+	}
 
 	// One distance for every kind: 1700 m.
 	wide := gaps(time.Time{}, 1700)

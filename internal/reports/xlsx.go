@@ -21,6 +21,8 @@ var sheetNames = map[string]string{
 	KindNoInspector:  "无包户人商户",
 	KindNotInspected: "未巡查商户",
 	KindOffSite:      "异地打卡",
+
+	KindServicePointGaps: "便民服务点缺口",
 }
 
 // WriteXLSX writes a workbook with a summary sheet and a sheet per gap kind; numbers stay numbers.
