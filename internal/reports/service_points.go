@@ -42,8 +42,8 @@ const RoadJoinM = 20.0
 // roadKinds are the areas whose centrelines make the road network.
 var roadKinds = []string{"main_road", "secondary_road", "back_lane"}
 
-// ServicePointGap is a compound too far from the nearest open point of a kind, with that point (none
-// when the kind has no open point at all) and how the distance was measured.
+// ServicePointGap is a compound too far from the nearest open point of a kind, with that point and
+// how the distance was measured.
 type ServicePointGap struct {
 	Place
 	CompoundID   int64    `json:"compound_id"`
@@ -51,8 +51,8 @@ type ServicePointGap struct {
 	Type         string   `json:"type"`
 	TypeName     string   `json:"type_name"`
 	LimitM       float64  `json:"limit_m"`
-	PointID      int64    `json:"point_id,omitempty"`
-	PointName    string   `json:"point,omitempty"`
+	PointID      int64    `json:"point_id"`
+	PointName    string   `json:"point"`
 	DistanceM    *float64 `json:"distance_m"`
 	StraightM    *float64 `json:"straight_line_m"`
 	Method       string   `json:"method"`
@@ -131,6 +131,11 @@ func (s *Service) servicePointGaps(ctx context.Context, f filter, distanceM floa
 			if p.onRoads {
 				sources, sourcePoint = append(sources, p.snap), append(sourcePoint, len(kind)-1)
 			}
+		}
+		// A kind with no point open anywhere in the district is not yet provided: every compound
+		// would be a row, drowning the report (and a district without any kind's points in it).
+		if len(kind) == 0 {
+			continue
 		}
 		// One Dijkstra from every point of the kind at once.
 		var along *geo.RoadDistances
@@ -316,17 +321,51 @@ func (r Report) servicePointTable() Table {
 	return t
 }
 
-// servicePointPrint lays the gaps out for paper in l: one row per compound and kind, numbered on.
+// servicePointPrint lays the gaps out for paper in l: a row per community and kind with how many of
+// its compounds are out of reach and the farthest of them (the rows themselves run to thousands in a
+// city; they are in the XLSX and the map).
 func (r Report) servicePointPrint(l Lang, next func() string) (header []string, numeric []bool, rows []PrintRow) {
 	w := l.Word
-	header = []string{w("no"), w("subdistrict"), w("community"), w("spCompound"), w("spType"), w("spNearest"), w("spDistance"), w("spMethod")}
-	numeric = []bool{true, false, false, false, false, false, true, false}
+	header = []string{w("no"), w("subdistrict"), w("community"), w("spType"), w("spCompounds"), w("spFarthest"), w("spMethod")}
+	numeric = []bool{true, false, false, false, true, true, false}
+	type key struct {
+		sub, com, kind string
+	}
+	var order []key
+	agg := map[key]*struct {
+		n       int
+		far     ServicePointGap
+		methods map[string]bool
+	}{}
 	for _, g := range r.ServiceGaps {
-		point, dist, method := w("spNoPoint"), "", ""
-		if g.DistanceM != nil {
-			point, dist, method = g.PointName, l.Length(*g.DistanceM), w("method."+g.Method)
+		k := key{g.SubdistrictName, g.CommunityName, g.TypeName}
+		a := agg[k]
+		if a == nil {
+			a = &struct {
+				n       int
+				far     ServicePointGap
+				methods map[string]bool
+			}{methods: map[string]bool{}}
+			agg[k], order = a, append(order, k)
 		}
-		rows = append(rows, PrintRow{Cells: []string{next(), g.SubdistrictName, g.CommunityName, g.CompoundName, g.TypeName, point, dist, method}})
+		a.n++
+		a.methods[g.Method] = true
+		if a.far.DistanceM == nil || (g.DistanceM != nil && *g.DistanceM > *a.far.DistanceM) {
+			a.far = g
+		}
+	}
+	for _, k := range order {
+		a := agg[k]
+		far, methods := "", []string{}
+		if a.far.DistanceM != nil {
+			far = l.Length(*a.far.DistanceM) + w("lp") + a.far.CompoundName + w("rp")
+		}
+		for _, m := range []string{MethodRoadNetwork, MethodStraightLine} {
+			if a.methods[m] {
+				methods = append(methods, w("method."+m))
+			}
+		}
+		rows = append(rows, PrintRow{Cells: []string{next(), k.sub, k.com, k.kind, strconv.Itoa(a.n), far, join(methods)}})
 	}
 	return header, numeric, rows
 }
@@ -334,10 +373,10 @@ func (r Report) servicePointPrint(l Lang, next func() string) (header []string, 
 // The printed words of the service point gaps, kept here beside the rows that use them.
 func init() {
 	for l, ws := range map[Lang]map[string]string{
-		Chinese: {"spCompound": "居民小区", "spType": "服务点类型", "spNearest": "最近服务点", "spDistance": "距离", "spMethod": "测算方式",
-			"spNoPoint": "（全区无此类服务点）", "method.road_network": "沿道路", "method.straight_line": "直线"},
-		English: {"spCompound": "Compound", "spType": "Kind of point", "spNearest": "Nearest point", "spDistance": "Distance", "spMethod": "Measured",
-			"spNoPoint": "(none in the district)", "method.road_network": "along the roads", "method.straight_line": "straight line"},
+		Chinese: {"spType": "服务点类型", "spCompounds": "覆盖不到的小区（个）", "spFarthest": "最远距离（小区）", "spMethod": "测算方式",
+			"method.road_network": "沿道路", "method.straight_line": "直线"},
+		English: {"spType": "Kind of point", "spCompounds": "Compounds out of reach", "spFarthest": "Farthest (compound)", "spMethod": "Measured",
+			"method.road_network": "along the roads", "method.straight_line": "straight line"},
 	} {
 		for k, v := range ws {
 			words[l][k] = v

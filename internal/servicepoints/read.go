@@ -3,6 +3,7 @@ package servicepoints
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,18 +28,14 @@ const standing = `SELECT p.id, r.type_code, r.name, r.location, r.address, r.hou
 		admin_unit_by_largest_overlap(r.location, 'subdistrict')) AS sub
 		FROM (SELECT admin_unit_by_largest_overlap(r.location, 'community') AS com) c) pl`
 
-// visible builds the reading rule for who, with $n parameters appended to args: a point is seen when
-// it is open or the caller's scope holds it; contacts (the columns' expression) only in scope.
-func visible(who access.Principal, args []any) (inScope string, outArgs []any) {
-	return who.Scope.Predicate("pt.subdistrict_id", "pt.community_id", args)
-}
-
 const pointColumns = `pt.id, pt.type_code, pt.name, ST_X(pt.location), ST_Y(pt.location), pt.address, pt.hours, pt.operator_org,
 	CASE WHEN %[1]s THEN pt.contact_name ELSE '' END, CASE WHEN %[1]s THEN pt.contact_phone ELSE '' END, pt.capacity, pt.revised_at,
 	pt.status, pt.since, pt.subdistrict_id, COALESCE(sd.name, ''), pt.community_id, COALESCE(cm.name, ''), COALESCE(%[1]s, false)`
 
+// selectPoints is the reading rule for who, with its parameters appended to args: a point is seen
+// when it is open or the caller's scope holds it; its contact only in scope.
 func selectPoints(who access.Principal, args []any) (string, []any) {
-	scope, args := visible(who, args)
+	scope, args := who.Scope.Predicate("pt.subdistrict_id", "pt.community_id", args)
 	return fmt.Sprintf(`SELECT `+pointColumns+` FROM (`+standing+`) pt
 		LEFT JOIN unit_directory sd ON sd.id = pt.subdistrict_id
 		LEFT JOIN unit_directory cm ON cm.id = pt.community_id
@@ -65,7 +62,7 @@ func scanPoint(row pgx.Row) (Point, error) {
 func (s *Service) read(ctx context.Context, q database.Querier, who access.Principal, id int64) (Point, error) {
 	sql, args := selectPoints(who, []any{id})
 	p, err := scanPoint(q.QueryRow(ctx, sql+` AND pt.id = $1`, args...))
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return p, apperr.New(apperr.NotFound, "service point %d not found", id)
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package servicepoints
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -142,7 +143,7 @@ func (s *Service) RetireType(ctx context.Context, who access.Principal, code, re
 func activeType(ctx context.Context, q pgx.Tx, code string) error {
 	var retired *time.Time
 	err := q.QueryRow(ctx, `SELECT retired_at FROM service_point_type WHERE code = $1`, code).Scan(&retired)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return apperr.New(apperr.Invalid, "type %q is not a service point type (GET /api/v1/service-point-types lists them)", clip(code)).With("field", "type")
 	}
 	if err != nil {

@@ -160,7 +160,14 @@ function showTab(tab) {
         vendors.load();
     }
     if (tab === 'posts' && !posts.matrix) posts.load();
-    if (tab === 'points' && servicePoints.stale) servicePoints.load();
+    if (tab === 'points') {
+        // Looking at the service points shows them on the map.
+        if (!mapView.visible.servicePoints) {
+            mapView.toggle('servicePoints', true);
+            mapView.renderPanel($('#panel-map'));
+        }
+        if (servicePoints.stale) servicePoints.load();
+    }
     gaps.show(tab === 'gaps');
     report.show(tab === 'report');
     track.show(tab === 'track');

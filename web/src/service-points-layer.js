@@ -8,7 +8,8 @@ import {api} from './api.js';
 import {h} from './dom.js';
 import {formatTime, lang, t} from './i18n/index.js';
 
-export const SERVICE_POINT_TOGGLE = {key: 'servicePoints', layers: ['service-points-dot'], on: true};
+// Off at first, so the map opens as it did (a click asks who is responsible); the services tab turns it on.
+export const SERVICE_POINT_TOGGLE = {key: 'servicePoints', layers: ['service-points-dot'], on: false};
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 

@@ -25,6 +25,7 @@ const latin = (text) => [...new Set(text.match(/[A-Za-z][A-Za-z-]*/g) || [])];
 
 // popupOf clicks the point's dot and answers the popup's fields.
 async function popupOf(page, point, size) {
+    await page.check('[data-layer="servicePoints"]');
     await page.evaluate((c) => window.streetchief.map.jumpTo({center: c, zoom: 17}), point.geometry.coordinates);
     await mapIdle(page);
     const drawn = await page.evaluate((id) => window.streetchief.map.queryRenderedFeatures({layers: ['service-points-dot']})
@@ -60,7 +61,7 @@ describe('the service points', () => {
         const page = await browser.page(size);
         try {
             await open(page, `${server.base}/`);
-            assert.ok(await page.isChecked('[data-layer="servicePoints"]'), 'the service points toggle is off');
+            assert.ok(!await page.isChecked('[data-layer="servicePoints"]'), 'the service points layer is on before it is asked for');
             const fields = await popupOf(page, point, size);
             assert.ok(fields['points.hours'].includes('周一至周五'), `hours: ${fields['points.hours']}`);
             assert.equal(fields['points.operator'], point.properties.operator_org);
@@ -69,14 +70,15 @@ describe('the service points', () => {
 
             await page.uncheck('[data-layer="servicePoints"]');
             assert.equal(await page.evaluate(() => window.streetchief.map.getLayoutProperty('service-points-dot', 'visibility')), 'none');
-            await page.check('[data-layer="servicePoints"]');
 
+            // The services tab puts them back on the map.
             await page.click('#tabs [data-tab="points"]');
             await page.waitForSelector('#panel-points:not([hidden]) #points-table tbody tr');
             assert.equal(await page.locator('#panel-points h2').innerText(), '便民服务点');
             assert.ok(await page.locator('#points-table tbody tr').count() >= 20, 'few communities in the summary');
             assert.equal(await page.locator('#legend-service-points [data-type]').count(), 5);
             assert.equal(await page.locator('#points-to-gaps').count(), 0, 'the public is sent to the gaps tab');
+            assert.equal(await page.evaluate(() => window.streetchief.map.getLayoutProperty('service-points-dot', 'visibility')), 'visible');
             const texts = await page.$$eval('#panel-points *', (els) => els.filter((e) => e.children.length === 0).map((e) => e.textContent).join('\n'));
             assert.deepEqual(latin(texts), [], 'Latin text in the Chinese panel');
             clean(page);
