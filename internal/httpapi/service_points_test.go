@@ -120,3 +120,50 @@ func TestServicePointContactsOnlyInScopeAndClosedPointsHiddenFromThePublic(t *te
 		t.Errorf("closing a closed point: %d", status)
 	}
 }
+
+func TestServicePointTypesAndGapParametersAreChecked(t *testing.T) {
+	w := newAccessWorld(t)
+	admin := w.clients[access.Admin]
+	types := func() int {
+		var n int
+		if err := dbtest.Pool(t).QueryRow(context.Background(), `SELECT count(*) FROM service_point_type`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := types()
+	for _, body := range []string{`{"code":"reading_room","name_zh":"阅览室","name_en":"Reading room","gap_distance_m":10}`,
+		`{"code":"Reading Room","name_zh":"阅览室","name_en":"Reading room","gap_distance_m":1000}`,
+		`{"code":"reading_room","name_zh":"阅览室\u0000","name_en":"Reading room","gap_distance_m":1000}`,
+		`{"code":"reading_room","name_zh":"阅览室","name_en":"Reading room","gap_distance_m":"far"}`} {
+		if status, doc := admin.do("POST", "/api/v1/service-point-types", body); status < 400 || status >= 500 {
+			t.Errorf("%s: %d %v", body, status, doc)
+		}
+	}
+	if after := types(); after != before {
+		t.Errorf("%d types before refusals, %d after", before, after)
+	}
+	code := fmt.Sprintf("reading_room_%d", w.comA.ID)
+	if status, doc := admin.do("POST", "/api/v1/service-point-types", fmt.Sprintf(`{"code":%q,"name_zh":"阅览室","name_en":"Reading room","gap_distance_m":1200,"colour":"#123abc"}`, code)); status != http.StatusCreated {
+		t.Fatalf("add: %d %v", status, doc)
+	}
+	if status, _ := admin.do("POST", "/api/v1/service-point-types/"+code+":retire", `{}`); status != http.StatusUnprocessableEntity {
+		t.Errorf("retire without a reason: %d", status)
+	}
+	if status, doc := admin.do("POST", "/api/v1/service-point-types/"+code+":retire", `{"reason":"merged"}`); status != http.StatusOK || doc["retired_at"] == nil {
+		t.Errorf("retire: %d %v", status, doc)
+	}
+	_, doc := w.clients[access.Public].do("GET", "/api/v1/service-point-types", "")
+	list := doc["types"].([]any)
+	if last := list[len(list)-1].(map[string]any); last["code"] != code {
+		t.Errorf("a retired type is not listed last: %v", last)
+	}
+	for _, q := range []string{"service_point_distance_m=10", "service_point_distance_m=abc", "service_point_distance_m=30000"} {
+		if status, _ := admin.do("GET", "/api/v1/reports/gaps?kinds=service_point_gaps&"+q, ""); status != http.StatusBadRequest {
+			t.Errorf("%s: %d", q, status)
+		}
+	}
+	if status, doc := admin.do("GET", "/api/v1/reports/gaps?kinds=service_point_gaps&service_point_distance_m=1200", ""); status != http.StatusOK {
+		t.Errorf("gap report: %d %v", status, doc)
+	}
+}
