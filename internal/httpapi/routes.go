@@ -214,7 +214,7 @@ func (s *Server) routes() {
 	// 便民服务点: service points on the map; anyone sees the open ones without contacts, read and
 	// changed in scope as internal/servicepoints' doc says. Kinds are an administrator's.
 	s.handle("GET", "/api/v1/service-points", Public, "service-points",
-		"Service points as GeoJSON (type, status, subdistrict, community, bbox, limit): open ones for anyone, closed ones and contacts in scope", s.listServicePoints)
+		"Service points as GeoJSON or format=csv (type, status, subdistrict, community, bbox, limit): open ones for anyone, closed ones and contacts in scope", s.listServicePoints)
 	s.handle("POST", "/api/v1/service-points", fieldEditors, "service-points",
 		"Register a point: a Feature (Point; crs=wgs84|gcj02|bd09|cgcs2000) with type, name, address, hours [{weekdays, opens, closes}], operator_org, contact_name, contact_phone, capacity, opened_on, reason", s.createServicePoint)
 	s.handle("GET", "/api/v1/service-points/{id}", Public, "service-points", "A point with its openings and closings (its revisions in scope)", s.getServicePoint)

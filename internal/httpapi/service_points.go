@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -53,12 +56,19 @@ func (s *Server) listServicePoints(w http.ResponseWriter, r *http.Request) error
 	q := &query{r: r}
 	f := servicepoints.Filter{Type: q.text("type", 40), Status: servicepoints.Status(q.text("status", 20)),
 		SubdistrictID: q.int64("subdistrict"), CommunityID: q.int64("community"), BBox: q.bbox("bbox"), Limit: int(q.int64("limit"))}
+	format := q.text("format", 10)
 	if q.err != nil {
 		return q.err
+	}
+	if format != "" && format != "geojson" && format != "csv" {
+		return apperr.New(apperr.Malformed, "format %q is not geojson or csv", merchantClip(format))
 	}
 	list, err := s.ServicePoints.List(r.Context(), principal(r), f)
 	if err != nil {
 		return err
+	}
+	if format == "csv" {
+		return writeServicePointsCSV(w, list)
 	}
 	now := time.Now()
 	out := collectionOut{Type: "FeatureCollection", Features: make([]featureOut, 0, len(list))}
@@ -265,4 +275,30 @@ func (s *Server) retireServicePointType(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	return writeJSON(w, http.StatusOK, "", t)
+}
+
+// writeServicePointsCSV writes the register as the caller may read it (contacts only in scope), with
+// a byte order mark so that Excel opens the Chinese names correctly.
+func writeServicePointsCSV(w http.ResponseWriter, list []servicepoints.Point) error {
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF")
+	cw := csv.NewWriter(&buf)
+	rows := [][]string{{"id", "type", "name", "lon", "lat", "address", "hours", "operator_org", "contact_name", "contact_phone",
+		"capacity", "status", "status_since", "subdistrict", "community"}}
+	for _, p := range list {
+		capacity := ""
+		if p.Capacity != nil {
+			capacity = strconv.Itoa(*p.Capacity)
+		}
+		rows = append(rows, []string{itoa(p.ID), p.Type, p.Name, strconv.FormatFloat(p.Location[0], 'f', 7, 64), strconv.FormatFloat(p.Location[1], 'f', 7, 64),
+			p.Address, servicepoints.HoursText(p.Hours), p.OperatorOrg, p.ContactName, p.ContactPhone, capacity, string(p.Status),
+			p.StatusSince.Format(time.DateOnly), p.SubdistrictName, p.CommunityName})
+	}
+	if err := cw.WriteAll(rows); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="service-points.csv"`)
+	_, err := buf.WriteTo(w)
+	return err
 }

@@ -94,6 +94,16 @@ func TestServicePointContactsOnlyInScopeAndClosedPointsHiddenFromThePublic(t *te
 			t.Errorf("%s sees revisions: %v, want %v", role, has, wantContact)
 		}
 	}
+	// The CSV carries the contact for the lane chief, not for the public.
+	for role, wantPhone := range map[access.Role]bool{access.Public: false, access.LaneChief: true} {
+		code, _, body := w.clients[role].fetch("GET", fmt.Sprintf("/api/v1/service-points?format=csv&community=%d", w.comA.ID), "", "")
+		if code != http.StatusOK || !strings.HasPrefix(string(body), "\uFEFFid,type,name") || !strings.Contains(string(body), "甲社区妈妈小屋") {
+			t.Fatalf("%s CSV: %d %.80s", role, code, body)
+		}
+		if strings.Contains(string(body), "13905970001") != wantPhone {
+			t.Errorf("%s: the CSV's contact shown %v, want %v", role, !wantPhone, wantPhone)
+		}
+	}
 	if status, doc := w.clients[access.LaneChief].do("PATCH", path, `{"capacity":8}`); status != http.StatusUnprocessableEntity {
 		t.Errorf("revision without reason: %d %v", status, doc)
 	}
