@@ -19,6 +19,7 @@ import (
 	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
 	"streetchief/internal/partners"
+	"streetchief/internal/servicepoints"
 	"streetchief/internal/tasks"
 	"streetchief/internal/volunteers"
 )
@@ -130,6 +131,11 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 		return fmt.Errorf("demo duty records: %w", err)
 	}
 	fmt.Fprintf(out, "demo deputies and party members (履职): %s\n", dutySum)
+	points, err := servicepoints.SeedDemo(ctx, pool, opt.Seed)
+	if err != nil {
+		return fmt.Errorf("demo service points: %w", err)
+	}
+	fmt.Fprintf(out, "demo service points (便民服务点): %s\n", points)
 	users, err := auth.SeedDemoUsers(ctx, pool)
 	if err != nil {
 		return fmt.Errorf("demo users: %w", err)

@@ -50,6 +50,13 @@ func parseGapQuery(r *http.Request) (reports.Query, string, error) {
 		}
 		rq.OffSiteShare = m
 	}
+	if raw := v.Get("service_point_distance_m"); raw != "" {
+		m, ok := parseNumber(raw)
+		if !ok || m < 50 || m > 20000 {
+			return rq, "", apperr.New(apperr.Malformed, "service_point_distance_m %q must be 50 to 20,000 metres", raw)
+		}
+		rq.ServicePointDistanceM = m
+	}
 	format := v.Get("format")
 	if format == "" {
 		format = "json"

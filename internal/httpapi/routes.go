@@ -4,6 +4,7 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/auth"
 	"streetchief/internal/maptiles"
+	"streetchief/internal/servicepoints"
 	"streetchief/web"
 )
 
@@ -236,6 +237,21 @@ func (s *Server) routes() {
 	s.handle("GET", "/api/v1/volunteer-activities/{id}/photos/{n}", volunteerReaders, "volunteers", "A photo of an activity", s.volunteerActivityPhoto)
 	s.handle("GET", "/api/v1/volunteer-totals", volunteerReaders, "volunteers",
 		"A year's activities, participants and volunteer-hours per community and month, and each contract's hours delivered against its target, in scope (year; format=json|xlsx; lang=zh|en)", s.volunteerTotals)
+	// 便民服务点: service points on the map; anyone sees the open ones without contacts, read and
+	// changed in scope as internal/servicepoints' doc says. Kinds are an administrator's.
+	s.handle("GET", "/api/v1/service-points", Public, "service-points",
+		"Service points as GeoJSON or format=csv (type, status, subdistrict, community, bbox, limit): open ones for anyone, closed ones and contacts in scope", s.listServicePoints)
+	s.handle("POST", "/api/v1/service-points", fieldEditors, "service-points",
+		"Register a point: a Feature (Point; crs=wgs84|gcj02|bd09|cgcs2000) with type, name, address, hours [{weekdays, opens, closes}], operator_org, contact_name, contact_phone, capacity, opened_on, reason", s.createServicePoint)
+	s.handle("GET", "/api/v1/service-points/{id}", Public, "service-points", "A point with its openings and closings (its revisions in scope)", s.getServicePoint)
+	s.handle("PATCH", "/api/v1/service-points/{id}", fieldEditors, "service-points",
+		"Revise a point (any of its fields, location [lon, lat] in crs=, and a reason); the old details stay as a revision", s.reviseServicePoint)
+	s.handle("POST", "/api/v1/service-points/{id}:close", fieldEditors, "service-points", "Close a point from a date ({\"reason\", \"since\"}); it stays on the register", s.setServicePointStatus(servicepoints.Closed))
+	s.handle("POST", "/api/v1/service-points/{id}:reopen", fieldEditors, "service-points", "Open a closed point again from a date ({\"reason\", \"since\"})", s.setServicePointStatus(servicepoints.Open))
+	s.handle("GET", "/api/v1/service-point-types", Public, "service-points", "The kinds of service point with their names and gap distance, retired ones last", s.listServicePointTypes)
+	s.handle("POST", "/api/v1/service-point-types", Roles(access.Admin), "service-points",
+		"Add a kind of point (code, name_zh, name_en, gap_distance_m 50–20,000, colour #rrggbb, sort_order)", s.addServicePointType)
+	s.handle("POST", "/api/v1/service-point-types/{code}:retire", Roles(access.Admin), "service-points", "Retire a kind ({\"reason\"}): no new points of it, out of the gap report", s.retireServicePointType)
 
 	// Open311 GeoReport v2: the incident catalogue and reports for outside systems (the 12345
 	// hotline). Errors are Open311's own lists, not problem documents (see open311.go).

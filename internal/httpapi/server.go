@@ -31,6 +31,7 @@ import (
 	"streetchief/internal/policy"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
+	"streetchief/internal/servicepoints"
 	"streetchief/internal/tasks"
 )
 
@@ -77,6 +78,8 @@ type Deps struct {
 	Partners *partners.Service
 	// Duties are the deputies' and party members' duty records (履职); nil builds them on DB.
 	Duties *duties.Service
+	// ServicePoints is the register of service points (便民服务点); nil builds one on DB.
+	ServicePoints *servicepoints.Service
 }
 
 // DefaultPublicReportsPerMinute is generous for people on one network (a school, a market's Wi-Fi)
@@ -121,6 +124,9 @@ func New(d Deps) *Server {
 	}
 	if d.Duties == nil {
 		d.Duties = duties.NewService(d.DB)
+	}
+	if d.ServicePoints == nil {
+		d.ServicePoints = servicepoints.NewService(d.DB)
 	}
 	if d.Reports == nil {
 		d.Reports = reports.NewService(d.DB)

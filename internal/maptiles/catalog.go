@@ -15,6 +15,7 @@ const (
 	LayerHeatCoverage  = "heat_coverage"
 	LayerMerchants     = "merchants"
 	LayerPatrols       = "patrols"
+	LayerServicePoints = "service_points"
 )
 
 // VectorLayer is one MVT layer inside a tile, as TileJSON's vector_layers describes it.
@@ -49,6 +50,7 @@ const (
 	coverageMinZoom  = 10
 	merchantsMinZoom = 10
 	patrolsMinZoom   = 12
+	pointsMinZoom    = 10
 	// heatCell is a heat grid cell in tile units: 16 cells across a tile at every zoom.
 	heatCell = 256
 	// coverageSamples is the side of the sample grid in each coverage cell (6×6 = 36 points).
@@ -131,6 +133,14 @@ var catalog = []LayerInfo{
 			Description: "A track has id (the patrol's UUID), person (their name), day (Beijing date of the start) and suspect (the proof rules flagged it)",
 			MinZoom:     patrolsMinZoom, MaxZoom: maxDataZoom,
 			Fields: tiles.Fields{"id": tiles.String, "person": tiles.String, "day": tiles.String, "suspect": tiles.Boolean}}},
+	},
+	{
+		Name: LayerServicePoints, Description: "便民服务点: the service points open today, by kind; anyone sees them, with no operator or contact",
+		Public: true, MinZoom: pointsMinZoom, MaxZoom: maxDataZoom,
+		VectorLayers: []VectorLayer{{ID: LayerServicePoints,
+			Description: "A point has id, type (the kind's code, GET /api/v1/service-point-types) and name; the rest is GET /api/v1/service-points/{id}",
+			MinZoom:     pointsMinZoom, MaxZoom: maxDataZoom,
+			Fields: tiles.Fields{"id": tiles.Number, "type": tiles.String, "name": tiles.String}}},
 	},
 }
 

@@ -19,6 +19,7 @@ import (
 	"streetchief/internal/merchants"
 	"streetchief/internal/patrols"
 	"streetchief/internal/registry"
+	"streetchief/internal/servicepoints"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -44,6 +45,9 @@ func demoCity(tb testing.TB) *demo.City {
 		}
 		if historyErr == nil {
 			_, historyErr = patrols.SeedDemoPatrols(context.Background(), pool, 7, time.Now())
+		}
+		if historyErr == nil {
+			_, historyErr = servicepoints.SeedDemo(context.Background(), pool, 7)
 		}
 	})
 	if historyErr != nil {

@@ -28,6 +28,7 @@ import (
 	"streetchief/internal/lookup"
 	"streetchief/internal/merchants"
 	"streetchief/internal/patrols"
+	"streetchief/internal/servicepoints"
 	"streetchief/tiles"
 )
 
@@ -42,6 +43,8 @@ type Options struct {
 	Merchants *merchants.Store
 	// Patrols draws the patrols layer; nil reads the patrols on db.
 	Patrols *patrols.Store
+	// ServicePoints draws the service points layer; nil reads the register on db.
+	ServicePoints *servicepoints.Service
 }
 
 // Service renders and caches tiles. It is safe for concurrent use.
@@ -50,6 +53,7 @@ type Service struct {
 	incidents *incidents.Service
 	merchants *merchants.Store
 	patrols   *patrols.Store
+	points    *servicepoints.Service
 	db        *pgxpool.Pool // for the incident change feed
 	now       func() time.Time
 	cache     *cache
@@ -76,7 +80,10 @@ func NewService(engine *lookup.Engine, inc *incidents.Service, db *pgxpool.Pool,
 	if opt.Patrols == nil && db != nil {
 		opt.Patrols = patrols.NewStore(db, fieldproof.DefaultRules().Patrol, patrols.Options{})
 	}
-	return &Service{engine: engine, incidents: inc, merchants: opt.Merchants, patrols: opt.Patrols, db: db, now: opt.Now, cache: newCache(opt.CacheBytes)}
+	if opt.ServicePoints == nil && db != nil {
+		opt.ServicePoints = servicepoints.NewService(db)
+	}
+	return &Service{engine: engine, incidents: inc, merchants: opt.Merchants, patrols: opt.Patrols, points: opt.ServicePoints, db: db, now: opt.Now, cache: newCache(opt.CacheBytes)}
 }
 
 var errLoading = apperr.New(apperr.Unavailable, "the territory is still loading")
@@ -109,6 +116,8 @@ func (s *Service) Tile(ctx context.Context, who access.Principal, req Request) (
 	var terr *territory
 	if info.Name == LayerMerchants || info.Name == LayerPatrols {
 		key += s.merchantsKey(who)
+	} else if info.Name == LayerServicePoints {
+		key += s.pointsKey()
 	} else if info.Filtered {
 		// Ages and weights are taken at the hour, so a tile is a function of its key.
 		now = now.Truncate(time.Hour)
@@ -195,6 +204,15 @@ func (s *Service) draw(ctx context.Context, who access.Principal, layer string, 
 			break
 		}
 		l, err := s.patrolLayer(ctx, who, t)
+		if err != nil {
+			return nil, err
+		}
+		layers = append(layers, l)
+	case LayerServicePoints:
+		if t.Z < pointsMinZoom || s.points == nil {
+			break
+		}
+		l, err := s.pointLayer(ctx, t)
 		if err != nil {
 			return nil, err
 		}

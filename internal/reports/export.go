@@ -40,6 +40,7 @@ func (r Report) GeoJSON() *geojson.FeatureCollection {
 		add(g.Geom, KindNoPartner, map[string]any{"area_id": g.AreaID, "name": g.Name, "last_company": g.LastCompany, "area_m2": round1(g.AreaM2),
 			"subdistrict": g.SubdistrictName, "community": g.CommunityName})
 	}
+	r.servicePointFeatures(add)
 	return fc
 }
 
@@ -126,6 +127,8 @@ func (r Report) Tables() []Table {
 				t.Rows = append(t.Rows, []string{g.SubdistrictName, g.CommunityName, n(g.MemberID), g.Name, g.MemberType, last})
 			}
 			tables = append(tables, t)
+		case KindServicePointGaps:
+			tables = append(tables, r.servicePointTable())
 		case KindWorkload:
 			t := Table{Kind: k, Header: []string{"person_id", "name", "areas", "lane_length_m", "area_m2", "open_incidents", "outlier"}}
 			for _, w := range r.Workload {

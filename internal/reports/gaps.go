@@ -32,7 +32,7 @@ const (
 // Kinds lists every gap kind in report order.
 var Kinds = []string{KindUnassigned, KindTerritory, KindOverlaps, KindVacant, KindWorkload,
 	KindNoPledge, KindNoInspector, KindNotInspected, KindOffSite, KindNoPartner,
-	KindSilentDeputies}
+	KindSilentDeputies, KindServicePointGaps}
 
 // metricSRID is CGCS2000 / 3-degree Gauss-Kruger CM 117E: metres around Longyan.
 const metricSRID = 4547
@@ -60,6 +60,8 @@ type Query struct {
 	// SilentDays is how long a linked deputy or member may go without a confirmed duty record (0:
 	// DefaultSilentDays).
 	SilentDays int
+	// ServicePointDistanceM replaces every service point kind's own gap distance (0: the kinds').
+	ServicePointDistanceM float64
 }
 
 // Report is the answer: one section per kind asked for, and a summary per subdistrict/community.
@@ -79,6 +81,7 @@ type Report struct {
 	OffSite      []OffSiteInspector `json:"off_site_checkins,omitempty"`
 	NoPartner    []CompoundGap      `json:"compounds_without_partner,omitempty"`
 	Silent       []SilentDeputy     `json:"silent_deputies,omitempty"`
+	ServiceGaps  []ServicePointGap  `json:"service_point_gaps,omitempty"`
 	Basemap      Basemap            `json:"-"` // filled when Query.WithMap asks for it
 	Elapsed      time.Duration      `json:"-"`
 }
@@ -214,6 +217,8 @@ func (s *Service) Gaps(ctx context.Context, who access.Principal, q Query) (Repo
 			r.NoPartner, err = s.compoundsWithoutPartner(ctx, f)
 		case KindSilentDeputies:
 			r.Silent, err = s.silentDeputies(ctx, f, q.SilentDays)
+		case KindServicePointGaps:
+			r.ServiceGaps, err = s.servicePointGaps(ctx, f, q.ServicePointDistanceM)
 		}
 		if err != nil {
 			return Report{}, fmt.Errorf("%s: %w", k, err)
@@ -234,6 +239,9 @@ func (s *Service) Gaps(ctx context.Context, who access.Principal, q Query) (Repo
 func (q Query) check() error {
 	if q.SilentDays < 0 || q.SilentDays > 366 {
 		return apperr.New(apperr.Invalid, "silent_days is 1 to 366")
+	}
+	if q.ServicePointDistanceM < 0 || q.ServicePointDistanceM > 20000 {
+		return apperr.New(apperr.Invalid, "service_point_distance_m must be 0 to 20,000 metres")
 	}
 	if q.NotInspectedDays < 0 || q.NotInspectedDays > 366 || q.OffSiteDays < 0 || q.OffSiteDays > 366 || q.OffSiteShare < 0 || q.OffSiteShare >= 1 {
 		return apperr.New(apperr.Invalid, "not_inspected_days and off_site_days are 1 to 366, off_site_share a fraction below 1")

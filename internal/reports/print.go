@@ -192,6 +192,8 @@ func (r Report) PrintTables(l Lang) []PrintTable {
 				}
 				t.Rows = append(t.Rows, PrintRow{Cells: []string{g.SubdistrictName, g.CommunityName, g.Name, last}})
 			}
+		case KindServicePointGaps:
+			t.Header, t.Numeric, t.Rows = r.servicePointPrint(l, next)
 		case KindWorkload:
 			t.Header = []string{w("person"), w("areas"), w("laneLength"), w("area"), w("open"), w("outlier")}
 			t.Numeric = []bool{false, true, true, true, true, false}

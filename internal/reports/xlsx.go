@@ -25,6 +25,8 @@ var sheetNames = map[string]string{
 	KindNoPartner: "无物业无自治组织小区",
 	// 履职
 	KindSilentDeputies: "久未履职代表",
+	// 便民服务点 (internal/servicepoints)
+	KindServicePointGaps: "便民服务点缺口",
 }
 
 // WriteXLSX writes a workbook with a summary sheet and a sheet per gap kind; numbers stay numbers.

@@ -182,6 +182,10 @@ export const api = {
     compoundOf: (area, at) => get('/api/v1/compounds', {area, at}).then((d) => d.compounds[0]),
 
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
+    servicePointTypes: () => get('/api/v1/service-point-types').then((d) => d.types),
+    servicePoints: (params) => get('/api/v1/service-points', params),
+    servicePoint: (id) => get(`/api/v1/service-points/${id}`),
+    servicePointGaps: () => get('/api/v1/reports/gaps', {scope: 'district', format: 'json', kinds: 'service_point_gaps'}),
     merchantsNear: (lon, lat, m) => get('/api/v1/merchants', {near: `${lon.toFixed(7)},${lat.toFixed(7)}`, within_m: m, limit: 3}),
 
     // Duties (履职): members, pledges, records and their confirmation, summaries, evaluations.

@@ -11,7 +11,7 @@ import {t} from './i18n/index.js';
 export const GAP_ROLES = ['admin', 'district_leader', 'street_chief', 'lane_chief', 'assessor'];
 
 export const GAP_COLORS = {unassigned_areas: '#e53935', territory_gaps: '#fb8c00', overlaps: '#8e24aa',
-    compounds_without_partner: '#00897b'};
+    compounds_without_partner: '#00897b', service_point_gaps: '#3949ab'};
 const LIST_MAX = 200;
 const REPORT = '/api/v1/reports/gaps';
 
@@ -44,6 +44,13 @@ export function bySubdistrict(summary) {
 }
 
 const m2 = (v) => Math.round(v).toLocaleString('en-US');
+
+// servicePointGap describes a compound too far from a kind of service point, and how far it is.
+function servicePointGap(p, place) {
+    const what = p.distance_m == null ? t('gaps.spNone', {type: p.type_name}) : t('gaps.spWhat', {compound: p.name, type: p.type_name,
+        distance: t('gaps.spDistance', {n: m2(p.distance_m), method: t(`gaps.method.${p.method}`)})});
+    return {place, what, area: ''};
+}
 
 export class GapsPanel {
     constructor(el, map) {
@@ -121,6 +128,7 @@ export class GapsPanel {
         let what = '';
         if (p.gap === 'unassigned_areas' || p.gap === 'compounds_without_partner') what = p.name || '';
         else if (p.gap === 'overlaps') what = t('gaps.overlapOf', {a: p.name_a || '', b: p.name_b || ''});
+        else if (p.gap === 'service_point_gaps') return servicePointGap(p, place);
         return {place, what, area: t('gaps.m2', {n: m2(p.area_m2 || 0)})};
     }
 
@@ -142,14 +150,15 @@ export class GapsPanel {
             h('a', {href: this.url('html'), target: '_blank', rel: 'noopener', id: 'gaps-html'}, t('gaps.html')));
         const legend = h('div', {class: 'legend-kinds'}, Object.entries(GAP_COLORS).map(([k, c]) => h('span', {class: 'legend-item'},
             h('span', {class: 'swatch', style: `background:${c}`}), t(`gaps.kind.${k}`))));
-        const shown = this.gaps.slice(0, LIST_MAX);
+        // A compound far from a service point is drawn with a line to that point; the list names it once.
+        const shown = this.gaps.filter((g) => g.properties.part !== 'link').slice(0, LIST_MAX);
         const list = h('ul', {class: 'results gap-list', id: 'gap-list'}, shown.map((g) => {
             const d = this.describe(g);
             return h('li', {dataset: {gap: g.id}, class: g.id === this.selected ? 'selected' : null},
                 h('button', {type: 'button', class: 'link', onclick: () => this.select(g)},
                     h('span', {class: 'swatch', style: `background:${GAP_COLORS[g.properties.gap] || '#757575'}`}),
                     t(`gaps.kind.${g.properties.gap}`), d.what ? ` ${d.what}` : ''),
-                h('span', {class: 'muted'}, ` ${d.place} · ${d.area}`));
+                h('span', {class: 'muted'}, ` ${[d.place, d.area].filter(Boolean).join(' · ')}`));
         }));
         replace(this.el,
             h('div', {class: 'row'}, h('h2', {}, t('gaps.title')),

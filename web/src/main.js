@@ -1,8 +1,9 @@
 // The dashboard's wiring: session, tabs (#map, #report, #incidents[/id], #overview, #gaps, #coverage, #vendors,
 // #operations[/id], #tasks[/id], #patrols[/id], #duties[/id], #volunteers, #cadres, #funds, #assessment,
-// #inbox, #partners, and #track=<number> from a receipt), language, and the panels. The period and the unit the overview
-// looks at are in the query (period.js), the tab in the hash. Anonymous visitors get the map, the
-// lookup, the report form and the tracking of a report; signed-in users also the incidents and overview.
+// #inbox, #partners, #points, and #track=<number> from a receipt), language, and the panels. The
+// period and the unit the overview looks at are in the query (period.js), the tab in the hash.
+// Anonymous visitors get the map, the lookup, the report form, the service points and the tracking of
+// a report; signed-in users also the incidents and overview.
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 
@@ -33,6 +34,8 @@ import {DUTY_ROLES, DutiesPanel} from './duties.js';
 import {reasonText} from './patrols-proof.js';
 import {InboxPanel} from './inbox.js';
 import {PARTNER_ROLES, PartnersPanel} from './partners.js';
+import {ServicePointsPanel} from './service-points.js';
+import {ServicePointPopup, addServicePointLayers, servicePointAt} from './service-points-layer.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -57,6 +60,9 @@ let volunteersPanel;
 let posts; // 定岗定人
 let partners; // 物业
 let duties; // 履职
+let servicePoints; // 便民服务点: the panel, the map's popup and the kinds
+let pointPopup;
+let pointTypes = [];
 let signIn;
 let toastTimer;
 
@@ -129,7 +135,7 @@ function sheetPadding() {
 }
 
 function showTab(tab) {
-    if (!signedIn() && !['map', 'report', 'track'].includes(tab)) tab = 'map';
+    if (!signedIn() && !['map', 'report', 'track', 'points'].includes(tab)) tab = 'map';
     if (tab === 'gaps' && !mayGaps()) tab = 'map';
     if (tab === 'coverage' && !mayCoverage()) tab = 'map';
     if (tab === 'vendors' && !mayVendors()) tab = 'map';
@@ -184,6 +190,14 @@ function showTab(tab) {
     if (tab === 'partners' && partners.stale) {
         partners.stale = false;
         partners.load();
+    }
+    if (tab === 'points') {
+        // Looking at the service points shows them on the map.
+        if (!mapView.visible.servicePoints) {
+            mapView.toggle('servicePoints', true);
+            mapView.renderPanel($('#panel-map'));
+        }
+        if (servicePoints.stale) servicePoints.load();
     }
     gaps.show(tab === 'gaps');
     report.show(tab === 'report');
@@ -309,6 +323,8 @@ async function applySession(session) {
     patrols.clear();
     volunteersPanel.clear();
     duties.clear();
+    servicePoints.clear();
+    pointPopup.close();
     incidents.detail = null;
     if (session.signed_in) {
         try {
@@ -346,18 +362,28 @@ async function main() {
             if (state.tab === 'report') report.setPoint(lngLat.lng, lngLat.lat);
             else if (mayPatrols()) location.hash = `#patrols/${id}`;
         },
-        // With the report form open, a click on the map places the report's pin.
+        // A click on the map places the pin of a form waiting for one, else asks who is responsible.
         onLookup: (lngLat) => {
             if (state.tab === 'report') report.setPoint(lngLat.lng, lngLat.lat);
             else if (state.tab === 'volunteers' && volunteersPanel.picking) volunteersPanel.setPoint(lngLat.lng, lngLat.lat);
+            else if (state.tab === 'duties' && duties.wantsPoint()) duties.setPoint(lngLat.lng, lngLat.lat);
             else lookup.show(lngLat);
         },
-        onLookup: (lngLat) => (state.tab === 'report' ? report.setPoint(lngLat.lng, lngLat.lat)
-            : state.tab === 'duties' && duties.wantsPoint() ? duties.setPoint(lngLat.lng, lngLat.lat) : lookup.show(lngLat)),
+        // A service point's dot opens its popup (the report form still takes the click for its pin).
+        onFeatureClick: (e) => {
+            const id = state.tab === 'report' ? 0 : servicePointAt(mapView.map, e.point);
+            if (id) pointPopup.show(id, e.lngLat);
+            return id > 0;
+        },
         onUnits: () => mapView.renderPanel($('#panel-map')),
         periodControl: mapPeriodPicker,
     });
     await mapView.start();
+    pointTypes = await api.servicePointTypes().catch(() => []);
+    await addServicePointLayers(mapView.map, mapView.visible.servicePoints, pointTypes)
+        .catch((e) => console.warn('service points layer: not served', e)); // eslint-disable-line no-console
+    pointPopup = new ServicePointPopup(mapView.map, () => pointTypes);
+    servicePoints = new ServicePointsPanel($('#panel-points'), {mayGaps});
     // The browser tests reach the map through this handle (layers, rendered features, idle state).
     window.streetchief = {map: mapView.map, mapView, overview: () => overview, reasonText};
     lookup = new LookupPopup(mapView.map, signedIn, mayPartners);
@@ -406,6 +432,7 @@ async function main() {
         lookup.relabel();
         report.render();
         track.render();
+        if (servicePoints.points) servicePoints.render();
         if (signedIn()) {
             incidents.render();
             if (overview.view) overview.render();

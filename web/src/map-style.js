@@ -4,6 +4,7 @@
 // the vector tile feature id (["id"], feature.id), not as a property.
 import {MERCHANT_TOGGLE} from './merchants.js';
 import {PATROL_TOGGLE} from './patrols-layer.js';
+import {SERVICE_POINT_TOGGLE} from './service-points-layer.js';
 
 export const KIND_COLORS = {
     main_road: '#9e9e9e',
@@ -144,4 +145,5 @@ export const TOGGLES = [
     {key: 'heatIncidents', layers: ['incidents-heat'], on: false, signedIn: true},
     MERCHANT_TOGGLE,
     PATROL_TOGGLE,
+    SERVICE_POINT_TOGGLE,
 ];

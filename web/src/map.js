@@ -229,6 +229,7 @@ export class MapView {
         }
         const track = patrolAt(this.map, e.point);
         if (track && this.hooks.onPatrol) return this.hooks.onPatrol(track, e.lngLat);
+        if (this.hooks.onFeatureClick?.(e)) return;
         this.hooks.onLookup(e.lngLat);
     }
 

@@ -15,9 +15,12 @@ import enPartners from './partners-en.js';
 import zhDuties from './duties-zh.js';
 import enDuties from './duties-en.js';
 
+import zhPoints from './points-zh.js';
+import enPoints from './points-en.js';
+
 const catalogs = {
-    zh: {...zh, ...zhAssessment, ...zhPatrols, ...zhVolunteers, ...zhPartners, ...zhDuties},
-    en: {...en, ...enAssessment, ...enPatrols, ...enVolunteers, ...enPartners, ...enDuties},
+    zh: {...zh, ...zhAssessment, ...zhPatrols, ...zhVolunteers, ...zhPartners, ...zhDuties, ...zhPoints},
+    en: {...en, ...enAssessment, ...enPatrols, ...enVolunteers, ...enPartners, ...enDuties, ...enPoints},
 };
 const listeners = [];
 let current = 'zh';
