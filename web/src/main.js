@@ -134,8 +134,15 @@ function sheetPadding() {
     mapView.map.setPadding({top: 0, left: 0, right: 0, bottom: phone ? $('#panel').offsetHeight : 0});
 }
 
+// isStaff: a signed-in official. A participant (a deputy or party member with their own account)
+// answers for no territory, so the cases, the overview and the posts would show them nothing.
+function isStaff() {
+    return signedIn() && state.session.user?.role !== 'participant';
+}
+
 function showTab(tab) {
     if (!signedIn() && !['map', 'report', 'track', 'points'].includes(tab)) tab = 'map';
+    if (signedIn() && !isStaff() && ['incidents', 'overview', 'posts'].includes(tab)) tab = 'duties';
     if (tab === 'gaps' && !mayGaps()) tab = 'map';
     if (tab === 'coverage' && !mayCoverage()) tab = 'map';
     if (tab === 'vendors' && !mayVendors()) tab = 'map';
@@ -251,7 +258,7 @@ function renderUser() {
     $('#user-name').textContent = s.signed_in ? t('user.as', {user: s.user.username, role: t(`role.${s.user.role}`)}) : '';
     $('#signin-open').hidden = !!s.signed_in;
     $('#signout').hidden = !s.signed_in;
-    for (const el of document.querySelectorAll('[data-signed-in]')) el.hidden = !s.signed_in;
+    for (const el of document.querySelectorAll('[data-staff]')) el.hidden = !isStaff();
     for (const el of document.querySelectorAll('[data-gaps]')) el.hidden = !mayGaps();
     for (const el of document.querySelectorAll('[data-coverage]')) el.hidden = !mayCoverage();
     for (const el of document.querySelectorAll('[data-vendors]')) el.hidden = !mayVendors();

@@ -59,6 +59,12 @@ describe('the duties panel', () => {
         await open(page, `${server.base}/`);
         await signIn(page, 'participant', 'demo-participant-2026');
         assert.equal(await page.locator('#tabs [data-tab="duties"]').isVisible(), true);
+        // No territory, so no cases, overview or posts: those tabs are not theirs, and asking for one lands on 履职.
+        for (const tab of ['incidents', 'overview', 'posts']) {
+            assert.equal(await page.locator(`#tabs [data-tab="${tab}"]`).isVisible(), false, `a participant sees the ${tab} tab`);
+        }
+        await page.evaluate(() => { location.hash = '#incidents'; });
+        await page.waitForFunction(() => document.body.dataset.tab === 'duties');
         // A participant with one membership lands on their own page.
         await openDuties(page, `#duty-detail[data-member="${member.id}"] #duty-form`);
         assert.equal(await page.locator('.duty-confirm').count(), 0, 'a participant confirms nothing');
