@@ -11,9 +11,10 @@ import (
 	"streetchief/internal/reports"
 )
 
-// TestSeedDemo gives the demo city's compounds their partners through the service's rules, quickly:
-// eight companies, most compounds under contract, one handover, lapsed contracts, residents' teams,
-// building representatives, and a few compounds with neither, which the gap report lists.
+// TestSeedDemo gives the demo city's compounds their partners through the service's rules: eight
+// companies, most compounds under contract, one handover, lapsed contracts, residents' teams,
+// building representatives, and a few compounds with neither, which the gap report lists. Its time
+// is logged, not judged: speed belongs to benchmarks.
 func TestSeedDemo(t *testing.T) {
 	demotest.City(t, 1)
 	ctx := context.Background()
@@ -22,14 +23,10 @@ func TestSeedDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	took := time.Since(start)
-	t.Logf("%s", sum)
+	t.Logf("%s, in %s", sum, time.Since(start).Round(time.Millisecond))
 	if sum.Companies != 8 || sum.Handovers != 1 || sum.Lapsed == 0 || sum.Teams == 0 || sum.Reps == 0 || sum.Neither == 0 ||
 		sum.Contracts < 2*sum.Teams {
 		t.Fatalf("%s", sum)
-	}
-	if took > 5*time.Second {
-		t.Errorf("the demo's partners took %s", took)
 	}
 	r, err := reports.NewService(dbtest.Pool(t)).Gaps(ctx, system, reports.Query{Scope: reports.Scope{Level: "district"}, Kinds: []string{reports.KindNoPartner}})
 	if err != nil {

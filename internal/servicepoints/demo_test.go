@@ -13,7 +13,7 @@ import (
 
 // TestDemoPointsHaveTheirHolesAndHistory loads the demo city and its service points: a few dozen of
 // every kind, none of them outside the district, no mothers' room in one subdistrict, rest stops in
-// four of the seven, one closed after-school room with its revision, in under two seconds.
+// four of the seven, one closed after-school room with its revision (its time is logged, not judged).
 func TestDemoPointsHaveTheirHolesAndHistory(t *testing.T) {
 	demotest.City(t, 7)
 	ctx := context.Background()
@@ -24,8 +24,8 @@ func TestDemoPointsHaveTheirHolesAndHistory(t *testing.T) {
 	}
 	took := time.Since(start)
 	t.Logf("%s in %v", sum, took)
-	if sum.Points < 40 || sum.Points > 70 || sum.Closed != 1 || took > 4*time.Second {
-		t.Errorf("%s in %v: want 40–70 points, one closed, in about 2 s", sum, took)
+	if sum.Points < 40 || sum.Points > 70 || sum.Closed != 1 {
+		t.Errorf("%s: want 40–70 points, one closed", sum)
 	}
 	svc := servicepoints.NewService(dbtest.Pool(t))
 	all, err := svc.List(ctx, access.System("test"), servicepoints.Filter{})
