@@ -386,13 +386,8 @@ async function main() {
         periodControl: mapPeriodPicker,
     });
     await mapView.start();
-    // The service points' kinds and layer follow without holding up the first screen (two requests
-    // before the panels were wired held the first render back by about 0.3 s); the layer takes whatever
-    // visibility its toggle has by the time it is added.
-    api.servicePointTypes().catch(() => []).then((types) => {
-        pointTypes = types;
-        return addServicePointLayers(mapView.map, false, types);
-    }).then(() => mapView.toggle('servicePoints', !!mapView.visible.servicePoints))
+    pointTypes = await api.servicePointTypes().catch(() => []);
+    await addServicePointLayers(mapView.map, mapView.visible.servicePoints, pointTypes)
         .catch((e) => console.warn('service points layer: not served', e)); // eslint-disable-line no-console
     pointPopup = new ServicePointPopup(mapView.map, () => pointTypes);
     servicePoints = new ServicePointsPanel($('#panel-points'), {mayGaps});
