@@ -43,7 +43,8 @@ async function signIn(page, username) {
     await page.tap('#signin-submit');
     await page.waitForSelector('#tabs:not([hidden])');
     // The service worker controls the page once it has claimed it: from then on the shell is cached.
-    await page.waitForFunction(() => navigator.serviceWorker?.controller, null, {timeout: 30000});
+    // On a busy machine its first install (the shell precached) has taken over 30 s once.
+    await page.waitForFunction(() => navigator.serviceWorker?.controller, null, {timeout: 90000});
 }
 
 async function sentAll(page) {
