@@ -151,8 +151,9 @@ func TestRevisionsAndStatusesAreKeptNeverEdited(t *testing.T) {
 	pool := dbtest.Pool(t)
 	for _, sql := range []string{`UPDATE service_point_revision SET name = 'x' WHERE point_id = $1`, `DELETE FROM service_point_status WHERE point_id = $1`,
 		`DELETE FROM service_point WHERE id = $1`} {
-		if _, err := pool.Exec(ctx, sql, p.ID); err == nil {
-			t.Errorf("%s was allowed", sql)
+		// Refused by the history trigger itself, not by some other error on the way.
+		if _, err := pool.Exec(ctx, sql, p.ID); err == nil || !strings.Contains(err.Error(), "never changed or deleted") {
+			t.Errorf("%s: %v", sql, err)
 		}
 	}
 }
