@@ -8,7 +8,11 @@ import {t} from './i18n/index.js';
 import {MAX_PHOTOS, compress} from './photos.js';
 
 const KINDS = ['environment', 'civility', 'traffic', 'elderly_care', 'publicity', 'other'];
-const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+const beijingDay = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 10);
+const today = () => beijingDay(Date.now());
+// lastMorning is the day the form offers: a morning activity is recorded after it, so before 11:00
+// Beijing that is yesterday's (an activity ending in the future is refused).
+const lastMorning = () => (new Date(Date.now() + 8 * 3600e3).getUTCHours() >= 11 ? today() : beijingDay(Date.now() - 24 * 3600e3));
 const dataURL = (blob) => new Promise((resolve, reject) => {
     const r = new FileReader();
     r.onload = () => resolve(r.result);
@@ -20,7 +24,7 @@ const field = (key, input) => h('label', {class: 'op-field'}, h('span', {}, t(ke
 export function activityForm(panel) {
     const f = panel.form;
     const org = h('select', {id: 'vol-org'}, panel.orgs.map((o) => h('option', {value: o.id}, o.name)));
-    const day = h('input', {id: 'vol-day', type: 'date', value: today(), max: today(), required: true});
+    const day = h('input', {id: 'vol-day', type: 'date', value: lastMorning(), max: today(), required: true});
     const from = h('input', {id: 'vol-from', type: 'time', value: '09:00', required: true});
     const to = h('input', {id: 'vol-to', type: 'time', value: '11:00', required: true});
     const kind = h('select', {id: 'vol-kind'}, KINDS.map((k) => h('option', {value: k}, t(`vol.kind.${k}`))));

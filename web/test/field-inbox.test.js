@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
 import {after, before, describe, test} from 'node:test';
 
+import {PNG} from 'pngjs';
+
 import {Browser, apiSession, startServer} from './harness.js';
 
 let server;
@@ -13,7 +15,8 @@ let browser;
 
 before(async () => {
     browser = await Browser.launch();
-    server = await startServer();
+    // Today's morning digest is written as the server starts, whatever the hour the test runs at.
+    server = await startServer({args: ['--digest-at', '00:00']});
 });
 
 after(async () => {
@@ -45,6 +48,29 @@ async function settled(who, query = '') {
     return last;
 }
 
+// dispatchToLaneChief has citizens report n cases in the lane chief's community and the street
+// chief's office send each to the lane chief (escalated first when intake gave it to an area's
+// manager), so the lane chief's inbox holds fresh work whatever the demo's history left there.
+async function dispatchToLaneChief(lane, n) {
+    const admin = await apiSession(server.base, 'admin', 'demo-admin-2026');
+    const spot = (await lane.get('/api/v1/incidents?limit=1000')).incidents
+        .find((i) => lane.user.scope.communities.includes(i.community_id));
+    assert.ok(spot, 'the lane chief sees no incident of their community');
+    const png = new PNG({width: 16, height: 12});
+    png.data.fill(200);
+    for (let k = 0; k < n; k++) {
+        const res = await fetch(`${server.base}/api/v1/incidents`, {method: 'POST', headers: {'Content-Type': 'application/json'},
+            body: JSON.stringify({category: 'random_piling', description: `手机消息测试：巷口堆放杂物 ${k + 1}`, lon: spot.lon, lat: spot.lat,
+                photos: [PNG.sync.write(png).toString('base64')]})});
+        assert.equal(res.status, 201, await res.clone().text());
+        const c = await res.json();
+        if (c.assignee_person_id === lane.user.person_id) continue;
+        if (c.status === 'assigned') await admin.post(`/api/v1/incidents/${c.id}/transitions`, {to: 'escalated', note: '转巷长处置'});
+        await admin.post(`/api/v1/incidents/${c.id}/transitions`, {to: 'assigned', assignee_person_id: lane.user.person_id});
+        assert.equal((await admin.get(`/api/v1/incidents/${c.id}`)).assignee_person_id, lane.user.person_id);
+    }
+}
+
 const badge = (page) => page.$eval('#inbox-count', (el) => el.dataset.unread);
 
 async function badgeIs(page, n) {
@@ -63,6 +89,7 @@ async function fits(page) {
 describe('the inbox on a phone', () => {
     test('the lane chief: count, list, reading one online and one offline, English titles', async (t) => {
         const lane = await apiSession(server.base, 'lanechief', 'demo-lanechief-2026');
+        await dispatchToLaneChief(lane, 2);
         const inbox = await settled(lane, '?limit=30&lang=zh');
         const unreadItems = inbox.items.filter((i) => !i.read_at);
         assert.ok(unreadItems.length >= 2, `the demo lane chief has ${unreadItems.length} unread notices on the first page`);
