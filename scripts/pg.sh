@@ -6,6 +6,7 @@
 #   scripts/pg.sh url     print the DATABASE_URL of the streetchief database
 #   scripts/pg.sh admin-url  print the URL of the maintenance database (tests create databases there)
 #   scripts/pg.sh restart restart it (fast mode)
+#   scripts/pg.sh install install PostgreSQL + PostGIS if missing (as root), nothing else
 #
 # PostgreSQL refuses to run as root, so as root the cluster runs as the 'postgres' system user. When that
 # user cannot reach the project folder (a clone under /root, say), the cluster lives in a folder it can
@@ -179,13 +180,14 @@ restart() {
 }
 
 case "${1:-}" in
+install) install_packages ;;
 start) start ;;
 stop) stop ;;
 restart) restart ;;
 url) echo "postgres://$superuser@127.0.0.1:$port/$dbname?sslmode=disable" ;;
 admin-url) echo "postgres://$superuser@127.0.0.1:$port/postgres?sslmode=disable" ;;
 *)
-    echo "usage: $0 start|stop|restart|url|admin-url" >&2
+    echo "usage: $0 start|stop|restart|install|url|admin-url" >&2
     exit 2
     ;;
 esac
