@@ -81,6 +81,19 @@ test-faults: deps
 		$(GO) test -race -count=1 -run NoAcknowledged -timeout 10m ./internal/incidents
 	$(GO) test -run '^$$' -fuzz FuzzDecodeIntake -fuzztime 200000x ./internal/incidents
 
+# test-ha starts a Patroni cluster on loopback (scripts/ha.sh: etcd, a primary and a synchronous
+# replica under .data/ha), then runs the real binary on it through a libpq multi-host URL while 5,000
+# incidents are reported and the primary's node is SIGKILLed (docs/ha.md). The cluster is stopped
+# afterwards, whatever the outcome; a node lost in the test rejoins on the next start.
+.PHONY: test-ha
+test-ha: deps
+	@scripts/ha.sh start
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/streetchief
+	@rc=0; STREETCHIEF_HA_TESTS=1 STREETCHIEF_HA_HOSTS="$$(scripts/ha.sh hosts)" \
+		STREETCHIEF_HA_KILL_PRIMARY="$(CURDIR)/scripts/ha.sh kill-primary" STREETCHIEF_HA_BINARY="$(CURDIR)/$(BIN)" \
+		$(GO) test -count=1 -v -run 'AcknowledgedReportsSurviveAFailover' -timeout 10m ./cmd/streetchief || rc=$$?; \
+		scripts/ha.sh stop; exit $$rc
+
 # bench: Go benchmarks over the demo city and a ~100,000-area city, HTTP load against PostGIS.
 bench: deps
 	scripts/bench.sh

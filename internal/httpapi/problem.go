@@ -89,6 +89,10 @@ func classifyInfrastructure(err error) *apperr.Error {
 }
 
 func isConnectionLoss(err error) bool {
+	// The connection died under an exchange already begun (a primary lost in a failover).
+	if errors.Is(err, pgconn.ErrConnClosed) {
+		return true
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		// admin_shutdown, crash_shutdown, cannot_connect_now: the server is restarting.

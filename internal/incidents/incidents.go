@@ -151,12 +151,15 @@ func unavailable(err error) error {
 }
 
 // connectionLost recognises a connection that failed or broke under a statement (the database went
-// away); whether the statement committed is unknown, which is what idempotency keys are for.
+// away); whether the statement committed is unknown, which is what idempotency keys are for. A primary
+// lost in a failover shows as ErrConnClosed too: the connection died during an earlier step of the
+// same exchange, after the request may have been sent.
 func connectionLost(err error) bool {
 	var (
 		connErr *pgconn.ConnectError
 		netErr  net.Error
 	)
 	return errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded)
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, context.DeadlineExceeded)
 }

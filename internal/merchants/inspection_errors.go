@@ -39,7 +39,8 @@ func inspectionTranslate(err error, what string) error {
 	case errors.As(err, &pgErr) && (pgErr.Code == "23514" || pgErr.Code == "22023" || pgErr.Code == "22P02" || pgErr.Code == "23503"):
 		return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Message, Err: err}
 	case errors.As(err, &pgErr) && (pgErr.Code[:2] == "08" || pgErr.Code[:2] == "57"),
-		errors.As(err, &connErr), errors.As(err, &netErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, context.DeadlineExceeded):
+		errors.As(err, &connErr), errors.As(err, &netErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, pgconn.ErrConnClosed),
+		errors.Is(err, context.DeadlineExceeded):
 		return &apperr.Error{Code: apperr.Unavailable, Message: "the database is unavailable; retry shortly with the same Idempotency-Key", Err: err}
 	}
 	return fmt.Errorf("%s: %w", what, err)
