@@ -115,9 +115,19 @@ func TestAcknowledgedReportsSurviveAFailover(t *testing.T) {
 	var killedNode string
 	go func() {
 		defer killer.Done()
+		// Until the kill, how far the synchronous replica's replay trails the primary under this load:
+		// the staleness of a read sent to it.
+		var lagSeconds, lagBytes float64
 		for ackedN.Load() < failoverReports/5 {
-			time.Sleep(10 * time.Millisecond)
+			var seconds, walBytes float64
+			if err := pool.QueryRow(ctx, `SELECT coalesce(max(extract(epoch FROM replay_lag)), 0),
+				coalesce(max(pg_wal_lsn_diff(sent_lsn, replay_lsn)), 0) FROM pg_stat_replication`).Scan(&seconds, &walBytes); err == nil {
+				lagSeconds, lagBytes = max(lagSeconds, seconds), max(lagBytes, walBytes)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
+		t.Logf("before the kill, the synchronous replica's replay trailed the primary by at most %.1f ms and %.0f bytes of WAL (sampled every 50 ms)",
+			lagSeconds*1000, lagBytes)
 		out, err := exec.Command(cluster.killPrimary[0], cluster.killPrimary[1:]...).CombinedOutput()
 		killedAt.Store(time.Now().UnixNano())
 		if err != nil {
