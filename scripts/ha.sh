@@ -12,9 +12,14 @@
 #   scripts/ha.sh kill-primary  SIGKILL the primary's Patroni and every PostgreSQL process of it, as if
 #                               its machine were lost; print the killed node's name
 #   scripts/ha.sh status        print Patroni's view of the cluster
+#   scripts/ha.sh backup        a full pgBackRest backup of the primary (WAL is archived continuously)
+#   scripts/ha.sh archive-check switch the primary to a new WAL file and wait until it is archived
+#   scripts/ha.sh restore TIME  restore the last backup and the archived WAL up to TIME into a fresh
+#                               cluster, start it on port +31 and print the port
+#   scripts/ha.sh restore-stop  stop and delete that restored cluster
 #
 # Ports (STREETCHIEF_HA_PORT_BASE, 56200 by default): etcd client +1, peer +2; Patroni REST +11, +12;
-# PostgreSQL +21, +22. PostgreSQL refuses to run as root, so as root everything runs as the 'postgres'
+# PostgreSQL +21, +22; a restored cluster +31. PostgreSQL refuses to run as root, so as root everything runs as the 'postgres'
 # system user, as scripts/pg.sh does; when that user cannot reach the project folder the data lives
 # in /var/lib/streetchief/<key>/ha and .data/ha is a link to it.
 set -euo pipefail
@@ -38,6 +43,7 @@ install_packages() {
     command -v patroni >/dev/null 2>&1 || missing+=(patroni)
     command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
     command -v curl >/dev/null 2>&1 || missing+=(curl)
+    command -v pgbackrest >/dev/null 2>&1 || missing+=(pgbackrest)
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" -ne 0 ]; then
         say "missing ${missing[*]}; install them, then run this again:"
@@ -173,7 +179,41 @@ postgresql:
     shared_buffers: 128MB
     fsync: "on"
     log_min_messages: warning
+    # Every WAL file goes to the pgBackRest repository, from whichever node is primary.
+    archive_mode: "on"
+    archive_command: 'pgbackrest --config=$dir/pgbackrest.conf --stanza=streetchief --pg1-path=$dir/$node archive-push %p'
 EOF
+}
+
+write_backrest_config() {
+    local dir=$1 sock=$2
+    as_owner mkdir -p "$dir/backrest" "$dir/backrest-log" "$dir/backrest-lock" "$dir/backrest-spool"
+    as_owner tee "$dir/pgbackrest.conf" >/dev/null <<EOF
+# written by scripts/ha.sh
+[global]
+repo1-path=$dir/backrest
+repo1-retention-full=2
+log-path=$dir/backrest-log
+lock-path=$dir/backrest-lock
+spool-path=$dir/backrest-spool
+log-level-console=warn
+start-fast=y
+
+[streetchief]
+pg1-path=$dir/node1
+pg1-port=$(pg_port node1)
+pg1-socket-path=$sock
+pg1-user=$superuser
+EOF
+}
+
+# backrest runs pgBackRest against the node that is primary now.
+backrest() {
+    local dir node
+    dir=$(readlink -f "$link")
+    node=$(primary)
+    as_owner pgbackrest --config="$dir/pgbackrest.conf" --stanza=streetchief \
+        --pg1-path="$dir/$node" --pg1-port="$(pg_port "$node")" "$@"
 }
 
 etcd_healthy() { curl -sf "http://127.0.0.1:$etcd_client/health" 2>/dev/null | grep -q '"health":"true"'; }
@@ -215,6 +255,7 @@ start() {
     local i
     for i in $(seq 1 60); do etcd_healthy && break; sleep 0.5; done
     etcd_healthy || { say "etcd did not become healthy; see $dir/etcd.log"; exit 1; }
+    write_backrest_config "$dir" "$sock"
     for node in "${nodes[@]}"; do
         write_patroni_config "$dir" "$node" "$bindir" "$sock"
         if ! alive "$dir/$node.pid"; then
@@ -232,6 +273,7 @@ start() {
     for i in $(seq 1 240); do
         if synchronous_ready; then
             say "primary $(primary) with a synchronous replica; PostgreSQL on $(hosts)"
+            backrest stanza-create >/dev/null
             return 0
         fi
         sleep 0.5
@@ -245,6 +287,7 @@ stop() {
     [ -e "$link" ] || return 0
     local dir node pid i
     dir=$(readlink -f "$link")
+    restore_stop
     for node in "${nodes[@]}"; do
         if alive "$dir/$node.pid"; then
             pid=$(cat "$dir/$node.pid")
@@ -304,6 +347,46 @@ kill_primary() {
     echo "$node"
 }
 
+restore_port() { echo $((base + 31)); }
+
+restore() {
+    local target=$1 dir bindir sock
+    [ -n "$target" ] || { say "restore needs a target time"; exit 2; }
+    dir=$(readlink -f "$link")
+    bindir=$(pg_bindir)
+    if [ ${#dir} -lt 80 ]; then sock=$dir; else sock=/tmp; fi
+    restore_stop
+    as_owner mkdir -m 700 "$dir/restored"
+    as_owner pgbackrest --config="$dir/pgbackrest.conf" --stanza=streetchief --pg1-path="$dir/restored" \
+        restore --type=time "--target=$target" --target-action=promote >/dev/null
+    # The backup carries the primary's configuration; the restored cluster is alone on its own port,
+    # archives nothing, waits for no standby, and is at least as large as the primary (recovery asks).
+    as_owner "$bindir/pg_ctl" -D "$dir/restored" -l "$dir/restored.log" -w -t 120 -o "-p $(restore_port) \
+        -c listen_addresses=127.0.0.1 -c unix_socket_directories=$sock -c archive_mode=off \
+        -c synchronous_standby_names= -c max_connections=200 -c max_wal_senders=10 -c max_worker_processes=8 \
+        -c max_locks_per_transaction=64 -c max_prepared_transactions=0 -c hot_standby=on" start >/dev/null
+    local i
+    for i in $(seq 1 120); do
+        if [ "$("$bindir/psql" -h 127.0.0.1 -p "$(restore_port)" -U "$superuser" -d postgres -tAc 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ]; then
+            restore_port
+            return 0
+        fi
+        sleep 0.5
+    done
+    say "the restored cluster did not finish recovery; see $dir/restored.log"
+    exit 1
+}
+
+restore_stop() {
+    local dir
+    dir=$(readlink -f "$link")
+    [ -d "$dir/restored" ] || return 0
+    if [ -f "$dir/restored/postmaster.pid" ]; then
+        as_owner "$(pg_bindir)/pg_ctl" -D "$dir/restored" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "${dir:?}/restored"
+}
+
 status() { cluster_json | python3 -m json.tool; }
 
 case "${1:-}" in
@@ -313,9 +396,13 @@ wipe) wipe ;;
 hosts) hosts ;;
 primary) primary ;;
 kill-primary) kill_primary ;;
+backup) backrest backup --type=full >/dev/null ;;
+archive-check) backrest check >/dev/null ;;
+restore) restore "${2:-}" ;;
+restore-stop) restore_stop ;;
 status) status ;;
 *)
-    echo "usage: $0 start|stop|wipe|hosts|primary|kill-primary|status" >&2
+    echo "usage: $0 start|stop|wipe|hosts|primary|kill-primary|status|backup|archive-check|restore TIME|restore-stop" >&2
     exit 2
     ;;
 esac

@@ -128,10 +128,10 @@ func TestAcknowledgedReportsSurviveAFailover(t *testing.T) {
 		}
 		t.Logf("before the kill, the synchronous replica's replay trailed the primary by at most %.1f ms and %.0f bytes of WAL (sampled every 50 ms)",
 			lagSeconds*1000, lagBytes)
-		out, err := exec.Command(cluster.killPrimary[0], cluster.killPrimary[1:]...).CombinedOutput()
+		out, err := exec.Command(cluster.script, "kill-primary").CombinedOutput()
 		killedAt.Store(time.Now().UnixNano())
 		if err != nil {
-			t.Errorf("%s: %v %s", strings.Join(cluster.killPrimary, " "), err, out)
+			t.Errorf("%s kill-primary: %v %s", cluster.script, err, out)
 		}
 		killedNode = strings.TrimSpace(string(out))
 	}()
