@@ -22,6 +22,7 @@ import (
 	"streetchief/internal/monthly"
 	"streetchief/internal/pdf"
 	"streetchief/internal/policy"
+	"streetchief/internal/ratelimit"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 	"streetchief/internal/tasks"
@@ -125,6 +126,11 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	// Overdue task items are told once each, like overdue cases, by every replica in turn.
 	taskService := tasks.NewService(pool)
 	go taskService.Run(ctx, escalationInterval, logger)
+	// Replicas behind a load balancer share the report limits through the database.
+	publicLimits := ratelimit.NewStore(pool, "public_reports", time.Minute)
+	keyLimits := ratelimit.NewStore(pool, "open311_key", time.Minute)
+	go publicLimits.Run(ctx, logger)
+	go keyLimits.Run(ctx, logger)
 	api := httpapi.New(httpapi.Deps{
 		Notify:     notifyStore,
 		Merchants:  shops,
@@ -145,6 +151,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		Version:    version,
 		// 0 on the command line means no limit; to httpapi, 0 means its default.
 		PublicReportsPerMinute: cmp.Or(*publicReports, -1),
+		RateLimits:             &httpapi.RateLimits{PublicReports: publicLimits, Open311Keys: keyLimits},
 		Open311:                httpapi.Open311Options{Jurisdiction: *jurisdiction, KeyService: *keyService},
 	})
 	srv := &http.Server{
