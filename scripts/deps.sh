@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build tools streetchief needs when they are missing: Go (Debian's package brings a go
-# command, which then fetches the toolchain go.mod asks for through the module proxy) and a C compiler
-# for the race detector, GDAL for the feature service test and HAProxy for the replicas test. PostgreSQL and PostGIS are installed
-# by scripts/pg.sh.
+# command, which then fetches the toolchain go.mod asks for through the module proxy), a C compiler
+# for the race detector, GDAL for the feature service test and HAProxy for the replicas test.
+# PostgreSQL and PostGIS are installed by scripts/pg.sh.
 set -euo pipefail
 
 missing=()

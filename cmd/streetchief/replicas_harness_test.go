@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -14,9 +15,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
 )
 
 // A cluster is N replicas of the real binary on one database behind HAProxy, started by
@@ -242,4 +246,55 @@ func (c *cluster) doJSON(cl *http.Client, replica, method, path string, header m
 		}
 	}
 	return h, doc
+}
+
+// mailSink is an SMTP server on loopback that counts the messages each recipient gets: the replicas'
+// notification workers deliver to it.
+type mailSink struct {
+	addr string
+	mu   sync.Mutex
+	got  map[string]int
+}
+
+func newMailSink(t *testing.T, port int) *mailSink {
+	t.Helper()
+	s := &mailSink{got: map[string]int{}}
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }))
+	srv.Domain = "localhost"
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.addr = l.Addr().String()
+	go srv.Serve(l) //nolint:errcheck // ends with Close
+	t.Cleanup(func() { srv.Close() })
+	return s
+}
+
+// received is how many messages each recipient got.
+func (s *mailSink) received() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.got)
+}
+
+type sinkSession struct {
+	s  *mailSink
+	to []string
+}
+
+func (x *sinkSession) Reset()                                    { x.to = nil }
+func (x *sinkSession) Logout() error                             { return nil }
+func (x *sinkSession) Mail(string, *smtp.MailOptions) error      { return nil }
+func (x *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error { x.to = append(x.to, to); return nil }
+func (x *sinkSession) Data(r io.Reader) error {
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return err
+	}
+	x.s.mu.Lock()
+	defer x.s.mu.Unlock()
+	for _, to := range x.to {
+		x.s.got[to]++
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"net/http"
 	"os"
 	"slices"
@@ -28,8 +29,8 @@ const reportLimit = 5
 // Three replicas of the real binary on one fresh database with the demo city, behind HAProxy started
 // by scripts/lb.sh. Whichever replica answers, a session, its CSRF token, the report limit and an
 // Idempotency-Key hold; an area edited through one replica is in the others' lookups and tiles
-// within a second; and the jobs every replica runs at start — overdue escalation, the morning digest,
-// overdue task items — do each piece of work once.
+// within a second; and the jobs every replica runs — overdue escalation and the morning digest from
+// their start, the notification outbox — do each piece of work once.
 func TestReplicasBehindHAProxyShareStateAndRunJobsOnce(t *testing.T) {
 	haproxyOrSkip(t)
 	pool := dbtest.Own(t)
@@ -54,9 +55,10 @@ func TestReplicasBehindHAProxyShareStateAndRunJobsOnce(t *testing.T) {
 		t.Fatal("the demo city has no overdue incident for the replicas to escalate")
 	}
 
-	p := ports(t, 4)
+	p := ports(t, 5)
+	mail := newMailSink(t, p[4])
 	c.start([]string{fmt.Sprintf("127.0.0.1:%d", p[1]), fmt.Sprintf("127.0.0.1:%d", p[2]), fmt.Sprintf("127.0.0.1:%d", p[3])}, p[0],
-		"--digest-at", "00:00", "--public-reports-per-minute", strconv.Itoa(reportLimit))
+		"--digest-at", "00:00", "--public-reports-per-minute", strconv.Itoa(reportLimit), "--smtp-addr", mail.addr)
 
 	var areaID int64
 	var place orb.Point
@@ -71,11 +73,14 @@ func TestReplicasBehindHAProxyShareStateAndRunJobsOnce(t *testing.T) {
 	c.editShowsOnOtherReplicas(admin, csrf, areaID, place)
 	c.escalatedOnce(pool, started, overdue)
 	c.digestsWrittenOnce(pool, started)
-	c.taskItemsToldOnce(pool, started)
+	c.reportersMailedOnce(pool, mail)
 }
 
+// reportBody is a report at p; reporters leave an email address of their own, where every replica's
+// notification worker may tell them that the report was received.
 func reportBody(p orb.Point, what string) map[string]any {
-	return map[string]any{"category": "random_piling", "lon": p[0], "lat": p[1], "description": what}
+	return map[string]any{"category": "random_piling", "lon": p[0], "lat": p[1], "description": what,
+		"contact": "reporter-" + strconv.FormatUint(uint64(crc32.ChecksumIEEE([]byte(what))), 36) + "@example.org"}
 }
 
 // signInEverywhere signs in through one replica and finds the session on every one.
@@ -276,18 +281,33 @@ func (c *cluster) digestsWrittenOnce(pool *pgxpool.Pool, started time.Time) {
 	c.t.Logf("%d digests, one per person, written by the replicas together", notices)
 }
 
-// taskItemsToldOnce counts the notices of overdue task items: one per person and item.
-func (c *cluster) taskItemsToldOnce(pool *pgxpool.Pool, started time.Time) {
-	var notices, doubles int
-	if err := pool.QueryRow(context.Background(), `SELECT COALESCE(sum(n), 0), count(*) FILTER (WHERE n > 1) FROM
-		(SELECT person_id, kind, params->>'task_id', params->>'item_id', count(*) AS n FROM notification
-		  WHERE kind IN ('task_overdue', 'task_overdue_escalated') AND created_at >= $1 GROUP BY 1, 2, 3, 4) d`, started).Scan(&notices, &doubles); err != nil {
+// reportersMailedOnce waits for the outbox to be drained by the three workers and counts: every
+// reporter got one message.
+func (c *cluster) reportersMailedOnce(pool *pgxpool.Pool, mail *mailSink) {
+	var want []string
+	if err := pool.QueryRow(context.Background(), `SELECT COALESCE(array_agg(address ORDER BY address), '{}') FROM notification_delivery
+		WHERE channel = 'email'`).Scan(&want); err != nil {
 		c.t.Fatal(err)
 	}
-	if doubles > 0 {
-		c.t.Fatalf("%d people were told of one overdue task item more than once (%d notices)", doubles, notices)
+	// 3 signed-in writes, reportLimit anonymous ones; the idempotent report left its contact once.
+	if len(want) != len(c.replicas)+reportLimit+1 {
+		c.t.Fatalf("%d deliveries queued (%v), want one per report taken", len(want), want)
 	}
-	c.t.Logf("%d notices of overdue task items, one per person and item", notices)
+	waitFor(c.t, "the outbox to be sent", func() bool {
+		var left int
+		err := pool.QueryRow(context.Background(), `SELECT count(*) FROM notification_delivery WHERE state <> 'sent'`).Scan(&left)
+		return err == nil && left == 0
+	})
+	got := mail.received()
+	for _, to := range want {
+		if got[to] != 1 {
+			c.t.Errorf("%s got %d messages, want 1", to, got[to])
+		}
+	}
+	if len(got) != len(want) {
+		c.t.Errorf("the sink got mail for %d addresses, want %d: %v", len(got), len(want), got)
+	}
+	c.t.Logf("%d reporters told once each by three notification workers", len(want))
 }
 
 // loggedSum adds up the integer attribute attr of the replica's log lines whose message is msg.
