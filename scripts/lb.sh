@@ -13,10 +13,16 @@
 # (tests and operators use it to reach one replica through the balancer). A replica joins once its
 # /readyz answers 200 — the database reachable, the schema current, the lookup index loaded — and
 # leaves after two failed checks a second apart.
+#
+# HAProxy adds the client's address to X-Forwarded-For and connects to the replicas from
+# $STREETCHIEF_LB_SOURCE (127.0.0.2 unless set), so that they can tell it from a client on this
+# machine: start the replicas with --trusted-proxies 127.0.0.2 and they read the client's address
+# (for the report limit and sign-in throttling) from the header HAProxy wrote, and only from it.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${STREETCHIEF_LB_DIR:-$root/.data/lb}
+source_addr=${STREETCHIEF_LB_SOURCE:-127.0.0.2}
 say() { printf 'lb: %s\n' "$*" >&2; }
 
 install_haproxy() {
@@ -43,6 +49,7 @@ check_args() {
     [[ $1 =~ ^[0-9]{1,5}$ ]] && [ "$1" -ge 1 ] && [ "$1" -le 65535 ] || { say "port $1 is not 1-65535"; exit 2; }
     shift
     local a
+    [[ $source_addr =~ ^[0-9a-fA-F.:]+$ ]] || { say "STREETCHIEF_LB_SOURCE=$source_addr is not an address"; exit 2; }
     for a in "$@"; do
         [[ $a =~ ^[A-Za-z0-9.-]+:[0-9]{1,5}$ ]] || { say "replica address $a is not host:port"; exit 2; }
     done
@@ -74,6 +81,7 @@ backend replicas
     option httpchk GET /readyz
     http-check expect status 200
     default-server inter 1s fall 2 rise 1
+    source $source_addr
     http-response set-header X-Streetchief-Replica %s
 CFG
     for a in "$@"; do

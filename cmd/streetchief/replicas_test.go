@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -58,7 +59,8 @@ func TestReplicasBehindHAProxyShareStateAndRunJobsOnce(t *testing.T) {
 	p := ports(t, 5)
 	mail := newMailSink(t, p[4])
 	c.start([]string{fmt.Sprintf("127.0.0.1:%d", p[1]), fmt.Sprintf("127.0.0.1:%d", p[2]), fmt.Sprintf("127.0.0.1:%d", p[3])}, p[0],
-		"--digest-at", "00:00", "--public-reports-per-minute", strconv.Itoa(reportLimit), "--smtp-addr", mail.addr)
+		"--digest-at", "00:00", "--public-reports-per-minute", strconv.Itoa(reportLimit), "--smtp-addr", mail.addr,
+		"--trusted-proxies", "127.0.0.2") // scripts/lb.sh's source address
 
 	var areaID int64
 	var place orb.Point
@@ -164,6 +166,12 @@ func (c *cluster) reportLimitIsCountedAcrossReplicas(p orb.Point) {
 	if len(refusedBy) != len(c.replicas) {
 		c.t.Fatalf("refused by %v, want every replica", refusedBy)
 	}
+	// The replicas read the client's address from the balancer's hop of X-Forwarded-For: one a
+	// client writes itself changes nothing, and a client at another address has a limit of its own.
+	c.doJSON(anon, "", "POST", "/api/v1/incidents", map[string]string{"X-Forwarded-For": "192.0.2.77"}, reportBody(p, "spoofed"), 429)
+	neighbour := c.client(false)
+	neighbour.Transport = &http.Transport{DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 3)}}).DialContext}
+	c.doJSON(neighbour, "", "POST", "/api/v1/incidents", nil, reportBody(p, "from another address"), 201)
 }
 
 // editShowsOnOtherReplicas renames an area through r1 and polls r2 and r3, lookup and tile, until
@@ -289,8 +297,9 @@ func (c *cluster) reportersMailedOnce(pool *pgxpool.Pool, mail *mailSink) {
 		WHERE channel = 'email'`).Scan(&want); err != nil {
 		c.t.Fatal(err)
 	}
-	// 3 signed-in writes, reportLimit anonymous ones; the idempotent report left its contact once.
-	if len(want) != len(c.replicas)+reportLimit+1 {
+	// 3 signed-in writes, reportLimit anonymous ones and the neighbour's; the idempotent report
+	// left its contact once.
+	if len(want) != len(c.replicas)+reportLimit+2 {
 		c.t.Fatalf("%d deliveries queued (%v), want one per report taken", len(want), want)
 	}
 	waitFor(c.t, "the outbox to be sent", func() bool {

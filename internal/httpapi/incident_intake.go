@@ -45,7 +45,7 @@ func (s *Server) limitPublicReports(w http.ResponseWriter, r *http.Request) erro
 	if s.publicReports == 0 || principal(r).SignedIn() {
 		return nil
 	}
-	v, err := s.limits.PublicReports.Take(r.Context(), clientAddress(r), s.publicReports)
+	v, err := s.limits.PublicReports.Take(r.Context(), s.clientAddress(r), s.publicReports)
 	if err != nil {
 		return fmt.Errorf("public reports' limit: %w", err)
 	}

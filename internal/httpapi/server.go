@@ -6,6 +6,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -66,6 +67,9 @@ type Deps struct {
 	// counts in this process, which suits one server alone. Replicas behind a load balancer pass
 	// counters in the database (ratelimit.Store), so a limit holds whichever replica answers.
 	RateLimits *RateLimits
+	// TrustedProxies are the load balancers in front: from them, not from anyone else, the client's
+	// address is read in X-Forwarded-For. Empty: the peer is the client.
+	TrustedProxies []netip.Prefix
 	// Open311 configures the Open311 endpoint: its jurisdiction_id and how integrators get keys.
 	Open311 Open311Options
 	// Operations are the joint enforcement operations; nil builds them on DB, Registry and Incidents.
