@@ -31,7 +31,7 @@ const reportLimit = 5
 // by scripts/lb.sh. Whichever replica answers, a session, its CSRF token, the report limit and an
 // Idempotency-Key hold; an area edited through one replica is in the others' lookups and tiles
 // within a second; and the jobs every replica runs — overdue escalation and the morning digest from
-// their start, the notification outbox — do each piece of work once.
+// their start, overdue tasks, the notification outbox — do each piece of work once.
 func TestReplicasBehindHAProxyShareStateAndRunJobsOnce(t *testing.T) {
 	haproxyOrSkip(t)
 	pool := dbtest.Own(t)
@@ -69,6 +69,7 @@ func TestReplicasBehindHAProxyShareStateAndRunJobsOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin, csrf := c.signInEverywhere()
+	task, taskDue := c.issueTaskDueSoon(pool, admin, csrf, areaID)
 	c.writesNeedCSRFOnEveryReplica(admin, csrf, place)
 	c.idempotencyKeyHoldsAcrossReplicas(pool, admin, csrf, place)
 	c.reportLimitIsCountedAcrossReplicas(place)
@@ -76,6 +77,46 @@ func TestReplicasBehindHAProxyShareStateAndRunJobsOnce(t *testing.T) {
 	c.escalatedOnce(pool, started, overdue)
 	c.digestsWrittenOnce(pool, started)
 	c.reportersMailedOnce(pool, mail)
+	c.overdueTaskToldOnce(pool, task, taskDue)
+}
+
+// issueTaskDueSoon issues a task (督办) through r3 to the area's subdistrict, due in a few seconds:
+// a part not broken down by its deadline is overdue, and every replica's task escalation will find it.
+func (c *cluster) issueTaskDueSoon(pool *pgxpool.Pool, admin *http.Client, csrf string, areaID int64) (int64, time.Time) {
+	var sub int64
+	if err := pool.QueryRow(context.Background(), `SELECT subdistrict_id FROM area WHERE id = $1`, areaID).Scan(&sub); err != nil {
+		c.t.Fatal(err)
+	}
+	due := time.Now().Add(5 * time.Second).Truncate(time.Second)
+	_, doc := c.doJSON(admin, "r3", "POST", "/api/v1/tasks", map[string]string{"X-CSRF-Token": csrf}, map[string]any{
+		"issuer_level": "district", "issuing_office": "区城管办", "title": "清理乱堆放", "body": "三副本测试",
+		"done_when": "现场无堆放", "deadline": due, "subdistrict_ids": []int64{sub}}, 201)
+	id, _ := doc["id"].(float64)
+	if id == 0 {
+		c.t.Fatalf("the task was issued without an id: %v", doc)
+	}
+	return int64(id), due
+}
+
+// overdueTaskToldOnce waits until every replica's task escalation, once a minute, has run since the
+// task fell due, and counts: its street chief told once, one escalation step.
+func (c *cluster) overdueTaskToldOnce(pool *pgxpool.Pool, task int64, due time.Time) {
+	ctx := context.Background()
+	if wait := time.Until(due.Add(escalationInterval + 5*time.Second)); wait > 0 {
+		time.Sleep(wait)
+	}
+	var steps, notices, people int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM task_escalation WHERE task_id = $1`, task).Scan(&steps); err != nil {
+		c.t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT person_id) FROM notification
+		WHERE kind = 'task_overdue' AND (params->>'task_id')::bigint = $1`, task).Scan(&notices, &people); err != nil {
+		c.t.Fatal(err)
+	}
+	if steps != 1 || people == 0 || notices != people {
+		c.t.Fatalf("overdue task %d: %d escalation steps, %d notices to %d people; want one step and one notice each", task, steps, notices, people)
+	}
+	c.t.Logf("the overdue task told %d street chief(s) once, though three replicas ran the escalation since", people)
 }
 
 // reportBody is a report at p; reporters leave an email address of their own, where every replica's
