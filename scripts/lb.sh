@@ -9,10 +9,10 @@
 #   scripts/lb.sh stop                 stop it
 #
 # Replicas are named r1, r2, … in the order given. Each answer says which one served it in
-# X-Streetchief-Replica; a request that sends that header naming a replica that is up goes to it
-# (tests and operators use it to reach one replica through the balancer). A replica joins once its
-# /readyz answers 200 — the database reachable, the schema current, the lookup index loaded — and
-# leaves after two failed checks a second apart.
+# X-Streetchief-Replica; a request that sends that header naming a replica goes to it, even while its
+# checks fail (tests and operators use it to reach one replica through the balancer). A replica
+# joins once its /readyz answers 200 — the database reachable, the schema current, the lookup index
+# loaded — and leaves after three failed checks a second apart.
 #
 # HAProxy adds the client's address to X-Forwarded-For and connects to the replicas from
 # $STREETCHIEF_LB_SOURCE (127.0.0.2 unless set), so that they can tell it from a client on this
@@ -80,7 +80,9 @@ backend replicas
     balance roundrobin
     option httpchk GET /readyz
     http-check expect status 200
-    default-server inter 1s fall 2 rise 1
+    # A check may wait 3 s: a replica busy at start-up (the demo city, its first jobs) is slow, not down.
+    timeout check 3s
+    default-server inter 1s fall 3 rise 1
     source $source_addr
     http-response set-header X-Streetchief-Replica %s
 CFG
@@ -88,6 +90,7 @@ CFG
         i=$((i + 1))
         echo "    use-server r$i if { req.hdr(X-Streetchief-Replica) -m str r$i }"
     done
+    echo "    force-persist if { req.hdr(X-Streetchief-Replica) -m found }"
     i=0
     for a in "$@"; do
         i=$((i + 1))

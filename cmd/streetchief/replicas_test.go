@@ -74,6 +74,7 @@ func TestReplicasBehindHAProxyShareStateAndRunJobsOnce(t *testing.T) {
 	c.idempotencyKeyHoldsAcrossReplicas(pool, admin, csrf, place)
 	c.reportLimitIsCountedAcrossReplicas(place)
 	c.editShowsOnOtherReplicas(admin, csrf, areaID, place)
+	c.reportShowsInOtherReplicasTiles(admin, csrf, place)
 	c.escalatedOnce(pool, started, overdue)
 	c.digestsWrittenOnce(pool, started)
 	c.reportersMailedOnce(pool, mail)
@@ -262,6 +263,39 @@ func (c *cluster) editShowsOnOtherReplicas(admin *http.Client, csrf string, area
 	}
 }
 
+// reportShowsInOtherReplicasTiles files a report through r1 and polls r2's and r3's incident tile
+// (cached before the report) until it is drawn anew: within a second of the report's answer.
+func (c *cluster) reportShowsInOtherReplicasTiles(admin *http.Client, csrf string, p orb.Point) {
+	tile := maptile.At(p, 16)
+	tilePath := fmt.Sprintf("/tiles/incidents/16/%d/%d.mvt", tile.X, tile.Y)
+	before := map[string][]byte{}
+	for _, r := range c.replicas[1:] {
+		status, _, b := c.do(admin, r.name, "GET", tilePath, nil, nil)
+		if status != 200 {
+			c.t.Fatalf("incident tile on %s: %d %s", r.name, status, b)
+		}
+		// Until something changes the tile is the cached one, byte for byte: a difference is news.
+		if _, _, again := c.do(admin, r.name, "GET", tilePath, nil, nil); !bytes.Equal(again, b) {
+			c.t.Fatalf("%s drew its incident tile differently with nothing reported", r.name)
+		}
+		before[r.name] = b
+	}
+	c.doJSON(admin, "r1", "POST", "/api/v1/incidents", map[string]string{"X-CSRF-Token": csrf}, reportBody(p, "for the tiles"), 201)
+	reported := time.Now()
+	for _, r := range c.replicas[1:] {
+		for {
+			if status, _, b := c.do(admin, r.name, "GET", tilePath, nil, nil); status == 200 && !bytes.Equal(b, before[r.name]) {
+				c.t.Logf("the report through r1 reached %s's incident tile after %s", r.name, time.Since(reported).Round(time.Millisecond))
+				break
+			}
+			if time.Since(reported) > time.Second {
+				c.t.Fatalf("a second after a report through r1, %s's incident tile is as before", r.name)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
 type lookupArea struct {
 	ID   int64  `json:"id"`
 	Name string `json:"name"`
@@ -338,9 +372,9 @@ func (c *cluster) reportersMailedOnce(pool *pgxpool.Pool, mail *mailSink) {
 		WHERE channel = 'email'`).Scan(&want); err != nil {
 		c.t.Fatal(err)
 	}
-	// 3 signed-in writes, reportLimit anonymous ones and the neighbour's; the idempotent report
-	// left its contact once.
-	if len(want) != len(c.replicas)+reportLimit+2 {
+	// 3 signed-in writes, reportLimit anonymous ones, the neighbour's and the tiles' one; the
+	// idempotent report left its contact once.
+	if len(want) != len(c.replicas)+reportLimit+3 {
 		c.t.Fatalf("%d deliveries queued (%v), want one per report taken", len(want), want)
 	}
 	waitFor(c.t, "the outbox to be sent", func() bool {
