@@ -81,6 +81,14 @@ test-faults: deps
 		$(GO) test -race -count=1 -run NoAcknowledged -timeout 10m ./internal/incidents
 	$(GO) test -run '^$$' -fuzz FuzzDecodeIntake -fuzztime 200000x ./internal/incidents
 
+# test-replicas runs only the three-replica test (also part of make test): three servers of the real
+# binary on one fresh database behind HAProxy (scripts/lb.sh), docs/scale.md "Replicas".
+.PHONY: test-replicas
+test-replicas: deps
+	@scripts/pg.sh start
+	STREETCHIEF_TEST_DATABASE_URL="$$(scripts/pg.sh admin-url)" STREETCHIEF_REQUIRE_DB=1 \
+		$(GO) test -count=1 -run TestReplicasBehindHAProxy -v -timeout 10m ./cmd/streetchief
+
 # bench: Go benchmarks over the demo city and a ~100,000-area city, HTTP load against PostGIS.
 bench: deps
 	scripts/bench.sh
