@@ -2,6 +2,8 @@ package lookup
 
 import (
 	"context"
+	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,7 +48,12 @@ func (e *Engine) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	e.snap.Store(newSnapshot(areas, units, posts))
+	// The rows arrive in slices grown by appending, up to a quarter longer than needed, and the
+	// snapshot keeps them for its life: copied to their length they cost no more than they hold.
+	e.snap.Store(newSnapshot(slices.Clone(areas), slices.Clone(units), slices.Clone(posts)))
+	// Reading and building left about twice the snapshot's size in garbage, and the runtime would
+	// keep those pages resident for minutes: a full load is rare, so hand them back now.
+	debug.FreeOSMemory()
 	return nil
 }
 
