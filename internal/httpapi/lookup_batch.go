@@ -9,7 +9,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/paulmach/orb"
 
@@ -121,7 +123,7 @@ func (s *Server) lookupBatch(w http.ResponseWriter, r *http.Request) error {
 	case out == batchCSV:
 		bw.WriteString(lookup.CSVHeader)
 	}
-	err = s.Lookup.AnswerStream(lookup.Query{At: opt.at, ToleranceM: opt.toleranceM, Who: principal(r)}, points,
+	err = s.Lookup.AnswerStream(lookup.Query{At: opt.at, ToleranceM: opt.toleranceM, Who: principal(r), WithoutPeople: ids}, points,
 		answerEncoder(out, ids), func(chunk []byte) error {
 			_, err := bw.Write(chunk)
 			return err
@@ -202,59 +204,98 @@ func readBatchBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// eachLine calls fn with every non-blank line of body and its number from 1.
-func eachLine(body []byte, fn func(n int, line []byte) error) error {
-	for n := 1; len(body) > 0; n++ {
-		line := body
-		if i := bytes.IndexByte(body, '\n'); i >= 0 {
-			line, body = body[:i], body[i+1:]
-		} else {
-			body = nil
-		}
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 {
-			continue
-		}
-		if err := fn(n, line); err != nil {
-			return err
-		}
+// decodeLines parses every non-blank line of body with parse (n is its number from 1) on all CPUs:
+// the body is cut at line ends into one piece a CPU, and the pieces' points joined in order. parse
+// returns skip for a line that is no point (a header); the first bad line in the body is the error.
+func decodeLines(body []byte, parse func(n int, line []byte) (pt orb.Point, skip bool, err error)) ([]orb.Point, error) {
+	pieces := max(1, min(runtime.GOMAXPROCS(0), len(body)>>20))
+	type piece struct {
+		body   []byte
+		first  int // number of its first line
+		points []orb.Point
+		err    error
 	}
-	return nil
+	ps := make([]piece, 0, pieces)
+	for line := 1; len(body) > 0; {
+		end := len(body)
+		if left := pieces - len(ps); left > 1 {
+			end = len(body) / left
+			if i := bytes.IndexByte(body[end:], '\n'); i >= 0 {
+				end += i + 1
+			} else {
+				end = len(body)
+			}
+		}
+		ps = append(ps, piece{body: body[:end], first: line})
+		line += bytes.Count(body[:end], []byte{'\n'})
+		body = body[end:]
+	}
+	var wg sync.WaitGroup
+	for k := range ps {
+		wg.Go(func() {
+			p := &ps[k]
+			rest := p.body
+			p.points = make([]orb.Point, 0, bytes.Count(rest, []byte{'\n'})+1)
+			for n := p.first; len(rest) > 0; n++ {
+				line := rest
+				if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+					line, rest = rest[:i], rest[i+1:]
+				} else {
+					rest = nil
+				}
+				if line = bytes.TrimSpace(line); len(line) == 0 {
+					continue
+				}
+				pt, skip, err := parse(n, line)
+				if err != nil {
+					p.err = err
+					return
+				}
+				if skip {
+					continue
+				}
+				if pt[0] < -180 || pt[0] > 180 || pt[1] < -90 || pt[1] > 90 {
+					p.err = apperr.New(apperr.Malformed, "line %d: [%g, %g] is out of range (lon -180..180, lat -90..90)", n, pt[0], pt[1])
+					return
+				}
+				p.points = append(p.points, pt)
+			}
+		})
+	}
+	wg.Wait()
+	total := 0
+	for _, p := range ps {
+		if p.err != nil {
+			return nil, p.err
+		}
+		total += len(p.points)
+	}
+	if total > MaxLookupBatch {
+		return nil, apperr.New(apperr.TooLarge, "a batch may hold at most %d points, this one has %d", MaxLookupBatch, total)
+	}
+	points := make([]orb.Point, 0, total)
+	for _, p := range ps {
+		points = append(points, p.points...)
+	}
+	return points, nil
 }
 
-func appendBatchPoint(points []orb.Point, n int, lon, lat float64) ([]orb.Point, error) {
-	if len(points) >= MaxLookupBatch {
-		return nil, apperr.New(apperr.TooLarge, "a batch may hold at most %d points", MaxLookupBatch)
-	}
-	if lon < -180 || lon > 180 || lat < -90 || lat > 90 {
-		return nil, apperr.New(apperr.Malformed, "line %d: [%g, %g] is out of range (lon -180..180, lat -90..90)", n, lon, lat)
-	}
-	return append(points, orb.Point{lon, lat}), nil
-}
-
-// decodeCSVPoints reads lon,lat rows; further columns are ignored, and a first row that is not two
+// decodeCSVPoints reads lon,lat rows; further columns are ignored, and a first line that is not two
 // numbers is taken for a header. Fields may be quoted.
 func decodeCSVPoints(body []byte) ([]orb.Point, error) {
-	points := make([]orb.Point, 0, bytes.Count(body, []byte{'\n'})+1)
-	first := true
-	err := eachLine(body, func(n int, line []byte) error {
+	return decodeLines(body, func(n int, line []byte) (orb.Point, bool, error) {
 		lonText, rest, ok := bytes.Cut(line, []byte{','})
 		latText, _, _ := bytes.Cut(rest, []byte{','})
 		lon, okLon := parseNumber(unquoteCSV(lonText))
 		lat, okLat := parseNumber(unquoteCSV(latText))
-		header := first
-		first = false
 		if !ok || !okLon || !okLat {
-			if header {
-				return nil
+			if n == 1 {
+				return orb.Point{}, true, nil
 			}
-			return apperr.New(apperr.Malformed, "line %d: %q is not lon,lat", n, truncate(line))
+			return orb.Point{}, false, apperr.New(apperr.Malformed, "line %d: %q is not lon,lat", n, truncate(line))
 		}
-		var err error
-		points, err = appendBatchPoint(points, n, lon, lat)
-		return err
+		return orb.Point{lon, lat}, false, nil
 	})
-	return points, err
 }
 
 func unquoteCSV(b []byte) string {
@@ -267,8 +308,7 @@ func unquoteCSV(b []byte) string {
 
 // decodeNDJSONPoints reads one point a line: [lon,lat] or {"lon":..,"lat":..}.
 func decodeNDJSONPoints(body []byte) ([]orb.Point, error) {
-	points := make([]orb.Point, 0, bytes.Count(body, []byte{'\n'})+1)
-	err := eachLine(body, func(n int, line []byte) error {
+	return decodeLines(body, func(n int, line []byte) (orb.Point, bool, error) {
 		lon, lat, ok := parsePairLine(line)
 		if !ok {
 			var obj struct {
@@ -276,15 +316,12 @@ func decodeNDJSONPoints(body []byte) ([]orb.Point, error) {
 				Lat *float64 `json:"lat"`
 			}
 			if json.Unmarshal(line, &obj) != nil || obj.Lon == nil || obj.Lat == nil {
-				return apperr.New(apperr.Malformed, `line %d: %q is not [lon,lat] or {"lon":…,"lat":…}`, n, truncate(line))
+				return orb.Point{}, false, apperr.New(apperr.Malformed, `line %d: %q is not [lon,lat] or {"lon":…,"lat":…}`, n, truncate(line))
 			}
 			lon, lat = *obj.Lon, *obj.Lat
 		}
-		var err error
-		points, err = appendBatchPoint(points, n, lon, lat)
-		return err
+		return orb.Point{lon, lat}, false, nil
 	})
-	return points, err
 }
 
 // parsePairLine reads "[lon,lat]" without encoding/json: a million lines of it are most of a large

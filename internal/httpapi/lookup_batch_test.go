@@ -179,6 +179,11 @@ func TestLookupBatchSpeaksCSVAndNDJSONWithGzipAndIDs(t *testing.T) {
 			t.Errorf("%s: %d %s %s, want 400 problem+json mentioning %q", tc.name, status, h.Get("Content-Type"), body, tc.detail)
 		}
 	}
+	// Long enough to be read in pieces on both CPUs, the bad line still named by its number.
+	long := strings.Repeat("101.300000,31.700000\n", 90_000) + "101.3,31.7,\"x\"\n" + "oops\n" + strings.Repeat("101.300000,31.700000\n", 30_000)
+	if status, _, body := batchPost(t, url, long, map[string]string{"Content-Type": "text/csv"}); status != 400 || !strings.Contains(body, "line 90002") {
+		t.Errorf("a bad line 90,002 of 120,002: %d %.300s", status, body)
+	}
 	for _, q := range []string{"?fields=names", "?format=xml"} {
 		if status, _, body := batchPost(t, url+q, "117,25\n", map[string]string{"Content-Type": "text/csv"}); status != 400 {
 			t.Errorf("%s: %d %s, want 400", q, status, body)

@@ -69,6 +69,9 @@ type Query struct {
 	// SubdistrictPosts asks for the posts held over the subdistrict besides its street chief (a
 	// point's full answer; batches and incident routing leave them out, as they need the chiefs only).
 	SubdistrictPosts bool
+	// WithoutPeople leaves every area's, community's and subdistrict's people out: a batch asking
+	// for ids only then spares the walk over their posts.
+	WithoutPeople bool
 }
 
 // Answer answers who is responsible at q.Point.
