@@ -97,7 +97,10 @@ func clampCell(u float64, n int) int {
 
 // newGrid builds the grid over entries, with nx × ny cells, or a size
 // chosen from the number of entries when nx or ny is zero.
-func newGrid(entries []prepared, nx, ny int) *grid {
+func newGrid(entries []prepared, nx, ny int) *grid { return newSizedGrid(entries, nx, ny, 1) }
+
+// newSizedGrid is newGrid choosing at least minCells cells when it chooses.
+func newSizedGrid(entries []prepared, nx, ny, minCells int) *grid {
 	g := &grid{entries: entries,
 		minX: math.Inf(1), minY: math.Inf(1), maxX: math.Inf(-1), maxY: math.Inf(-1)}
 	g.boxes = make([]box32, len(entries))
@@ -120,7 +123,7 @@ func newGrid(entries []prepared, nx, ny int) *grid {
 		for i := range entries {
 			entries[i].parts(func(pp *part) { weight += max(1, len(pp.pts)/edgesPerCellEntry) })
 		}
-		target := min(maxCells, max(1, cellsPerEntry*weight))
+		target := min(maxCells, max(minCells, cellsPerEntry*weight))
 		side := math.Sqrt(w * h / float64(target))
 		nx = min(max(1, int(math.Ceil(w/side))), target)
 		ny = min(max(1, int(math.Ceil(h/side))), max(1, target/nx))

@@ -124,7 +124,9 @@ func NewIndex(entries []Entry) *Index {
 	ix.entries = preps
 	ix.grid = newGrid(preps[:split], 0, 0)
 	if split < len(preps) {
-		ix.more = newGrid(preps[split:], 0, 0)
+		// An eighth of the first grid's cells: few enough that the admin units' FULL items stay a
+		// small part of the index, enough that most points still find their units FULL.
+		ix.more = newSizedGrid(preps[split:], 0, 0, ix.grid.nx*ix.grid.ny/8)
 		ix.more.base = uint32(split)
 	}
 	return ix
