@@ -76,7 +76,7 @@ for _ in $(seq 1 120); do
 done
 echo "server after load: $(grep VmRSS /proc/$server/status | xargs)"
 ticks=$(getconf CLK_TCK)
-for run in 1 2 3; do
+for run in 1 2 3 4 5 6; do
     cpu0=$(awk '{print $14 + $15}' /proc/$server/stat)
     wall=$(curl -fs -o /dev/null -w '%{time_total}' -H 'Content-Type: text/csv' -H 'Accept: text/csv' \
         --data-binary @"$points" "http://127.0.0.1:$port/api/v1/lookup?fields=ids")
