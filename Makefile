@@ -81,9 +81,18 @@ test-faults: deps
 		$(GO) test -race -count=1 -run NoAcknowledged -timeout 10m ./internal/incidents
 	$(GO) test -run '^$$' -fuzz FuzzDecodeIntake -fuzztime 200000x ./internal/incidents
 
+# test-replicas runs only the three-replica test (also part of make test): three servers of the real
+# binary on one fresh database behind HAProxy (scripts/lb.sh), docs/scale.md "Replicas".
+.PHONY: test-replicas
+test-replicas: deps
+	@scripts/pg.sh start
+	STREETCHIEF_TEST_DATABASE_URL="$$(scripts/pg.sh admin-url)" STREETCHIEF_REQUIRE_DB=1 \
+		$(GO) test -count=1 -run TestReplicasBehindHAProxy -v -timeout 10m ./cmd/streetchief
+
 # test-ha starts a Patroni cluster on loopback (scripts/ha.sh: etcd, a primary and a synchronous
 # replica under .data/ha), then runs the real binary on it through a libpq multi-host URL while 5,000
-# incidents are reported and the primary's node is SIGKILLed (docs/ha.md). The cluster is stopped
+# incidents are reported and the primary's node is SIGKILLed, then a pgBackRest restore drill to a
+# point in time (docs/ha.md). The cluster is stopped
 # afterwards, whatever the outcome; a node lost in the test rejoins on the next start.
 .PHONY: test-ha
 test-ha: deps

@@ -26,6 +26,8 @@ const (
 	// shorter lists, but more items for the large admin units.
 	cellsPerEntry = 4
 	maxCells      = 4 << 20
+	// edgesPerCellEntry: a polygon counts as one entry per this many edges in sizing the grid.
+	edgesPerCellEntry = 16
 	// fullBit marks an item whose entry covers its whole cell.
 	fullBit = 1 << 31
 )
@@ -47,6 +49,16 @@ type grid struct {
 	// entry number, ORed with fullBit when the entry covers the cell.
 	cellStart []uint32
 	items     []uint32
+	// base is entries[0]'s number among the index's grid entries (its slot).
+	base uint32
+}
+
+// next is the grid after g in ix, nil after the last.
+func (g *grid) next(ix *Index) *grid {
+	if g == ix.grid {
+		return ix.more
+	}
+	return nil
 }
 
 // cell maps a point to its cell; false when the point is outside the grid
@@ -85,7 +97,10 @@ func clampCell(u float64, n int) int {
 
 // newGrid builds the grid over entries, with nx × ny cells, or a size
 // chosen from the number of entries when nx or ny is zero.
-func newGrid(entries []prepared, nx, ny int) *grid {
+func newGrid(entries []prepared, nx, ny int) *grid { return newSizedGrid(entries, nx, ny, 1) }
+
+// newSizedGrid is newGrid choosing at least minCells cells when it chooses.
+func newSizedGrid(entries []prepared, nx, ny, minCells int) *grid {
 	g := &grid{entries: entries,
 		minX: math.Inf(1), minY: math.Inf(1), maxX: math.Inf(-1), maxY: math.Inf(-1)}
 	g.boxes = make([]box32, len(entries))
@@ -102,7 +117,13 @@ func newGrid(entries []prepared, nx, ny int) *grid {
 	w := max(g.maxX-g.minX, 1e-9)
 	h := max(g.maxY-g.minY, 1e-9)
 	if nx <= 0 || ny <= 0 {
-		target := min(maxCells, max(1, cellsPerEntry*len(entries)))
+		// Count a polygon with many edges (an admin unit's boundary) as several entries: alone in
+		// a grid, it would otherwise leave long edge lists in few, large cells.
+		weight := 0
+		for i := range entries {
+			entries[i].parts(func(pp *part) { weight += max(1, len(pp.pts)/edgesPerCellEntry) })
+		}
+		target := min(maxCells, max(minCells, cellsPerEntry*weight))
 		side := math.Sqrt(w * h / float64(target))
 		nx = min(max(1, int(math.Ceil(w/side))), target)
 		ny = min(max(1, int(math.Ceil(h/side))), max(1, target/nx))

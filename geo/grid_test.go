@@ -91,7 +91,7 @@ func TestGridAgreesWithRTreeOnBinaryGridPolygons(t *testing.T) {
 	for _, size := range [][2]int{{0, 0}, {32, 32}, {64, 16}, {7, 13}, {1, 1}} {
 		ix := NewIndex(nil)
 		ix.tree, ix.byKey = base.tree, base.byKey
-		ix.grid = newGrid(base.grid.entries, size[0], size[1])
+		ix.grid = newGrid(base.entries, size[0], size[1])
 		pts := gridProbes(rng, ix, probes)
 		for range probes / 3 {
 			pts = append(pts, randomProbe(rng, entries[rng.IntN(len(entries))].Geom))

@@ -22,19 +22,22 @@ type slab struct {
 	lo, hi   float64
 }
 
-// item is what the R-tree stores.
+// item is what the R-tree stores: the polygon and which of its slabs the box is. 16 bytes, where
+// copying the slab's range and axis in made 32: the R-tree keeps one per slab of every polygon, and
+// only the delta's lookups read the range.
 type item struct {
-	p      *prepared
-	lo, hi float64 // the range along axis this item answers for
-	axis   uint8
+	p    *prepared
+	slab int32
 }
 
+// owns reports whether the item's slab answers for (x, y): its half-open range along the axis.
 func (it item) owns(x, y float64) bool {
 	v := x
-	if it.axis == 1 {
+	if it.p.axis == 1 {
 		v = y
 	}
-	return v >= it.lo && v < it.hi
+	s := &it.p.slabs[it.slab]
+	return v >= s.lo && v < s.hi
 }
 
 const (

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build tools streetchief needs when they are missing: Go (Debian's package brings a go
-# command, which then fetches the toolchain go.mod asks for through the module proxy) and a C compiler
-# for the race detector, and GDAL for the feature service test. PostgreSQL and PostGIS are installed
-# by scripts/pg.sh.
+# command, which then fetches the toolchain go.mod asks for through the module proxy), a C compiler
+# for the race detector, GDAL for the feature service test and HAProxy for the replicas test.
+# PostgreSQL and PostGIS are installed by scripts/pg.sh.
 set -euo pipefail
 
 missing=()
@@ -17,6 +17,8 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 # GDAL's ogrinfo and ogr2ogr: the OGC API – Features test reads /ogc with the reader QGIS uses.
 command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
+# HAProxy: the replicas test runs three servers behind it (scripts/lb.sh, docs/scale.md).
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 # poppler's pdftoppm: the printed reports' test rasterises their PDF to check the page is drawn.
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"streetchief/internal/assessment"
@@ -22,6 +24,7 @@ import (
 	"streetchief/internal/monthly"
 	"streetchief/internal/pdf"
 	"streetchief/internal/policy"
+	"streetchief/internal/ratelimit"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 	"streetchief/internal/tasks"
@@ -41,6 +44,8 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	jurisdiction := fs.String("open311-jurisdiction", open311Jurisdiction(),
 		"Open311 jurisdiction_id of this deployment (env STREETCHIEF_OPEN311_JURISDICTION); requests naming another are refused")
 	keyService := fs.String("open311-key-service", "", "Open311 discovery's key_service: how integrators get an api_key (empty: a sentence naming the jurisdiction)")
+	trustedProxies := fs.String("trusted-proxies", os.Getenv("STREETCHIEF_TRUSTED_PROXIES"),
+		"comma-separated addresses or CIDR prefixes of the load balancers in front (env STREETCHIEF_TRUSTED_PROXIES); from them X-Forwarded-For names the client")
 	notifications := registerNotifyFlags(fs)
 	digestAt := fs.String("digest-at", "07:30", "Beijing time each day's morning digest (每日待办) is written, HH:MM; empty: none")
 	if err := fs.Parse(args); err != nil {
@@ -56,6 +61,10 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	digestHour, digestMinute, err := parseClock(*digestAt)
 	if err != nil {
 		return fmt.Errorf("--digest-at: %w", err)
+	}
+	proxies, err := parsePrefixes(*trustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	rules, err := assessmentRules(*rulesFile)
 	if err != nil {
@@ -125,6 +134,11 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	// Overdue task items are told once each, like overdue cases, by every replica in turn.
 	taskService := tasks.NewService(pool)
 	go taskService.Run(ctx, escalationInterval, logger)
+	// Replicas behind a load balancer share the report limits through the database.
+	publicLimits := ratelimit.NewStore(pool, "public_reports", time.Minute)
+	keyLimits := ratelimit.NewStore(pool, "open311_key", time.Minute)
+	go publicLimits.Run(ctx, logger)
+	go keyLimits.Run(ctx, logger)
 	api := httpapi.New(httpapi.Deps{
 		Notify:     notifyStore,
 		Merchants:  shops,
@@ -145,6 +159,8 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		Version:    version,
 		// 0 on the command line means no limit; to httpapi, 0 means its default.
 		PublicReportsPerMinute: cmp.Or(*publicReports, -1),
+		RateLimits:             &httpapi.RateLimits{PublicReports: publicLimits, Open311Keys: keyLimits},
+		TrustedProxies:         proxies,
 		Open311:                httpapi.Open311Options{Jurisdiction: *jurisdiction, KeyService: *keyService},
 	})
 	srv := &http.Server{
@@ -174,6 +190,27 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// parsePrefixes reads "10.0.0.0/8, 127.0.0.2": prefixes, or addresses standing for themselves.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a prefix such as 10.0.0.0/8", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // assessmentRules reads --assessment-rules: the policy's defaults with the file's members over them.

@@ -7,16 +7,13 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
+	"streetchief/internal/database"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"streetchief/internal/apperr"
 )
 
 const (
@@ -113,22 +110,7 @@ func (s *Service) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.db, fn)
 }
 
-// translate turns constraint violations into errors a person can act on; anything else stays internal.
+// translate turns the database's refusals into errors a person can act on.
 func translate(err error, what string) error {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.New(apperr.NotFound, "%s not found", what)
-		}
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	switch pgErr.Code {
-	case "23505": // unique_violation
-		return &apperr.Error{Code: apperr.Conflict, Message: what + " already exists", Err: err}
-	case "23503": // foreign_key_violation
-		return &apperr.Error{Code: apperr.Invalid, Message: what + " refers to something that does not exist", Err: err}
-	case "23514", "22001", "22P02": // check_violation, string too long, bad text
-		return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Message, Err: err}
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return database.Refused(err, what, nil)
 }

@@ -6,17 +6,14 @@
 package cadres
 
 import (
-	"errors"
-	"fmt"
 	"slices"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
+	"streetchief/internal/database"
 	"streetchief/internal/incidents"
 	"streetchief/internal/registry"
 )
@@ -119,29 +116,10 @@ func mayWrite(who access.Principal, subdistrict int64) error {
 	return apperr.New(apperr.Forbidden, "opinions are recorded by the street chief of the subdistrict (or an admin)")
 }
 
-// translate turns constraint violations into errors a person can act on; anything else stays internal.
+// translate turns the database's refusals into errors a person can act on.
 func translate(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return err
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return apperr.New(apperr.NotFound, "%s not found", what)
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case "23505":
-			if pgErr.ConstraintName == "cadre_opinion_corrected_once" {
-				return &apperr.Error{Code: apperr.Conflict, Message: what + ": it was corrected meanwhile; correct the correction instead", Err: err}
-			}
-			return &apperr.Error{Code: apperr.Conflict, Message: what + ": this post already has an opinion for the year; correct that one instead", Err: err}
-		case "23503", "23514":
-			return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Message, Err: err}
-		}
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return database.Refused(err, what, database.Messages{
+		"cadre_opinion_corrected_once": "%s: it was corrected meanwhile; correct the correction instead",
+		"23505":                        "%s: this post already has an opinion for the year; correct that one instead",
+	})
 }

@@ -2,7 +2,7 @@
 // them — the cases in their hands and how many are overdue, the overdue cases of a street chief's
 // subdistricts, the shops an inspector must check today, the posts vacant where a street chief
 // answers — instead of one message per item. Every replica may run it: the day's dedupe key makes it
-// one notice per person and day.
+// one notice per person and day, and an advisory lock on the day makes the replicas take turns.
 package digest
 
 import (
@@ -90,6 +90,11 @@ func Compose(ctx context.Context, src Sources, at time.Time) (int, error) {
 	day := at.In(Beijing).Format(time.DateOnly)
 	written := 0
 	err = pgx.BeginFunc(ctx, src.DB, func(tx pgx.Tx) error {
+		// Replicas composing the same day take turns: the later ones then find every notice written
+		// and add none, where two inserting the same people in different orders would deadlock.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('digest'), hashtext($1))`, day); err != nil {
+			return fmt.Errorf("digest lock: %w", err)
+		}
 		for p, l := range people {
 			if l.empty() {
 				continue

@@ -2,7 +2,6 @@ package duties
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -11,11 +10,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
+	"streetchief/internal/database"
 )
 
 // MemberType is what a member is; duty_member.member_type's CHECK allows exactly these.
@@ -162,19 +161,9 @@ func (s *Service) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return nil
 }
 
-// translate turns the database's refusals into answers a person can act on.
+// translate turns the database's refusals into errors a person can act on.
 func translate(err error, what string) error {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		return err
-	}
-	switch pgErr.Code {
-	case "23505":
-		return &apperr.Error{Code: apperr.Conflict, Message: what + " was already recorded", Err: err}
-	case "23503", "23514":
-		return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.ConstraintName + " refuses it", Err: err}
-	}
-	return err
+	return database.Refused(err, what, nil)
 }
 
 func invalid(field, format string, args ...any) error {

@@ -8,18 +8,15 @@ package funds
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
+	"streetchief/internal/database"
 )
 
 // Fund is the pot an entry belongs to.
@@ -206,26 +203,7 @@ func mayBook(who access.Principal) error {
 	return apperr.New(apperr.Forbidden, "funds entries are booked by an admin or a district leader")
 }
 
-// translate turns constraint violations into errors a person can act on; anything else stays internal.
+// translate turns the database's refusals into errors a person can act on.
 func translate(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return err
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return apperr.New(apperr.NotFound, "%s not found", what)
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case "23505":
-			return &apperr.Error{Code: apperr.Conflict, Message: what + ": already booked", Err: err}
-		case "23503", "23514":
-			return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Message, Err: err}
-		}
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return database.Refused(err, what, nil)
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -22,7 +23,9 @@ const (
 	writeTimeout = 5 * time.Second
 )
 
-var errTooManyReports = apperr.New(apperr.RateLimited, "too many reports from this address; wait a minute, or sign in")
+func errTooManyReports(retryAfter int) error {
+	return apperr.New(apperr.RateLimited, "too many reports from this address; wait a minute, or sign in").With("retry_after_seconds", retryAfter)
+}
 
 // idempotencyKey says whether k may be an Idempotency-Key: 1–255 printable ASCII characters.
 var idempotencyKey = func(k string) bool {
@@ -39,11 +42,16 @@ var idempotencyKey = func(k string) bool {
 
 // limitPublicReports counts a report filed without signing in against its address's limit.
 func (s *Server) limitPublicReports(w http.ResponseWriter, r *http.Request) error {
-	if s.publicReports == nil || principal(r).SignedIn() {
+	if s.publicReports == 0 || principal(r).SignedIn() {
 		return nil
 	}
-	if s.publicReports.OnLimit(w, r, clientAddress(r)) {
-		return errTooManyReports
+	v, err := s.limits.PublicReports.Take(r.Context(), s.clientAddress(r), s.publicReports)
+	if err != nil {
+		return fmt.Errorf("public reports' limit: %w", err)
+	}
+	setLimitHeaders(w, s.publicReports, v)
+	if !v.Allowed {
+		return errTooManyReports(v.RetryAfter(time.Now()))
 	}
 	return nil
 }

@@ -1,10 +1,7 @@
 package httpapi
 
 import (
-	"bufio"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"sync"
@@ -18,11 +15,16 @@ import (
 	"streetchief/internal/lookup"
 )
 
-// MaxLookupBatch is the most points one POST /api/v1/lookup may carry.
-const MaxLookupBatch = 100_000
+// MaxLookupBatch is the most points one POST /api/v1/lookup may carry as CSV or NDJSON.
+const MaxLookupBatch = 1_000_000
 
-// maxLookupBatchBytes leaves room for 100,000 points written as GeoJSON Features.
-const maxLookupBatchBytes = 32 << 20
+// MaxLookupJSONBatch is the most as a JSON document, which is decoded whole by encoding/json at
+// about 100 bytes of memory a point: stream larger batches as CSV or NDJSON.
+const MaxLookupJSONBatch = 100_000
+
+// maxLookupBatchBytes bounds a batch's body, after any gzip: room for 1,000,000 points as CSV or
+// NDJSON with full-precision coordinates (about 40 bytes each), or 250,000 as GeoJSON Features.
+const maxLookupBatchBytes = 64 << 20
 
 // lookupOptions are the query parameters shared by single and batch lookups.
 type lookupOptions struct {
@@ -110,70 +112,6 @@ func (s *Server) lookupPoint(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// lookupBatch answers up to MaxLookupBatch points in order, streaming the answers as they are made.
-func (s *Server) lookupBatch(w http.ResponseWriter, r *http.Request) error {
-	opt, err := parseLookupOptions(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxLookupBatchBytes))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return apperr.New(apperr.TooLarge, "a batch may hold at most %d points (%d bytes)", MaxLookupBatch, maxLookupBatchBytes)
-	}
-	if err != nil {
-		return apperr.New(apperr.Malformed, "could not read the request body: %v", err)
-	}
-	points, err := decodeLookupPoints(body)
-	if err != nil {
-		return err
-	}
-	if !s.Lookup.Ready() {
-		return apperr.New(apperr.Unavailable, "the responsibility index is still loading")
-	}
-	who := principal(r)
-	w.Header().Set("Content-Type", "application/json")
-	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.WriteString(`{"results":[`)
-	// The engine answers a chunk in spatial order, several times faster than point by point; the
-	// answers wait as JSON until the chunk is done and are then written in the order asked.
-	var buf []byte
-	spans := make([][2]int, min(len(points), lookupChunk))
-	for from := 0; from < len(points); from += lookupChunk {
-		chunk := points[from:min(from+lookupChunk, len(points))]
-		for i := range chunk {
-			chunk[i] = geo.ToWGS84(chunk[i], opt.crs)
-		}
-		buf = buf[:0]
-		err := s.Lookup.AnswerEach(lookup.Query{At: opt.at, ToleranceM: opt.toleranceM, Who: who}, chunk,
-			func(i int, a lookup.Answer) error {
-				start := len(buf)
-				buf = a.AppendJSON(buf)
-				spans[i] = [2]int{start, len(buf)}
-				return nil
-			})
-		if err != nil {
-			return err
-		}
-		for i := range chunk {
-			if from+i > 0 {
-				bw.WriteByte(',')
-			}
-			bw.Write(buf[spans[i][0]:spans[i][1]])
-			if _, err := bw.Write(newline); err != nil {
-				return err
-			}
-		}
-	}
-	bw.WriteString("]}\n")
-	return bw.Flush()
-}
-
-// lookupChunk bounds the answers a batch holds at once (as JSON, ~0.5 KB each).
-const lookupChunk = 16384
-
-var newline = []byte{'\n'}
-
 // decodeLookupPoints reads {"points":[[lon,lat],...]} or a GeoJSON FeatureCollection of Points.
 func decodeLookupPoints(body []byte) ([]orb.Point, error) {
 	type feature struct {
@@ -187,8 +125,8 @@ func decodeLookupPoints(body []byte) ([]orb.Point, error) {
 		Points   jsonlist.Capped[[]float64] `json:"points"`
 		Features jsonlist.Capped[feature]   `json:"features"`
 	}
-	doc.Points = jsonlist.Capped[[]float64]{Max: MaxLookupBatch, Field: "points"}
-	doc.Features = jsonlist.Capped[feature]{Max: MaxLookupBatch, Field: "features"}
+	doc.Points = jsonlist.Capped[[]float64]{Max: MaxLookupJSONBatch, Field: "points"}
+	doc.Features = jsonlist.Capped[feature]{Max: MaxLookupJSONBatch, Field: "features"}
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, jsonlist.DecodeError(err)
 	}

@@ -1,14 +1,14 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
-	"sync"
+	"strconv"
 	"time"
-
-	"github.com/go-chi/httprate"
 
 	"streetchief/internal/apperr"
 	"streetchief/internal/auth"
+	"streetchief/internal/ratelimit"
 )
 
 // Open311 api_keys: admins issue them to integrators; a report sent with one counts against the
@@ -47,36 +47,30 @@ func (s *Server) revokeOpen311Key(w http.ResponseWriter, r *http.Request) error 
 	return writeJSON(w, http.StatusOK, "", k)
 }
 
-// keyLimits holds one rate limiter per api_key, made when the key is first used; there are as many
-// as keys were issued, a handful.
-type keyLimits struct {
-	mu       sync.Mutex
-	limiters map[int64]*httprate.RateLimiter
+// setLimitHeaders tells the client its limit, what is left of it and when the window starts again.
+func setLimitHeaders(w http.ResponseWriter, limit int, v ratelimit.Verdict) {
+	h := w.Header()
+	h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(v.Remaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(v.Reset.Unix(), 10))
 }
 
-func (l *keyLimits) onLimit(w http.ResponseWriter, r *http.Request, k auth.Open311Key) bool {
-	l.mu.Lock()
-	if l.limiters == nil {
-		l.limiters = map[int64]*httprate.RateLimiter{}
-	}
-	rl, ok := l.limiters[k.ID]
-	if !ok {
-		rl = httprate.NewRateLimiter(k.PerMinute, time.Minute)
-		l.limiters[k.ID] = rl
-	}
-	l.mu.Unlock()
-	return rl.OnLimit(w, r, "open311-key")
+func errTooManyKeyedReports(retryAfter int) error {
+	return apperr.New(apperr.RateLimited, "too many reports with this api_key; wait a minute or ask for a higher limit").With("retry_after_seconds", retryAfter)
 }
-
-var errTooManyKeyedReports = apperr.New(apperr.RateLimited, "too many reports with this api_key; wait a minute or ask for a higher limit")
 
 // beginOpen311Report is beginReport with the api_key's limit in place of the anonymous one.
 func (s *Server) beginOpen311Report(w http.ResponseWriter, r *http.Request, c o311Call) (string, error) {
 	if c.key == nil {
 		return s.beginReport(w, r)
 	}
-	if s.open311Limits.onLimit(w, r, *c.key) {
-		return "", errTooManyKeyedReports
+	v, err := s.limits.Open311Keys.Take(r.Context(), strconv.FormatInt(c.key.ID, 10), c.key.PerMinute)
+	if err != nil {
+		return "", fmt.Errorf("api_key's limit: %w", err)
+	}
+	setLimitHeaders(w, c.key.PerMinute, v)
+	if !v.Allowed {
+		return "", errTooManyKeyedReports(v.RetryAfter(time.Now()))
 	}
 	key := r.Header.Get("Idempotency-Key")
 	if key != "" && !idempotencyKey(key) {

@@ -20,7 +20,7 @@ func (s *Server) routes() {
 
 	// Responsibility lookup: who answers for this spot, now or then.
 	s.handle("GET", "/api/v1/lookup", Public, "lookup", "Who is responsible at lon/lat (crs, at, tolerance_m)", s.lookupPoint)
-	s.handle("POST", "/api/v1/lookup", Public, "lookup", "Batch lookup of up to 100,000 points, answered in order", s.lookupBatch)
+	s.handle("POST", "/api/v1/lookup", Public, "lookup", "Batch lookup: JSON (up to 100,000 points), CSV or NDJSON (up to 1,000,000) in and out, fields=ids, gzip; answered in order", s.lookupBatch)
 
 	// Reports: where full coverage is broken.
 	s.handle("GET", "/api/v1/reports/gaps", Roles(access.Admin, access.DistrictLeader, access.StreetChief, access.LaneChief, access.Assessor),

@@ -6,10 +6,10 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/httprate"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"streetchief/internal/access"
@@ -29,6 +29,7 @@ import (
 	"streetchief/internal/patrols"
 	"streetchief/internal/pdf"
 	"streetchief/internal/policy"
+	"streetchief/internal/ratelimit"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 	"streetchief/internal/servicepoints"
@@ -62,6 +63,13 @@ type Deps struct {
 	// PublicReportsPerMinute limits the incident reports one address may file without signing in
 	// (0: DefaultPublicReportsPerMinute; negative: no limit, for a trusted gateway in front).
 	PublicReportsPerMinute int
+	// RateLimits count the public reports per address and the Open311 reports per api_key; nil
+	// counts in this process, which suits one server alone. Replicas behind a load balancer pass
+	// counters in the database (ratelimit.Store), so a limit holds whichever replica answers.
+	RateLimits *RateLimits
+	// TrustedProxies are the load balancers in front: from them, not from anyone else, the client's
+	// address is read in X-Forwarded-For. Empty: the peer is the client.
+	TrustedProxies []netip.Prefix
 	// Open311 configures the Open311 endpoint: its jurisdiction_id and how integrators get keys.
 	Open311 Open311Options
 	// Operations are the joint enforcement operations; nil builds them on DB, Registry and Incidents.
@@ -87,11 +95,17 @@ type Deps struct {
 // hotline's integration with its token, are not limited.
 const DefaultPublicReportsPerMinute = 30
 
+// RateLimits are the counters of the report limits, each over one-minute windows.
+type RateLimits struct {
+	PublicReports ratelimit.Counter // keyed by the client's address
+	Open311Keys   ratelimit.Counter // keyed by the api_key's id
+}
+
 // Server is the HTTP API.
 type Server struct {
 	Deps
-	publicReports *httprate.RateLimiter // nil: no limit
-	open311Limits keyLimits
+	publicReports int // per address and minute; 0: no limit
+	limits        RateLimits
 	router        chi.Router
 	table         []route
 	metrics       *metrics
@@ -149,9 +163,13 @@ func New(d Deps) *Server {
 	s := &Server{Deps: d, metrics: newMetrics(d.DB), ids: newRequestIDs()}
 	switch {
 	case d.PublicReportsPerMinute == 0:
-		s.publicReports = httprate.NewRateLimiter(DefaultPublicReportsPerMinute, time.Minute)
+		s.publicReports = DefaultPublicReportsPerMinute
 	case d.PublicReportsPerMinute > 0:
-		s.publicReports = httprate.NewRateLimiter(d.PublicReportsPerMinute, time.Minute)
+		s.publicReports = d.PublicReportsPerMinute
+	}
+	s.limits = RateLimits{PublicReports: ratelimit.NewMemory(time.Minute), Open311Keys: ratelimit.NewMemory(time.Minute)}
+	if d.RateLimits != nil {
+		s.limits = *d.RateLimits
 	}
 	s.router = chi.NewRouter()
 	s.router.Use(s.frameRequests)

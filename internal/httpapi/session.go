@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"net"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -44,22 +43,14 @@ func principalOut(p access.Principal) principalJSON {
 			Communities: nonNil(p.Scope.Communities), Departments: nonNil(p.Scope.Departments)}}
 }
 
-// clientAddress keys the per-address limit. It is the peer address: no proxy header is trusted,
-// since any client could set one.
-func clientAddress(r *http.Request) string {
-	return httprate.CanonicalizeIP(peerHost(r))
-}
-
-func peerHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return host
+// clientAddress keys the per-address limit: the client's address (client_address.go), with an IPv6
+// address taken as its /64, which one subscriber usually holds whole.
+func (s *Server) clientAddress(r *http.Request) string {
+	return httprate.CanonicalizeIP(s.clientHost(r))
 }
 
 // signIn hands the attempt to auth, which throttles failures by username and address; the address
-// is the peer's: no proxy header is trusted, since any client could set one.
+// is the client's as clientHost tells it.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Username string `json:"username"`
@@ -69,7 +60,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sess, err := s.Auth.SignIn(r.Context(), auth.SignInRequest{Username: in.Username, Password: in.Password,
-		Address: peerHost(r), Device: auth.DeviceToken(r), RequestID: requestIDOf(r)})
+		Address: s.clientHost(r), Device: auth.DeviceToken(r), RequestID: requestIDOf(r)})
 	if err != nil {
 		return err
 	}

@@ -7,18 +7,13 @@ package incidents
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
-	"net"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 
-	"streetchief/internal/apperr"
+	"streetchief/internal/database"
 	"streetchief/internal/lookup"
 	"streetchief/internal/notify"
 	"streetchief/internal/registry"
@@ -115,51 +110,6 @@ func (s *Service) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return translate(pgx.BeginFunc(ctx, s.db, fn), "incident")
 }
 
-// translate turns database failures into application errors: constraint violations a person can act
-// on, and a lost or restarting database into Unavailable so clients retry (with their idempotency key).
-func translate(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return err
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return apperr.New(apperr.NotFound, "%s not found", what)
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch {
-		case pgErr.Code == "23503":
-			return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Message + " (" + pgErr.Detail + ")", Err: err}
-		case pgErr.Code == "23514", pgErr.Code == "22023", pgErr.Code == "22P02":
-			return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Message, Err: err}
-		case pgErr.Code[:2] == "08", pgErr.Code[:2] == "57": // connection exception, operator intervention
-			return unavailable(err)
-		}
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	if connectionLost(err) {
-		return unavailable(err)
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-func unavailable(err error) error {
-	return &apperr.Error{Code: apperr.Unavailable, Message: "the database is unavailable; retry shortly with the same Idempotency-Key", Err: err}
-}
-
-// connectionLost recognises a connection that failed or broke under a statement (the database went
-// away); whether the statement committed is unknown, which is what idempotency keys are for. A primary
-// lost in a failover shows as ErrConnClosed too: the connection died during an earlier step of the
-// same exchange, after the request may have been sent.
-func connectionLost(err error) bool {
-	var (
-		connErr *pgconn.ConnectError
-		netErr  net.Error
-	)
-	return errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pgconn.ErrConnClosed) ||
-		errors.Is(err, context.DeadlineExceeded)
-}
+// translate turns the database's refusals into errors a person can act on, and a database gone
+// away into one to retry.
+func translate(err error, what string) error { return database.RefusedOrGone(err, what, nil) }

@@ -69,7 +69,7 @@ func readOwners(t *testing.T, root string) map[string]relation {
 }
 
 var (
-	createRe  = regexp.MustCompile(`(?i)\bCREATE\s+(?:OR\s+REPLACE\s+)?(TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)`)
+	createRe  = regexp.MustCompile(`(?i)\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:UNLOGGED\s+)?(TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)`)
 	dropRe    = regexp.MustCompile(`(?i)\bDROP\s+(TABLE|VIEW)\s+(?:IF\s+EXISTS\s+)?([a-z_][a-z0-9_]*)`)
 	commentRe = regexp.MustCompile(`(?i)\bCOMMENT\s+ON\s+VIEW\s+([a-z_][a-z0-9_]*)\s+IS\s+'([^']*)'`)
 )

@@ -112,7 +112,7 @@ func (s *snapshot) answer(q Query, sc *Scratch) Answer {
 		switch e.Class {
 		case geo.ClassArea:
 			if a, ok := s.areas[e.ID]; ok {
-				addAreaHit(sc, a, 0, at, q.Who)
+				addAreaHit(sc, a, 0, at, q)
 			}
 		case geo.ClassAdminUnit:
 			u, ok := s.units[e.ID]
@@ -132,7 +132,7 @@ func (s *snapshot) answer(q Query, sc *Scratch) Answer {
 		}
 		if e, d, ok := s.index.Nearest(q.Point, geo.ClassArea, tol); ok {
 			if a, ok := s.areas[e.ID]; ok {
-				addAreaHit(sc, a, d, at, q.Who)
+				addAreaHit(sc, a, d, at, q)
 			}
 		}
 	}
@@ -141,14 +141,14 @@ func (s *snapshot) answer(q Query, sc *Scratch) Answer {
 		ans.Areas[i].Responsible = sc.people[sp.from:sp.to:sp.to]
 	}
 	if community.row != nil {
-		ans.Community = unitHit(community, registry.LaneChief, at, q.Who, &sc.units[0], &sc.chiefs[0])
+		ans.Community = unitHit(community, registry.LaneChief, at, q, &sc.units[0], &sc.chiefs[0])
 		if subdistrict.row == nil {
 			subdistrict = s.units[community.row.ParentID]
 		}
 	}
 	if subdistrict.row != nil {
-		ans.Subdistrict = unitHit(subdistrict, registry.StreetChief, at, q.Who, &sc.units[1], &sc.chiefs[1])
-		if q.SubdistrictPosts {
+		ans.Subdistrict = unitHit(subdistrict, registry.StreetChief, at, q, &sc.units[1], &sc.chiefs[1])
+		if q.SubdistrictPosts && !q.WithoutPeople {
 			ans.Subdistrict.Posts = subdistrictPosts(subdistrict, at, q.Who, sc)
 		}
 	}
@@ -156,11 +156,14 @@ func (s *snapshot) answer(q Query, sc *Scratch) Answer {
 }
 
 // addAreaHit appends area r, with the people responsible for it at t, to sc.
-func addAreaHit(sc *Scratch, r rec[registry.SpatialArea], dist float64, at time.Time, who access.Principal) {
+func addAreaHit(sc *Scratch, r rec[registry.SpatialArea], dist float64, at time.Time, q Query) {
 	a := r.row
-	showPhone := who.SignedIn() && who.Scope.InScope(a.SubdistrictID, a.CommunityID)
+	showPhone := q.Who.SignedIn() && q.Who.Scope.InScope(a.SubdistrictID, a.CommunityID)
 	from := len(sc.people)
 	posts := r.posts
+	if q.WithoutPeople {
+		posts = nil
+	}
 	for i := range posts {
 		if posts[i].HeldAt(at) {
 			sc.people = append(sc.people, responsible(&posts[i], showPhone))
@@ -171,7 +174,7 @@ func addAreaHit(sc *Scratch, r rec[registry.SpatialArea], dist float64, at time.
 }
 
 // unitHit fills hit (and chief, when the post is filled) with unit r and its chief at t.
-func unitHit(r rec[registry.SpatialUnit], chiefRole registry.PostRole, at time.Time, who access.Principal,
+func unitHit(r rec[registry.SpatialUnit], chiefRole registry.PostRole, at time.Time, q Query,
 	hit *UnitHit, chief *Responsible) *UnitHit {
 	u := r.row
 	*hit = UnitHit{ID: u.ID, Name: u.Name}
@@ -179,8 +182,11 @@ func unitHit(r rec[registry.SpatialUnit], chiefRole registry.PostRole, at time.T
 	if u.Level == "community" {
 		sub, com = u.ParentID, u.ID
 	}
-	showPhone := who.SignedIn() && who.Scope.InScope(sub, com)
+	showPhone := q.Who.SignedIn() && q.Who.Scope.InScope(sub, com)
 	posts := r.posts
+	if q.WithoutPeople {
+		posts = nil
+	}
 	for i := range posts {
 		if p := &posts[i]; p.Role == chiefRole && p.Primary && p.HeldAt(at) {
 			*chief = responsible(p, showPhone)

@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,4 +174,59 @@ func BenchmarkLoadFromPostGIS(b *testing.B) {
 			b.ReportMetric(retained, "MB-retained")
 		})
 	}
+}
+
+// BenchmarkIndexMemory loads the snapshot once and reports what it keeps: live heap (HeapInuse) and
+// resident memory (VmRSS from /proc/self/status), both as the growth over the process before the
+// load, after a forced collection that returns freed pages to the kernel, per area of the city. Run
+// it alone (-bench IndexMemory) so that nothing else in the process has grown its heap.
+func BenchmarkIndexMemory(b *testing.B) {
+	for _, name := range []string{"demo", "100k"} {
+		b.Run(name, func(b *testing.B) {
+			c := openBenchCity(b, name)
+			var areas int
+			if err := c.pool.QueryRow(context.Background(), `SELECT count(*) FROM area`).Scan(&areas); err != nil {
+				b.Fatal(err)
+			}
+			c.engine = nil
+			var heap, rss float64
+			for b.Loop() {
+				heap0, rss0 := settledMemory(b)
+				e := lookup.New(registry.NewStore(c.pool))
+				if err := e.Load(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+				heap1, rss1 := settledMemory(b)
+				heap, rss = float64(heap1)-float64(heap0), float64(rss1)-float64(rss0)
+				runtime.KeepAlive(e)
+			}
+			b.ReportMetric(heap/float64(areas), "heap-B/area")
+			b.ReportMetric(rss/float64(areas), "RSS-B/area")
+			b.ReportMetric(heap/(1<<20), "heap-MiB")
+			b.ReportMetric(rss/(1<<20), "RSS-MiB")
+		})
+	}
+}
+
+// settledMemory collects garbage, hands freed pages back to the kernel and reads HeapInuse and VmRSS.
+func settledMemory(b *testing.B) (heapInuse, vmRSS uint64) {
+	runtime.GC()
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if kb, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")), 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return ms.HeapInuse, n << 10
+		}
+	}
+	b.Fatal("no VmRSS in /proc/self/status")
+	return 0, 0
 }

@@ -2,6 +2,8 @@ package lookup
 
 import (
 	"context"
+	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,7 +48,12 @@ func (e *Engine) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	e.snap.Store(newSnapshot(areas, units, posts))
+	// The rows arrive in slices grown by appending, up to a quarter longer than needed, and the
+	// snapshot keeps them for its life: copied to their length they cost no more than they hold.
+	e.snap.Store(newSnapshot(slices.Clone(areas), slices.Clone(units), slices.Clone(posts)))
+	// Reading and building left about twice the snapshot's size in garbage, and the runtime would
+	// keep those pages resident for minutes: a full load is rare, so hand them back now.
+	debug.FreeOSMemory()
 	return nil
 }
 
@@ -62,6 +69,9 @@ type Query struct {
 	// SubdistrictPosts asks for the posts held over the subdistrict besides its street chief (a
 	// point's full answer; batches and incident routing leave them out, as they need the chiefs only).
 	SubdistrictPosts bool
+	// WithoutPeople leaves every area's, community's and subdistrict's people out: a batch asking
+	// for ids only then spares the walk over their posts.
+	WithoutPeople bool
 }
 
 // Answer answers who is responsible at q.Point.

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 
+	"streetchief/geo"
 	"streetchief/internal/access"
 	"streetchief/internal/database"
 	"streetchief/internal/dbtest"
@@ -61,59 +62,96 @@ func probePoints(c *demo.City, n int) []orb.Point {
 	return pts
 }
 
+// TestLookupAgreesWithPostGISCoversEverywhere asks the index and PostGIS ST_Covers, for 100,000
+// random points and every vertex and edge midpoint of a sample of areas and of every admin unit,
+// which areas and which admin units cover each: the answers must be identical, boundaries included.
 func TestLookupAgreesWithPostGISCoversEverywhere(t *testing.T) {
 	c := demoCity(t)
 	e := loadedEngine(t)
-	pts := probePoints(c, 10_000)
+	pts := probePoints(c, 100_000)
+	for _, u := range c.AdminUnits {
+		for _, poly := range u.Boundary {
+			for _, ring := range poly {
+				for j := 0; j+1 < len(ring); j++ {
+					pts = append(pts, ring[j], orb.Point{(ring[j][0] + ring[j+1][0]) / 2, (ring[j][1] + ring[j+1][1]) / 2})
+				}
+			}
+		}
+	}
 	xs, ys := make([]float64, len(pts)), make([]float64, len(pts))
 	for i, p := range pts {
 		xs[i], ys[i] = p[0], p[1]
 	}
-	rows, err := dbtest.Pool(t).Query(context.Background(), `
-		SELECT p.i, COALESCE(array_agg(a.id ORDER BY a.id) FILTER (WHERE a.id IS NOT NULL), '{}')
-		FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p(x, y, i)
-		LEFT JOIN area a ON ST_Covers(a.geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326))
-		GROUP BY p.i ORDER BY p.i`, xs, ys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	diffs, covered := 0, 0
-	for rows.Next() {
-		var i int64
-		var want []int64
-		if err := rows.Scan(&i, &want); err != nil {
-			t.Fatal(err)
-		}
-		ans, err := e.Answer(lookup.Query{Point: pts[i-1], ToleranceM: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []int64
-		for _, a := range ans.Areas {
-			got = append(got, a.ID)
-		}
-		slices.Sort(got)
-		if len(want) > 0 {
-			covered++
-		}
-		if !slices.Equal(got, want) {
-			diffs++
-			if diffs <= 5 {
-				t.Errorf("point %v: index says %v, PostGIS ST_Covers says %v", pts[i-1], got, want)
+	for _, table := range []struct {
+		name, sql string
+		class     geo.Class
+	}{
+		{"area", `SELECT p.i, COALESCE(array_agg(a.id ORDER BY a.id) FILTER (WHERE a.id IS NOT NULL), '{}')
+			FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p(x, y, i)
+			LEFT JOIN area a ON ST_Covers(a.geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326))
+			GROUP BY p.i ORDER BY p.i`, geo.ClassArea},
+		{"admin_unit", `SELECT p.i, COALESCE(array_agg(u.id ORDER BY u.id) FILTER (WHERE u.id IS NOT NULL), '{}')
+			FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p(x, y, i)
+			LEFT JOIN admin_unit u ON ST_Covers(u.boundary, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326))
+			GROUP BY p.i ORDER BY p.i`, geo.ClassAdminUnit},
+	} {
+		t.Run(table.name, func(t *testing.T) {
+			rows, err := dbtest.Pool(t).Query(context.Background(), table.sql, xs, ys)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
+			defer rows.Close()
+			diffs, covered, n := 0, 0, 0
+			for rows.Next() {
+				var i int64
+				var want []int64
+				if err := rows.Scan(&i, &want); err != nil {
+					t.Fatal(err)
+				}
+				n++
+				got := lookup.CoveringIDs(e, pts[i-1], table.class)
+				if len(want) > 0 {
+					covered++
+				}
+				if !slices.Equal(got, want) {
+					diffs++
+					if diffs <= 5 {
+						t.Errorf("point %v: index says %v, PostGIS ST_Covers says %v", pts[i-1], got, want)
+					}
+				}
+				if table.class == geo.ClassArea {
+					ans, err := e.Answer(lookup.Query{Point: pts[i-1], ToleranceM: -1})
+					if err != nil {
+						t.Fatal(err)
+					}
+					var named []int64
+					for _, a := range ans.Areas {
+						named = append(named, a.ID)
+					}
+					slices.Sort(named)
+					if !slices.Equal(named, want) {
+						diffs++
+						if diffs <= 5 {
+							t.Errorf("point %v: the answer names areas %v, PostGIS ST_Covers says %v", pts[i-1], named, want)
+						}
+					}
+				}
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if n != len(pts) {
+				t.Fatalf("PostGIS answered %d of %d points", n, len(pts))
+			}
+			if diffs > 0 {
+				t.Fatalf("%d of %d points differ from PostGIS", diffs, len(pts))
+			}
+			if covered < len(pts)/2 {
+				t.Fatalf("only %d of %d probe points fell in any %s: the probe is not exercising the index", covered, len(pts), table.name)
+			}
+			t.Logf("%s: %d points, %d covered, 0 differences", table.name, len(pts), covered)
+		})
 	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if diffs > 0 {
-		t.Fatalf("%d of %d points differ from PostGIS", diffs, len(pts))
-	}
-	if covered < len(pts)/2 {
-		t.Fatalf("only %d of %d probe points fell in any area: the probe is not exercising the index", covered, len(pts))
-	}
-	t.Logf("%d points, %d covered, 0 differences", len(pts), covered)
 }
 
 func TestLookupOrdersMostSpecificFirstAndNamesTheChiefs(t *testing.T) {

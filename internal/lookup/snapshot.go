@@ -19,11 +19,9 @@ type snapshot struct {
 	areas map[int64]rec[registry.SpatialArea]
 	units map[int64]rec[registry.SpatialUnit]
 	// posts holds every assignment, current and past, by target, ordered by start.
-	posts map[target][]registry.Post
-	// postTarget finds an assignment's target, to drop it when it changes.
-	postTarget map[int64]target
-	loadedAt   time.Time
-	version    uint64
+	posts    map[target][]registry.Post
+	loadedAt time.Time
+	version  uint64
 }
 
 func areaEntry(a *registry.SpatialArea) geo.Entry {
@@ -84,12 +82,11 @@ func postTarget(p registry.Post) target {
 // newSnapshot builds a snapshot from a full read of the registry.
 func newSnapshot(areas []registry.SpatialArea, units []registry.SpatialUnit, posts []registry.Post) *snapshot {
 	s := &snapshot{
-		areas:      make(map[int64]rec[registry.SpatialArea], len(areas)),
-		units:      make(map[int64]rec[registry.SpatialUnit], len(units)),
-		posts:      pack(areas, units, posts),
-		postTarget: make(map[int64]target, len(posts)),
-		loadedAt:   time.Now(),
-		version:    versions.Add(1),
+		areas:    make(map[int64]rec[registry.SpatialArea], len(areas)),
+		units:    make(map[int64]rec[registry.SpatialUnit], len(units)),
+		posts:    pack(areas, units, posts),
+		loadedAt: time.Now(),
+		version:  versions.Add(1),
 	}
 	entries := make([]geo.Entry, 0, len(areas)+len(units))
 	for i := range areas {
@@ -103,10 +100,7 @@ func newSnapshot(areas []registry.SpatialArea, units []registry.SpatialUnit, pos
 		entries = append(entries, unitEntry(u))
 	}
 	all := make(map[target]bool, len(s.posts))
-	for k, ps := range s.posts {
-		for _, p := range ps {
-			s.postTarget[p.AssignmentID] = k
-		}
+	for k := range s.posts {
 		all[k] = true
 	}
 	s.link(all)
@@ -136,12 +130,11 @@ type change struct {
 // apply returns a new snapshot with the change; s is not modified.
 func (s *snapshot) apply(c change) *snapshot {
 	n := &snapshot{
-		areas:      cloneMap(s.areas),
-		units:      cloneMap(s.units),
-		posts:      make(map[target][]registry.Post, len(s.posts)),
-		postTarget: cloneMap(s.postTarget),
-		loadedAt:   s.loadedAt,
-		version:    versions.Add(1),
+		areas:    cloneMap(s.areas),
+		units:    cloneMap(s.units),
+		posts:    make(map[target][]registry.Post, len(s.posts)),
+		loadedAt: s.loadedAt,
+		version:  versions.Add(1),
 	}
 	for k, v := range s.posts {
 		n.posts[k] = v // slices are replaced, never appended to in place
@@ -152,11 +145,7 @@ func (s *snapshot) apply(c change) *snapshot {
 	touched := n.replacePosts(c)
 	// Deleted areas and units take their posts with them (ON DELETE CASCADE).
 	for _, k := range deletes {
-		t := entryTarget(k.Class, k.ID)
-		for _, p := range n.posts[t] {
-			delete(n.postTarget, p.AssignmentID)
-		}
-		delete(n.posts, t)
+		delete(n.posts, entryTarget(k.Class, k.ID))
 	}
 	for _, e := range upserts {
 		touched[entryTarget(e.Class, e.ID)] = true
@@ -200,19 +189,14 @@ func (s *snapshot) replacePosts(c change) map[target]bool {
 	for _, id := range c.personPostsFor {
 		people[id] = true
 	}
+	// One pass over every post finds the re-read ones' targets: a map from assignment to target
+	// would save the pass but cost every snapshot a map entry per assignment.
 	touched := map[target]bool{}
-	for id, k := range s.postTarget {
-		if drop[id] {
-			touched[k] = true
-		}
-	}
-	if len(people) > 0 {
-		for k, ps := range s.posts {
-			for _, p := range ps {
-				if people[p.PersonID] {
-					drop[p.AssignmentID] = true
-					touched[k] = true
-				}
+	for k, ps := range s.posts {
+		for _, p := range ps {
+			if drop[p.AssignmentID] || people[p.PersonID] {
+				drop[p.AssignmentID] = true
+				touched[k] = true
 			}
 		}
 	}
@@ -229,13 +213,9 @@ func (s *snapshot) replacePosts(c change) map[target]bool {
 		}
 		s.posts[k] = kept
 	}
-	for id := range drop {
-		delete(s.postTarget, id)
-	}
 	for _, p := range c.posts {
 		k := postTarget(p)
 		s.posts[k] = append(s.posts[k], p)
-		s.postTarget[p.AssignmentID] = k
 	}
 	for k := range touched {
 		sortPosts(s.posts[k])

@@ -3,15 +3,12 @@ package merchants
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/paulmach/orb/geojson"
@@ -163,28 +160,10 @@ func wkbOf(g orb.Geometry) []byte {
 	return b
 }
 
-// translate turns constraint violations into errors a person can act on; anything else stays internal.
+// translate turns the database's refusals into errors a person can act on.
 func translate(err error, what string) error {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.New(apperr.NotFound, "%s not found", what)
-		}
-		return err
-	}
-	switch pgErr.Code {
-	case "23P01":
-		return &apperr.Error{Code: apperr.Conflict, Message: what + " overlaps an existing one in time", Err: err}
-	case "23505":
-		msg := what + " already exists (" + pgErr.ConstraintName + ")"
-		if pgErr.ConstraintName == "merchant_licence_no_key" {
-			msg = "another shop is registered under this licence number"
-		}
-		return &apperr.Error{Code: apperr.Conflict, Message: msg, Err: err}
-	case "23503":
-		return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Detail, Err: err}
-	case "23514", "22023", "22P02", "22007", "22008", "XX000":
-		return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Message, Err: err}
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return database.Refused(err, what, database.Messages{
+		"merchant_licence_no_key": "another shop is registered under this licence number",
+		"XX000":                   "", // PostGIS refusing a geometry
+	})
 }

@@ -14,7 +14,6 @@ package partners
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,6 +22,7 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
+	"streetchief/internal/database"
 	"streetchief/internal/registry"
 )
 
@@ -103,21 +103,14 @@ func (s *Service) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.db, fn)
 }
 
-// translate turns the constraint failures a checked input can still meet (a race, a licence
-// registered meanwhile) into the application's errors.
+// translate turns the database's refusals into errors a person can act on.
 func translate(err error, what string) error {
 	var pgErr *pgconn.PgError
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, pgx.ErrNoRows):
-		return apperr.New(apperr.NotFound, "no %s", what)
-	case errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "property_company_licence_no_key":
+	if errors.As(err, &pgErr) && pgErr.ConstraintName == "property_company_licence_no_key" {
 		return apperr.New(apperr.Conflict, "a company with this licence number is registered already").With("field", "licence_no")
-	case errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "compound_partner_closing_pkey":
-		return apperr.New(apperr.Conflict, "%s is closed that way already", what)
-	case errors.As(err, &pgErr) && pgErr.Code == "23503":
-		return apperr.New(apperr.Invalid, "%s names a person, company or compound that does not exist", what)
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return database.Refused(err, what, database.Messages{
+		"compound_partner_closing_pkey": "%s is closed that way already",
+		"23503":                         "%s names a person, company or compound that does not exist",
+	})
 }

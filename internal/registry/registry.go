@@ -6,14 +6,11 @@ package registry
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"streetchief/internal/database"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"streetchief/internal/apperr"
 )
 
 // Store reads and writes the registry tables.
@@ -70,27 +67,10 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.db, fn)
 }
 
-// translate turns constraint violations into errors a person can act on; anything else stays internal.
+// translate turns the database's refusals into errors a person can act on.
 func translate(err error, what string) error {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.New(apperr.NotFound, "%s not found", what)
-		}
-		return err
-	}
-	switch pgErr.Code {
-	case "23P01": // exclusion_violation
-		return &apperr.Error{Code: apperr.Conflict, Message: what + " overlaps an existing one in time: end the current one first, or ask for a handover", Err: err}
-	case "23505": // unique_violation
-		return &apperr.Error{Code: apperr.Conflict, Message: what + " already exists (" + pgErr.ConstraintName + ")", Err: err}
-	case "23503": // foreign_key_violation
-		if pgErr.TableName == "" || pgErr.Message == "" {
-			break
-		}
-		return &apperr.Error{Code: apperr.Conflict, Message: what + ": " + pgErr.Message + " (" + pgErr.Detail + ")", Err: err}
-	case "23514", "22023", "22P02", "XX000": // check_violation, invalid_parameter_value, bad text, PostGIS errors
-		return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Message, Err: err}
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return database.Refused(err, what, database.Messages{
+		"23P01": "%s overlaps an existing one in time: end the current one first, or ask for a handover",
+		"XX000": "", // PostGIS refusing a geometry
+	})
 }

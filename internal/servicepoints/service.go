@@ -1,18 +1,15 @@
 package servicepoints
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"streetchief/internal/apperr"
+	"streetchief/internal/database"
 )
 
 // Service reads and writes the service point register.
@@ -52,21 +49,7 @@ func clip(s string) string {
 	return s
 }
 
-// translate turns a database refusal into an application error; the Go checks run first, so these
-// are the races and the rules only the database can see.
+// translate turns the database's refusals into errors a person can act on.
 func translate(err error, what string) error {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.New(apperr.NotFound, "%s not found", what)
-		}
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	switch pgErr.Code {
-	case "23505":
-		return &apperr.Error{Code: apperr.Conflict, Message: what + " already exists", Err: err}
-	case "23503", "23514", "22023", "22P02":
-		return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Message, Err: err}
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return database.Refused(err, what, nil)
 }

@@ -7,19 +7,16 @@ package volunteers
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
+	"streetchief/internal/database"
 )
 
 // Service reads and records volunteer services.
@@ -144,28 +141,9 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// translate turns constraint violations into errors a person can act on; anything else stays internal.
+// translate turns the database's refusals into errors a person can act on.
 func translate(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return err
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return apperr.New(apperr.NotFound, "%s not found", what)
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case "23505":
-			return &apperr.Error{Code: apperr.Conflict, Message: what + ": already recorded", Err: err}
-		case "23503", "23514":
-			return &apperr.Error{Code: apperr.Invalid, Message: what + ": " + pgErr.Message, Err: err}
-		}
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return database.Refused(err, what, nil)
 }
 
 // UnmarshalJSON reads YYYY-MM-DD.

@@ -55,3 +55,36 @@ run shared "$all_cpus" "$all_cpus"
 if [ "$cores" -ge 2 ]; then
     run split "$server_cpus" "$client_cpus"
 fi
+
+# The index's memory, in a process of its own so that nothing else has grown the heap first.
+echo "== lookup index memory (100,000-area city; growth of HeapInuse and VmRSS over the process before the load, settled)"
+STREETCHIEF_TEST_DATABASE_URL="$BENCH_ADMIN_URL" STREETCHIEF_REQUIRE_DB=1 STREETCHIEF_BENCH_DATABASE_URL="$bench_url" \
+    go test -run '^$' -bench 'IndexMemory/100k' -benchtime 1x -count 3 ./internal/lookup | grep -E '^Benchmark'
+
+# 1,000,000 uniform random points over the city as CSV, POSTed whole, answered with area ids as CSV:
+# the batch path end to end over HTTP, with the server's CPU time and resident memory beside it.
+points=/tmp/streetchief-1m.csv
+awk -v minx="$minx" -v miny="$miny" -v maxx="$maxx" -v maxy="$maxy" 'BEGIN { srand(42); print "lon,lat";
+    for (i = 0; i < 1000000; i++) printf "%.7f,%.7f\n", minx + rand() * (maxx - minx), miny + rand() * (maxy - miny) }' > "$points"
+echo "== batch lookup, 1,000,000 points as CSV, fields=ids, over HTTP (server on CPUs $all_cpus)"
+./bin/streetchief serve --database-url "$bench_url" --addr "127.0.0.1:$port" --log-level error &
+server=$!
+for _ in $(seq 1 120); do
+    kill -0 $server 2>/dev/null || { echo "bench: the server did not start" >&2; exit 1; }
+    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    sleep 0.5
+done
+echo "server after load: $(grep VmRSS /proc/$server/status | xargs)"
+ticks=$(getconf CLK_TCK)
+for run in 1 2 3 4 5 6; do
+    cpu0=$(awk '{print $14 + $15}' /proc/$server/stat)
+    wall=$(curl -fs -o /dev/null -w '%{time_total}' -H 'Content-Type: text/csv' -H 'Accept: text/csv' \
+        --data-binary @"$points" "http://127.0.0.1:$port/api/v1/lookup?fields=ids")
+    cpu1=$(awk '{print $14 + $15}' /proc/$server/stat)
+    echo "run $run: ${wall} s end to end, server CPU $(awk -v a="$cpu0" -v b="$cpu1" -v t="$ticks" 'BEGIN { printf "%.2f", (b - a) / t }') s"
+done
+echo "server after the batches: $(grep VmRSS /proc/$server/status | xargs)"
+kill $server
+wait $server 2>/dev/null || true
+server=
+rm -f "$points"

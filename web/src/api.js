@@ -180,6 +180,8 @@ export const api = {
     compound: (id, at) => get(`/api/v1/compounds/${id}`, {at}),
     // A compound by its area, or none (out of scope answers an empty list, not an error).
     compoundOf: (area, at) => get('/api/v1/compounds', {area, at}).then((d) => d.compounds[0]),
+    propertyCompanies: () => get('/api/v1/property-companies').then((d) => d.companies),
+    signCompoundContract: (compound, body) => request('POST', `/api/v1/compounds/${compound}/contracts`, {body}),
 
     tileJSON: (layer) => get(`/tiles/${layer}.json`),
     servicePointTypes: () => get('/api/v1/service-point-types').then((d) => d.types),

@@ -420,7 +420,7 @@ async function main() {
     operations = new OperationsPanel($('#panel-operations'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
     tasksPanel = new TasksPanel($('#panel-tasks'), {map: mapView.map, session: () => state.session, subdistricts: () => state.subdistricts, toast});
     posts = new PostsMatrixPanel($('#panel-posts'));
-    partners = new PartnersPanel($('#panel-partners'), {session: () => state.session});
+    partners = new PartnersPanel($('#panel-partners'), {session: () => state.session, toast});
     patrols = new PatrolsPanel($('#panel-patrols'), {map: mapView.map, session: () => state.session, toast,
         onVoided: () => mapView.refreshPatrols()});
     volunteersPanel = new VolunteersPanel($('#panel-volunteers'), {map: mapView.map, session: () => state.session, toast});

@@ -94,12 +94,64 @@ describe('the 物业 panel', () => {
         });
     }
 
+    test('at 390 the lane chief signs a manager on for an unmanaged compound in Chinese, and changes a manager with its reason in English', async () => {
+        const {compounds} = await lane.get('/api/v1/compounds');
+        const bare = compounds.find((c) => !c.manager);
+        const managed = compounds.find((c) => c.manager);
+        assert.ok(bare && managed, 'the lane chief\'s community has a compound without a manager and one with');
+        const companies = (await lane.get('/api/v1/property-companies')).companies;
+        assert.ok(companies.length >= 2, 'the demo has property companies');
+        const page = await browser.page({width: 390, height: 844, isMobile: true, hasTouch: true});
+        try {
+            await open(page, `${server.base}/`);
+            await signIn(page, 'lanechief', 'demo-lanechief-2026');
+            await openPartners(page);
+            await page.waitForSelector(`#partners-compounds li[data-compound="${bare.id}"] .partner-sign`);
+            await page.tap(`.partner-sign[data-compound="${bare.id}"]`);
+            await page.waitForSelector(`#partner-form[data-compound="${bare.id}"] #partner-company option`, {state: 'attached'});
+            assert.equal(await page.locator('#partner-reason').count(), 0, 'no reason asked when nobody is replaced');
+            assert.deepEqual(latin(await panelTexts(page, '#partner-form')), [], 'Latin text in the Chinese form');
+            await fits(page, 390);
+            const company = await page.$eval('#partner-company', (el) => el.selectedOptions[0].textContent);
+            await page.tap('#partner-submit');
+            await page.waitForFunction((id) => !document.querySelector('#partner-form') &&
+                document.querySelector(`#partners-compounds li[data-compound="${id}"] .partner-manager`)?.textContent.includes('合同至'), bare.id);
+            const signed = (await lane.get(`/api/v1/compounds/${bare.id}`));
+            assert.equal(signed.manager?.company, company, 'the API has the company signed on');
+
+            // A handover needs its reason, and the running contract ends with the new one's start.
+            await page.click('#lang');
+            await page.waitForFunction(() => document.querySelector('#panel-partners h2')?.textContent === 'Property managers and residents');
+            await page.tap(`.partner-sign[data-compound="${managed.id}"]`);
+            await page.waitForSelector(`#partner-form[data-compound="${managed.id}"] #partner-reason`);
+            assert.equal(await page.locator('#partner-form h4').innerText(),
+                `A new property manager for ${managed.name} (the running contract ends when the new one starts)`);
+            const next = await page.$eval('#partner-company', (el) => el.selectedOptions[0].textContent);
+            assert.notEqual(next, managed.manager.company, 'the company in place is not offered again');
+            await page.tap('#partner-submit');
+            assert.equal((await lane.get(`/api/v1/compounds/${managed.id}`)).manager.company, managed.manager.company, 'no handover without a reason');
+            await page.fill('#partner-reason', 'contract not renewed after complaints');
+            await fits(page, 390);
+            await page.tap('#partner-submit');
+            await page.waitForSelector('#partner-form', {state: 'detached'});
+            const after = await lane.get(`/api/v1/compounds/${managed.id}`);
+            assert.equal(after.manager.company, next);
+            const old = after.history.find((p) => p.company === managed.manager.company && p.kind === 'property_manager');
+            assert.ok(old?.ended, 'the running contract was ended, and kept');
+            await page.click('#lang');
+            clean(page);
+        } finally {
+            await page.context().close();
+        }
+    });
+
     test('at 390 the district leader sees every community, and the compounds with neither among the gaps', async () => {
         const page = await browser.page({width: 390, height: 844, isMobile: true, hasTouch: true});
         try {
             await open(page, `${server.base}/`);
             await signIn(page, 'leader', 'demo-leader-2026');
             await openPartners(page);
+            assert.equal(await page.locator('.partner-sign').count(), 0, 'a district leader records no partners');
             const rows = await page.locator('#partners-summary tbody tr').count();
             assert.ok(rows > 10, `${rows} communities`);
             const neither = Number(await page.locator('#partners-summary tfoot td').nth(3).innerText());
