@@ -1,6 +1,6 @@
 // The map and its panel: layer toggles, legend, the list of subdistricts and communities to zoom to,
 // and the area search. Everything drawn comes from the server's own vector tiles (/tiles/{layer}).
-import {LngLatBounds, Map as MapLibreMap, NavigationControl, ScaleControl, prewarm, setWorkerUrl} from 'maplibre-gl';
+import {LngLatBounds, Map as MapLibreMap, NavigationControl, ScaleControl, setWorkerUrl} from 'maplibre-gl';
 
 import {api} from './api.js';
 import {h, replace} from './dom.js';
@@ -12,9 +12,6 @@ import {addPatrolLayers, patrolAt, patrolLegend, removePatrolLayers} from './pat
 
 // The worker is served from /assets under a hashed name the build passes in.
 setWorkerUrl(STREETCHIEF_WORKER_URL); // eslint-disable-line no-undef
-// The workers start (fetch and compile their 0.5 MB script) while the TileJSONs and the session
-// load, not after: the first tiles cannot be parsed before them.
-prewarm();
 
 const PUBLIC_SOURCES = ['admin', 'areas', 'heat_coverage', 'service_points'];
 // The heatmap draws from the incident points too: one source, each tile fetched once.
