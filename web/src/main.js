@@ -35,7 +35,7 @@ import {reasonText} from './patrols-proof.js';
 import {InboxPanel} from './inbox.js';
 import {PARTNER_ROLES, PartnersPanel} from './partners.js';
 import {ServicePointsPanel} from './service-points.js';
-import {ServicePointPopup, colourServicePoints, servicePointAt} from './service-points-layer.js';
+import {ServicePointPopup, addServicePointLayers, servicePointAt} from './service-points-layer.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -358,9 +358,7 @@ async function applySession(session) {
 
 async function main() {
     applyStatic(document);
-    // The session and the service point kinds are fetched while the map starts.
-    const session = api.session().catch(() => ({signed_in: false}));
-    const kinds = api.servicePointTypes().catch(() => []);
+    state.session = await api.session().catch(() => ({signed_in: false}));
     mapView = new MapView($('#map'), {
         onIncident: (id) => {
             if (signedIn()) location.hash = `#incidents/${id}`;
@@ -388,9 +386,9 @@ async function main() {
         periodControl: mapPeriodPicker,
     });
     await mapView.start();
-    state.session = await session;
-    pointTypes = await kinds;
-    colourServicePoints(mapView.map, pointTypes);
+    pointTypes = await api.servicePointTypes().catch(() => []);
+    await addServicePointLayers(mapView.map, mapView.visible.servicePoints, pointTypes)
+        .catch((e) => console.warn('service points layer: not served', e)); // eslint-disable-line no-console
     pointPopup = new ServicePointPopup(mapView.map, () => pointTypes);
     servicePoints = new ServicePointsPanel($('#panel-points'), {mayGaps});
     // The browser tests reach the map through this handle (layers, rendered features, idle state).

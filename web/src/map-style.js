@@ -4,7 +4,7 @@
 // the vector tile feature id (["id"], feature.id), not as a property.
 import {MERCHANT_TOGGLE} from './merchants.js';
 import {PATROL_TOGGLE} from './patrols-layer.js';
-import {SERVICE_POINT_TOGGLE, servicePointLayer} from './service-points-layer.js';
+import {SERVICE_POINT_TOGGLE} from './service-points-layer.js';
 
 export const KIND_COLORS = {
     main_road: '#9e9e9e',
@@ -51,7 +51,7 @@ const heatWeight = ['+', ['coalesce', ['get', 'count'], 1],
     ['coalesce', ['get', 'overdue_count'], ['case', ['==', ['get', 'overdue'], true], 1, 0]]];
 
 // baseStyle is the public part of the map: boundaries, areas, coverage and labels.
-export function baseStyle(sources, visible = {}) {
+export function baseStyle(sources) {
     return {
         version: 8,
         sources,
@@ -88,7 +88,6 @@ export function baseStyle(sources, visible = {}) {
             {id: 'admin-selected', type: 'line', source: 'admin', 'source-layer': 'admin',
                 filter: ['==', ['id'], -1],
                 paint: {'line-color': '#0d47a1', 'line-width': 4, 'line-opacity': 0.8}},
-            servicePointLayer(visible.servicePoints),
             {id: 'labels-community', type: 'symbol', source: 'admin', 'source-layer': 'admin_labels', minzoom: 12.5,
                 filter: ['==', ['get', 'level'], 'community'],
                 layout: {'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 12, 'text-padding': 4},

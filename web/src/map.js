@@ -13,7 +13,7 @@ import {addPatrolLayers, patrolAt, patrolLegend, removePatrolLayers} from './pat
 // The worker is served from /assets under a hashed name the build passes in.
 setWorkerUrl(STREETCHIEF_WORKER_URL); // eslint-disable-line no-undef
 
-const PUBLIC_SOURCES = ['admin', 'areas', 'heat_coverage', 'service_points'];
+const PUBLIC_SOURCES = ['admin', 'areas', 'heat_coverage'];
 // The heatmap draws from the incident points too: one source, each tile fetched once.
 const INCIDENT_SOURCES = ['incidents'];
 // Longyan's Xinluo district, for when the tiles give no bounds.
@@ -71,7 +71,7 @@ export class MapView {
         this.districtBounds = bounds;
         this.map = new MapLibreMap({
             container: this.container,
-            style: baseStyle(sources, this.visible),
+            style: baseStyle(sources),
             bounds,
             fitBoundsOptions: {padding: 24},
             maxZoom: 19,

@@ -19,22 +19,17 @@ export const typeName = (types, code) => {
     return ty ? (lang() === 'zh' ? ty.name_zh : ty.name_en) : code;
 };
 
-const PLAIN = '#5a6b7b';
-
-// servicePointLayer is the dot layer of the base style (the source comes with the other public
-// tile sources, so the map's first draw waits on no extra round trip): above the areas and under
-// the labels, hidden until the toggle or the services tab shows it, one colour until the kinds come.
-export function servicePointLayer(visible) {
-    return {id: 'service-points-dot', type: 'circle', source: 'service_points', 'source-layer': 'service_points',
+// addServicePointLayers puts the points above the areas and under the labels, as the toggle says.
+export async function addServicePointLayers(map, visible, types) {
+    const tj = await api.tileJSON('service_points');
+    const tiles = tj.tiles.map((u) => location.origin + u.split('?')[0].replace(/^[a-z]+:\/\/[^/]+/i, ''));
+    map.addSource('service_points', {type: 'vector', tiles, minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 18});
+    const colour = types.length ? ['match', ['get', 'type'], ...types.flatMap((x) => [x.code, x.colour]), '#5a6b7b'] : '#5a6b7b';
+    map.addLayer({id: 'service-points-dot', type: 'circle', source: 'service_points', 'source-layer': 'service_points',
         layout: {visibility: visible ? 'visible' : 'none'},
-        paint: {'circle-color': PLAIN, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 3.5, 16, 7],
-            'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5}};
-}
-
-// colourServicePoints colours the dots by kind once the kinds are known.
-export function colourServicePoints(map, types) {
-    if (!types.length || !map.getLayer('service-points-dot')) return;
-    map.setPaintProperty('service-points-dot', 'circle-color', ['match', ['get', 'type'], ...types.flatMap((x) => [x.code, x.colour]), PLAIN]);
+        paint: {'circle-color': colour, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 3.5, 16, 7],
+            'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5}}, 'labels-community');
+    return tiles;
 }
 
 // servicePointAt is the id of the point drawn under a screen point, or 0.
