@@ -185,6 +185,7 @@ export default {
     'told.case_overdue': 'overdue reminder',
     'told.verification_result': 'check failed',
     'told.joint_requested': 'asked to acknowledge (joint enforcement)',
+    'told.compound_case': "told as the compound's property manager",
     'told.daily_digest': 'daily digest',
     'told.readAt': 'read {time}',
     'told.unread': 'unread',

@@ -185,6 +185,7 @@ export default {
     'told.case_overdue': '超期提醒',
     'told.verification_result': '核查未通过',
     'told.joint_requested': '请其签收（联合执法）',
+    'told.compound_case': '告知小区物业',
     'told.daily_digest': '每日待办',
     'told.readAt': '已读 {time}',
     'told.unread': '未读',
