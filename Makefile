@@ -9,7 +9,7 @@ GO ?= go
 BIN := bin/streetchief
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: run test test-faults test-tiles-node test-web web bench build stop deps db vet clean
+.PHONY: run test test-faults test-tiles-node test-web web bench bench-scale build stop deps db vet clean
 
 run: build db
 	@addr="$${STREETCHIEF_ADDR:-:8080}"; case "$$addr" in :*) addr="localhost$$addr";; esac; \
@@ -106,6 +106,10 @@ test-ha: deps
 # bench: Go benchmarks over the demo city and a ~100,000-area city, HTTP load against PostGIS.
 bench: deps
 	scripts/bench.sh
+
+# bench-scale: a synthetic province (SCALE_AREAS, SCALE_CASES) in a cluster of its own, and what it costs.
+bench-scale: deps
+	scripts/bench-scale.sh
 
 clean:
 	rm -rf bin

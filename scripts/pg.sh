@@ -8,6 +8,9 @@
 #   scripts/pg.sh restart restart it (fast mode)
 #   scripts/pg.sh install install PostgreSQL + PostGIS if missing (as root), nothing else
 #
+# STREETCHIEF_PG_DATA=/some/dir (with STREETCHIEF_PG_PORT) runs a second cluster kept in that folder
+# instead of .data/pg — make bench-scale's province, which must not weigh on the everyday cluster.
+#
 # PostgreSQL refuses to run as root, so as root the cluster runs as the 'postgres' system user. When that
 # user cannot reach the project folder (a clone under /root, say), the cluster lives in a folder it can
 # reach and .data/pg is a link to it.
@@ -82,6 +85,12 @@ as_owner() {
 
 # data_dir prints the cluster folder, creating it (or the link to it) when needed.
 data_dir() {
+    if [ -n "${STREETCHIEF_PG_DATA:-}" ]; then
+        mkdir -p "$STREETCHIEF_PG_DATA"
+        [ "$(id -u)" -ne 0 ] || chown postgres: "$STREETCHIEF_PG_DATA"
+        echo "$STREETCHIEF_PG_DATA"
+        return
+    fi
     if [ -L "$link" ]; then
         readlink -f "$link"
         return
@@ -164,8 +173,13 @@ EOF
 stop() {
     local bindir dir
     bindir=$(pg_bindir) || exit 0
-    [ -e "$link" ] || exit 0
-    dir=$(readlink -f "$link")
+    if [ -n "${STREETCHIEF_PG_DATA:-}" ]; then
+        dir=$STREETCHIEF_PG_DATA
+    else
+        [ -e "$link" ] || exit 0
+        dir=$(readlink -f "$link")
+    fi
+    [ -f "$dir/PG_VERSION" ] || exit 0
     if running "$dir" "$bindir"; then
         as_owner "$bindir/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
         say "stopped"
@@ -175,7 +189,7 @@ stop() {
 restart() {
     local bindir dir
     bindir=$(pg_bindir)
-    dir=$(readlink -f "$link")
+    dir=${STREETCHIEF_PG_DATA:-$(readlink -f "$link")}
     as_owner "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -m fast -w -o "-p $port" restart >/dev/null
 }
 
