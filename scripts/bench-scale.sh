@@ -7,7 +7,7 @@
 #   SCALE_BATCHES statements the cases are inserted in, oldest first (default: one per 100,000 cases)
 #   SCALE_PG_DATA the cluster's folder, outside the project (default /var/tmp/streetchief-province)
 #   SCALE_PG_PORT its port (default 57200)
-#   SCALE_STEPS   any of: load cases measure (default all three; "measure" alone reuses a province)
+#   SCALE_STEPS   any of: load cases lookup http (default all four; "lookup http" reuse a province)
 #   SCALE_KEEP=1  leave the cluster running at the end (it is stopped otherwise; its data stays)
 #
 # Prints the figures for docs/scale.md and docs/benchmarks.md. Generation uses one backend for the
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 areas=${SCALE_AREAS:-5000000} cases=${SCALE_CASES:-50000000}
 batches=${SCALE_BATCHES:-$(( (cases + 99999) / 100000 ))}
-steps=${SCALE_STEPS:-load cases measure}
+steps=${SCALE_STEPS:-load cases lookup http}
 seconds=${SCALE_SECONDS:-20} http_port=${SCALE_HTTP_PORT:-57201}
 export STREETCHIEF_PG_DATA=${SCALE_PG_DATA:-/var/tmp/streetchief-province}
 export STREETCHIEF_PG_PORT=${SCALE_PG_PORT:-57200} STREETCHIEF_PG_DB=province
@@ -64,7 +64,6 @@ if [[ " $steps " == *" cases "* ]]; then
     psql "$url" -qc "VACUUM ANALYZE"
     echo "== generation: $cases cases with their history in $(took "$t") s (with VACUUM ANALYZE)"
 fi
-[[ " $steps " == *" measure "* ]] || exit 0
 
 echo "== machine"
 echo "$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
@@ -75,14 +74,17 @@ psql "$url" -tA -F' ' -c "SELECT 'admin units by level:', string_agg(level || ' 
     -c "SELECT 'database', pg_size_pretty(pg_database_size(current_database()))" \
     -c "SELECT relname, pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class WHERE relname IN ('area','incident','incident_event','incident_kpi_case','incident_kpi_day') ORDER BY 1"
 
-echo "== lookup index (go test ./internal/lookup -bench, 1 load each)"
-STREETCHIEF_BENCH_DATABASE_URL=$url go test ./internal/lookup -run '^$' -bench 'IndexMemory/100k|LoadFromPostGIS/100k' -benchtime 1x |
-    grep -E '^Benchmark' | sed 's#/100k#/province#'
+if [[ " $steps " == *" lookup "* ]]; then
+    echo "== lookup index (go test ./internal/lookup -bench, 1 load each)"
+    STREETCHIEF_BENCH_DATABASE_URL=$url go test ./internal/lookup -run '^$' -bench 'IndexMemory/100k|LoadFromPostGIS/100k' -benchtime 1x |
+        grep -E '^Benchmark' | sed 's#/100k#/province#'
+fi
+[[ " $steps " == *" http "* ]] || exit 0
 
 read -r minx miny maxx maxy < <(psql "$url" -tA -F' ' -c \
     "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::geometry e FROM area) x")
-sc user add bench-scale --role admin >/dev/null 2>&1 || true
-token=$(sc user token bench-scale --name "bench-scale $(date +%s)" | grep -Eo '[A-Za-z0-9_.-]{32,}' | tail -1)
+./bin/streetchief user add bench-scale --role admin --database-url "$url" >/dev/null 2>&1 || true
+token=$(./bin/streetchief user token bench-scale --name "bench-scale $(date +%s)" --database-url "$url" | grep -Eo '[A-Za-z0-9_.-]{32,}' | tail -1)
 ./bin/streetchief serve --database-url "$url" --addr "127.0.0.1:$http_port" --log-level error &
 server=$!
 for _ in $(seq 1 240); do
@@ -91,18 +93,17 @@ for _ in $(seq 1 240); do
     sleep 0.5
 done
 base=http://127.0.0.1:$http_port
-get() { # get PATH: prints seconds and bytes of one signed-in GET, failing on a non-2xx answer
-    curl -fsS -o /dev/null -w '%{time_total} s, %{size_download} B' -H "Authorization: Bearer $token" "$base$1"
+get() { # get PATH: prints seconds, bytes and status of one signed-in GET
+    curl -sS -o /dev/null -w '%{time_total} s, %{size_download} B, HTTP %{http_code}' -H "Authorization: Bearer $token" "$base$1"
 }
 
-echo "== queries over HTTP, cold (first after a PostgreSQL restart) then warm (median of 3)"
+echo "== queries over HTTP, cold (first after a PostgreSQL restart) then warm (the next)"
 queries=("/api/v1/kpis?by=subdistrict&period=year" "/api/v1/kpis?by=community&period=month"
     "/api/v1/kpis?by=area&period=year" "/api/v1/kpis/trend?period=year" "/api/v1/reports/gaps")
 scripts/pg.sh restart
 for q in "${queries[@]}"; do
     cold=$(get "$q")
-    warm=$(for _ in 1 2 3; do get "$q" | cut -d' ' -f1; echo; done | sort -n | sed -n 2p)
-    echo "$q: cold $cold; warm $warm s"
+    echo "$q: cold $cold; warm $(get "$q")"
 done
 
 echo "== tiles at province zooms (centre of the extent; cold, then warm)"
