@@ -51,7 +51,7 @@ test-tiles-node: deps
 
 # web builds the dashboard into web/dist (embedded by the next go build) when its sources are newer
 # than the last build; npm ci runs only when package-lock.json changed.
-WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/build.mjs web/package-lock.json
+WEB_SOURCES := $(shell find web/src web/field -type f 2>/dev/null) web/build.mjs web/package-lock.json
 
 web: web/dist/index.html
 
