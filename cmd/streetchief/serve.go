@@ -134,6 +134,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	// Overdue task items are told once each, like overdue cases, by every replica in turn.
 	taskService := tasks.NewService(pool)
 	go taskService.Run(ctx, escalationInterval, logger)
+	go database.KeepPartitionsAhead(ctx, pool, logger)
 	// Replicas behind a load balancer share the report limits through the database.
 	publicLimits := ratelimit.NewStore(pool, "public_reports", time.Minute)
 	keyLimits := ratelimit.NewStore(pool, "open311_key", time.Minute)
