@@ -25,6 +25,10 @@ const escalationInterval = time.Minute
 func startIncidents(ctx context.Context, pool, reads *pgxpool.Pool, engine *lookup.Engine, updates *lookup.Updates,
 	logger *slog.Logger, citizens *notify.Store) *incidents.Service {
 	svc := incidents.NewService(pool, engine, incidents.Options{Citizens: citizens, Reads: reads})
+	if engine.Districts() != nil {
+		// A replica holding some districts cannot route the rest: the whole-territory replicas escalate and re-route.
+		return svc
+	}
 	go func() {
 		// Escalation routes with the engine: wait until it has loaded the territory.
 		for !engine.Ready() {
