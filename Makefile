@@ -90,7 +90,8 @@ test-replicas: deps
 		$(GO) test -count=1 -run TestReplicasBehindHAProxy -v -timeout 10m ./cmd/streetchief
 
 # test-ha starts a Patroni cluster on loopback (scripts/ha.sh: etcd, a primary and a synchronous
-# replica under .data/ha), then runs the real binary on it through a libpq multi-host URL while 5,000
+# replica under .data/ha), then runs the real binary on it reading tiles and reports from the replica
+# (--read-database-url) until the replica is killed, restarts it, then through a libpq multi-host URL while 5,000
 # incidents are reported and the primary's node is SIGKILLed, then a pgBackRest restore drill to a
 # point in time (docs/ha.md). The cluster is stopped
 # afterwards, whatever the outcome; a node lost in the test rejoins on the next start.
