@@ -72,7 +72,7 @@ psql "$url" -tA -F' ' -c "SELECT 'admin units by level:', string_agg(level || ' 
     -c "SELECT 'areas', count(*) FROM area" -c "SELECT 'people', count(*) FROM person" \
     -c "SELECT 'incidents', count(*), 'events', (SELECT count(*) FROM incident_event) FROM incident" \
     -c "SELECT 'database', pg_size_pretty(pg_database_size(current_database()))" \
-    -c "SELECT relname, pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class WHERE relname IN ('area','incident','incident_event','incident_kpi_case','incident_kpi_day') ORDER BY 1"
+    -c "SELECT t, pg_size_pretty(sum(pg_total_relation_size(p.relid))) FROM unnest(array['area', 'incident', 'incident_event', 'incident_kpi_case', 'incident_kpi_day']) t, LATERAL (SELECT relid FROM pg_partition_tree(t::regclass) UNION SELECT t::regclass) p GROUP BY t ORDER BY t"
 
 if [[ " $steps " == *" lookup "* ]]; then
     echo "== lookup index (go test ./internal/lookup -bench, 1 load each)"
