@@ -85,8 +85,17 @@ func classifyInfrastructure(err error) *apperr.Error {
 		return &apperr.Error{Code: apperr.Unavailable, Message: "the database is unavailable; retry shortly", Err: err}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &apperr.Error{Code: apperr.Unavailable, Message: "the request took too long; retry shortly", Err: err}
+	case isStatementTimeout(err):
+		// The database's statement limit (--statement-timeout) ended it: not a bug, and the
+		// client learns the request is too big for the server rather than "internal error".
+		return &apperr.Error{Code: apperr.Unavailable, Message: "the database gave up on this request: it ran past the server's statement time limit; narrow it or retry later", Err: err}
 	}
 	return &apperr.Error{Code: apperr.Internal, Message: "internal error", Err: err}
+}
+
+func isStatementTimeout(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "57014" // query_canceled
 }
 
 func isConnectionLoss(err error) bool {
