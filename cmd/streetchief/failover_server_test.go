@@ -160,7 +160,7 @@ func startServe(t *testing.T, databaseURL string) *servedBinary {
 		t.Fatal(err)
 	}
 	s.cmd = exec.Command(binary, "serve", "--database-url", databaseURL, "--migrate", "--demo-if-empty",
-		"--addr", addr, "--public-reports-per-minute", "0", "--digest-at", "")
+		"--addr", addr, "--public-reports-per-minute", "0", "--digest-at", "", "--photo-dir", filepath.Join(t.TempDir(), "photos"))
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
