@@ -27,4 +27,4 @@ ALTER TABLE volunteer_photo ALTER COLUMN bytes DROP NOT NULL,
 ALTER TABLE assessment_mark_photo ALTER COLUMN bytes DROP NOT NULL,
     ADD COLUMN sha256 bytea CHECK (octet_length(sha256) = 32),
     ADD COLUMN size_bytes integer CHECK (size_bytes BETWEEN 1 AND 8388608),
-    ADD CONSTRAINT assessment_mark_photo_bytes_somewhere CHECK (bytes IS NOT NULL OR (sha256 IS NOT NULL AND size_bytes IS NOT NULL)));
+    ADD CONSTRAINT assessment_mark_photo_bytes_somewhere CHECK (bytes IS NOT NULL OR (sha256 IS NOT NULL AND size_bytes IS NOT NULL));
