@@ -25,8 +25,10 @@ func photoDirFlag(fs *flag.FlagSet) *string {
 		"directory of the photo store, shared by every replica (NFS or the like) and backed up with the database (env STREETCHIEF_PHOTO_DIR; docs/scale.md#photos)")
 }
 
-// photoTables are the tables whose owners read a NULL bytes column from the store: only those are moved.
-var photoTables = []string{incidents.PhotoTable, merchants.PhotoTable}
+type photoOwner interface {
+	MoveOutPhotos(ctx context.Context, batch int, report func(error)) (photorows.Moved, error)
+	CheckPhotoStore(ctx context.Context, report func(error)) (photorows.Checked, error)
+}
 
 const photosUsage = `streetchief photos move-out [--batch N] [--photo-dir DIR]   move photo rows' bytes into the store (restartable)
 streetchief photos check [--photo-dir DIR]                  report rows whose blob is missing or corrupt`
@@ -65,16 +67,19 @@ func photosCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	defer pool.Close()
 	problems := 0
 	report := func(err error) { problems++; fmt.Fprintln(stderr, "streetchief photos:", err) }
-	for _, table := range photoTables {
+	inc := incidents.NewService(pool, nil, incidents.Options{Photos: store})
+	// Only the owners whose reads follow a NULL bytes column to the store move their photos so far.
+	owners := []photoOwner{inc, merchants.NewStore(pool, nil, inc, merchants.Rules{})}
+	for _, owner := range owners {
 		if sub == "move-out" {
-			m, err := photorows.MoveOut(ctx, pool, store, table, *batch, report)
+			m, err := owner.MoveOutPhotos(ctx, *batch, report)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "%s: %d moved to %s, %d left in the table with errors\n", m.Table, m.Moved, store.Dir(), m.Failed)
 			continue
 		}
-		c, err := photorows.Check(ctx, pool, store, table, report)
+		c, err := owner.CheckPhotoStore(ctx, report)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // registers the JPEG decoder for image.DecodeConfig
@@ -16,6 +17,7 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/objectstore"
+	"streetchief/internal/photorows"
 )
 
 // Photo limits: a phone picture fits comfortably; more is a misuse of the public endpoint.
@@ -177,6 +179,19 @@ func DecodePhotos(items []string) ([][]byte, error) {
 	return raw, nil
 }
 
-// PhotoTable is the table of incident photos' content, for streetchief photos move-out and check
-// (internal/photorows); its reads follow a NULL bytes column to the object store.
-const PhotoTable = "incident_photo"
+// MoveOutPhotos moves the bytes of incident photos written before the object store into it, batch
+// rows at a time (photorows.MoveOut); the rows stay, with their hash, type and size.
+func (s *Service) MoveOutPhotos(ctx context.Context, batch int, report func(error)) (photorows.Moved, error) {
+	if s.photos == nil {
+		return photorows.Moved{}, errors.New("incident photos: no object store to move them to")
+	}
+	return photorows.MoveOut(ctx, s.db, s.photos, "incident_photo", batch, report)
+}
+
+// CheckPhotoStore reports every incident photo whose blob is missing or corrupt (photorows.Check).
+func (s *Service) CheckPhotoStore(ctx context.Context, report func(error)) (photorows.Checked, error) {
+	if s.photos == nil {
+		return photorows.Checked{}, errors.New("incident photos: no object store to check")
+	}
+	return photorows.Check(ctx, s.db, s.photos, "incident_photo", report)
+}

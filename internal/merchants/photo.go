@@ -2,12 +2,14 @@ package merchants
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"streetchief/internal/incidents"
 	"streetchief/internal/objectstore"
+	"streetchief/internal/photorows"
 )
 
 // putPhoto keeps a pledge scan's, an inspection's, a vendor's or a sighting's photo once by content.
@@ -43,6 +45,19 @@ func (s *Store) photos() objectstore.Store {
 	return s.incidents.PhotoStore()
 }
 
-// PhotoTable is the table of merchants' and vendors' photos, for streetchief photos move-out and check
-// (internal/photorows); its reads follow a NULL bytes column to the object store.
-const PhotoTable = "merchant_photo"
+// MoveOutPhotos moves the bytes of merchant photos written before the object store into it, batch
+// rows at a time (photorows.MoveOut); the rows stay, with their hash, type and size.
+func (s *Store) MoveOutPhotos(ctx context.Context, batch int, report func(error)) (photorows.Moved, error) {
+	if s.photos() == nil {
+		return photorows.Moved{}, errors.New("merchant photos: no object store to move them to")
+	}
+	return photorows.MoveOut(ctx, s.db, s.photos(), "merchant_photo", batch, report)
+}
+
+// CheckPhotoStore reports every merchant photo whose blob is missing or corrupt (photorows.Check).
+func (s *Store) CheckPhotoStore(ctx context.Context, report func(error)) (photorows.Checked, error) {
+	if s.photos() == nil {
+		return photorows.Checked{}, errors.New("merchant photos: no object store to check")
+	}
+	return photorows.Check(ctx, s.db, s.photos(), "merchant_photo", report)
+}

@@ -2,8 +2,8 @@
 // store, and checks that every row whose bytes are in the store has its blob there, whole.
 //
 // It works on any table of the shape migration 0045 gives them (sha256 primary key, bytes, size_bytes).
-// The owning packages publish their table's name (incidents.PhotoTable, merchants.PhotoTable) once
-// their reads follow a NULL bytes column to the store; only those tables may be moved. Moving bytes
+// Only a table's owner calls it, for its own table (incidents.Service.MoveOutPhotos,
+// merchants.Store.MoveOutPhotos), once its reads follow a NULL bytes column to the store. Moving bytes
 // changes where they are stored, never what is recorded: no row is deleted or otherwise changed.
 package photorows
 

@@ -10,8 +10,6 @@ import (
 	"testing"
 
 	"streetchief/internal/dbtest"
-	"streetchief/internal/incidents"
-	"streetchief/internal/merchants"
 	"streetchief/internal/objectstore"
 	"streetchief/internal/photorows"
 )
@@ -49,10 +47,10 @@ func TestMoveOutMovesLegacyRowsBatchByBatchAndCheckFindsALostBlob(t *testing.T) 
 	for i := range 5 {
 		b := []byte(fmt.Sprintf("legacy photo %d of the incident table", i))
 		contents = append(contents, b)
-		sums = append(sums, legacyRow(t, incidents.PhotoTable, b))
+		sums = append(sums, legacyRow(t, "incident_photo", b))
 	}
 	shop := []byte("a pledge scan from before")
-	shopSum := legacyRow(t, merchants.PhotoTable, shop)
+	shopSum := legacyRow(t, "merchant_photo", shop)
 	// A row whose bytes were damaged in the database is left there and reported.
 	damaged := sha256.Sum256([]byte("what it once was"))
 	if _, err := pool.Exec(ctx, `INSERT INTO incident_photo (sha256, content_type, bytes) VALUES ($1, 'image/png', 'not that')`, damaged[:]); err != nil {
@@ -61,7 +59,7 @@ func TestMoveOutMovesLegacyRowsBatchByBatchAndCheckFindsALostBlob(t *testing.T) 
 
 	var reported []error
 	report := func(err error) { reported = append(reported, err) }
-	m, err := photorows.MoveOut(ctx, pool, store, incidents.PhotoTable, 2, report)
+	m, err := photorows.MoveOut(ctx, pool, store, "incident_photo", 2, report)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +67,7 @@ func TestMoveOutMovesLegacyRowsBatchByBatchAndCheckFindsALostBlob(t *testing.T) 
 		t.Fatalf("moved %+v, reported %v", m, reported)
 	}
 	for i, sum := range sums {
-		rowBytes, size := inTable(t, incidents.PhotoTable, sum)
+		rowBytes, size := inTable(t, "incident_photo", sum)
 		if rowBytes != nil || size == nil || *size != len(contents[i]) {
 			t.Fatalf("row %d: %d bytes left, size %v", i, len(rowBytes), size)
 		}
@@ -77,25 +75,25 @@ func TestMoveOutMovesLegacyRowsBatchByBatchAndCheckFindsALostBlob(t *testing.T) 
 			t.Fatalf("blob %d: %v", i, err)
 		}
 	}
-	if rowBytes, _ := inTable(t, incidents.PhotoTable, damaged); string(rowBytes) != "not that" {
+	if rowBytes, _ := inTable(t, "incident_photo", damaged); string(rowBytes) != "not that" {
 		t.Fatalf("the damaged row was changed: %q", rowBytes)
 	}
-	if b, _ := inTable(t, merchants.PhotoTable, shopSum); !bytes.Equal(b, shop) {
+	if b, _ := inTable(t, "merchant_photo", shopSum); !bytes.Equal(b, shop) {
 		t.Fatal("moving one table touched another")
 	}
 
 	// Run again, as after an interruption: nothing left to move but the damaged row.
 	reported = nil
-	if m, err := photorows.MoveOut(ctx, pool, store, incidents.PhotoTable, 2, report); err != nil || m.Moved != 0 || m.Failed != 1 {
+	if m, err := photorows.MoveOut(ctx, pool, store, "incident_photo", 2, report); err != nil || m.Moved != 0 || m.Failed != 1 {
 		t.Fatalf("second run %+v, %v", m, err)
 	}
-	if m, err := photorows.MoveOut(ctx, pool, store, merchants.PhotoTable, 500, report); err != nil || m.Moved != 1 {
+	if m, err := photorows.MoveOut(ctx, pool, store, "merchant_photo", 500, report); err != nil || m.Moved != 1 {
 		t.Fatalf("merchant photos %+v, %v", m, err)
 	}
 
 	// Check: the damaged row, then a deleted blob and a truncated one.
 	reported = nil
-	c, err := photorows.Check(ctx, pool, store, incidents.PhotoTable, report)
+	c, err := photorows.Check(ctx, pool, store, "incident_photo", report)
 	if err != nil || c.InStore != 5 || c.Problems != 1 {
 		t.Fatalf("check %+v, %v, %v", c, err, reported)
 	}
@@ -106,7 +104,7 @@ func TestMoveOutMovesLegacyRowsBatchByBatchAndCheckFindsALostBlob(t *testing.T) 
 		t.Fatal(err)
 	}
 	reported = nil
-	c, err = photorows.Check(ctx, pool, store, incidents.PhotoTable, report)
+	c, err = photorows.Check(ctx, pool, store, "incident_photo", report)
 	if err != nil || c.Problems != 3 || len(reported) != 3 {
 		t.Fatalf("check %+v, %v, %v", c, err, reported)
 	}
