@@ -51,7 +51,7 @@ test-tiles-node: deps
 
 # web builds the dashboard into web/dist (embedded by the next go build) when its sources are newer
 # than the last build; npm ci runs only when package-lock.json changed.
-WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/build.mjs web/package-lock.json
+WEB_SOURCES := $(shell find web/src web/field -type f 2>/dev/null) web/build.mjs web/package-lock.json
 
 web: web/dist/index.html
 
@@ -90,7 +90,8 @@ test-replicas: deps
 		$(GO) test -count=1 -run TestReplicasBehindHAProxy -v -timeout 10m ./cmd/streetchief
 
 # test-ha starts a Patroni cluster on loopback (scripts/ha.sh: etcd, a primary and a synchronous
-# replica under .data/ha), then runs the real binary on it through a libpq multi-host URL while 5,000
+# replica under .data/ha), then runs the real binary on it reading tiles and reports from the replica
+# (--read-database-url) until the replica is killed, restarts it, then through a libpq multi-host URL while 5,000
 # incidents are reported and the primary's node is SIGKILLed, then a pgBackRest restore drill to a
 # point in time (docs/ha.md). The cluster is stopped
 # afterwards, whatever the outcome; a node lost in the test rejoins on the next start.
@@ -99,6 +100,10 @@ test-ha: deps
 	@scripts/ha.sh start
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/streetchief
 	@rc=0; STREETCHIEF_HA_TESTS=1 STREETCHIEF_HA_HOSTS="$$(scripts/ha.sh hosts)" \
+		STREETCHIEF_HA_SCRIPT="$(CURDIR)/scripts/ha.sh" STREETCHIEF_HA_BINARY="$(CURDIR)/$(BIN)" \
+		$(GO) test -tags ha -count=1 -v -run 'ReadsFromTheStandby' -timeout 10m ./cmd/streetchief || rc=$$?; \
+		[ $$rc = 0 ] && scripts/ha.sh start; \
+		[ $$rc = 0 ] && STREETCHIEF_HA_TESTS=1 STREETCHIEF_HA_HOSTS="$$(scripts/ha.sh hosts)" \
 		STREETCHIEF_HA_SCRIPT="$(CURDIR)/scripts/ha.sh" STREETCHIEF_HA_BINARY="$(CURDIR)/$(BIN)" \
 		$(GO) test -tags ha -count=1 -v -run 'RestoreToAPointInTime|AcknowledgedReportsSurviveAFailover' -timeout 10m ./cmd/streetchief || rc=$$?; \
 		scripts/ha.sh stop; exit $$rc

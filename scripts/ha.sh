@@ -347,6 +347,25 @@ kill_primary() {
     echo "$node"
 }
 
+# kill_replica loses a node that is not the primary the same way: the reads test's standby dying.
+kill_replica() {
+    local dir node pm pids lead
+    dir=$(readlink -f "$link")
+    lead=$(primary)
+    for node in "${nodes[@]}"; do
+        [ "$node" = "$lead" ] && continue
+        alive "$dir/$node.pid" || continue
+        pm=$(head -1 "$dir/$node/postmaster.pid")
+        pids="$(cat "$dir/$node.pid") $pm $(ps -o pid= --ppid "$pm" | tr '\n' ' ')"
+        # shellcheck disable=SC2086
+        kill -KILL $pids
+        echo "$node"
+        return 0
+    done
+    say "no replica running"
+    return 1
+}
+
 restore_port() { echo $((base + 31)); }
 
 restore() {
@@ -396,13 +415,14 @@ wipe) wipe ;;
 hosts) hosts ;;
 primary) primary ;;
 kill-primary) kill_primary ;;
+kill-replica) kill_replica ;;
 backup) backrest backup --type=full >/dev/null ;;
 archive-check) backrest check >/dev/null ;;
 restore) restore "${2:-}" ;;
 restore-stop) restore_stop ;;
 status) status ;;
 *)
-    echo "usage: $0 start|stop|wipe|hosts|primary|kill-primary|status|backup|archive-check|restore TIME|restore-stop" >&2
+    echo "usage: $0 start|stop|wipe|hosts|primary|kill-primary|kill-replica|status|backup|archive-check|restore TIME|restore-stop" >&2
     exit 2
     ;;
 esac

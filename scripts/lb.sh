@@ -7,6 +7,13 @@
 #                                      127.0.0.1:PORT over the replicas at ADDR (host:port) and start it
 #   scripts/lb.sh config PORT ADDR...  print that configuration
 #   scripts/lb.sh stop                 stop it
+#   scripts/lb.sh start-districts PORT ADDR|CODES@ADDR...
+#                                      the same, routing by district: CODES@ADDR is a replica started with
+#                                      --districts CODES (codes joined by +, e.g. 350802+350803@127.0.0.1:8102);
+#                                      a request whose X-Streetchief-District header names one of those codes
+#                                      goes to the replicas holding it; everything else to the plain ADDR ones,
+#                                      which hold the whole territory (docs/scale.md, "Routing by district")
+#   scripts/lb.sh config-districts PORT ADDR|CODES@ADDR...  print that configuration
 #
 # Replicas are named r1, r2, … in the order given. Each answer says which one served it in
 # X-Streetchief-Replica; a request that sends that header naming a replica goes to it, even while its
@@ -98,6 +105,96 @@ CFG
     done
 }
 
+# check_district_args is check_args for start-districts: at least one whole-territory replica, and
+# district codes of digits and letters only (they become backend names and ACL strings).
+check_district_args() {
+    [ $# -ge 2 ] || { say "usage: lb.sh start-districts PORT ADDR|CODES@ADDR..."; exit 2; }
+    local port=$1 a whole=0
+    shift
+    local addrs=()
+    for a in "$@"; do
+        if [[ $a == *@* ]]; then
+            [[ ${a%@*} =~ ^[A-Za-z0-9]+(\+[A-Za-z0-9]+)*$ ]] || { say "district codes ${a%@*} are not codes joined by +"; exit 2; }
+            addrs+=("${a#*@}")
+        else
+            whole=$((whole + 1))
+            addrs+=("$a")
+        fi
+    done
+    [ "$whole" -ge 1 ] || { say "start-districts needs at least one replica holding the whole territory, for everything not routed by district"; exit 2; }
+    check_args "$port" "${addrs[@]}"
+}
+
+# config_districts: the frontend sends a request naming a replica in X-Streetchief-Replica to it
+# (backend pinned, every replica), one naming a district in X-Streetchief-District to the replicas
+# holding that district, and the rest to the whole-territory replicas.
+config_districts() {
+    local port=$1 i=0 a code codes=()
+    shift
+    cat <<CFG
+# Written by scripts/lb.sh start-districts; rewritten on every start.
+global
+    maxconn 4096
+    pidfile $dir/haproxy.pid
+
+defaults
+    mode http
+    option forwardfor
+    timeout connect 5s
+    timeout client 130s
+    timeout server 130s
+    timeout http-request 10s
+    option httpchk GET /readyz
+    http-check expect status 200
+    timeout check 3s
+    default-server inter 1s fall 3 rise 1
+
+frontend streetchief
+    bind 127.0.0.1:$port
+    use_backend pinned if { req.hdr(X-Streetchief-Replica) -m found }
+CFG
+    for a in "$@"; do
+        [[ $a == *@* ]] || continue
+        IFS=+ read -r -a list <<<"${a%@*}"
+        for code in "${list[@]}"; do
+            [[ " ${codes[*]} " == *" $code "* ]] || codes+=("$code")
+        done
+    done
+    for code in "${codes[@]}"; do
+        echo "    use_backend district_$code if { req.hdr(X-Streetchief-District) -m str $code }"
+    done
+    echo "    default_backend replicas"
+    server_lines() { # $filter: whole, pinned or a district code
+        local j=0 b list
+        for b in "${all[@]}"; do
+            j=$((j + 1))
+            case $filter in
+            pinned) echo "    server r$j ${b#*@} check" ;;
+            whole) [[ $b == *@* ]] || echo "    server r$j $b check" ;;
+            *)
+                [[ $b == *@* ]] || continue
+                IFS=+ read -r -a list <<<"${b%@*}"
+                if [[ " ${list[*]} " == *" $filter "* ]]; then echo "    server r$j ${b#*@} check"; fi
+                ;;
+            esac
+        done
+    }
+    all=("$@")
+    printf '\nbackend replicas\n    balance roundrobin\n    source %s\n    http-response set-header X-Streetchief-Replica %%s\n' "$source_addr"
+    filter=whole server_lines
+    for code in "${codes[@]}"; do
+        printf '\nbackend district_%s\n    balance roundrobin\n    source %s\n    http-response set-header X-Streetchief-Replica %%s\n' "$code" "$source_addr"
+        filter=$code server_lines
+    done
+    printf '\nbackend pinned\n    source %s\n    http-response set-header X-Streetchief-Replica %%s\n' "$source_addr"
+    for a in "$@"; do
+        i=$((i + 1))
+        echo "    use-server r$i if { req.hdr(X-Streetchief-Replica) -m str r$i }"
+    done
+    echo "    force-persist if { req.hdr(X-Streetchief-Replica) -m found }"
+    filter=pinned server_lines
+}
+
 stop() {
     local pid
     [ -f "$dir/haproxy.pid" ] || return 0
@@ -126,9 +223,25 @@ config)
     check_args "$@"
     config "$@"
     ;;
+start-districts)
+    shift
+    check_district_args "$@"
+    install_haproxy
+    stop
+    mkdir -p "$dir"
+    config_districts "$@" >"$dir/haproxy.cfg"
+    "$(haproxy_bin)" -c -q -f "$dir/haproxy.cfg" || { say "HAProxy refuses $dir/haproxy.cfg"; exit 1; }
+    "$(haproxy_bin)" -D -f "$dir/haproxy.cfg"
+    say "balancing http://127.0.0.1:$1 over $(($# - 1)) replicas by district ($dir/haproxy.cfg)"
+    ;;
+config-districts)
+    shift
+    check_district_args "$@"
+    config_districts "$@"
+    ;;
 stop) stop ;;
 *)
-    say "usage: lb.sh start PORT ADDR... | config PORT ADDR... | stop"
+    say "usage: lb.sh start PORT ADDR... | config PORT ADDR... | start-districts PORT ADDR|CODES@ADDR... | config-districts ... | stop"
     exit 2
     ;;
 esac

@@ -87,3 +87,17 @@ func noArgs(fs *flag.FlagSet) error {
 	}
 	return nil
 }
+
+// openReads opens the pool of reads that tolerate lag at url, or returns primary when url is empty.
+func (c *config) openReads(ctx context.Context, url string, primary *pgxpool.Pool) (*pgxpool.Pool, error) {
+	if url == "" {
+		return primary, nil
+	}
+	pool, err := database.Open(ctx, url, database.Options{
+		MaxConns: int32(c.MaxConns), StatementTimeout: c.StatementTimeout, ApplicationName: "streetchief-reads",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("--read-database-url: %w", err)
+	}
+	return pool, nil
+}

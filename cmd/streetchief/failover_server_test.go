@@ -139,7 +139,7 @@ type servedBinary struct {
 // startServe runs the binary named by STREETCHIEF_HA_BINARY (built here when unset) on the database
 // url, with the demo city, no limit on public reports (the test is one address filing thousands)
 // and no morning digest; it returns once /healthz answers. The process is stopped when the test ends.
-func startServe(t *testing.T, databaseURL string) *servedBinary {
+func startServe(t *testing.T, databaseURL string, extra ...string) *servedBinary {
 	t.Helper()
 	binary := os.Getenv("STREETCHIEF_HA_BINARY")
 	if binary == "" {
@@ -159,8 +159,9 @@ func startServe(t *testing.T, databaseURL string) *servedBinary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.cmd = exec.Command(binary, "serve", "--database-url", databaseURL, "--migrate", "--demo-if-empty",
-		"--addr", addr, "--public-reports-per-minute", "0", "--digest-at", "", "--photo-dir", filepath.Join(t.TempDir(), "photos"))
+	args := append([]string{"serve", "--database-url", databaseURL, "--migrate", "--demo-if-empty",
+		"--addr", addr, "--public-reports-per-minute", "0", "--digest-at", "", "--photo-dir", filepath.Join(t.TempDir(), "photos")}, extra...)
+	s.cmd = exec.Command(binary, args...)
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -23,9 +23,13 @@ const escalationInterval = time.Minute
 // startIncidents builds the incident service on the in-memory lookup engine and starts its background
 // jobs: escalation of overdue incidents, and re-routing after each registry change the engine has
 // applied (updates, from engine.Follow). Both stop with ctx.
-func startIncidents(ctx context.Context, pool *pgxpool.Pool, engine *lookup.Engine, updates *lookup.Updates,
+func startIncidents(ctx context.Context, pool, reads *pgxpool.Pool, engine *lookup.Engine, updates *lookup.Updates,
 	logger *slog.Logger, citizens *notify.Store, photos objectstore.Store) *incidents.Service {
-	svc := incidents.NewService(pool, engine, incidents.Options{Citizens: citizens, Photos: photos})
+	svc := incidents.NewService(pool, engine, incidents.Options{Citizens: citizens, Reads: reads, Photos: photos})
+	if engine.Districts() != nil {
+		// A replica holding some districts cannot route the rest: the whole-territory replicas escalate and re-route.
+		return svc
+	}
 	go func() {
 		// Escalation routes with the engine: wait until it has loaded the territory.
 		for !engine.Ready() {

@@ -33,6 +33,7 @@ Usage:
   streetchief user    ...       manage accounts and API tokens (streetchief user -h)
   streetchief open311-key ...   Open311 api_keys for integrators: issue, revoke, list
   streetchief photos  move-out|check  photos' bytes out of the tables into --photo-dir; check the store
+  streetchief partitions list|detach|attach  the monthly partitions of case history and shop checks
   streetchief assess  simulate --input FILE.json  the assessment's rules (考评奖惩) applied to quarters' scores; no database
 
 Every command but assess reads DATABASE_URL (or --database-url). Run "streetchief COMMAND -h" for its flags.
@@ -83,6 +84,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		})
 	case "photos":
 		return photosCommand(ctx, rest, stdout, stderr)
+	case "partitions":
+		return withDatabase(ctx, "partitions", rest, stderr, func(pool *pgxpool.Pool, sub []string) error {
+			return partitionsCommand(ctx, pool, sub, stdout)
+		})
 	case "assess":
 		return assessCommand(rest, stdout, stderr)
 	case "help", "-h", "--help":

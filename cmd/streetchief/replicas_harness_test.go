@@ -114,27 +114,43 @@ func (c *cluster) run(sub string, args ...string) {
 // and the balancer in front, and waits until every replica answers ready through it.
 func (c *cluster) start(addrs []string, lbPort int, serveArgs ...string) {
 	c.t.Helper()
-	for i, addr := range addrs {
-		r := &replica{name: fmt.Sprintf("r%d", i+1), addr: addr, log: filepath.Join(c.dir, fmt.Sprintf("r%d.log", i+1))}
-		f, err := os.Create(r.log)
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		// One photo directory for all, as replicas behind a balancer share one (docs/scale.md#photos).
-		r.cmd = exec.Command(c.bin, append([]string{"serve", "--database-url", c.dbURL, "--addr", addr,
-			"--photo-dir", filepath.Join(c.dir, "photos")}, serveArgs...)...)
-		r.cmd.Stdout, r.cmd.Stderr = f, f
-		if err := r.cmd.Start(); err != nil {
-			c.t.Fatal(err)
-		}
-		f.Close()
-		c.replicas = append(c.replicas, r)
+	for _, addr := range addrs {
+		c.launch(addr, serveArgs...)
 	}
-	c.t.Cleanup(c.stop)
-	lb := exec.Command("../../scripts/lb.sh", append([]string{"start", strconv.Itoa(lbPort)}, addrs...)...)
+	c.balance(lbPort, append([]string{"start", strconv.Itoa(lbPort)}, addrs...)...)
+}
+
+// launch starts one more replica, named r1, r2, … in the order launched.
+func (c *cluster) launch(addr string, serveArgs ...string) {
+	c.t.Helper()
+	i := len(c.replicas)
+	r := &replica{name: fmt.Sprintf("r%d", i+1), addr: addr, log: filepath.Join(c.dir, fmt.Sprintf("r%d.log", i+1))}
+	f, err := os.Create(r.log)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	// One photo directory for all, as replicas behind a balancer share one (docs/scale.md#photos).
+	r.cmd = exec.Command(c.bin, append([]string{"serve", "--database-url", c.dbURL, "--addr", addr,
+		"--photo-dir", filepath.Join(c.dir, "photos")}, serveArgs...)...)
+	r.cmd.Stdout, r.cmd.Stderr = f, f
+	if err := r.cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	f.Close()
+	if i == 0 {
+		c.t.Cleanup(c.stop)
+	}
+	c.replicas = append(c.replicas, r)
+}
+
+// balance runs scripts/lb.sh with lbArgs (start or start-districts and theirs) and waits until every
+// replica answers ready through the balancer.
+func (c *cluster) balance(lbPort int, lbArgs ...string) {
+	c.t.Helper()
+	lb := exec.Command("../../scripts/lb.sh", lbArgs...)
 	lb.Env = append(os.Environ(), "STREETCHIEF_LB_DIR="+filepath.Join(c.dir, "lb"))
 	if out, err := lb.CombinedOutput(); err != nil {
-		c.t.Fatalf("scripts/lb.sh start: %v\n%s", err, out)
+		c.t.Fatalf("scripts/lb.sh %s: %v\n%s", lbArgs[0], err, out)
 	}
 	c.lbURL = fmt.Sprintf("http://127.0.0.1:%d", lbPort)
 	anon := c.client(false)

@@ -49,6 +49,12 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		"comma-separated addresses or CIDR prefixes of the load balancers in front (env STREETCHIEF_TRUSTED_PROXIES); from them X-Forwarded-For names the client")
 	photoDir := photoDirFlag(fs)
 	notifications := registerNotifyFlags(fs)
+	readURL := fs.String("read-database-url", os.Getenv("STREETCHIEF_READ_DATABASE_URL"),
+		"PostgreSQL URL for reads that tolerate a standby's lag: incident tiles and reports (env STREETCHIEF_READ_DATABASE_URL; "+
+			"e.g. a multi-host URL with target_session_attrs=prefer-standby; empty: the one database)")
+	districts := fs.String("districts", os.Getenv("STREETCHIEF_DISTRICTS"),
+		"comma-separated codes or ids of the districts this replica's lookup index holds (env STREETCHIEF_DISTRICTS); "+
+			"lookups elsewhere are refused 421; empty: the whole territory (docs/scale.md, \"Routing by district\")")
 	digestAt := fs.String("digest-at", "07:30", "Beijing time each day's morning digest (每日待办) is written, HH:MM; empty: none")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -92,6 +98,13 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer pool.Close()
+	reads, err := cfg.openReads(ctx, *readURL, pool)
+	if err != nil {
+		return err
+	}
+	if reads != pool {
+		defer reads.Close()
+	}
 
 	if *migrate {
 		applied, err := database.Migrate(ctx, pool)
@@ -120,19 +133,30 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	tileFeed := listener.Subscribe(incidents.ChangeChannel)
 
 	store := registry.NewStore(pool)
-	engine := lookup.New(store)
+	held, err := heldDistricts(ctx, store, *districts)
+	if err != nil {
+		return err
+	}
+	engine := lookup.NewWithin(store, held)
 	engineUpdates := engine.Follow()
 	go engine.Run(ctx, registryFeed, logger)
 	notifyStore := startNotifications(ctx, pool, logger, *notifications.publicURL, channels)
-	incidentService := startIncidents(ctx, pool, engine, engineUpdates, logger, notifyStore, photos)
+	incidentService := startIncidents(ctx, pool, reads, engine, engineUpdates, logger, notifyStore, photos)
+	if held != nil {
+		logger.Info("holding some districts only: lookups elsewhere are refused, and escalation and re-routing run on the replicas holding the whole territory", "districts", held)
+	}
 	shops := merchants.NewStore(pool, store, incidentService, merchants.Rules{Proof: proof.CheckIn})
 	vendors := merchants.NewVendors(shops, merchants.VendorRules{})
 	patrolService := patrolStore(pool, proof.Patrol, shops, vendors, incidentService)
-	tileService := maptiles.NewService(engine, incidentService, pool, maptiles.Options{CacheBytes: int64(*tileCacheMB) << 20, Patrols: patrolService})
+	tileService := maptiles.NewService(engine, incidentService, pool, maptiles.Options{CacheBytes: int64(*tileCacheMB) << 20, Patrols: patrolService,
+		Replay: database.Replay{Primary: pool, Reads: reads}})
 	go tileService.FollowIncidents(ctx, tileFeed)
 	go listener.Run(ctx)
 
 	reportService := reports.NewService(pool)
+	// The report screens and exports read the standby; the digest and the assessment, which write
+	// from what they read, keep the primary's.
+	reportReads := reports.NewService(reads)
 	if digestHour >= 0 {
 		go digest.Run(ctx, digest.Sources{DB: pool, Incidents: incidentService, Merchants: shops, Reports: reportService},
 			digestHour, digestMinute, logger)
@@ -140,6 +164,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	// Overdue task items are told once each, like overdue cases, by every replica in turn.
 	taskService := tasks.NewService(pool)
 	go taskService.Run(ctx, escalationInterval, logger)
+	go database.KeepPartitionsAhead(ctx, pool, logger)
 	// Replicas behind a load balancer share the report limits through the database.
 	publicLimits := ratelimit.NewStore(pool, "public_reports", time.Minute)
 	keyLimits := ratelimit.NewStore(pool, "open311_key", time.Minute)
@@ -155,9 +180,9 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		Lookup:     engine,
 		Tiles:      tileService,
 		Incidents:  incidentService,
-		Reports:    reportService,
+		Reports:    reportReads,
 		Assessment: assessment.NewService(pool, assessment.Sources{Incidents: incidentService, Merchants: shops, Reports: reportService, Tasks: taskService, Patrols: patrolService}, rules),
-		Monthly:    monthly.NewService(incidentService, reportService, store),
+		Monthly:    monthly.NewService(incidentService, reportReads, store),
 		Tasks:      taskService,
 		PDF:        pdf.New(cfg.Chromium, 0),
 		Auth:       auth.NewService(pool, auth.Options{SecureCookies: cfg.SecureCookies}),
@@ -233,4 +258,22 @@ func assessmentRules(path string) (policy.Rules, error) {
 		return r, fmt.Errorf("--assessment-rules %s: %w", path, err)
 	}
 	return r, nil
+}
+
+// heldDistricts resolves --districts: nil for the whole territory.
+func heldDistricts(ctx context.Context, store *registry.Store, list string) ([]int64, error) {
+	var codes []string
+	for _, c := range strings.Split(list, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			codes = append(codes, c)
+		}
+	}
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	ids, err := store.DistrictIDs(ctx, codes)
+	if err != nil {
+		return nil, fmt.Errorf("--districts: %w", err)
+	}
+	return ids, nil
 }

@@ -21,6 +21,7 @@ const (
 	TooLarge     Code = "too_large"    // body or batch over its limit
 	Unavailable  Code = "unavailable"  // a dependency (the database) is away; retry later
 	RateLimited  Code = "rate_limited" // too many attempts
+	Misdirected  Code = "misdirected"  // this replica does not hold the part of the territory asked about
 	Internal     Code = "internal"     // a bug or an unexpected failure; details go to the log only
 )
 

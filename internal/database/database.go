@@ -3,6 +3,7 @@
 package database
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -24,6 +25,8 @@ type Querier interface {
 type Options struct {
 	MaxConns         int32
 	StatementTimeout time.Duration
+	// ApplicationName names the pool's sessions in pg_stat_activity; empty means "streetchief".
+	ApplicationName string
 }
 
 // Open connects to url and checks the connection.
@@ -38,7 +41,7 @@ func Open(ctx context.Context, url string, opt Options) (*pgxpool.Pool, error) {
 	if opt.StatementTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opt.StatementTimeout.Milliseconds())
 	}
-	cfg.ConnConfig.RuntimeParams["application_name"] = "streetchief"
+	cfg.ConnConfig.RuntimeParams["application_name"] = cmp.Or(opt.ApplicationName, "streetchief")
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -23,6 +23,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.TooLarge:     http.StatusRequestEntityTooLarge,
 	apperr.Unavailable:  http.StatusServiceUnavailable,
 	apperr.RateLimited:  http.StatusTooManyRequests,
+	apperr.Misdirected:  http.StatusMisdirectedRequest,
 	apperr.Internal:     http.StatusInternalServerError,
 }
 

@@ -6,6 +6,7 @@
 package incidents
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -87,11 +88,15 @@ type Options struct {
 	// Photos is where new photos' bytes go (serve's --photo-dir); their rows keep hash, type and size.
 	// Nil keeps new photos' bytes in the row, as before migration 0045.
 	Photos objectstore.Store
+	// Reads serves the map's points (tiles, which tolerate the lag of a standby, docs/ha.md); nil
+	// reads them from db like everything else.
+	Reads *pgxpool.Pool
 }
 
 // Service reads and writes incidents.
 type Service struct {
 	db       *pgxpool.Pool
+	reads    *pgxpool.Pool // the map's points; a standby's pool or db
 	matcher  Matcher
 	now      func() time.Time
 	citizens *notify.Store
@@ -102,7 +107,7 @@ var _ Matcher = (*lookup.Engine)(nil)
 
 // NewService returns a Service on db that routes and re-routes incidents with m.
 func NewService(db *pgxpool.Pool, m Matcher, opt Options) *Service {
-	s := &Service{db: db, matcher: m, now: opt.Now, citizens: opt.Citizens, photos: opt.Photos}
+	s := &Service{db: db, reads: cmp.Or(opt.Reads, db), matcher: m, now: opt.Now, citizens: opt.Citizens, photos: opt.Photos}
 	if s.now == nil {
 		s.now = time.Now
 	}

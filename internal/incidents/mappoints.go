@@ -62,7 +62,7 @@ func (s *Service) MapPoints(ctx context.Context, who access.Principal, f MapFilt
 		where += " AND i.status IN " + openStatusesSQL
 	}
 	args = append(args, f.Limit)
-	rows, err := s.db.Query(ctx, `SELECT i.id, i.category, i.status, i.overdue, i.reported_at, ST_X(i.location), ST_Y(i.location)
+	rows, err := s.reads.Query(ctx, `SELECT i.id, i.category, i.status, i.overdue, i.reported_at, ST_X(i.location), ST_Y(i.location)
 		FROM incident i WHERE `+where+fmt.Sprintf(` ORDER BY i.id DESC LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("incidents for the map: %w", err)

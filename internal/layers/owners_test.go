@@ -69,9 +69,10 @@ func readOwners(t *testing.T, root string) map[string]relation {
 }
 
 var (
-	createRe  = regexp.MustCompile(`(?i)\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:UNLOGGED\s+)?(TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)`)
-	dropRe    = regexp.MustCompile(`(?i)\bDROP\s+(TABLE|VIEW)\s+(?:IF\s+EXISTS\s+)?([a-z_][a-z0-9_]*)`)
-	commentRe = regexp.MustCompile(`(?i)\bCOMMENT\s+ON\s+VIEW\s+([a-z_][a-z0-9_]*)\s+IS\s+'([^']*)'`)
+	createRe    = regexp.MustCompile(`(?i)\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:UNLOGGED\s+)?(TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)`)
+	dropRe      = regexp.MustCompile(`(?i)\bDROP\s+(TABLE|VIEW)\s+(?:IF\s+EXISTS\s+)?([a-z_][a-z0-9_]*)`)
+	partitionOf = regexp.MustCompile(`(?i)^\s+PARTITION\s+OF\b`)
+	commentRe   = regexp.MustCompile(`(?i)\bCOMMENT\s+ON\s+VIEW\s+([a-z_][a-z0-9_]*)\s+IS\s+'([^']*)'`)
 )
 
 // schema is what the migrations leave: each table or view (true for a view) and each view's comment.
@@ -89,11 +90,29 @@ func schema(t *testing.T, root string) (rels map[string]bool, comments map[strin
 			t.Fatal(err)
 		}
 		sql := stripSQLComments(string(b))
-		for _, m := range createRe.FindAllStringSubmatch(sql, -1) {
-			rels[strings.ToLower(m[2])] = strings.EqualFold(m[1], "VIEW")
+		// Creates and drops in the order they run: a view may be dropped and made again in one file.
+		type step struct {
+			at     int
+			create bool
+			m      []string
 		}
-		for _, m := range dropRe.FindAllStringSubmatch(sql, -1) {
-			delete(rels, strings.ToLower(m[2]))
+		var steps []step
+		for _, ix := range createRe.FindAllStringSubmatchIndex(sql, -1) {
+			// A partition belongs to its partitioned table's owner; it is not a relation of its own.
+			if !partitionOf.MatchString(sql[ix[1]:]) {
+				steps = append(steps, step{ix[0], true, []string{sql[ix[2]:ix[3]], sql[ix[4]:ix[5]]}})
+			}
+		}
+		for _, ix := range dropRe.FindAllStringSubmatchIndex(sql, -1) {
+			steps = append(steps, step{ix[0], false, []string{sql[ix[2]:ix[3]], sql[ix[4]:ix[5]]}})
+		}
+		sort.Slice(steps, func(i, j int) bool { return steps[i].at < steps[j].at })
+		for _, s := range steps {
+			if s.create {
+				rels[strings.ToLower(s.m[1])] = strings.EqualFold(s.m[0], "VIEW")
+			} else {
+				delete(rels, strings.ToLower(s.m[1]))
+			}
 		}
 		for _, m := range commentRe.FindAllStringSubmatch(sql, -1) {
 			comments[strings.ToLower(m[1])] = m[2]

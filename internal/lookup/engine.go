@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
@@ -29,10 +30,27 @@ type Engine struct {
 
 	mu        sync.Mutex
 	followers []*Updates
+
+	// districts, when set, are the only districts the engine holds (NewWithin); held are their
+	// boundaries as of the last full load, and a point outside them is refused as misdirected.
+	districts []int64
+	held      atomic.Pointer[[]orb.MultiPolygon]
 }
 
 // New returns an engine that has loaded nothing yet; call Load (or Run) before Lookup.
 func New(store *registry.Store) *Engine { return &Engine{store: store} }
+
+// NewWithin is New holding only the districts ids (ids of admin units of level district): one
+// shard of a territory too large for one process (docs/scale.md, "Routing by district").
+func NewWithin(store *registry.Store, districts []int64) *Engine {
+	if len(districts) == 0 {
+		return New(store)
+	}
+	return &Engine{store: store.WithinDistricts(districts), districts: districts}
+}
+
+// Districts are the districts the engine is limited to; nil when it holds the whole territory.
+func (e *Engine) Districts() []int64 { return e.districts }
 
 // Load reads the whole territory and swaps it in.
 func (e *Engine) Load(ctx context.Context) error {
@@ -50,6 +68,15 @@ func (e *Engine) Load(ctx context.Context) error {
 	}
 	// The rows arrive in slices grown by appending, up to a quarter longer than needed, and the
 	// snapshot keeps them for its life: copied to their length they cost no more than they hold.
+	if e.districts != nil {
+		held := make([]orb.MultiPolygon, 0, len(e.districts))
+		for _, u := range units {
+			if slices.Contains(e.districts, u.ID) {
+				held = append(held, u.Boundary)
+			}
+		}
+		e.held.Store(&held)
+	}
 	e.snap.Store(newSnapshot(slices.Clone(areas), slices.Clone(units), slices.Clone(posts)))
 	// Reading and building left about twice the snapshot's size in garbage, and the runtime would
 	// keep those pages resident for minutes: a full load is rare, so hand them back now.
@@ -87,10 +114,28 @@ func (e *Engine) AnswerWith(q Query, sc *Scratch) (Answer, error) {
 	if s == nil {
 		return Answer{}, apperr.New(apperr.Unavailable, "the responsibility index is still loading")
 	}
+	if !e.holds(q.Point) {
+		return Answer{}, apperr.New(apperr.Misdirected,
+			"this replica holds districts %v only, and (%.6f, %.6f) lies in none of them: ask through the load balancer, naming the point's district", e.districts, q.Point[0], q.Point[1])
+	}
 	return s.answer(q, sc), nil
 }
 
 // Lookup is Answer for other domains (incident intake): a point at a time, without phones.
 func (e *Engine) Lookup(ctx context.Context, pt orb.Point, at time.Time) (Answer, error) {
 	return e.Answer(Query{Point: pt, At: at})
+}
+
+// holds reports whether pt lies in the districts the engine holds (always, for a whole territory).
+func (e *Engine) holds(pt orb.Point) bool {
+	held := e.held.Load()
+	if held == nil {
+		return e.districts == nil
+	}
+	for _, mp := range *held {
+		if planar.MultiPolygonContains(mp, pt) {
+			return true
+		}
+	}
+	return false
 }

@@ -45,6 +45,9 @@ type Options struct {
 	Patrols *patrols.Store
 	// ServicePoints draws the service points layer; nil reads the register on db.
 	ServicePoints *servicepoints.Service
+	// Replay is set when the incidents service reads its map points from a standby: a change
+	// notification then moves the incident version on only once the standby has applied it.
+	Replay database.Replay
 }
 
 // Service renders and caches tiles. It is safe for concurrent use.
@@ -66,6 +69,10 @@ type Service struct {
 	// back to a one-second lifetime.
 	incVersion atomic.Uint64
 	incFeed    atomic.Pointer[database.Subscription]
+	// replay and replayBehind: while the standby has not applied a change within replayWithin,
+	// incident tiles live a second, as without a feed.
+	replay       database.Replay
+	replayBehind atomic.Bool
 }
 
 // NewService returns a tile service over the lookup engine (territory) and the incidents service,
@@ -83,7 +90,7 @@ func NewService(engine *lookup.Engine, inc *incidents.Service, db *pgxpool.Pool,
 	if opt.ServicePoints == nil && db != nil {
 		opt.ServicePoints = servicepoints.NewService(db)
 	}
-	return &Service{engine: engine, incidents: inc, merchants: opt.Merchants, patrols: opt.Patrols, points: opt.ServicePoints, db: db, now: opt.Now, cache: newCache(opt.CacheBytes)}
+	return &Service{engine: engine, incidents: inc, merchants: opt.Merchants, patrols: opt.Patrols, points: opt.ServicePoints, db: db, now: opt.Now, cache: newCache(opt.CacheBytes), replay: opt.Replay}
 }
 
 var errLoading = apperr.New(apperr.Unavailable, "the territory is still loading")

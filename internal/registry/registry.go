@@ -18,6 +18,9 @@ type Store struct {
 	db conn
 	// bound says db is the transaction of InTx: the Store's writes nest in it as savepoints.
 	bound bool
+	// districts, when set, limits the spatial reads (an index's load) to these districts' units,
+	// their areas and posts (WithinDistricts).
+	districts []int64
 }
 
 // conn is what both a pool and a transaction offer; a Store bound by InTx reads and writes

@@ -324,6 +324,18 @@ app.start().finally(() => {
     document.body.dataset.ready = 'true';
 });
 
-if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register('/field/sw.js', {scope: '/field/'}).catch(() => { /* the app works without it, online */ });
+// installWorker registers the service worker and tries again, later and later, when its install
+// fails — on a patchy network one failed fetch of the shell rejects the whole install, and the
+// browser would not try again before the app is next opened, leaving it without its offline shell.
+// The app works without the worker, online.
+function installWorker(retryIn = 5000) {
+        const again = () => setTimeout(() => installWorker(Math.min(retryIn * 2, 300000)), retryIn);
+    navigator.serviceWorker.register('/field/sw.js', {scope: '/field/'}).then((reg) => {
+        const worker = reg.installing;
+        worker?.addEventListener('statechange', () => {
+            if (worker.state === 'redundant' && !reg.active) again();
+        });
+    }, again);
 }
+
+if ('serviceWorker' in navigator) installWorker();

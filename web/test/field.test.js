@@ -44,7 +44,16 @@ async function signIn(page, username) {
     await page.waitForSelector('#tabs:not([hidden])');
     // The service worker controls the page once it has claimed it: from then on the shell is cached.
     // On a busy machine its first install (the shell precached) has taken over 30 s once.
-    await page.waitForFunction(() => navigator.serviceWorker?.controller, null, {timeout: 90000});
+    try {
+        await page.waitForFunction(() => navigator.serviceWorker?.controller, null, {timeout: 90000});
+    } catch (err) {
+        const state = await page.evaluate(async () => {
+            const reg = await navigator.serviceWorker.getRegistration('/field/');
+            return reg ? {installing: reg.installing?.state, waiting: reg.waiting?.state, active: reg.active?.state} : 'no registration';
+        }).catch((e) => `unreadable: ${e.message}`);
+        console.log(`the service worker never took control; its registration: ${JSON.stringify(state)}`);
+        throw err;
+    }
 }
 
 async function sentAll(page) {
@@ -95,6 +104,20 @@ function shellBytes(requests) {
 }
 
 describe('the field app on a phone', () => {
+    test('a shell fetch failing during the first install: the app installs its offline shell again by itself', async () => {
+        const page = await phone([117.03, 25.08]);
+        try {
+            let refused = 0;
+            await page.context().route('**/field/manifest.webmanifest', (route) =>
+                route.request().serviceWorker() && refused++ === 0 ? route.abort() : route.continue());
+            await page.goto(`${server.base}/field/`);
+            await page.waitForFunction(() => navigator.serviceWorker?.controller, null, {timeout: 60000});
+            assert.equal(refused, 2, 'the worker fetched the manifest once refused, then again');
+        } finally {
+            await page.context().close();
+        }
+    });
+
     test('an inspection round, cut off and reloaded offline: each record arrives once, in order, with its time and place', async () => {
         const inspector = await apiSession(server.base, 'inspector', 'demo-inspector-2026');
         const today = beijingDay();
