@@ -18,6 +18,7 @@ import (
 	"streetchief/internal/funds"
 	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
+	"streetchief/internal/objectstore"
 	"streetchief/internal/partners"
 	"streetchief/internal/servicepoints"
 	"streetchief/internal/tasks"
@@ -28,6 +29,7 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	cfg, fs := newConfig("demo", stderr)
 	scale := fs.Int("scale", 1, "multiply the city: 1 is the model district; benchmarks use a larger one")
 	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same city")
+	photoDir := photoDirFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,20 +51,24 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if !empty {
 		return errors.New("the database already holds territory; the demo city loads only into an empty one")
 	}
-	return loadDemo(ctx, pool, demo.Options{Seed: *seed, Scale: *scale}, stdout)
+	photos, err := objectstore.NewFS(*photoDir)
+	if err != nil {
+		return fmt.Errorf("--photo-dir: %w", err)
+	}
+	return loadDemo(ctx, pool, photos, demo.Options{Seed: *seed, Scale: *scale}, stdout)
 }
 
 // loadDemoIfEmpty loads the model city on a first start, so make run shows a working district.
-func loadDemoIfEmpty(ctx context.Context, pool *pgxpool.Pool, out io.Writer, logger *slog.Logger) error {
+func loadDemoIfEmpty(ctx context.Context, pool *pgxpool.Pool, photos objectstore.Store, out io.Writer, logger *slog.Logger) error {
 	empty, err := demo.Empty(ctx, pool)
 	if err != nil || !empty {
 		return err
 	}
 	logger.Info("empty database: loading the demo city")
-	return loadDemo(ctx, pool, demo.Options{Seed: 1, Scale: 1}, out)
+	return loadDemo(ctx, pool, photos, demo.Options{Seed: 1, Scale: 1}, out)
 }
 
-func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.Writer) error {
+func loadDemo(ctx context.Context, pool *pgxpool.Pool, photos objectstore.Store, opt demo.Options, out io.Writer) error {
 	start := time.Now()
 	city, err := demo.Generate(opt)
 	if err != nil {
@@ -83,7 +89,7 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, opt demo.Options, out io.
 	if err := seedDemoInspections(ctx, pool, opt.Seed, out); err != nil {
 		return err
 	}
-	if err := seedDemoVendors(ctx, pool, opt.Seed, out); err != nil {
+	if err := seedDemoVendors(ctx, pool, photos, opt.Seed, out); err != nil {
 		return err
 	}
 	if err := seedDemoPatrols(ctx, pool, opt.Seed, out); err != nil {

@@ -160,7 +160,7 @@ func startServe(t *testing.T, databaseURL string, extra ...string) *servedBinary
 		t.Fatal(err)
 	}
 	args := append([]string{"serve", "--database-url", databaseURL, "--migrate", "--demo-if-empty",
-		"--addr", addr, "--public-reports-per-minute", "0", "--digest-at", ""}, extra...)
+		"--addr", addr, "--public-reports-per-minute", "0", "--digest-at", "", "--photo-dir", filepath.Join(t.TempDir(), "photos")}, extra...)
 	s.cmd = exec.Command(binary, args...)
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	if err := s.cmd.Start(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/notify"
+	"streetchief/internal/objectstore"
 	"streetchief/internal/registry"
 )
 
@@ -23,8 +24,8 @@ const escalationInterval = time.Minute
 // jobs: escalation of overdue incidents, and re-routing after each registry change the engine has
 // applied (updates, from engine.Follow). Both stop with ctx.
 func startIncidents(ctx context.Context, pool, reads *pgxpool.Pool, engine *lookup.Engine, updates *lookup.Updates,
-	logger *slog.Logger, citizens *notify.Store) *incidents.Service {
-	svc := incidents.NewService(pool, engine, incidents.Options{Citizens: citizens, Reads: reads})
+	logger *slog.Logger, citizens *notify.Store, photos objectstore.Store) *incidents.Service {
+	svc := incidents.NewService(pool, engine, incidents.Options{Citizens: citizens, Reads: reads, Photos: photos})
 	if engine.Districts() != nil {
 		// A replica holding some districts cannot route the rest: the whole-territory replicas escalate and re-route.
 		return svc

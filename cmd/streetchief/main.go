@@ -32,6 +32,7 @@ Usage:
   streetchief categories import|export ...  the incident catalogue as CSV (streetchief categories)
   streetchief user    ...       manage accounts and API tokens (streetchief user -h)
   streetchief open311-key ...   Open311 api_keys for integrators: issue, revoke, list
+  streetchief photos  move-out|check  photos' bytes out of the tables into --photo-dir; check the store
   streetchief partitions list|detach|attach  the monthly partitions of case history and shop checks
   streetchief assess  simulate --input FILE.json  the assessment's rules (考评奖惩) applied to quarters' scores; no database
 
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return withDatabase(ctx, "open311-key", rest, stderr, func(pool *pgxpool.Pool, sub []string) error {
 			return open311KeyCommand(ctx, pool, sub, stdout)
 		})
+	case "photos":
+		return photosCommand(ctx, rest, stdout, stderr)
 	case "partitions":
 		return withDatabase(ctx, "partitions", rest, stderr, func(pool *pgxpool.Pool, sub []string) error {
 			return partitionsCommand(ctx, pool, sub, stdout)

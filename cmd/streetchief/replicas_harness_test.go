@@ -104,6 +104,7 @@ func buildBinary(t *testing.T, dir string) string {
 func (c *cluster) run(sub string, args ...string) {
 	c.t.Helper()
 	cmd := exec.Command(c.bin, append([]string{sub, "--database-url", c.dbURL}, args...)...)
+	cmd.Env = append(os.Environ(), "STREETCHIEF_PHOTO_DIR="+filepath.Join(c.dir, "photos"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		c.t.Fatalf("streetchief %s %s: %v\n%s", sub, strings.Join(args, " "), err, out)
 	}
@@ -128,7 +129,9 @@ func (c *cluster) launch(addr string, serveArgs ...string) {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	r.cmd = exec.Command(c.bin, append([]string{"serve", "--database-url", c.dbURL, "--addr", addr}, serveArgs...)...)
+	// One photo directory for all, as replicas behind a balancer share one (docs/scale.md#photos).
+	r.cmd = exec.Command(c.bin, append([]string{"serve", "--database-url", c.dbURL, "--addr", addr,
+		"--photo-dir", filepath.Join(c.dir, "photos")}, serveArgs...)...)
 	r.cmd.Stdout, r.cmd.Stderr = f, f
 	if err := r.cmd.Start(); err != nil {
 		c.t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"streetchief/internal/maptiles"
 	"streetchief/internal/merchants"
 	"streetchief/internal/monthly"
+	"streetchief/internal/objectstore"
 	"streetchief/internal/pdf"
 	"streetchief/internal/policy"
 	"streetchief/internal/ratelimit"
@@ -46,6 +47,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	keyService := fs.String("open311-key-service", "", "Open311 discovery's key_service: how integrators get an api_key (empty: a sentence naming the jurisdiction)")
 	trustedProxies := fs.String("trusted-proxies", os.Getenv("STREETCHIEF_TRUSTED_PROXIES"),
 		"comma-separated addresses or CIDR prefixes of the load balancers in front (env STREETCHIEF_TRUSTED_PROXIES); from them X-Forwarded-For names the client")
+	photoDir := photoDirFlag(fs)
 	notifications := registerNotifyFlags(fs)
 	readURL := fs.String("read-database-url", os.Getenv("STREETCHIEF_READ_DATABASE_URL"),
 		"PostgreSQL URL for reads that tolerate a standby's lag: incident tiles and reports (env STREETCHIEF_READ_DATABASE_URL; "+
@@ -83,6 +85,10 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	if !auth.ValidJurisdiction(*jurisdiction) {
 		return fmt.Errorf("--open311-jurisdiction %q is not a jurisdiction id such as %s", *jurisdiction, httpapi.DefaultOpen311Jurisdiction)
 	}
+	photos, err := objectstore.NewFS(*photoDir)
+	if err != nil {
+		return fmt.Errorf("--photo-dir: %w", err)
+	}
 	logger, err := newLogger(stderr, cfg.LogLevel)
 	if err != nil {
 		return err
@@ -115,7 +121,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("database schema is behind this binary (%d migrations pending): run streetchief migrate", len(pending))
 	}
 	if *demoIfEmpty {
-		if err := loadDemoIfEmpty(ctx, pool, stderr, logger); err != nil {
+		if err := loadDemoIfEmpty(ctx, pool, photos, stderr, logger); err != nil {
 			return err
 		}
 	}
@@ -135,7 +141,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	engineUpdates := engine.Follow()
 	go engine.Run(ctx, registryFeed, logger)
 	notifyStore := startNotifications(ctx, pool, logger, *notifications.publicURL, channels)
-	incidentService := startIncidents(ctx, pool, reads, engine, engineUpdates, logger, notifyStore)
+	incidentService := startIncidents(ctx, pool, reads, engine, engineUpdates, logger, notifyStore, photos)
 	if held != nil {
 		logger.Info("holding some districts only: lookups elsewhere are refused, and escalation and re-routing run on the replicas holding the whole territory", "districts", held)
 	}
@@ -198,7 +204,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	logger.Info("serving", "addr", cfg.Addr, "version", version)
+	logger.Info("serving", "addr", cfg.Addr, "version", version, "photo_dir", photos.Dir())
 
 	select {
 	case err := <-errc:

@@ -3,7 +3,9 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -106,7 +108,7 @@ func newIncidentWorld(t *testing.T) *incidentWorld {
 		must(err)
 	}
 	authSvc := auth.NewService(pool, auth.Options{})
-	svc := incidents.NewService(pool, routingEngine(t, pool), incidents.Options{})
+	svc := incidents.NewService(pool, routingEngine(t, pool), incidents.Options{Photos: testPhotoStore(t)})
 	w.srv = httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Auth: authSvc, Incidents: svc, MaxBodyBytes: 64 << 10}))
 	t.Cleanup(w.srv.Close)
 	w.public = &apiClient{t: t, srv: w.srv}
@@ -297,6 +299,15 @@ func TestMultipartPhotosAreStoredOnceAndServedOnlyInScope(t *testing.T) {
 	resp, got := w.laneA.send("GET", path, "", nil, nil)
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" || !bytes.Equal(got, img) {
 		t.Fatalf("lane chief of A: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	// Served from the object store (the row keeps no bytes) with the caching it had from the row.
+	photoInStore(t, "incident_photo", img)
+	etag := resp.Header.Get("ETag")
+	if sum := sha256.Sum256(img); etag != `"`+hex.EncodeToString(sum[:])+`"` || resp.Header.Get("Cache-Control") != "private, max-age=86400" {
+		t.Fatalf("ETag %s, Cache-Control %s", etag, resp.Header.Get("Cache-Control"))
+	}
+	if resp, _ := w.laneA.send("GET", path, "", nil, map[string]string{"If-None-Match": etag}); resp.StatusCode != http.StatusNotModified {
+		t.Fatalf("If-None-Match: %d", resp.StatusCode)
 	}
 	if resp, _ := w.laneB.send("GET", path, "", nil, nil); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("lane chief of B: %d", resp.StatusCode)

@@ -159,6 +159,7 @@ func TestPostInspectionMultipartWithPhoto(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" || !bytes.Equal(got, pngBytes(t)) {
 		t.Fatalf("photo: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
+	photoInStore(t, "merchant_photo", pngBytes(t))
 }
 
 func TestBadInspectionsAnswerProblems(t *testing.T) {

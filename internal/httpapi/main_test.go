@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -10,6 +12,7 @@ import (
 	"streetchief/internal/httpapi"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
+	"streetchief/internal/objectstore"
 	"streetchief/internal/registry"
 )
 
@@ -22,7 +25,29 @@ func incidentService(t testing.TB, pool *pgxpool.Pool, engine *lookup.Engine) *i
 	if engine == nil {
 		engine = routingEngine(t, pool)
 	}
-	return incidents.NewService(pool, engine, incidents.Options{})
+	return incidents.NewService(pool, engine, incidents.Options{Photos: testPhotoStore(t)})
+}
+
+// testPhotoStore is an object store in a temporary directory, as serve's --photo-dir.
+func testPhotoStore(t testing.TB) *objectstore.FS {
+	t.Helper()
+	s, err := objectstore.NewFS(filepath.Join(t.TempDir(), "photos"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// photoInStore asserts that b's row in table keeps its size and no bytes: a read that answers b came from the store.
+func photoInStore(t testing.TB, table string, b []byte) {
+	t.Helper()
+	key := objectstore.KeyOf(b)
+	var inRow, size int
+	err := dbtest.Pool(t).QueryRow(context.Background(), `SELECT COALESCE(octet_length(bytes), 0), COALESCE(size_bytes, 0) FROM `+table+
+		` WHERE sha256 = $1`, key[:]).Scan(&inRow, &size)
+	if err != nil || inRow != 0 || size != len(b) {
+		t.Fatalf("%s row: %d bytes in the table, size_bytes %d (%v); want 0 and %d", table, inRow, size, err, len(b))
+	}
 }
 
 // A server missing a dependency its handlers call is refused when built, so no handler has to ask

@@ -97,7 +97,7 @@ func (s *Service) AddEvidence(ctx context.Context, by access.Principal, id int64
 		if err != nil {
 			return err
 		}
-		if err := attachPhotos(ctx, tx, id, eventID, photos); err != nil {
+		if err := s.attachPhotos(ctx, tx, id, eventID, photos); err != nil {
 			return err
 		}
 		added = true

@@ -17,6 +17,7 @@ import (
 	"streetchief/internal/database"
 	"streetchief/internal/lookup"
 	"streetchief/internal/notify"
+	"streetchief/internal/objectstore"
 	"streetchief/internal/registry"
 )
 
@@ -84,6 +85,9 @@ type Options struct {
 	Now func() time.Time
 	// Citizens sends messages to reporters who left a contact; nil sends none (the contact is kept).
 	Citizens *notify.Store
+	// Photos is where new photos' bytes go (serve's --photo-dir); their rows keep hash, type and size.
+	// Nil keeps new photos' bytes in the row, as before migration 0045.
+	Photos objectstore.Store
 	// Reads serves the map's points (tiles, which tolerate the lag of a standby, docs/ha.md); nil
 	// reads them from db like everything else.
 	Reads *pgxpool.Pool
@@ -96,18 +100,23 @@ type Service struct {
 	matcher  Matcher
 	now      func() time.Time
 	citizens *notify.Store
+	photos   objectstore.Store
 }
 
 var _ Matcher = (*lookup.Engine)(nil)
 
 // NewService returns a Service on db that routes and re-routes incidents with m.
 func NewService(db *pgxpool.Pool, m Matcher, opt Options) *Service {
-	s := &Service{db: db, reads: cmp.Or(opt.Reads, db), matcher: m, now: opt.Now, citizens: opt.Citizens}
+	s := &Service{db: db, reads: cmp.Or(opt.Reads, db), matcher: m, now: opt.Now, citizens: opt.Citizens, photos: opt.Photos}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	return s
 }
+
+// PhotoStore is the object store the service keeps photos in (nil: in the rows), for the packages
+// whose photos share it.
+func (s *Service) PhotoStore() objectstore.Store { return s.photos }
 
 // inTx runs fn in one transaction: the incident, its events, photos, idempotency key and audit rows
 // commit together or not at all.

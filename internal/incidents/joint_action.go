@@ -193,7 +193,7 @@ func (s *Service) RecordAction(ctx context.Context, who access.Principal, id int
 		if err != nil {
 			return err
 		}
-		if err := attachPhotos(ctx, tx, id, eventID, in.Photos); err != nil {
+		if err := s.attachPhotos(ctx, tx, id, eventID, in.Photos); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO incident_joint_action (incident_id, participation_id, department_id, kind, at, note,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // registers the JPEG decoder for image.DecodeConfig
@@ -15,6 +16,8 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
+	"streetchief/internal/objectstore"
+	"streetchief/internal/photorows"
 )
 
 // Photo limits: a phone picture fits comfortably; more is a misuse of the public endpoint.
@@ -81,7 +84,9 @@ func CheckPhotos(raw [][]byte) ([]Photo, error) {
 }
 
 // attachPhotos stores photos (once per distinct content) and numbers them after the incident's others.
-func attachPhotos(ctx context.Context, tx pgx.Tx, incidentID, eventID int64, photos []Photo) error {
+// With an object store, each photo's bytes are put there (durably) before its row is written, so a
+// transaction that fails afterwards leaves at most an unreferenced blob, never a row without one.
+func (s *Service) attachPhotos(ctx context.Context, tx pgx.Tx, incidentID, eventID int64, photos []Photo) error {
 	if len(photos) == 0 {
 		return nil
 	}
@@ -91,8 +96,13 @@ func attachPhotos(ctx context.Context, tx pgx.Tx, incidentID, eventID int64, pho
 	}
 	for _, p := range photos {
 		n++
-		if _, err := tx.Exec(ctx, `INSERT INTO incident_photo (sha256, content_type, bytes, width, height)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING`, p.SHA256[:], p.ContentType, p.Bytes, p.Width, p.Height); err != nil {
+		rowBytes, err := PutPhoto(ctx, s.photos, p)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO incident_photo (sha256, content_type, bytes, size_bytes, width, height)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING`, p.SHA256[:], p.ContentType, rowBytes, SizeInStore(rowBytes, p),
+			p.Width, p.Height); err != nil {
 			return fmt.Errorf("store photo: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO incident_photo_ref (incident_id, n, sha256, event_id) VALUES ($1, $2, $3, NULLIF($4, 0))`,
@@ -101,6 +111,28 @@ func attachPhotos(ctx context.Context, tx pgx.Tx, incidentID, eventID int64, pho
 		}
 	}
 	return nil
+}
+
+// PutPhoto puts a checked photo's bytes into store and returns what its row's bytes column gets: nil
+// (the photo is in the store), or the bytes themselves when there is no store. Every package whose
+// photos are incidents.Photo writes them through it.
+func PutPhoto(ctx context.Context, store objectstore.Store, p Photo) ([]byte, error) {
+	if store == nil {
+		return p.Bytes, nil
+	}
+	if err := store.Put(ctx, objectstore.Key(p.SHA256), p.Bytes); err != nil {
+		return nil, fmt.Errorf("store photo: %w", err)
+	}
+	return nil, nil
+}
+
+// SizeInStore is a photo row's size_bytes: set when its bytes are in the store (migration 0045).
+func SizeInStore(rowBytes []byte, p Photo) *int {
+	if rowBytes != nil {
+		return nil
+	}
+	n := len(p.Bytes)
+	return &n
 }
 
 // PhotoFile is a stored photo as served.
@@ -119,7 +151,14 @@ func (s *Service) Photo(ctx context.Context, who access.Principal, incidentID in
 	err := s.db.QueryRow(ctx, `SELECT p.content_type, p.sha256, p.bytes FROM incident_photo_ref r
 		JOIN incident_photo p ON p.sha256 = r.sha256 WHERE r.incident_id = $1 AND r.n = $2`, incidentID, n).
 		Scan(&f.ContentType, &f.SHA256, &f.Bytes)
-	return f, translate(err, fmt.Sprintf("photo %d of incident %d", n, incidentID))
+	if err != nil {
+		return f, translate(err, fmt.Sprintf("photo %d of incident %d", n, incidentID))
+	}
+	f.Bytes, err = objectstore.Resolve(ctx, s.photos, f.SHA256, f.Bytes)
+	if err != nil {
+		return PhotoFile{}, fmt.Errorf("photo %d of incident %d: %w", n, incidentID, err)
+	}
+	return f, nil
 }
 
 // DecodePhotos reads photos sent in JSON as base64 (a browser's data: URL prefix is allowed), each
@@ -138,4 +177,21 @@ func DecodePhotos(items []string) ([][]byte, error) {
 		raw = append(raw, b)
 	}
 	return raw, nil
+}
+
+// MoveOutPhotos moves the bytes of incident photos written before the object store into it, batch
+// rows at a time (photorows.MoveOut); the rows stay, with their hash, type and size.
+func (s *Service) MoveOutPhotos(ctx context.Context, batch int, report func(error)) (photorows.Moved, error) {
+	if s.photos == nil {
+		return photorows.Moved{}, errors.New("incident photos: no object store to move them to")
+	}
+	return photorows.MoveOut(ctx, s.db, s.photos, "incident_photo", batch, report)
+}
+
+// CheckPhotoStore reports every incident photo whose blob is missing or corrupt (photorows.Check).
+func (s *Service) CheckPhotoStore(ctx context.Context, report func(error)) (photorows.Checked, error) {
+	if s.photos == nil {
+		return photorows.Checked{}, errors.New("incident photos: no object store to check")
+	}
+	return photorows.Check(ctx, s.db, s.photos, "incident_photo", report)
 }

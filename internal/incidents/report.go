@@ -250,7 +250,7 @@ func (s *Service) report(ctx context.Context, who access.Principal, in Intake, k
 				return err
 			}
 		}
-		if err := attachPhotos(ctx, tx, rc.ID, eventID, in.Photos); err != nil {
+		if err := s.attachPhotos(ctx, tx, rc.ID, eventID, in.Photos); err != nil {
 			return err
 		}
 		// A contact the deployment cannot reach is not kept: it would only be personal data held.

@@ -133,7 +133,7 @@ func (s *Service) Verify(ctx context.Context, who access.Principal, id int64, in
 		if err != nil {
 			return err
 		}
-		if err := attachPhotos(ctx, tx, id, vid, in.Photos); err != nil {
+		if err := s.attachPhotos(ctx, tx, id, vid, in.Photos); err != nil {
 			return err
 		}
 		if err := moveAfterCheck(ctx, tx, who, cur, status, cat.Due(status, now), now); err != nil {

@@ -248,7 +248,7 @@ func (s *Service) Transition(ctx context.Context, who access.Principal, id int64
 		if err != nil {
 			return err
 		}
-		if err := attachPhotos(ctx, tx, id, eventID, in.Photos); err != nil {
+		if err := s.attachPhotos(ctx, tx, id, eventID, in.Photos); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, who, audit.Transition, "incident", id,
@@ -328,7 +328,7 @@ func (s *Service) AddNote(ctx context.Context, who access.Principal, id int64, n
 		if err != nil {
 			return err
 		}
-		if err := attachPhotos(ctx, tx, id, eventID, photos); err != nil {
+		if err := s.attachPhotos(ctx, tx, id, eventID, photos); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, who, audit.Update, "incident", id, nil,

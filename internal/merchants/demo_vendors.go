@@ -17,6 +17,7 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/incidents"
+	"streetchief/internal/objectstore"
 	"streetchief/internal/registry"
 )
 
@@ -64,14 +65,14 @@ type demoSighting struct {
 // most inside their zone in hours, some in the street or before opening (incidents), and one vendor
 // seen outside often enough to be a repeat offender. The same seed gives the same register relative
 // to now.
-func SeedDemoVendors(ctx context.Context, pool *pgxpool.Pool, reg *registry.Store, m incidents.Matcher, seed int64) (DemoVendorSummary, error) {
+func SeedDemoVendors(ctx context.Context, pool *pgxpool.Pool, reg *registry.Store, m incidents.Matcher, photos objectstore.Store, seed int64) (DemoVendorSummary, error) {
 	var sum DemoVendorSummary
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed7e4d))
 	var mu sync.Mutex
 	now := time.Now()
 	clock := now
 	tick := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
-	inc := incidents.NewService(pool, m, incidents.Options{Now: tick})
+	inc := incidents.NewService(pool, m, incidents.Options{Now: tick, Photos: photos})
 	v := NewVendors(NewStore(pool, reg, inc, Rules{}), VendorRules{Now: tick})
 	rows, err := pool.Query(ctx, `SELECT a.id, a.name, COALESCE(a.community_id, 0),
 			COALESCE((SELECT s.person_id FROM assignment_standing s WHERE s.admin_unit_id = a.community_id AND s.role = 'lane_chief'

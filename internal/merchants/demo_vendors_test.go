@@ -33,7 +33,7 @@ func TestDemoVendorsTradeMostlyInsideWithOneRepeatOffender(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	sum, err := merchants.SeedDemoVendors(ctx, pool, reg, engine, 1)
+	sum, err := merchants.SeedDemoVendors(ctx, pool, reg, engine, nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

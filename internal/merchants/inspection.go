@@ -192,9 +192,8 @@ func (s *Store) insertInspection(ctx context.Context, tx pgx.Tx, who access.Prin
 	}
 	shas := make([][]byte, len(in.Photos))
 	for k, p := range in.Photos {
-		if _, err := tx.Exec(ctx, `INSERT INTO merchant_photo (sha256, content_type, bytes, width, height)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING`, p.SHA256[:], p.ContentType, p.Bytes, p.Width, p.Height); err != nil {
-			return ins, fmt.Errorf("store photo: %w", err)
+		if err := s.putPhoto(ctx, tx, p); err != nil {
+			return ins, err
 		}
 		shas[k] = p.SHA256[:]
 	}
@@ -314,7 +313,13 @@ func (s *Store) InspectionPhoto(ctx context.Context, who access.Principal, id in
 	where, args := shopScopeSQL(who, "m", []any{id, n})
 	err := s.db.QueryRow(ctx, `SELECT p.content_type, p.sha256, p.bytes FROM merchant_inspection i JOIN merchant m ON m.id = i.merchant_id
 		JOIN merchant_photo p ON p.sha256 = i.photo_sha256[$2] WHERE i.id = $1 AND `+where, args...).Scan(&f.ContentType, &f.SHA256, &f.Bytes)
-	return f, inspectionTranslate(err, fmt.Sprintf("photo %d of inspection %d", n, id))
+	if err != nil {
+		return f, inspectionTranslate(err, fmt.Sprintf("photo %d of inspection %d", n, id))
+	}
+	if f.Bytes, err = s.photoBytes(ctx, f.SHA256, f.Bytes); err != nil {
+		return incidents.PhotoFile{}, err
+	}
+	return f, nil
 }
 
 // VoidInspection marks an inspection entered by mistake: it stays on record with the reason and

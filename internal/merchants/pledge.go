@@ -128,8 +128,7 @@ func (s *Store) SignPledge(ctx context.Context, who access.Principal, merchantID
 		var sha []byte
 		if scan != nil {
 			sha = scan.SHA256[:]
-			if _, err := tx.Exec(ctx, `INSERT INTO merchant_photo (sha256, content_type, bytes, width, height) VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT (sha256) DO NOTHING`, sha, scan.ContentType, scan.Bytes, scan.Width, scan.Height); err != nil {
+			if err := s.putPhoto(ctx, tx, *scan); err != nil {
 				return translate(err, "scan")
 			}
 		}
@@ -227,8 +226,9 @@ type Scan struct {
 func (s *Store) PledgeScan(ctx context.Context, who access.Principal, pledgeID int64) (Scan, error) {
 	var merchantID int64
 	var sc Scan
-	err := s.db.QueryRow(ctx, `SELECT p.merchant_id, ph.content_type, ph.bytes FROM merchant_pledge p
-		JOIN merchant_photo ph ON ph.sha256 = p.scan_sha256 WHERE p.id = $1`, pledgeID).Scan(&merchantID, &sc.ContentType, &sc.Bytes)
+	var sha []byte
+	err := s.db.QueryRow(ctx, `SELECT p.merchant_id, ph.content_type, ph.sha256, ph.bytes FROM merchant_pledge p
+		JOIN merchant_photo ph ON ph.sha256 = p.scan_sha256 WHERE p.id = $1`, pledgeID).Scan(&merchantID, &sc.ContentType, &sha, &sc.Bytes)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Scan{}, apperr.New(apperr.NotFound, "pledge %d has no scan", pledgeID)
 	}
@@ -237,6 +237,9 @@ func (s *Store) PledgeScan(ctx context.Context, who access.Principal, pledgeID i
 	}
 	if _, err := s.Merchant(ctx, who, merchantID); err != nil {
 		return Scan{}, apperr.New(apperr.NotFound, "pledge %d has no scan", pledgeID)
+	}
+	if sc.Bytes, err = s.photoBytes(ctx, sha, sc.Bytes); err != nil {
+		return Scan{}, err
 	}
 	return sc, nil
 }

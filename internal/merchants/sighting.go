@@ -217,7 +217,7 @@ func (v *Vendors) judgeUnregistered(ctx context.Context, tx pgx.Tx, in SightingI
 func (v *Vendors) insertSighting(ctx context.Context, who access.Principal, in SightingInput, d verdict, incidentID int64, repeat bool) (int64, error) {
 	var id int64
 	err := pgx.BeginFunc(ctx, v.db, func(tx pgx.Tx) error {
-		shas, err := storeVendorPhotos(ctx, tx, in.Photos)
+		shas, err := v.storeVendorPhotos(ctx, tx, in.Photos)
 		if err != nil {
 			return err
 		}

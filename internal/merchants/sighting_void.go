@@ -61,10 +61,14 @@ func (v *Vendors) VendorPhoto(ctx context.Context, who access.Principal, id int6
 	if !x.HasPhoto {
 		return "", nil, apperr.New(apperr.NotFound, "vendor %d has no photo", id)
 	}
-	err = v.db.QueryRow(ctx, `SELECT p.content_type, p.bytes FROM vendor s JOIN merchant_photo p ON p.sha256 = s.photo_sha256
-		WHERE s.id = $1`, id).Scan(&contentType, &b)
+	var sha []byte
+	err = v.db.QueryRow(ctx, `SELECT p.content_type, p.sha256, p.bytes FROM vendor s JOIN merchant_photo p ON p.sha256 = s.photo_sha256
+		WHERE s.id = $1`, id).Scan(&contentType, &sha, &b)
 	if err != nil {
 		return "", nil, vendorError(err)
+	}
+	if b, err = v.photoBytes(ctx, sha, b); err != nil {
+		return "", nil, err
 	}
 	return contentType, b, nil
 }

@@ -207,7 +207,7 @@ func (v *Vendors) RegisterVendor(ctx context.Context, who access.Principal, in V
 		if _, err := zoneInScope(ctx, tx, who, in.ZoneID); err != nil {
 			return err
 		}
-		shas, err := storeVendorPhotos(ctx, tx, photo)
+		shas, err := v.storeVendorPhotos(ctx, tx, photo)
 		if err != nil {
 			return err
 		}
@@ -307,12 +307,11 @@ func (v *Vendors) SetVendorStatus(ctx context.Context, who access.Principal, id 
 }
 
 // storeVendorPhotos keeps photos once by content and answers their digests.
-func storeVendorPhotos(ctx context.Context, tx pgx.Tx, photos []incidents.Photo) ([][]byte, error) {
+func (s *Store) storeVendorPhotos(ctx context.Context, tx pgx.Tx, photos []incidents.Photo) ([][]byte, error) {
 	out := make([][]byte, 0, len(photos))
 	for _, p := range photos {
-		if _, err := tx.Exec(ctx, `INSERT INTO merchant_photo (sha256, content_type, bytes, width, height)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING`, p.SHA256[:], p.ContentType, p.Bytes, p.Width, p.Height); err != nil {
-			return nil, fmt.Errorf("store photo: %w", err)
+		if err := s.putPhoto(ctx, tx, p); err != nil {
+			return nil, err
 		}
 		out = append(out, p.SHA256[:])
 	}
