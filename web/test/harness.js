@@ -57,7 +57,10 @@ export async function startServer({args = []} = {}) {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const bin = process.env.STREETCHIEF_BIN || join(repo, 'bin/streetchief');
-    const proc = spawn(bin, ['serve', '--database-url', u.toString(), '--migrate', '--demo-if-empty', '--addr', `127.0.0.1:${port}`, ...args],
+    // Each server keeps its photos apart, outside the project, and they go with its database.
+    const photos = mkdtempSync(join(tmpdir(), 'streetchief-photos-'));
+    const proc = spawn(bin, ['serve', '--database-url', u.toString(), '--migrate', '--demo-if-empty', '--addr', `127.0.0.1:${port}`,
+        '--photo-dir', photos, ...args],
         {stdio: ['ignore', 'ignore', 'pipe']});
     let log = '';
     proc.stderr.on('data', (d) => {
@@ -80,6 +83,7 @@ export async function startServer({args = []} = {}) {
             });
         }
         psql(adminURL, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+        rmSync(photos, {recursive: true, force: true});
     };
     const deadline = Date.now() + 90000;
     for (;;) {
