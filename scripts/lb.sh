@@ -62,11 +62,10 @@ check_args() {
     done
 }
 
-config() {
-    local port=$1 i=0 a
-    shift
+# config_head prints what both configurations open with: the process and the defaults of every proxy.
+config_head() {
     cat <<CFG
-# Written by scripts/lb.sh; rewritten on every start.
+# Written by $1; rewritten on every start.
 global
     maxconn 4096
     pidfile $dir/haproxy.pid
@@ -78,6 +77,14 @@ defaults
     timeout client 130s
     timeout server 130s
     timeout http-request 10s
+CFG
+}
+
+config() {
+    local port=$1 i=0 a
+    shift
+    config_head "scripts/lb.sh"
+    cat <<CFG
 
 frontend streetchief
     bind 127.0.0.1:$port
@@ -131,19 +138,8 @@ check_district_args() {
 config_districts() {
     local port=$1 i=0 a code codes=()
     shift
+    config_head "scripts/lb.sh start-districts"
     cat <<CFG
-# Written by scripts/lb.sh start-districts; rewritten on every start.
-global
-    maxconn 4096
-    pidfile $dir/haproxy.pid
-
-defaults
-    mode http
-    option forwardfor
-    timeout connect 5s
-    timeout client 130s
-    timeout server 130s
-    timeout http-request 10s
     option httpchk GET /readyz
     http-check expect status 200
     timeout check 3s
