@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -58,6 +59,21 @@ func TestReplicasBehindHAProxyRouteLookupsByDistrict(t *testing.T) {
 	c.balance(p[0], "start-districts", fmt.Sprint(p[0]), addr(1), "350802@"+addr(2), "350803@"+addr(3))
 
 	anon := c.client(false)
+	// balance waited for each replica and the default backend; each district's backend checks its
+	// servers on its own, and may not yet count them up.
+	deadline := time.Now().Add(time.Minute)
+	for _, district := range []string{"350802", "350803"} {
+		header := map[string]string{"X-Streetchief-District": district}
+		for {
+			if status, _, _ := c.do(anon, "", "GET", "/readyz", header, nil); status == 200 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the balancer's backend for district %q has no replica up after a minute", district)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
 	lookup := func(pinned, district string, pt orb.Point) (int, http.Header, map[string]any) {
 		t.Helper()
 		var header map[string]string

@@ -167,6 +167,17 @@ func (c *cluster) balance(lbPort int, lbArgs ...string) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
+	// A pinned request reaches its replica even while HAProxy counts it down; the balanced backend
+	// sends requests only to replicas its checks count up (one failed check at start counts one down).
+	for {
+		if status, _, _ := c.do(anon, "", "GET", "/readyz", nil, nil); status == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatal("no replica up behind the balancer after 3 minutes")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func (c *cluster) stop() {
