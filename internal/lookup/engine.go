@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
@@ -31,10 +30,9 @@ type Engine struct {
 	mu        sync.Mutex
 	followers []*Updates
 
-	// districts, when set, are the only districts the engine holds (NewWithin); held are their
-	// boundaries as of the last full load, and a point outside them is refused as misdirected.
+	// districts, when set, are the only districts the engine holds (NewWithin): its snapshot has
+	// their subdistricts only, so a point in none of those is refused as misdirected.
 	districts []int64
-	held      atomic.Pointer[[]orb.MultiPolygon]
 }
 
 // New returns an engine that has loaded nothing yet; call Load (or Run) before Lookup.
@@ -68,15 +66,6 @@ func (e *Engine) Load(ctx context.Context) error {
 	}
 	// The rows arrive in slices grown by appending, up to a quarter longer than needed, and the
 	// snapshot keeps them for its life: copied to their length they cost no more than they hold.
-	if e.districts != nil {
-		held := make([]orb.MultiPolygon, 0, len(e.districts))
-		for _, u := range units {
-			if slices.Contains(e.districts, u.ID) {
-				held = append(held, u.Boundary)
-			}
-		}
-		e.held.Store(&held)
-	}
 	e.snap.Store(newSnapshot(slices.Clone(areas), slices.Clone(units), slices.Clone(posts)))
 	// Reading and building left about twice the snapshot's size in garbage, and the runtime would
 	// keep those pages resident for minutes: a full load is rare, so hand them back now.
@@ -114,28 +103,17 @@ func (e *Engine) AnswerWith(q Query, sc *Scratch) (Answer, error) {
 	if s == nil {
 		return Answer{}, apperr.New(apperr.Unavailable, "the responsibility index is still loading")
 	}
-	if !e.holds(q.Point) {
+	ans := s.answer(q, sc)
+	// The index's own subdistrict search says whether the point is held: no scan of the districts'
+	// boundaries on every lookup.
+	if e.districts != nil && ans.Subdistrict == nil {
 		return Answer{}, apperr.New(apperr.Misdirected,
-			"this replica holds districts %v only, and (%.6f, %.6f) lies in none of them: ask through the load balancer, naming the point's district", e.districts, q.Point[0], q.Point[1])
+			"this replica holds districts %v only, and (%.6f, %.6f) lies in none of their subdistricts: ask through the load balancer, naming the point's district", e.districts, q.Point[0], q.Point[1])
 	}
-	return s.answer(q, sc), nil
+	return ans, nil
 }
 
 // Lookup is Answer for other domains (incident intake): a point at a time, without phones.
 func (e *Engine) Lookup(ctx context.Context, pt orb.Point, at time.Time) (Answer, error) {
 	return e.Answer(Query{Point: pt, At: at})
-}
-
-// holds reports whether pt lies in the districts the engine holds (always, for a whole territory).
-func (e *Engine) holds(pt orb.Point) bool {
-	held := e.held.Load()
-	if held == nil {
-		return e.districts == nil
-	}
-	for _, mp := range *held {
-		if planar.MultiPolygonContains(mp, pt) {
-			return true
-		}
-	}
-	return false
 }
