@@ -148,6 +148,17 @@ func (s *Subscription) push(n Notification) {
 	}
 }
 
+// Skip drops the notifications queued now and says how many, for a follower that acts once on
+// "something changed" however many changes arrived while it was busy.
+func (s *Subscription) Skip() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.queue)
+	clear(s.queue)
+	s.queue = s.queue[:0]
+	return n
+}
+
 // ErrNoNotification is Next's answer when its context ends first.
 var ErrNoNotification = errors.New("no notification before the context ended")
 

@@ -58,6 +58,26 @@ func TestListenerFansOutAndSurvivesALostConnection(t *testing.T) {
 	if n := next(t, b); n.Payload != "b0" {
 		t.Fatalf("chan_b got %+v, want b0 only", n)
 	}
+	// A follower acting once for many changes skips what queued behind the one it took.
+	for i := range 5 {
+		notify("chan_b", fmt.Sprint("b", i+1))
+	}
+	notify("chan_a", "a-last")
+	// Delivered in order on one connection: once a-last is here, the five before it are queued.
+	for _, s := range []*database.Subscription{a1, a2} {
+		if n := next(t, s); n.Payload != "a-last" {
+			t.Fatalf("chan_a got %+v, want a-last", n)
+		}
+	}
+	if n := next(t, b); n.Payload != "b1" {
+		t.Fatalf("chan_b got %+v, want b1", n)
+	}
+	if skipped := b.Skip(); skipped != 4 {
+		t.Fatalf("Skip dropped %d queued notifications, want 4", skipped)
+	}
+	if skipped := b.Skip(); skipped != 0 {
+		t.Fatalf("a second Skip dropped %d, want 0", skipped)
+	}
 
 	pid := l.BackendPID()
 	if pid == 0 || !l.Live() {
