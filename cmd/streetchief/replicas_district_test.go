@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-
-	"streetchief/internal/dbtest"
 )
 
 // Routing by district (docs/scale.md): the demo district is split in two — subdistricts 5 to 7 move
@@ -21,11 +19,8 @@ import (
 // asked directly about a point outside its districts refuses it, 421 with a problem document.
 func TestReplicasBehindHAProxyRouteLookupsByDistrict(t *testing.T) {
 	haproxyOrSkip(t)
-	pool := dbtest.Own(t)
+	c, pool := newDemoCluster(t)
 	ctx := context.Background()
-	dir := t.TempDir()
-	c := &cluster{t: t, bin: buildBinary(t, dir), dbURL: pool.Config().ConnString(), dir: dir}
-	c.run("demo")
 
 	east := []string{"350802005", "350802006", "350802007"}
 	if _, err := pool.Exec(ctx, `WITH d AS (

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"streetchief/internal/dbtest"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // A cluster is N replicas of the real binary on one database behind HAProxy, started by
@@ -98,6 +100,17 @@ func buildBinary(t *testing.T, dir string) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// newDemoCluster builds the binary and loads the demo city into a fresh database of the test's own,
+// for replicas to be started on; the pool is the test's way into that database.
+func newDemoCluster(t *testing.T) (*cluster, *pgxpool.Pool) {
+	t.Helper()
+	pool := dbtest.Own(t)
+	dir := t.TempDir()
+	c := &cluster{t: t, bin: buildBinary(t, dir), dbURL: pool.Config().ConnString(), dir: dir}
+	c.run("demo")
+	return c, pool
 }
 
 // run runs the binary's subcommand once (demo, say) on the database and fails the test when it fails.

@@ -17,7 +17,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
-	"streetchief/internal/dbtest"
 	"streetchief/internal/incidents"
 )
 
@@ -32,11 +31,8 @@ const reportLimit = 5
 // their start, overdue tasks, the notification outbox — do each piece of work once.
 func TestReplicasBehindHAProxyShareStateAndRunJobsOnce(t *testing.T) {
 	haproxyOrSkip(t)
-	pool := dbtest.Own(t)
+	c, pool := newDemoCluster(t)
 	ctx := context.Background()
-	dir := t.TempDir()
-	c := &cluster{t: t, bin: buildBinary(t, dir), dbURL: pool.Config().ConnString(), dir: dir}
-	c.run("demo")
 
 	var open []string
 	for _, s := range incidents.Statuses {
