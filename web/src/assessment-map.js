@@ -33,16 +33,23 @@ export function fillColor(rows) {
 }
 
 // paint shows the result's scores on the map (visible) or hides the layer; the layer is added the
-// first time, under the boundary lines so they stay readable.
+// first time it is shown, under the boundary lines so they stay readable. Hiding it touches only its
+// visibility: adding a layer to the admin source, or changing a colour by feature, makes MapLibre
+// lay out all of that source's tiles again, which every visitor would otherwise wait for.
 export function paint(map, rows, visible) {
     if (!map || !map.getSource('admin')) return;
+    const show = !!(visible && rows?.length);
+    if (!show) {
+        if (map.getLayer(LAYER)) map.setLayoutProperty(LAYER, 'visibility', 'none');
+        return;
+    }
     if (!map.getLayer(LAYER)) {
         const before = map.getLayer('admin-community-line') ? 'admin-community-line' : undefined;
         map.addLayer({id: LAYER, type: 'fill', source: 'admin', 'source-layer': 'admin',
             filter: ['==', ['get', 'level'], 'subdistrict'], paint: {'fill-color': 'rgba(0,0,0,0)', 'fill-opacity': 0.55}}, before);
     }
-    map.setPaintProperty(LAYER, 'fill-color', fillColor(rows || []));
-    map.setLayoutProperty(LAYER, 'visibility', visible && rows?.length ? 'visible' : 'none');
+    map.setPaintProperty(LAYER, 'fill-color', fillColor(rows));
+    map.setLayoutProperty(LAYER, 'visibility', 'visible');
 }
 
 export function legend() {

@@ -35,7 +35,7 @@ import {reasonText} from './patrols-proof.js';
 import {InboxPanel} from './inbox.js';
 import {PARTNER_ROLES, PartnersPanel} from './partners.js';
 import {ServicePointsPanel} from './service-points.js';
-import {ServicePointPopup, addServicePointLayers, servicePointAt} from './service-points-layer.js';
+import {ServicePointPopup, servicePointAt, servicePointStyle} from './service-points-layer.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -131,7 +131,9 @@ function mayFunds() {
 // uncovered.
 function sheetPadding() {
     const phone = matchMedia('(max-width: 600px)').matches;
-    mapView.map.setPadding({top: 0, left: 0, right: 0, bottom: phone ? $('#panel').offsetHeight : 0});
+    const bottom = phone ? $('#panel').offsetHeight : 0;
+    // Setting the same padding again would still move the map, and redraw it.
+    if (mapView.map.getPadding().bottom !== bottom) mapView.map.setPadding({top: 0, left: 0, right: 0, bottom});
 }
 
 // isStaff: a signed-in official. A participant (a deputy or party member with their own account)
@@ -214,7 +216,7 @@ function showTab(tab) {
         coverage.load();
     }
     requestAnimationFrame(() => {
-        mapView.map.resize();
+        mapView.fitContainer();
         sheetPadding();
         overview.resize();
     });
@@ -385,14 +387,20 @@ async function main() {
         onUnits: () => mapView.renderPanel($('#panel-map')),
         periodControl: mapPeriodPicker,
     });
-    await mapView.start();
-    pointTypes = await api.servicePointTypes().catch(() => []);
-    await addServicePointLayers(mapView.map, mapView.visible.servicePoints, pointTypes)
-        .catch((e) => console.warn('service points layer: not served', e)); // eslint-disable-line no-console
-    pointPopup = new ServicePointPopup(mapView.map, () => pointTypes);
-    servicePoints = new ServicePointsPanel($('#panel-points'), {mayGaps});
+    // The service points' kinds and TileJSON are fetched while the map starts, and their layer is in
+    // its first style.
+    const pointTypesFetch = api.servicePointTypes().catch(() => []);
+    const pointTiles = api.tileJSON('service_points').catch((e) => {
+        console.warn('service points layer: not served', e); // eslint-disable-line no-console
+        return null;
+    });
+    await mapView.start(Promise.all([pointTypesFetch, pointTiles]).then(([types, tj]) =>
+        servicePointStyle(types, tj, mapView.visible.servicePoints)));
     // The browser tests reach the map through this handle (layers, rendered features, idle state).
     window.streetchief = {map: mapView.map, mapView, overview: () => overview, reasonText};
+    pointTypes = await pointTypesFetch;
+    pointPopup = new ServicePointPopup(mapView.map, () => pointTypes);
+    servicePoints = new ServicePointsPanel($('#panel-points'), {mayGaps});
     lookup = new LookupPopup(mapView.map, signedIn, mayPartners);
     incidents = new IncidentsPanel($('#panel-incidents'), {mapView, session: () => state.session, toast});
     overview = new OverviewPanel($('#panel-overview'), {

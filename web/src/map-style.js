@@ -50,55 +50,66 @@ const isCluster = ['>', ['coalesce', ['get', 'count'], 1], 1];
 const heatWeight = ['+', ['coalesce', ['get', 'count'], 1],
     ['coalesce', ['get', 'overdue_count'], ['case', ['==', ['get', 'overdue'], true], 1, 0]]];
 
-// baseStyle is the public part of the map: boundaries, areas, coverage and labels.
-export function baseStyle(sources) {
+// baseStyle is the public part of the map: boundaries, areas, coverage and labels, with extraLayers
+// (each on one of sources) drawn above the areas and under the labels.
+export function baseStyle(sources, extraLayers = []) {
     return {
         version: 8,
         sources,
-        layers: [
-            {id: 'background', type: 'background', paint: {'background-color': '#f4f1ea'}},
-            {id: 'admin-subdistrict-fill', type: 'fill', source: 'admin', 'source-layer': 'admin',
-                filter: ['==', ['get', 'level'], 'subdistrict'],
-                paint: {'fill-color': '#fbfaf6', 'fill-outline-color': 'rgba(0,0,0,0)'}},
-            {id: 'coverage-heat', type: 'fill', source: 'heat_coverage', 'source-layer': 'heat_coverage',
-                layout: {visibility: 'none'},
-                filter: ['>', ['coalesce', ['get', 'territory_share'], 1], 0],
-                paint: {'fill-color': ['interpolate', ['linear'], ['get', 'share'], 0, COVERAGE_RAMP[0], 0.5, COVERAGE_RAMP[1], 1, COVERAGE_RAMP[2]],
-                    'fill-opacity': 0.5, 'fill-antialias': false}},
-            {id: 'areas-fill', type: 'fill', source: 'areas', 'source-layer': 'areas',
-                paint: {'fill-color': kindColor, 'fill-opacity': 0.75}},
-            {id: 'areas-line', type: 'line', source: 'areas', 'source-layer': 'areas', minzoom: 14,
-                paint: {'line-color': 'rgba(60,60,60,0.35)', 'line-width': 0.6}},
-            {id: 'areas-uncovered', type: 'fill', source: 'areas', 'source-layer': 'areas',
-                filter: ['==', ['get', 'covered'], false],
-                paint: {'fill-color': UNCOVERED, 'fill-opacity': 0.35}},
-            {id: 'areas-uncovered-line', type: 'line', source: 'areas', 'source-layer': 'areas',
-                filter: ['==', ['get', 'covered'], false],
-                paint: {'line-color': UNCOVERED, 'line-width': 1.6, 'line-dasharray': [2, 1]}},
-            {id: 'areas-selected', type: 'line', source: 'areas', 'source-layer': 'areas',
-                filter: ['==', ['id'], -1],
-                paint: {'line-color': '#0d47a1', 'line-width': 3.5}},
-            {id: 'admin-community-line', type: 'line', source: 'admin', 'source-layer': 'admin',
-                filter: ['==', ['get', 'level'], 'community'],
-                paint: {'line-color': '#7e57c2', 'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.6, 16, 1.6],
-                    'line-dasharray': [3, 2], 'line-opacity': 0.8}},
-            {id: 'admin-subdistrict-line', type: 'line', source: 'admin', 'source-layer': 'admin',
-                filter: ['==', ['get', 'level'], 'subdistrict'],
-                paint: {'line-color': '#4527a0', 'line-width': ['interpolate', ['linear'], ['zoom'], 10, 1.5, 16, 3.5]}},
-            {id: 'admin-selected', type: 'line', source: 'admin', 'source-layer': 'admin',
-                filter: ['==', ['id'], -1],
-                paint: {'line-color': '#0d47a1', 'line-width': 4, 'line-opacity': 0.8}},
-            {id: 'labels-community', type: 'symbol', source: 'admin', 'source-layer': 'admin_labels', minzoom: 12.5,
-                filter: ['==', ['get', 'level'], 'community'],
-                layout: {'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 12, 'text-padding': 4},
-                paint: {'text-color': '#4a3a8a', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5}},
-            {id: 'labels-subdistrict', type: 'symbol', source: 'admin', 'source-layer': 'admin_labels',
-                filter: ['==', ['get', 'level'], 'subdistrict'],
-                layout: {'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': ['interpolate', ['linear'], ['zoom'], 10, 13, 15, 18],
-                    'text-allow-overlap': false, 'symbol-sort-key': 0},
-                paint: {'text-color': '#311b92', 'text-halo-color': '#ffffff', 'text-halo-width': 2}},
-        ],
+        layers: [...groundLayers(), ...extraLayers, ...labelLayers()],
     };
+}
+
+function groundLayers() {
+    return [
+        {id: 'background', type: 'background', paint: {'background-color': '#f4f1ea'}},
+        {id: 'admin-subdistrict-fill', type: 'fill', source: 'admin', 'source-layer': 'admin',
+            filter: ['==', ['get', 'level'], 'subdistrict'],
+            // No outline pass: its outline is transparent, and each pass is a redraw of every polygon.
+        paint: {'fill-color': '#fbfaf6', 'fill-antialias': false}},
+        {id: 'coverage-heat', type: 'fill', source: 'heat_coverage', 'source-layer': 'heat_coverage',
+            layout: {visibility: 'none'},
+            filter: ['>', ['coalesce', ['get', 'territory_share'], 1], 0],
+            paint: {'fill-color': ['interpolate', ['linear'], ['get', 'share'], 0, COVERAGE_RAMP[0], 0.5, COVERAGE_RAMP[1], 1, COVERAGE_RAMP[2]],
+                'fill-opacity': 0.5, 'fill-antialias': false}},
+        {id: 'areas-fill', type: 'fill', source: 'areas', 'source-layer': 'areas',
+            paint: {'fill-color': kindColor, 'fill-opacity': 0.75}},
+        {id: 'areas-line', type: 'line', source: 'areas', 'source-layer': 'areas', minzoom: 14,
+            paint: {'line-color': 'rgba(60,60,60,0.35)', 'line-width': 0.6}},
+        {id: 'areas-uncovered', type: 'fill', source: 'areas', 'source-layer': 'areas',
+            filter: ['==', ['get', 'covered'], false],
+            paint: {'fill-color': UNCOVERED, 'fill-opacity': 0.35}},
+        {id: 'areas-uncovered-line', type: 'line', source: 'areas', 'source-layer': 'areas',
+            filter: ['==', ['get', 'covered'], false],
+            paint: {'line-color': UNCOVERED, 'line-width': 1.6, 'line-dasharray': [2, 1]}},
+        {id: 'areas-selected', type: 'line', source: 'areas', 'source-layer': 'areas',
+            filter: ['==', ['id'], -1],
+            paint: {'line-color': '#0d47a1', 'line-width': 3.5}},
+        {id: 'admin-community-line', type: 'line', source: 'admin', 'source-layer': 'admin',
+            filter: ['==', ['get', 'level'], 'community'],
+            paint: {'line-color': '#7e57c2', 'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.6, 16, 1.6],
+                'line-dasharray': [3, 2], 'line-opacity': 0.8}},
+        {id: 'admin-subdistrict-line', type: 'line', source: 'admin', 'source-layer': 'admin',
+            filter: ['==', ['get', 'level'], 'subdistrict'],
+            paint: {'line-color': '#4527a0', 'line-width': ['interpolate', ['linear'], ['zoom'], 10, 1.5, 16, 3.5]}},
+        {id: 'admin-selected', type: 'line', source: 'admin', 'source-layer': 'admin',
+            filter: ['==', ['id'], -1],
+            paint: {'line-color': '#0d47a1', 'line-width': 4, 'line-opacity': 0.8}},
+    ];
+}
+
+function labelLayers() {
+    return [
+        {id: 'labels-community', type: 'symbol', source: 'admin', 'source-layer': 'admin_labels', minzoom: 12.5,
+            filter: ['==', ['get', 'level'], 'community'],
+            layout: {'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 12, 'text-padding': 4},
+            paint: {'text-color': '#4a3a8a', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5}},
+        {id: 'labels-subdistrict', type: 'symbol', source: 'admin', 'source-layer': 'admin_labels',
+            filter: ['==', ['get', 'level'], 'subdistrict'],
+            layout: {'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': ['interpolate', ['linear'], ['zoom'], 10, 13, 15, 18],
+                'text-allow-overlap': false, 'symbol-sort-key': 0},
+            paint: {'text-color': '#311b92', 'text-halo-color': '#ffffff', 'text-halo-width': 2}},
+    ];
 }
 
 // incidentLayers are the signed-in layers, added below the labels.

@@ -1,6 +1,6 @@
 // The map and its panel: layer toggles, legend, the list of subdistricts and communities to zoom to,
 // and the area search. Everything drawn comes from the server's own vector tiles (/tiles/{layer}).
-import {LngLatBounds, Map as MapLibreMap, NavigationControl, ScaleControl, setWorkerUrl} from 'maplibre-gl';
+import {LngLatBounds, Map as MapLibreMap, NavigationControl, ScaleControl, prewarm, setWorkerUrl} from 'maplibre-gl';
 
 import {api} from './api.js';
 import {h, replace} from './dom.js';
@@ -12,6 +12,9 @@ import {addPatrolLayers, patrolAt, patrolLegend, removePatrolLayers} from './pat
 
 // The worker is served from /assets under a hashed name the build passes in.
 setWorkerUrl(STREETCHIEF_WORKER_URL); // eslint-disable-line no-undef
+// The workers fetch and compile their half-megabyte module while the page fetches its session and
+// TileJSONs, instead of after the map is made: on a slow phone that start is the map's longest wait.
+prewarm();
 
 const PUBLIC_SOURCES = ['admin', 'areas', 'heat_coverage'];
 // The heatmap draws from the incident points too: one source, each tile fetched once.
@@ -59,9 +62,12 @@ export class MapView {
         this.unitGeometry = new Map(); // id → GeoJSON geometry, from the API when signed in
     }
 
-    async start() {
+    // start makes the map with its whole first style: the public sources, and extra ({sources,
+    // layers}, a promise the caller's own layers resolve to), so nothing is added once it has drawn —
+    // a style change after the first frame would redraw it, and on a slow phone that is the wait.
+    async start(extra = Promise.resolve({sources: {}, layers: []})) {
         const sources = {};
-        const loaded = await Promise.all(PUBLIC_SOURCES.map((l) => tileSource(l)));
+        const [more, ...loaded] = await Promise.all([extra, ...PUBLIC_SOURCES.map((l) => tileSource(l))]);
         PUBLIC_SOURCES.forEach((l, i) => {
             sources[l] = loaded[i].src;
             this.templates[l] = loaded[i].templates;
@@ -71,11 +77,14 @@ export class MapView {
         this.districtBounds = bounds;
         this.map = new MapLibreMap({
             container: this.container,
-            style: baseStyle(sources),
+            style: baseStyle({...sources, ...more.sources}, more.layers),
             bounds,
             fitBoundsOptions: {padding: 24},
             maxZoom: 19,
             attributionControl: false,
+            // Labels appear at once: a fade redraws the whole map for 300 ms after every tile,
+            // which on a phone without a fast GPU delays the next tiles' drawing.
+            fadeDuration: 0,
             localIdeographFontFamily: 'Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif',
             locale: this.locale(),
         });
@@ -88,6 +97,14 @@ export class MapView {
         });
         this.map.on('idle', () => this.collectUnits());
         await new Promise((resolve) => this.map.once('load', resolve));
+    }
+
+    // fitContainer sizes the map to its container after a tab changed the layout; a map already
+    // the container's size is left alone, since resize() redraws it all the same.
+    fitContainer() {
+        const c = this.map.getContainer();
+        const canvas = this.map.getCanvas();
+        if (c.clientWidth !== canvas.clientWidth || c.clientHeight !== canvas.clientHeight) this.map.resize();
     }
 
     locale() {

@@ -19,17 +19,19 @@ export const typeName = (types, code) => {
     return ty ? (lang() === 'zh' ? ty.name_zh : ty.name_en) : code;
 };
 
-// addServicePointLayers puts the points above the areas and under the labels, as the toggle says.
-export async function addServicePointLayers(map, visible, types) {
-    const tj = await api.tileJSON('service_points');
-    const tiles = tj.tiles.map((u) => location.origin + u.split('?')[0].replace(/^[a-z]+:\/\/[^/]+/i, ''));
-    map.addSource('service_points', {type: 'vector', tiles, minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 18});
+// servicePointStyle is the points' source and layer for the map's first style (MapView.start):
+// dots coloured by kind, shown as the toggle says; none when the layer's TileJSON was not served.
+export function servicePointStyle(types, tileJSON, visible) {
+    if (!tileJSON) return {sources: {}, layers: []};
+    const tiles = tileJSON.tiles.map((u) => location.origin + u.split('?')[0].replace(/^[a-z]+:\/\/[^/]+/i, ''));
     const colour = types.length ? ['match', ['get', 'type'], ...types.flatMap((x) => [x.code, x.colour]), '#5a6b7b'] : '#5a6b7b';
-    map.addLayer({id: 'service-points-dot', type: 'circle', source: 'service_points', 'source-layer': 'service_points',
-        layout: {visibility: visible ? 'visible' : 'none'},
-        paint: {'circle-color': colour, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 3.5, 16, 7],
-            'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5}}, 'labels-community');
-    return tiles;
+    return {
+        sources: {service_points: {type: 'vector', tiles, minzoom: tileJSON.minzoom ?? 0, maxzoom: tileJSON.maxzoom ?? 18}},
+        layers: [{id: 'service-points-dot', type: 'circle', source: 'service_points', 'source-layer': 'service_points',
+            layout: {visibility: visible ? 'visible' : 'none'},
+            paint: {'circle-color': colour, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 3.5, 16, 7],
+                'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5}}],
+    };
 }
 
 // servicePointAt is the id of the point drawn under a screen point, or 0.

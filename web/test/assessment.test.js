@@ -216,8 +216,11 @@ for (const [i, [width, height]] of [[1280, 800], [390, 844]].entries()) {
                 assert.deepEqual(names, [draft.rows[0].name]);
                 if (draft.rows[0].missing?.length) {
                     // A draft's score with marks still missing is not a score yet: the map leaves it uncoloured.
-                    const style = await page.evaluate(() => window.streetchief.map.getPaintProperty('assessment-choropleth', 'fill-color'));
-                    assert.equal(style, 'rgba(0,0,0,0)');
+                    const shown = await page.evaluate(() => {
+                        const m = window.streetchief.map;
+                        return !!m.getLayer('assessment-choropleth') && m.getLayoutProperty('assessment-choropleth', 'visibility') !== 'none';
+                    });
+                    assert.equal(shown, false, 'no choropleth for a draft with missing marks');
                 }
                 assert.equal(await page.locator('#assess-publish, #assess-sim, [data-action="mark"]').count(), 0, 'a street chief neither marks, publishes nor simulates');
                 assert.deepEqual(latin(await panelText(page)), [], 'Latin words in the Chinese tab');
