@@ -4,7 +4,7 @@
 // tables. Nothing here asks the server.
 import {h} from './dom.js';
 import {t} from './i18n/index.js';
-import {Charts} from './trends.js';
+import {Charts, loadCharts} from './trends.js';
 
 // periodName writes a period's label in the language shown: 2026-Q1 → 2026年第1季度, 2026-03 → 2026年3月.
 export function periodName(label) {
@@ -69,7 +69,7 @@ export function trendChart(charts, el, trend) {
         series: trend.series.map((s) => ({name: s.name, type: 'line', connectNulls: false, data: s.scores}))});
 }
 
-export {Charts};
+export {Charts, loadCharts};
 
 const two = (x) => Number(x).toFixed(2);
 const yuan = (x) => Number(x).toLocaleString('zh-CN');

@@ -4,7 +4,7 @@
 // the revisions with their reasons, the scores on the map, the trend per subdistrict, the XLSX and the
 // printable sheet, and the rules simulator. The server decides who sees which rows.
 import {api} from './api.js';
-import {Charts, legend, paint, periodName, simulation, trendChart} from './assessment-map.js';
+import {Charts, legend, loadCharts, paint, periodName, simulation, trendChart} from './assessment-map.js';
 import {SheetView, itemName} from './assessment-sheet.js';
 import {h, replace} from './dom.js';
 import {formatTime, lang, t} from './i18n/index.js';
@@ -76,6 +76,7 @@ export class AssessmentPanel {
     }
 
     async load() {
+        loadCharts(); // with the periods and results, not after them
         this.error = '';
         this.result = null;
         this.render();

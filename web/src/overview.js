@@ -8,7 +8,7 @@ import {t} from './i18n/index.js';
 import {kpiTable, sumRows} from './kpi-table.js';
 import {periodPicker} from './period-picker.js';
 import {interval, kpiParams} from './period.js';
-import {Charts, TREND_FIGURES} from './trends.js';
+import {Charts, TREND_FIGURES, loadCharts} from './trends.js';
 
 const LEVELS = ['district', 'subdistrict', 'community', 'area'];
 // What the league lists, and the trend groups by, at each level.
@@ -87,6 +87,7 @@ export class OverviewPanel {
     }
 
     async load() {
+        loadCharts(); // with the figures, not after them
         const n = ++this.loads;
         this.error = '';
         this.trendError = '';

@@ -1,14 +1,16 @@
-// The overview's charts (ECharts, only the parts used: bar and line charts, their grid, legend and
-// tooltip, the canvas renderer): the trend of cases opened, closed and overdue per interval, the same
-// per unit for one figure, and the league's counts and rates per unit.
-import {BarChart, LineChart} from 'echarts/charts';
-import {GridComponent, LegendComponent, TooltipComponent} from 'echarts/components';
-import * as echarts from 'echarts/core';
-import {CanvasRenderer} from 'echarts/renderers';
-
+// The overview's charts: the trend of cases opened, closed and overdue per interval, the same per
+// unit for one figure, and the league's counts and rates per unit. The engine (chart-engine.js) is
+// loaded the first time a chart is drawn; a chart asked for before then is drawn when it arrives.
 import {t} from './i18n/index.js';
 
-echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+let engine = null;
+let loading = null;
+
+// loadCharts fetches the engine once; panels start it with their data so both arrive together.
+export function loadCharts() {
+    loading ||= import('./chart-engine.js').then((m) => (engine = m.echarts));
+    return loading;
+}
 
 export const TREND_FIGURES = ['opened', 'closed', 'overdue'];
 const COLORS = {opened: '#1e88e5', closed: '#43a047', overdue: '#e53935', cases: '#1e88e5', overdueNow: '#e53935',
@@ -31,22 +33,33 @@ const tick = (interval) => (d) => (interval === 'month' ? d.slice(0, 7) : d.slic
 export class Charts {
     constructor() {
         this.list = [];
+        this.generation = 0; // moves on at each dispose, so a chart waiting for the engine is not drawn after it
     }
 
     dispose() {
         for (const c of this.list) c.dispose();
         this.list = [];
+        this.generation++;
     }
 
     resize() {
         for (const c of this.list) c.resize();
     }
 
-    add(el, option) {
-        const c = echarts.init(el, null, {renderer: 'canvas'});
-        c.setOption(option);
-        this.list.push(c);
-        return c;
+    // add draws a chart in el, now or once the engine has loaded (unless disposed of meanwhile),
+    // and hands it to ready.
+    add(el, option, ready = () => {}) {
+        const draw = () => {
+            const c = engine.init(el, null, {renderer: 'canvas'});
+            c.setOption(option);
+            this.list.push(c);
+            ready(c);
+        };
+        if (engine) return draw();
+        const generation = this.generation;
+        loadCharts().then(() => {
+            if (generation === this.generation && el.isConnected) draw();
+        }, (e) => console.warn('charts: the engine did not load', e)); // eslint-disable-line no-console
     }
 
     // trendTotals: opened, closed and overdue per interval, summed over the series.
@@ -59,7 +72,7 @@ export class Charts {
                 for (const f of TREND_FIGURES) sums[f][i] += p[f] || 0;
             }
         }
-        return this.add(el, {...base(),
+        this.add(el, {...base(),
             xAxis: {type: 'category', data: xs.map(tick(trend.interval))},
             yAxis: {type: 'value', minInterval: 1},
             series: TREND_FIGURES.map((f) => ({name: t(`trend.${f}`), type: 'bar', data: sums[f], itemStyle: {color: COLORS[f]}}))});
@@ -69,7 +82,7 @@ export class Charts {
     trendByUnit(el, trend, figure, onSeries) {
         const xs = starts(trend);
         const series = trend.series || [];
-        const c = this.add(el, {...base(), legend: {...base().legend, type: 'scroll'},
+        this.add(el, {...base(), legend: {...base().legend, type: 'scroll'},
             grid: {...base().grid, top: series.length > 4 ? 56 : 40},
             xAxis: {type: 'category', data: xs.map(tick(trend.interval)), boundaryGap: false},
             yAxis: {type: 'value', minInterval: 1},
@@ -77,18 +90,16 @@ export class Charts {
                 const at = new Map((s.points || []).map((p) => [p.start, p[figure] || 0]));
                 return {name: s.name, type: 'line', symbolSize: 6, emphasis: {focus: 'series'}, triggerLineEvent: true,
                     data: xs.map((x) => at.get(x) ?? 0)};
-            })});
-        c.on('click', (e) => {
+            })}, (c) => c.on('click', (e) => {
             const s = series[e.seriesIndex];
             if (s) onSeries(s.key);
-        });
-        return c;
+        }));
     }
 
     // unitCounts: the league's cases, closed and overdue-now per unit.
     unitCounts(el, rows) {
         const names = rows.map((r) => r.name);
-        return this.add(el, {...base(),
+        this.add(el, {...base(),
             xAxis: {type: 'category', data: names, axisLabel: {interval: 0, rotate: names.length > 5 ? 30 : 0}},
             yAxis: {type: 'value', minInterval: 1},
             series: [
@@ -101,7 +112,7 @@ export class Charts {
     // unitRates: 结案率 and 按期结案率 per unit, in percent.
     unitRates(el, rows) {
         const pct = (r) => (r.percent === '' || r.percent == null ? null : Number(r.percent));
-        return this.add(el, {...base(), tooltip: {trigger: 'axis', valueFormatter: (v) => (v == null ? '—' : `${v}%`)},
+        this.add(el, {...base(), tooltip: {trigger: 'axis', valueFormatter: (v) => (v == null ? '—' : `${v}%`)},
             xAxis: {type: 'value', max: 100, axisLabel: {formatter: '{value}%'}},
             yAxis: {type: 'category', data: rows.map((r) => r.name), inverse: true},
             series: [
