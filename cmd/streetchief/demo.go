@@ -111,7 +111,7 @@ func loadDemo(ctx context.Context, pool *pgxpool.Pool, photos objectstore.Store,
 		return fmt.Errorf("demo funds: %w", err)
 	}
 	fmt.Fprintf(out, "demo funds ledger: %s\n", ledger)
-	taskSum, err := tasks.SeedDemo(ctx, pool, opt.Seed)
+	taskSum, err := tasks.SeedDemo(ctx, pool, photos, opt.Seed)
 	if err != nil {
 		return fmt.Errorf("demo tasks: %w", err)
 	}

@@ -28,8 +28,8 @@ func seedDemoAssessment(ctx context.Context, pool *pgxpool.Pool, seed int64, out
 		return fmt.Errorf("demo assessment: %w", err)
 	}
 	inc := incidents.NewService(pool, engine, incidents.Options{})
-	svc := assessment.NewService(pool, assessment.Sources{Incidents: inc, Merchants: merchants.NewStore(pool, reg, inc, merchants.Rules{}),
-		Reports: reports.NewService(pool), Tasks: tasks.NewService(pool),
+	svc := assessment.NewService(pool, assessment.Sources{Incidents: inc, Merchants: merchants.NewStore(pool, reg, inc, nil, merchants.Rules{}),
+		Reports: reports.NewService(pool), Tasks: tasks.NewService(pool, nil),
 		Patrols: patrols.NewStore(pool, fieldproof.DefaultRules().Patrol, patrols.Options{Incidents: inc})}, policy.DefaultRules())
 	sum, err := svc.SeedDemo(ctx, seed)
 	if err != nil {

@@ -23,7 +23,7 @@ func seedDemoOperations(ctx context.Context, pool *pgxpool.Pool, seed int64, out
 	if err := engine.Load(ctx); err != nil {
 		return fmt.Errorf("demo operations: %w", err)
 	}
-	sum, err := operations.SeedDemo(ctx, operations.NewStore(pool, reg, incidents.NewService(pool, engine, incidents.Options{})), seed, time.Now())
+	sum, err := operations.SeedDemo(ctx, operations.NewStore(pool, reg, incidents.NewService(pool, engine, incidents.Options{}), nil), seed, time.Now())
 	if err != nil {
 		return fmt.Errorf("demo operations: %w", err)
 	}

@@ -91,7 +91,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 		// The shops go to the 门前三包 register after the territory they are located in has committed.
-		shops, err = merchants.NewStore(pool, store, nil, merchants.Rules{}).ImportRows(ctx, who, merchants.OSMRows(rep.Merchants), nil,
+		shops, err = merchants.NewStore(pool, store, nil, nil, merchants.Rules{}).ImportRows(ctx, who, merchants.OSMRows(rep.Merchants), nil,
 			merchants.ImportOptions{DryRun: opt.DryRun, Label: opt.Label})
 		if err != nil {
 			return fmt.Errorf("import: the territory is committed, but the shops: %w", err)

@@ -24,7 +24,7 @@ func seedDemoInspections(ctx context.Context, pool *pgxpool.Pool, seed int64, ou
 	if err := engine.Load(ctx); err != nil {
 		return fmt.Errorf("demo inspections: %w", err)
 	}
-	store := merchants.NewStore(pool, reg, incidents.NewService(pool, engine, incidents.Options{}), merchants.Rules{})
+	store := merchants.NewStore(pool, reg, incidents.NewService(pool, engine, incidents.Options{}), nil, merchants.Rules{})
 	sum, err := merchants.SeedDemoInspections(ctx, store, seed, time.Now())
 	if err != nil {
 		return fmt.Errorf("demo inspections: %w", err)

@@ -43,7 +43,7 @@ func TestAPatrolListsTheInspectionsMadeOnTheWay(t *testing.T) {
 		t.Fatal(err)
 	}
 	lane := access.Principal{Username: "lane", Role: access.LaneChief, PersonID: person.ID, Scope: access.Scope{Communities: []int64{com.ID}}}
-	shops := merchants.NewStore(pool, reg, nil, merchants.Rules{})
+	shops := merchants.NewStore(pool, reg, nil, nil, merchants.Rules{})
 	shop, err := shops.CreateMerchant(ctx, system, merchants.Input{Name: "早餐店", Location: orb.Point{x + 0.005, y + 0.005}, Address: "中山路 2 号"})
 	if err != nil {
 		t.Fatal(err)

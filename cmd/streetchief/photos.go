@@ -9,10 +9,18 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"streetchief/internal/assessment"
+	"streetchief/internal/duties"
 	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
 	"streetchief/internal/objectstore"
+	"streetchief/internal/operations"
 	"streetchief/internal/photorows"
+	"streetchief/internal/policy"
+	"streetchief/internal/tasks"
+	"streetchief/internal/volunteers"
 )
 
 // defaultPhotoDir is beside the development cluster (.data/pg) under the project's data folder, relative
@@ -23,11 +31,6 @@ var defaultPhotoDir = filepath.Join(".data", "photos")
 func photoDirFlag(fs *flag.FlagSet) *string {
 	return fs.String("photo-dir", envOr("STREETCHIEF_PHOTO_DIR", defaultPhotoDir),
 		"directory of the photo store, shared by every replica (NFS or the like) and backed up with the database (env STREETCHIEF_PHOTO_DIR; docs/scale.md#photos)")
-}
-
-type photoOwner interface {
-	MoveOutPhotos(ctx context.Context, batch int, report func(error)) (photorows.Moved, error)
-	CheckPhotoStore(ctx context.Context, report func(error)) (photorows.Checked, error)
 }
 
 const photosUsage = `streetchief photos move-out [--batch N] [--photo-dir DIR]   move photo rows' bytes into the store (restartable)
@@ -67,19 +70,16 @@ func photosCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	defer pool.Close()
 	problems := 0
 	report := func(err error) { problems++; fmt.Fprintln(stderr, "streetchief photos:", err) }
-	inc := incidents.NewService(pool, nil, incidents.Options{Photos: store})
-	// Only the owners whose reads follow a NULL bytes column to the store move their photos so far.
-	owners := []photoOwner{inc, merchants.NewStore(pool, nil, inc, merchants.Rules{})}
-	for _, owner := range owners {
+	for _, table := range photoTables(pool, store) {
 		if sub == "move-out" {
-			m, err := owner.MoveOutPhotos(ctx, *batch, report)
+			m, err := table.MoveOut(ctx, *batch, report)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "%s: %d moved to %s, %d left in the table with errors\n", m.Table, m.Moved, store.Dir(), m.Failed)
 			continue
 		}
-		c, err := owner.CheckPhotoStore(ctx, report)
+		c, err := table.Check(ctx, report)
 		if err != nil {
 			return err
 		}
@@ -89,4 +89,18 @@ func photosCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fmt.Errorf("photos %s: %d rows with problems (listed above)", sub, problems)
 	}
 	return nil
+}
+
+// photoTables are the seven photo tables, each named by its owner, with store as their photos' store.
+func photoTables(pool *pgxpool.Pool, store objectstore.Store) []photorows.Table {
+	inc := incidents.NewService(pool, nil, incidents.Options{Photos: store})
+	return []photorows.Table{
+		inc.PhotoTable(),
+		merchants.NewStore(pool, nil, inc, store, merchants.Rules{}).PhotoTable(),
+		operations.NewStore(pool, nil, inc, store).PhotoTable(),
+		tasks.NewService(pool, store).PhotoTable(),
+		duties.NewService(pool, store).PhotoTable(),
+		volunteers.NewService(pool, store).PhotoTable(),
+		assessment.NewService(pool, assessment.Sources{Photos: store}, policy.Rules{}).PhotoTable(),
+	}
 }

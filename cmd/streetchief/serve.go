@@ -145,7 +145,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	if held != nil {
 		logger.Info("holding some districts only: lookups elsewhere are refused, and escalation and re-routing run on the replicas holding the whole territory", "districts", held)
 	}
-	shops := merchants.NewStore(pool, store, incidentService, merchants.Rules{Proof: proof.CheckIn})
+	shops := merchants.NewStore(pool, store, incidentService, photos, merchants.Rules{Proof: proof.CheckIn})
 	vendors := merchants.NewVendors(shops, merchants.VendorRules{})
 	patrolService := patrolStore(pool, proof.Patrol, shops, vendors, incidentService)
 	tileService := maptiles.NewService(engine, incidentService, pool, maptiles.Options{CacheBytes: int64(*tileCacheMB) << 20, Patrols: patrolService,
@@ -162,7 +162,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 			digestHour, digestMinute, logger)
 	}
 	// Overdue task items are told once each, like overdue cases, by every replica in turn.
-	taskService := tasks.NewService(pool)
+	taskService := tasks.NewService(pool, photos)
 	go taskService.Run(ctx, escalationInterval, logger)
 	go database.KeepPartitionsAhead(ctx, pool, logger)
 	// Replicas behind a load balancer share the report limits through the database.
@@ -172,6 +172,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	go keyLimits.Run(ctx, logger)
 	api := httpapi.New(httpapi.Deps{
 		Notify:     notifyStore,
+		Photos:     photos,
 		Merchants:  shops,
 		Vendors:    vendors,
 		Patrols:    patrolService,
@@ -181,7 +182,7 @@ func serveCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		Tiles:      tileService,
 		Incidents:  incidentService,
 		Reports:    reportReads,
-		Assessment: assessment.NewService(pool, assessment.Sources{Incidents: incidentService, Merchants: shops, Reports: reportService, Tasks: taskService, Patrols: patrolService}, rules),
+		Assessment: assessment.NewService(pool, assessment.Sources{Incidents: incidentService, Merchants: shops, Reports: reportService, Tasks: taskService, Patrols: patrolService, Photos: photos}, rules),
 		Monthly:    monthly.NewService(incidentService, reportReads, store),
 		Tasks:      taskService,
 		PDF:        pdf.New(cfg.Chromium, 0),

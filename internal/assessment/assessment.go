@@ -25,6 +25,7 @@ import (
 	"streetchief/internal/apperr"
 	"streetchief/internal/incidents"
 	"streetchief/internal/merchants"
+	"streetchief/internal/objectstore"
 	"streetchief/internal/patrols"
 	"streetchief/internal/policy"
 	"streetchief/internal/reports"
@@ -38,6 +39,8 @@ type Sources struct {
 	Reports   *reports.Service
 	Tasks     *tasks.Service
 	Patrols   *patrols.Store
+	// Photos is where marks' photos are kept (nil: in their rows).
+	Photos objectstore.Store
 }
 
 // Service is the assessment over one database and the services its computed items ask.
@@ -48,6 +51,7 @@ type Service struct {
 	reports   *reports.Service
 	tasks     *tasks.Service
 	patrols   *patrols.Store
+	photos    objectstore.Store
 	rules     policy.Rules
 	now       func() time.Time
 	// noticeAt dates the street chiefs' notices of a publication, or says there are none; nil is
@@ -60,7 +64,7 @@ type Service struct {
 // outcomes by rules.
 func NewService(db *pgxpool.Pool, src Sources, rules policy.Rules) *Service {
 	return &Service{db: db, incidents: src.Incidents, merchants: src.Merchants, reports: src.Reports, tasks: src.Tasks,
-		patrols: src.Patrols, rules: rules, now: time.Now}
+		patrols: src.Patrols, photos: src.Photos, rules: rules, now: time.Now}
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(pgx.Tx) error) error {

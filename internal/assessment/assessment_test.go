@@ -63,8 +63,8 @@ func newDistrict(t *testing.T) district {
 	engine := lookup.New(store)
 	must(engine.Load(ctx))
 	inc := incidents.NewService(pool, engine, incidents.Options{})
-	svc := NewService(pool, Sources{Incidents: inc, Merchants: merchants.NewStore(pool, store, inc, merchants.Rules{}), Reports: reports.NewService(pool),
-		Tasks: tasks.NewService(pool), Patrols: patrols.NewStore(pool, fieldproof.DefaultRules().Patrol, patrols.Options{Incidents: inc})}, policy.DefaultRules())
+	svc := NewService(pool, Sources{Incidents: inc, Merchants: merchants.NewStore(pool, store, inc, nil, merchants.Rules{}), Reports: reports.NewService(pool),
+		Tasks: tasks.NewService(pool, nil), Patrols: patrols.NewStore(pool, fieldproof.DefaultRules().Patrol, patrols.Options{Incidents: inc})}, policy.DefaultRules())
 	svc.now = func() time.Time { return time.Date(2025, 8, 1, 9, 0, 0, 0, incidents.Beijing) }
 	share := policy.Score(6000)
 	for _, sh := range []Sheet{

@@ -153,11 +153,8 @@ func (s *Service) RecordMark(ctx context.Context, who access.Principal, p Period
 		if err != nil {
 			return wrap("insert mark", err)
 		}
-		for i, ph := range in.Photos {
-			if _, err := tx.Exec(ctx, `INSERT INTO assessment_mark_photo (mark_id, seq, content_type, bytes) VALUES ($1, $2, $3, $4)`,
-				m.ID, i+1, ph.ContentType, ph.Bytes); err != nil {
-				return wrap("mark photo", err)
-			}
+		if err := s.insertMarkPhotos(ctx, tx, m.ID, in.Photos); err != nil {
+			return err
 		}
 		m = Mark{ID: m.ID, SubdistrictID: in.SubdistrictID, ItemCode: it.Code, Points: in.Points, Note: in.Note, Photos: len(in.Photos),
 			CreatedAt: m.CreatedAt, CreatedBy: who.Label(), Reason: strings.TrimSpace(in.Reason)}

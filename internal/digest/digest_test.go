@@ -72,7 +72,7 @@ func TestOneDigestPerPersonAndDay(t *testing.T) {
 
 	store := registry.NewStore(db)
 	svc := incidents.NewService(db, lookup.New(store), incidents.Options{})
-	src := digest.Sources{DB: db, Incidents: svc, Merchants: merchants.NewStore(db, store, svc, merchants.Rules{}), Reports: reports.NewService(db)}
+	src := digest.Sources{DB: db, Incidents: svc, Merchants: merchants.NewStore(db, store, svc, nil, merchants.Rules{}), Reports: reports.NewService(db)}
 	rep, err := src.Reports.Gaps(ctx, access.System("test"), reports.Query{Scope: reports.Scope{Level: "district"}, Kinds: []string{reports.KindVacant}})
 	if err != nil {
 		t.Fatal(err)

@@ -70,7 +70,7 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, seed int64) (DemoSummary,
 	reg := registry.NewStore(pool)
 	admin := access.System("demo")
 	clock := now
-	svc := NewService(pool).WithClock(func() time.Time { return clock })
+	svc := NewService(pool, nil).WithClock(func() time.Time { return clock })
 	today := beijingDay(now)
 	started := today.AddDate(-1, -6, 0)
 	person := func() (int64, error) {

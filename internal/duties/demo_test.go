@@ -38,7 +38,7 @@ func TestSeedDemo(t *testing.T) {
 	if !found {
 		t.Fatalf("the silent deputy %s is not in the gap report: %+v", sum.Silent, rep.Silent)
 	}
-	svc := duties.NewService(dbtest.Pool(t)) // today, as the demo was written
+	svc := duties.NewService(dbtest.Pool(t), nil) // today, as the demo was written
 	ms, err := svc.ListMembers(ctx, w.leader, duties.MemberFilter{})
 	if err != nil {
 		t.Fatal(err)

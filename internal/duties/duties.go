@@ -15,6 +15,7 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/database"
+	"streetchief/internal/objectstore"
 )
 
 // MemberType is what a member is; duty_member.member_type's CHECK allows exactly these.
@@ -54,12 +55,15 @@ var beijing = time.FixedZone("CST", 8*3600)
 
 // Service reads and writes the duty tables.
 type Service struct {
-	db  *pgxpool.Pool
-	now func() time.Time
+	db     *pgxpool.Pool
+	photos objectstore.Store // nil: photos' bytes in their rows
+	now    func() time.Time
 }
 
-// NewService returns a Service on db.
-func NewService(db *pgxpool.Pool) *Service { return &Service{db: db, now: time.Now} }
+// NewService returns a Service on db, keeping photos and scans in photos (nil: in their rows).
+func NewService(db *pgxpool.Pool, photos objectstore.Store) *Service {
+	return &Service{db: db, photos: photos, now: time.Now}
+}
 
 // WithClock returns a copy that takes the time from now: tests and the demo write a year of history.
 func (s *Service) WithClock(now func() time.Time) *Service {

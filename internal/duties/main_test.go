@@ -85,7 +85,7 @@ func newWorld(t testing.TB) *world {
 			t.Fatal(err)
 		}
 	}
-	w.svc = duties.NewService(pool).WithClock(func() time.Time { return w.clock })
+	w.svc = duties.NewService(pool, nil).WithClock(func() time.Time { return w.clock })
 	w.deputy = w.mustMember(duties.MemberInput{PersonID: dep.ID, Type: duties.PeoplesCongressDeputy, Level: "district", CommunityID: w.comA.ID, From: "2025-01-01"})
 	w.party = w.mustMember(duties.MemberInput{PersonID: pm.ID, Type: duties.PartyMember, Level: "subdistrict", CommunityID: w.comA.ID, From: "2025-01-01"})
 	w.me = access.Principal{UserID: 9001, Username: "deputy", PersonID: dep.ID, Role: access.Participant}

@@ -3,7 +3,6 @@ package duties
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/incidents"
+	"streetchief/internal/objectstore"
+	"streetchief/internal/photorows"
 )
 
 // Pledge is a member's signed pledge (承诺书) for a period [From, Until). A renewal is a newer pledge;
@@ -105,7 +106,7 @@ func (s *Service) SignPledge(ctx context.Context, who access.Principal, memberID
 		}
 		var sha []byte
 		if scan != nil {
-			if sha, err = storeFile(ctx, tx, *scan); err != nil {
+			if sha, err = s.storeFile(ctx, tx, *scan); err != nil {
 				return err
 			}
 		}
@@ -157,8 +158,11 @@ func (s *Service) PledgeScan(ctx context.Context, who access.Principal, pledgeID
 	if errors.Is(err, pgx.ErrNoRows) || apperr.Is(err, apperr.NotFound) {
 		return f, apperr.New(apperr.NotFound, "no scan of pledge %d", pledgeID)
 	}
+	if err == nil {
+		f.Bytes, err = objectstore.Resolve(ctx, s.photos, f.SHA256, f.Bytes)
+	}
 	if err != nil {
-		return f, fmt.Errorf("pledge scan: %w", err)
+		return incidents.PhotoFile{}, fmt.Errorf("pledge scan: %w", err)
 	}
 	return f, nil
 }
@@ -189,11 +193,20 @@ func decodeScan(b64 string) (*file, error) {
 	return &file{contentType: p.ContentType, bytes: p.Bytes}, nil
 }
 
-func storeFile(ctx context.Context, tx pgx.Tx, f file) ([]byte, error) {
-	sum := sha256.Sum256(f.bytes)
-	if _, err := tx.Exec(ctx, `INSERT INTO duty_file (sha256, content_type, bytes) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING`,
-		sum[:], f.contentType, f.bytes); err != nil {
+// storeFile keeps a photo or a scan once by content, its bytes in the store before its row, and
+// answers its hash.
+func (s *Service) storeFile(ctx context.Context, tx pgx.Tx, f file) ([]byte, error) {
+	key := objectstore.KeyOf(f.bytes)
+	rowBytes, size, err := objectstore.PutForRow(ctx, s.photos, key, f.bytes)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO duty_file (sha256, content_type, bytes, size_bytes) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
+		key[:], f.contentType, rowBytes, size); err != nil {
 		return nil, translate(err, "file")
 	}
-	return sum[:], nil
+	return key[:], nil
 }
+
+// PhotoTable is duty_file, for moving its rows' bytes (photos and scans) into the store and checking them.
+func (s *Service) PhotoTable() photorows.Table { return photorows.For(s.db, s.photos, "duty_file") }

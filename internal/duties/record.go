@@ -161,7 +161,7 @@ func (s *Service) EnterRecord(ctx context.Context, who access.Principal, in Reco
 		}
 		shas := make([][]byte, 0, len(c.photos))
 		for _, p := range c.photos {
-			sha, err := storeFile(ctx, tx, file{contentType: p.ContentType, bytes: p.Bytes})
+			sha, err := s.storeFile(ctx, tx, file{contentType: p.ContentType, bytes: p.Bytes})
 			if err != nil {
 				return err
 			}

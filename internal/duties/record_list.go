@@ -11,6 +11,7 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/incidents"
+	"streetchief/internal/objectstore"
 )
 
 // RecordFilter selects records.
@@ -72,8 +73,11 @@ func (s *Service) RecordPhoto(ctx context.Context, who access.Principal, id int6
 	if errors.Is(err, pgx.ErrNoRows) {
 		return f, apperr.New(apperr.NotFound, "photo %d of record %d not found", n, id)
 	}
+	if err == nil {
+		f.Bytes, err = objectstore.Resolve(ctx, s.photos, f.SHA256, f.Bytes)
+	}
 	if err != nil {
-		return f, fmt.Errorf("record photo: %w", err)
+		return incidents.PhotoFile{}, fmt.Errorf("record photo: %w", err)
 	}
 	return f, nil
 }

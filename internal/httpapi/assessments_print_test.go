@@ -34,9 +34,9 @@ func TestAssessmentResultAnswersXLSXAndPrintableSheet(t *testing.T) {
 		t.Fatal(err)
 	}
 	inc, rep := incidentService(t, pool, engine), reports.NewService(pool)
-	shops := merchants.NewStore(pool, store, inc, merchants.Rules{})
+	shops := merchants.NewStore(pool, store, inc, nil, merchants.Rules{})
 	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Reports: rep, Auth: svc,
-		Incidents: inc, Merchants: shops, Assessment: assessment.NewService(pool, assessment.Sources{Incidents: inc, Merchants: shops, Reports: rep, Tasks: tasks.NewService(pool)}, policy.DefaultRules()),
+		Incidents: inc, Merchants: shops, Assessment: assessment.NewService(pool, assessment.Sources{Incidents: inc, Merchants: shops, Reports: rep, Tasks: tasks.NewService(pool, nil)}, policy.DefaultRules()),
 		PDF: pdf.New("/nonexistent/chromium", 0), MaxBodyBytes: 64 << 10}))
 	t.Cleanup(srv.Close)
 	leader := asUser(t, srv, svc, "printing-leader", access.DistrictLeader, 0)

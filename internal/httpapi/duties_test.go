@@ -91,9 +91,10 @@ func TestDutyRecordsOverHTTP(t *testing.T) {
 		t.Fatalf("confirm: %d %v", status, doc)
 	}
 	resp, body := getRaw(t, me, fmt.Sprintf("/api/v1/duty-records/%d/photos/1", rid))
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" || len(body) == 0 {
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" || !bytes.Equal(body, pngBytes(t)) {
 		t.Fatalf("photo: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
+	photoInStore(t, "duty_file", pngBytes(t))
 	status, sum := leader.do("GET", "/api/v1/duties/summary?by=community", "")
 	if status != http.StatusOK {
 		t.Fatalf("summary: %d %v", status, sum)

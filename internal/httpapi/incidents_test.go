@@ -28,6 +28,7 @@ import (
 	"streetchief/internal/httpapi"
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
+	"streetchief/internal/photorows/photorowstest"
 	"streetchief/internal/registry"
 )
 
@@ -108,7 +109,7 @@ func newIncidentWorld(t *testing.T) *incidentWorld {
 		must(err)
 	}
 	authSvc := auth.NewService(pool, auth.Options{})
-	svc := incidents.NewService(pool, routingEngine(t, pool), incidents.Options{Photos: testPhotoStore(t)})
+	svc := incidents.NewService(pool, routingEngine(t, pool), incidents.Options{Photos: photorowstest.NewStore(t)})
 	w.srv = httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Auth: authSvc, Incidents: svc, MaxBodyBytes: 64 << 10}))
 	t.Cleanup(w.srv.Close)
 	w.public = &apiClient{t: t, srv: w.srv}

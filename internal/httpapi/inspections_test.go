@@ -19,6 +19,8 @@ import (
 	"streetchief/internal/auth"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/httpapi"
+	"streetchief/internal/incidents"
+	"streetchief/internal/photorows/photorowstest"
 	"streetchief/internal/registry"
 )
 
@@ -78,7 +80,10 @@ func newInspectionWorld(t *testing.T) *inspectionWorld {
 	}
 	w.shopA, w.shopB, w.closed = shop("甲店", x+0.003, "open"), shop("乙店", x+0.013, "open"), shop("关门店", x+0.004, "closed")
 	authSvc := auth.NewService(pool, auth.Options{})
-	w.srv = httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Auth: authSvc, Incidents: incidentService(t, pool, nil)}))
+	// One store for the incident service and for the merchants the server builds, as serve wires them.
+	photos := photorowstest.NewStore(t)
+	w.srv = httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Auth: authSvc, Photos: photos,
+		Incidents: incidents.NewService(pool, routingEngine(t, pool), incidents.Options{Photos: photos})}))
 	t.Cleanup(w.srv.Close)
 	w.inspector = asUser(t, w.srv, authSvc, code("insp"), access.Inspector, insp.ID)
 	w.laneB = asUser(t, w.srv, authSvc, code("lane-b"), access.LaneChief, laneB.ID)

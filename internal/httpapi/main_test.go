@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -13,6 +12,7 @@ import (
 	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/objectstore"
+	"streetchief/internal/photorows/photorowstest"
 	"streetchief/internal/registry"
 )
 
@@ -25,17 +25,7 @@ func incidentService(t testing.TB, pool *pgxpool.Pool, engine *lookup.Engine) *i
 	if engine == nil {
 		engine = routingEngine(t, pool)
 	}
-	return incidents.NewService(pool, engine, incidents.Options{Photos: testPhotoStore(t)})
-}
-
-// testPhotoStore is an object store in a temporary directory, as serve's --photo-dir.
-func testPhotoStore(t testing.TB) *objectstore.FS {
-	t.Helper()
-	s, err := objectstore.NewFS(filepath.Join(t.TempDir(), "photos"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return incidents.NewService(pool, engine, incidents.Options{Photos: photorowstest.NewStore(t)})
 }
 
 // photoInStore asserts that b's row in table keeps its size and no bytes: a read that answers b came from the store.

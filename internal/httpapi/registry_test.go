@@ -16,9 +16,11 @@ import (
 	"streetchief/internal/auth"
 	"streetchief/internal/dbtest"
 	"streetchief/internal/httpapi"
+	"streetchief/internal/incidents"
 	"streetchief/internal/lookup"
 	"streetchief/internal/monthly"
 	"streetchief/internal/pdf"
+	"streetchief/internal/photorows/photorowstest"
 	"streetchief/internal/registry"
 	"streetchief/internal/reports"
 )
@@ -41,8 +43,10 @@ func newAPI(t *testing.T) (*httptest.Server, *auth.Service) {
 	if err := engine.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	inc, rep := incidentService(t, pool, engine), reports.NewService(pool)
-	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Reports: rep, Auth: svc,
+	// One photo store for every domain, as serve's --photo-dir: the services New builds take Photos.
+	photos := photorowstest.NewStore(t)
+	inc, rep := incidents.NewService(pool, engine, incidents.Options{Photos: photos}), reports.NewService(pool)
+	srv := httptest.NewServer(httpapi.New(httpapi.Deps{DB: pool, Registry: store, Lookup: engine, Reports: rep, Auth: svc, Photos: photos,
 		Incidents: inc, Monthly: monthly.NewService(inc, rep, store), PDF: pdf.New("", 0), MaxBodyBytes: 64 << 10}))
 	t.Cleanup(srv.Close)
 	return srv, svc

@@ -330,6 +330,7 @@ func (s *Server) routes() {
 		"A month (2026-03) or quarter (2026-Q1): a live draft with each item's points and figures until published, then the standing revision (revision=N for an older one) with its outcomes and their reasons", s.assessmentResult)
 	s.handle("POST", "/api/v1/assessments/{kind}/{period}/marks", assessmentMarkers, "assessment",
 		"An assessor's mark on an entered or spot-check item ({subdistrict_id, item_code, points, note, photos: base64, reason when it supersedes a mark})", s.recordAssessmentMark)
+	s.handle("GET", "/api/v1/assessments/marks/{id}/photos/{n}", assessmentReaders, "assessment", "A photo of an assessor's mark (a street chief: of their own subdistricts)", servePhoto(s.Assessment.MarkPhoto))
 	s.handle("POST", "/api/v1/assessments/marks/{id}:void", assessmentMarkers, "assessment", "Void a mark entered by mistake ({\"reason\"}); it stays on record", s.voidAssessmentMark)
 	s.handle("POST", "/api/v1/assessments/{kind}/{period}/samples", assessmentMarkers, "assessment",
 		"Draw the areas of a subdistrict an assessor spot-checks (随机抽查) for a sample item ({subdistrict_id, item_code, count ≤ 30}), once", s.drawAssessmentSample)

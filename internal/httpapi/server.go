@@ -24,6 +24,7 @@ import (
 	"streetchief/internal/merchants"
 	"streetchief/internal/monthly"
 	"streetchief/internal/notify"
+	"streetchief/internal/objectstore"
 	"streetchief/internal/operations"
 	"streetchief/internal/partners"
 	"streetchief/internal/patrols"
@@ -88,6 +89,9 @@ type Deps struct {
 	Duties *duties.Service
 	// ServicePoints is the register of service points (便民服务点); nil builds one on DB.
 	ServicePoints *servicepoints.Service
+	// Photos is the object store that the services New builds itself (and the volunteers') keep
+	// photos in; nil keeps their photos in their rows. Services passed in bring their own.
+	Photos objectstore.Store
 }
 
 // DefaultPublicReportsPerMinute is generous for people on one network (a school, a market's Wi-Fi)
@@ -119,16 +123,16 @@ func New(d Deps) *Server {
 		panic("httpapi.New: DB, Registry, Auth and Incidents are required")
 	}
 	if d.Merchants == nil {
-		d.Merchants = merchants.NewStore(d.DB, d.Registry, d.Incidents, merchants.Rules{})
+		d.Merchants = merchants.NewStore(d.DB, d.Registry, d.Incidents, d.Photos, merchants.Rules{})
 	}
 	if d.Cadres == nil {
 		d.Cadres = cadres.NewService(d.DB, d.Incidents)
 	}
 	if d.Operations == nil {
-		d.Operations = operations.NewStore(d.DB, d.Registry, d.Incidents)
+		d.Operations = operations.NewStore(d.DB, d.Registry, d.Incidents, d.Photos)
 	}
 	if d.Tasks == nil {
-		d.Tasks = tasks.NewService(d.DB)
+		d.Tasks = tasks.NewService(d.DB, d.Photos)
 	}
 	if d.Patrols == nil {
 		d.Patrols = patrols.NewStore(d.DB, fieldproof.DefaultRules().Patrol, patrols.Options{Incidents: d.Incidents})
@@ -137,7 +141,7 @@ func New(d Deps) *Server {
 		d.Partners = partners.NewService(d.DB, d.Registry)
 	}
 	if d.Duties == nil {
-		d.Duties = duties.NewService(d.DB)
+		d.Duties = duties.NewService(d.DB, d.Photos)
 	}
 	if d.ServicePoints == nil {
 		d.ServicePoints = servicepoints.NewService(d.DB)
@@ -146,7 +150,7 @@ func New(d Deps) *Server {
 		d.Reports = reports.NewService(d.DB)
 	}
 	if d.Assessment == nil {
-		d.Assessment = assessment.NewService(d.DB, assessment.Sources{Incidents: d.Incidents, Merchants: d.Merchants, Reports: d.Reports, Tasks: d.Tasks, Patrols: d.Patrols}, policy.DefaultRules())
+		d.Assessment = assessment.NewService(d.DB, assessment.Sources{Incidents: d.Incidents, Merchants: d.Merchants, Reports: d.Reports, Tasks: d.Tasks, Patrols: d.Patrols, Photos: d.Photos}, policy.DefaultRules())
 	}
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 8 << 20

@@ -101,6 +101,7 @@ func TestTasksOverHTTP(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" || !bytes.Equal(got, buf.Bytes()) {
 		t.Fatalf("photo: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
+	photoInStore(t, "task_photo", buf.Bytes())
 	item := fmt.Sprintf("/api/v1/task-items/%d", itemID)
 	if status, _ := leader.do("POST", item+":accept", `{}`); status != http.StatusConflict {
 		t.Fatalf("accept an item in progress: %d", status)

@@ -12,7 +12,9 @@ import (
 )
 
 // volunteersService is cheap to build: it keeps no state beside the pool.
-func (s *Server) volunteersService() *volunteers.Service { return volunteers.NewService(s.DB) }
+func (s *Server) volunteersService() *volunteers.Service {
+	return volunteers.NewService(s.DB, s.Photos)
+}
 
 func (s *Server) listVolunteerOrgs(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.volunteersService().Organisations(r.Context(), principal(r))

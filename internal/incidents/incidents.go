@@ -114,10 +114,6 @@ func NewService(db *pgxpool.Pool, m Matcher, opt Options) *Service {
 	return s
 }
 
-// PhotoStore is the object store the service keeps photos in (nil: in the rows), for the packages
-// whose photos share it.
-func (s *Service) PhotoStore() objectstore.Store { return s.photos }
-
 // inTx runs fn in one transaction: the incident, its events, photos, idempotency key and audit rows
 // commit together or not at all.
 func (s *Service) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // registers the JPEG decoder for image.DecodeConfig
@@ -96,12 +95,12 @@ func (s *Service) attachPhotos(ctx context.Context, tx pgx.Tx, incidentID, event
 	}
 	for _, p := range photos {
 		n++
-		rowBytes, err := PutPhoto(ctx, s.photos, p)
+		rowBytes, size, err := p.PutForRow(ctx, s.photos)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO incident_photo (sha256, content_type, bytes, size_bytes, width, height)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING`, p.SHA256[:], p.ContentType, rowBytes, SizeInStore(rowBytes, p),
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING`, p.SHA256[:], p.ContentType, rowBytes, size,
 			p.Width, p.Height); err != nil {
 			return fmt.Errorf("store photo: %w", err)
 		}
@@ -113,26 +112,11 @@ func (s *Service) attachPhotos(ctx context.Context, tx pgx.Tx, incidentID, event
 	return nil
 }
 
-// PutPhoto puts a checked photo's bytes into store and returns what its row's bytes column gets: nil
-// (the photo is in the store), or the bytes themselves when there is no store. Every package whose
-// photos are incidents.Photo writes them through it.
-func PutPhoto(ctx context.Context, store objectstore.Store, p Photo) ([]byte, error) {
-	if store == nil {
-		return p.Bytes, nil
-	}
-	if err := store.Put(ctx, objectstore.Key(p.SHA256), p.Bytes); err != nil {
-		return nil, fmt.Errorf("store photo: %w", err)
-	}
-	return nil, nil
-}
-
-// SizeInStore is a photo row's size_bytes: set when its bytes are in the store (migration 0045).
-func SizeInStore(rowBytes []byte, p Photo) *int {
-	if rowBytes != nil {
-		return nil
-	}
-	n := len(p.Bytes)
-	return &n
+// PutForRow puts the photo into store ahead of the row that names it, and returns that row's bytes
+// and size_bytes (objectstore.PutForRow). Every package whose photos are incidents.Photo writes them
+// through it.
+func (p Photo) PutForRow(ctx context.Context, store objectstore.Store) (rowBytes []byte, sizeBytes *int, err error) {
+	return objectstore.PutForRow(ctx, store, objectstore.Key(p.SHA256), p.Bytes)
 }
 
 // PhotoFile is a stored photo as served.
@@ -179,19 +163,7 @@ func DecodePhotos(items []string) ([][]byte, error) {
 	return raw, nil
 }
 
-// MoveOutPhotos moves the bytes of incident photos written before the object store into it, batch
-// rows at a time (photorows.MoveOut); the rows stay, with their hash, type and size.
-func (s *Service) MoveOutPhotos(ctx context.Context, batch int, report func(error)) (photorows.Moved, error) {
-	if s.photos == nil {
-		return photorows.Moved{}, errors.New("incident photos: no object store to move them to")
-	}
-	return photorows.MoveOut(ctx, s.db, s.photos, "incident_photo", batch, report)
-}
-
-// CheckPhotoStore reports every incident photo whose blob is missing or corrupt (photorows.Check).
-func (s *Service) CheckPhotoStore(ctx context.Context, report func(error)) (photorows.Checked, error) {
-	if s.photos == nil {
-		return photorows.Checked{}, errors.New("incident photos: no object store to check")
-	}
-	return photorows.Check(ctx, s.db, s.photos, "incident_photo", report)
+// PhotoTable is incident_photo, for moving its rows' bytes into the store and checking them.
+func (s *Service) PhotoTable() photorows.Table {
+	return photorows.For(s.db, s.photos, "incident_photo")
 }

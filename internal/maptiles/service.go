@@ -82,7 +82,7 @@ func NewService(engine *lookup.Engine, inc *incidents.Service, db *pgxpool.Pool,
 		opt.Now = time.Now
 	}
 	if opt.Merchants == nil && db != nil {
-		opt.Merchants = merchants.NewStore(db, nil, inc, merchants.Rules{})
+		opt.Merchants = merchants.NewStore(db, nil, inc, nil, merchants.Rules{})
 	}
 	if opt.Patrols == nil && db != nil {
 		opt.Patrols = patrols.NewStore(db, fieldproof.DefaultRules().Patrol, patrols.Options{})

@@ -73,7 +73,7 @@ func SeedDemoVendors(ctx context.Context, pool *pgxpool.Pool, reg *registry.Stor
 	clock := now
 	tick := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
 	inc := incidents.NewService(pool, m, incidents.Options{Now: tick, Photos: photos})
-	v := NewVendors(NewStore(pool, reg, inc, Rules{}), VendorRules{Now: tick})
+	v := NewVendors(NewStore(pool, reg, inc, photos, Rules{}), VendorRules{Now: tick})
 	rows, err := pool.Query(ctx, `SELECT a.id, a.name, COALESCE(a.community_id, 0),
 			COALESCE((SELECT s.person_id FROM assignment_standing s WHERE s.admin_unit_id = a.community_id AND s.role = 'lane_chief'
 				AND s.valid @> now() ORDER BY s.is_primary DESC, s.id LIMIT 1), 0)

@@ -47,7 +47,7 @@ func TestDemoVendorsTradeMostlyInsideWithOneRepeatOffender(t *testing.T) {
 	if sum.RepeatOffenders != 1 {
 		t.Fatalf("%+v: want one repeat offender", sum)
 	}
-	v := merchants.NewVendors(merchants.NewStore(pool, reg, nil, merchants.Rules{}), merchants.VendorRules{})
+	v := merchants.NewVendors(merchants.NewStore(pool, reg, nil, nil, merchants.Rules{}), merchants.VendorRules{})
 	offenders, err := v.RepeatOffenders(ctx, access.System("test"))
 	if err != nil || len(offenders) != 1 || len(offenders[0].Record) < 3 {
 		t.Fatalf("repeat offenders %+v %v", offenders, err)

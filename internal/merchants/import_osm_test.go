@@ -33,7 +33,7 @@ func TestImportLiechtensteinShops(t *testing.T) {
 	if rep.UnitsByLevel["subdistrict"] == 0 || len(rep.Merchants) < 50 {
 		t.Fatalf("extract: %v units, %d shops", rep.UnitsByLevel, len(rep.Merchants))
 	}
-	store := merchants.NewStore(pool, reg, nil, merchants.Rules{})
+	store := merchants.NewStore(pool, reg, nil, nil, merchants.Rules{})
 	rows := merchants.OSMRows(rep.Merchants)
 	first, err := store.ImportRows(ctx, system, rows, nil, merchants.ImportOptions{})
 	if err != nil {

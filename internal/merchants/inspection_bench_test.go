@@ -163,7 +163,7 @@ func openBenchCity(b *testing.B, ctx context.Context, pool *pgxpool.Pool, url st
 		return err
 	}
 	inc := incidents.NewService(pool, engine, incidents.Options{})
-	bench.store = merchants.NewStore(pool, reg, inc, merchants.Rules{})
+	bench.store = merchants.NewStore(pool, reg, inc, nil, merchants.Rules{})
 	bench.admin = access.Principal{Role: access.Admin, Username: "bench", Scope: access.Scope{All: true}}
 	rows, err := pool.Query(ctx, `SELECT id FROM merchant ORDER BY id`)
 	if err != nil {
@@ -202,7 +202,7 @@ func openBenchCity(b *testing.B, ctx context.Context, pool *pgxpool.Pool, url st
 		return err
 	}
 	asyncInc := incidents.NewService(asyncPool, engine, incidents.Options{})
-	bench.async = merchants.NewStore(asyncPool, reg, asyncInc, merchants.Rules{})
+	bench.async = merchants.NewStore(asyncPool, reg, asyncInc, nil, merchants.Rules{})
 	bench.asyncServer = httpapi.New(httpapi.Deps{DB: asyncPool, Registry: reg, Auth: auth.NewService(asyncPool, auth.Options{}),
 		Incidents: asyncInc, Merchants: bench.async, Lookup: engine})
 	b.Logf("bench city: %d shops, %d inspections, built in %s", len(bench.shops), inspections, time.Since(t0).Round(time.Second))

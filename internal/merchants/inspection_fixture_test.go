@@ -85,7 +85,7 @@ func newIWorld(t *testing.T) *iworld {
 	engine := lookup.New(reg)
 	must(engine.Load(ctx))
 	w.inc = incidents.NewService(pool, engine, incidents.Options{})
-	w.store = merchants.NewStore(pool, reg, w.inc, merchants.Rules{})
+	w.store = merchants.NewStore(pool, reg, w.inc, nil, merchants.Rules{})
 	return w
 }
 

@@ -42,7 +42,7 @@ func newWorld(t *testing.T) *world {
 	ctx := context.Background()
 	pool := dbtest.Pool(t)
 	reg := registry.NewStore(pool)
-	w := &world{store: merchants.NewStore(pool, reg, nil, merchants.Rules{}), reg: reg, x: 100 + 0.1*float64(worlds), y: 30}
+	w := &world{store: merchants.NewStore(pool, reg, nil, nil, merchants.Rules{}), reg: reg, x: 100 + 0.1*float64(worlds), y: 30}
 	unit := func(level string, parent int64, code, name string, b orb.MultiPolygon) registry.AdminUnit {
 		t.Helper()
 		u, err := reg.CreateAdminUnit(ctx, system, registry.AdminUnitInput{Level: level, ParentID: parent,

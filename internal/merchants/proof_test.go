@@ -153,7 +153,7 @@ func TestCheckInRulesComeFromTheStoresRules(t *testing.T) {
 	w := newIWorld(t)
 	rules := fieldproof.DefaultRules().CheckIn
 	rules.MaxAccuracyM = 200
-	store := merchants.NewStore(dbtest.Pool(t), nil, w.inc, merchants.Rules{Proof: rules})
+	store := merchants.NewStore(dbtest.Pool(t), nil, w.inc, nil, merchants.Rules{Proof: rules})
 	a := w.shop("书店", w.inA(0), w.insp.ID)
 	in, err := visit{shop: a, at: time.Now().Add(-time.Hour), p: w.inA(0), accuracy: 120}.fields().Input(nil, time.Now())
 	if err != nil {
@@ -224,7 +224,7 @@ func TestCoverageCountsSuspectCheckInsApart(t *testing.T) {
 // accuracy limit at zero, which would flag every fix.
 func TestPartialCheckInRulesKeepTheOtherDefaults(t *testing.T) {
 	w := newIWorld(t)
-	store := merchants.NewStore(dbtest.Pool(t), nil, w.inc, merchants.Rules{Proof: fieldproof.CheckInRules{TeleportKmh: 300}})
+	store := merchants.NewStore(dbtest.Pool(t), nil, w.inc, nil, merchants.Rules{Proof: fieldproof.CheckInRules{TeleportKmh: 300}})
 	a := w.shop("米店", w.inA(0), w.insp.ID)
 	in, err := visit{shop: a, at: time.Now().Add(-time.Hour), p: w.inA(0), accuracy: 5}.fields().Input(nil, time.Now())
 	if err != nil {

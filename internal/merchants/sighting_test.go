@@ -127,7 +127,7 @@ func TestRepeatOffenderFiresAtNAndJoinsTheOpenCase(t *testing.T) {
 func TestRepeatRuleCountsOnlyTheWindow(t *testing.T) {
 	w := newVendorWorld(t)
 	v := w.register("偶犯")
-	w.v = merchants.NewVendors(merchants.NewStore(dbtest.Pool(t), nil, w.inc, merchants.Rules{}),
+	w.v = merchants.NewVendors(merchants.NewStore(dbtest.Pool(t), nil, w.inc, nil, merchants.Rules{}),
 		merchants.VendorRules{Now: w.clock.Now, RepeatDays: 2, MaxAge: 60 * 24 * time.Hour})
 	start := monday.Add(-10 * 24 * time.Hour)
 	for i, d := range []int{0, 1, 3} {

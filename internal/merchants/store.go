@@ -5,6 +5,7 @@ import (
 
 	"streetchief/internal/fieldproof"
 	"streetchief/internal/incidents"
+	"streetchief/internal/objectstore"
 	"streetchief/internal/registry"
 )
 
@@ -44,10 +45,11 @@ type Store struct {
 	db        *pgxpool.Pool
 	registry  *registry.Store
 	incidents *incidents.Service
+	photos    objectstore.Store // nil: photos' bytes in their rows
 	rules     Rules
 }
 
-// NewStore returns a Store on db.
-func NewStore(db *pgxpool.Pool, reg *registry.Store, inc *incidents.Service, rules Rules) *Store {
-	return &Store{db: db, registry: reg, incidents: inc, rules: rules.withDefaults()}
+// NewStore returns a Store on db, keeping photos in photos (nil: in their rows).
+func NewStore(db *pgxpool.Pool, reg *registry.Store, inc *incidents.Service, photos objectstore.Store, rules Rules) *Store {
+	return &Store{db: db, registry: reg, incidents: inc, photos: photos, rules: rules.withDefaults()}
 }

@@ -98,7 +98,7 @@ func newVendorWorld(t *testing.T) *vendorWorld {
 	engine := lookup.New(reg)
 	must(engine.Load(ctx))
 	w.inc = incidents.NewService(pool, engine, incidents.Options{Now: w.clock.Now})
-	w.v = merchants.NewVendors(merchants.NewStore(pool, reg, w.inc, merchants.Rules{}), merchants.VendorRules{Now: w.clock.Now})
+	w.v = merchants.NewVendors(merchants.NewStore(pool, reg, w.inc, nil, merchants.Rules{}), merchants.VendorRules{Now: w.clock.Now})
 	w.asLane = access.Principal{UserID: 0, Role: access.LaneChief, Username: "lane", PersonID: w.lane.ID, Scope: access.Scope{Communities: []int64{w.comA.ID}}}
 	w.asLaneB = access.Principal{Role: access.LaneChief, Username: "laneB", Scope: access.Scope{Communities: []int64{w.comB.ID}}}
 	w.asStreet = access.Principal{Role: access.StreetChief, Username: "street", PersonID: w.street.ID,

@@ -85,3 +85,18 @@ func Resolve(ctx context.Context, s Store, sha []byte, rowBytes []byte) ([]byte,
 	}
 	return s.Get(ctx, key)
 }
+
+// PutForRow puts b, whose key is key, into s ahead of the row that will name it, and returns what that
+// row's bytes and size_bytes columns get (migration 0045): NULL bytes and b's size when s holds it, or
+// b itself and a NULL size when there is no store (s nil). Put returns once the blob is durable, so a
+// transaction that fails after it leaves at most an unreferenced blob, never a row without one.
+func PutForRow(ctx context.Context, s Store, key Key, b []byte) (rowBytes []byte, sizeBytes *int, err error) {
+	if s == nil {
+		return b, nil, nil
+	}
+	if err := s.Put(ctx, key, b); err != nil {
+		return nil, nil, fmt.Errorf("store photo: %w", err)
+	}
+	n := len(b)
+	return nil, &n, nil
+}

@@ -68,7 +68,7 @@ func (s *Store) Create(ctx context.Context, who access.Principal, in Input) (Ope
 			return err
 		}
 		if in.Outcome != nil {
-			if _, err := insertOutcome(ctx, tx, who, id, *in.Outcome, 0); err != nil {
+			if _, err := s.insertOutcome(ctx, tx, who, id, *in.Outcome, 0); err != nil {
 				return err
 			}
 		}

@@ -28,7 +28,7 @@ func TestSeedDemo(t *testing.T) {
 		t.Fatalf("%s", sum)
 	}
 	count := func(s operations.State) int {
-		ops, err := operations.NewStore(dbtest.Pool(t), w.reg, w.inc).List(ctx, w.leader, operations.Filter{State: s})
+		ops, err := operations.NewStore(dbtest.Pool(t), w.reg, w.inc, nil).List(ctx, w.leader, operations.Filter{State: s})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -97,7 +97,7 @@ func newWorld(t testing.TB) *world {
 		t.Fatal(err)
 	}
 	w.inc = incidents.NewService(pool, engine, incidents.Options{})
-	w.store = operations.NewStore(pool, reg, w.inc).WithClock(func() time.Time { return w.clock })
+	w.store = operations.NewStore(pool, reg, w.inc, nil).WithClock(func() time.Time { return w.clock })
 	return w
 }
 

@@ -12,6 +12,7 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/incidents"
+	"streetchief/internal/objectstore"
 	"streetchief/internal/registry"
 )
 
@@ -75,12 +76,14 @@ type Store struct {
 	db        *pgxpool.Pool
 	registry  *registry.Store
 	incidents *incidents.Service
+	photos    objectstore.Store // nil: photos' bytes in their rows
 	now       func() time.Time
 }
 
-// NewStore returns a Store on db; people's phones come from reg, cases' states from inc.
-func NewStore(db *pgxpool.Pool, reg *registry.Store, inc *incidents.Service) *Store {
-	return &Store{db: db, registry: reg, incidents: inc, now: time.Now}
+// NewStore returns a Store on db; people's phones come from reg, cases' states from inc. Outcomes'
+// photos go to photos (nil: into their rows).
+func NewStore(db *pgxpool.Pool, reg *registry.Store, inc *incidents.Service, photos objectstore.Store) *Store {
+	return &Store{db: db, registry: reg, incidents: inc, photos: photos, now: time.Now}
 }
 
 // WithClock returns a copy of the Store that takes the time from now: tests and the demo set the

@@ -12,6 +12,8 @@ import (
 	"streetchief/internal/apperr"
 	"streetchief/internal/audit"
 	"streetchief/internal/incidents"
+	"streetchief/internal/objectstore"
+	"streetchief/internal/photorows"
 )
 
 // Outcome is what an operation achieved, as recorded; the newest one of an operation is in force.
@@ -58,7 +60,7 @@ func (s *Store) RecordOutcome(ctx context.Context, who access.Principal, id int6
 		if err := shopsAreTargets(in.Shops, targets); err != nil {
 			return err
 		}
-		_, err = insertOutcome(ctx, tx, who, id, in, current)
+		_, err = s.insertOutcome(ctx, tx, who, id, in, current)
 		return err
 	})
 	if err != nil {
@@ -68,11 +70,16 @@ func (s *Store) RecordOutcome(ctx context.Context, who access.Principal, id int6
 }
 
 // insertOutcome stores the photos and the outcome; corrects is the outcome it replaces, or 0.
-func insertOutcome(ctx context.Context, tx pgx.Tx, who access.Principal, opID int64, in OutcomeInput, corrects int64) (int64, error) {
+// A photo's bytes go to the store before its row (incidents.Photo.PutForRow).
+func (s *Store) insertOutcome(ctx context.Context, tx pgx.Tx, who access.Principal, opID int64, in OutcomeInput, corrects int64) (int64, error) {
 	shas := make([][]byte, len(in.Photos))
 	for k, p := range in.Photos {
-		if _, err := tx.Exec(ctx, `INSERT INTO operation_photo (sha256, content_type, bytes, width, height)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING`, p.SHA256[:], p.ContentType, p.Bytes, p.Width, p.Height); err != nil {
+		rowBytes, size, err := p.PutForRow(ctx, s.photos)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO operation_photo (sha256, content_type, bytes, size_bytes, width, height)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING`, p.SHA256[:], p.ContentType, rowBytes, size, p.Width, p.Height); err != nil {
 			return 0, fmt.Errorf("store photo: %w", err)
 		}
 		shas[k] = p.SHA256[:]
@@ -147,8 +154,14 @@ func (s *Store) OutcomePhoto(ctx context.Context, who access.Principal, outcomeI
 	if err == pgx.ErrNoRows {
 		return f, apperr.New(apperr.NotFound, "photo %d of outcome %d not found", n, outcomeID)
 	}
+	if err == nil {
+		f.Bytes, err = objectstore.Resolve(ctx, s.photos, f.SHA256, f.Bytes)
+	}
 	if err != nil {
-		return f, fmt.Errorf("outcome photo: %w", err)
+		return incidents.PhotoFile{}, fmt.Errorf("outcome photo: %w", err)
 	}
 	return f, nil
 }
+
+// PhotoTable is operation_photo, for moving its rows' bytes into the store and checking them.
+func (s *Store) PhotoTable() photorows.Table { return photorows.For(s.db, s.photos, "operation_photo") }

@@ -59,7 +59,7 @@ func TestMoveOutMovesLegacyRowsBatchByBatchAndCheckFindsALostBlob(t *testing.T) 
 
 	var reported []error
 	report := func(err error) { reported = append(reported, err) }
-	m, err := photorows.MoveOut(ctx, pool, store, "incident_photo", 2, report)
+	m, err := photorows.For(pool, store, "incident_photo").MoveOut(ctx, 2, report)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,16 +84,16 @@ func TestMoveOutMovesLegacyRowsBatchByBatchAndCheckFindsALostBlob(t *testing.T) 
 
 	// Run again, as after an interruption: nothing left to move but the damaged row.
 	reported = nil
-	if m, err := photorows.MoveOut(ctx, pool, store, "incident_photo", 2, report); err != nil || m.Moved != 0 || m.Failed != 1 {
+	if m, err := photorows.For(pool, store, "incident_photo").MoveOut(ctx, 2, report); err != nil || m.Moved != 0 || m.Failed != 1 {
 		t.Fatalf("second run %+v, %v", m, err)
 	}
-	if m, err := photorows.MoveOut(ctx, pool, store, "merchant_photo", 500, report); err != nil || m.Moved != 1 {
+	if m, err := photorows.For(pool, store, "merchant_photo").MoveOut(ctx, 500, report); err != nil || m.Moved != 1 {
 		t.Fatalf("merchant photos %+v, %v", m, err)
 	}
 
 	// Check: the damaged row, then a deleted blob and a truncated one.
 	reported = nil
-	c, err := photorows.Check(ctx, pool, store, "incident_photo", report)
+	c, err := photorows.For(pool, store, "incident_photo").Check(ctx, report)
 	if err != nil || c.InStore != 5 || c.Problems != 1 {
 		t.Fatalf("check %+v, %v, %v", c, err, reported)
 	}
@@ -104,7 +104,7 @@ func TestMoveOutMovesLegacyRowsBatchByBatchAndCheckFindsALostBlob(t *testing.T) 
 		t.Fatal(err)
 	}
 	reported = nil
-	c, err = photorows.Check(ctx, pool, store, "incident_photo", report)
+	c, err = photorows.For(pool, store, "incident_photo").Check(ctx, report)
 	if err != nil || c.Problems != 3 || len(reported) != 3 {
 		t.Fatalf("check %+v, %v, %v", c, err, reported)
 	}

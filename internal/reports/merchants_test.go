@@ -22,7 +22,7 @@ func TestMerchantGapsAgainstAHandCountedFixture(t *testing.T) {
 	reg := registry.NewStore(pool)
 	x, y := 119.5, 27.0
 	_, com := squareCommunity(t, reg, x, y, "mg", "商街道", "商社区")
-	store := merchants.NewStore(pool, reg, nil, merchants.Rules{})
+	store := merchants.NewStore(pool, reg, nil, nil, merchants.Rules{})
 	person := func(name string) int64 {
 		p, err := reg.CreatePerson(ctx, admin, registry.PersonInput{Name: name, Active: true})
 		if err != nil {

@@ -26,7 +26,7 @@ func TestSilentDeputiesAgainstAHandCountedFixture(t *testing.T) {
 	_, com := squareCommunity(t, reg, x, y, "sd", "履街道", "履社区")
 	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 	clock := now
-	svc := duties.NewService(pool).WithClock(func() time.Time { return clock })
+	svc := duties.NewService(pool, nil).WithClock(func() time.Time { return clock })
 	day := func(daysAgo int) string { return now.AddDate(0, 0, -daysAgo).Format(time.DateOnly) }
 	member := func(name string, from string) duties.Member {
 		t.Helper()

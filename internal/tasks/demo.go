@@ -17,6 +17,7 @@ import (
 
 	"streetchief/internal/access"
 	"streetchief/internal/incidents"
+	"streetchief/internal/objectstore"
 )
 
 // DemoSummary counts what SeedDemo wrote.
@@ -57,8 +58,9 @@ var demoTasks = []demoTask{
 // SeedDemo writes the demo's tasks from the city and the district over the last year and a half,
 // through the service's own rules with the clock set to each moment: broken down for the
 // communities, progress with photos and positions, most accepted on time, some late, one returned
-// now, two items overdue now (escalated at the end). It runs after the city and its posts are loaded.
-func SeedDemo(ctx context.Context, pool *pgxpool.Pool, seed int64) (DemoSummary, error) {
+// now, two items overdue now (escalated at the end). It runs after the city and its posts are loaded;
+// the photos go to photos, as the server's would (nil: into their rows).
+func SeedDemo(ctx context.Context, pool *pgxpool.Pool, photos objectstore.Store, seed int64) (DemoSummary, error) {
 	var sum DemoSummary
 	now := time.Now()
 	subs, err := demoTerritory(ctx, pool, now)
@@ -66,7 +68,7 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, seed int64) (DemoSummary,
 		return sum, err
 	}
 	var clock time.Time
-	svc := NewService(pool).WithClock(func() time.Time { return clock })
+	svc := NewService(pool, photos).WithClock(func() time.Time { return clock })
 	leader := access.Principal{Username: "leader", Role: access.DistrictLeader, Scope: access.Scope{All: true}}
 	photo := demoPhoto()
 	rng := rand.New(rand.NewSource(seed))

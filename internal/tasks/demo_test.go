@@ -14,7 +14,7 @@ import (
 func TestSeedDemo(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	sum, err := tasks.SeedDemo(ctx, dbtest.Pool(t), 1)
+	sum, err := tasks.SeedDemo(ctx, dbtest.Pool(t), nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +22,7 @@ func TestSeedDemo(t *testing.T) {
 	if sum.Tasks != 8 || sum.OverdueNow != 2 || sum.Returned < 1 || sum.Late < 1 || sum.Accepted < sum.Items/2 {
 		t.Fatalf("%s", sum)
 	}
-	svc := tasks.NewService(dbtest.Pool(t))
+	svc := tasks.NewService(dbtest.Pool(t), nil)
 	over, err := svc.Overdue(ctx, w.leader, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,6 @@ import (
 	"streetchief/internal/apperr"
 	"streetchief/internal/audit"
 	"streetchief/internal/database"
-	"streetchief/internal/incidents"
 )
 
 // Issue stores a task with a part for each subdistrict it goes to, its targets and photos, and tells
@@ -35,7 +34,7 @@ func (s *Service) Issue(ctx context.Context, who access.Principal, in Issue) (Ta
 		if err != nil {
 			return err
 		}
-		shas, err := storePhotos(ctx, tx, in.Photos)
+		shas, err := s.storePhotos(ctx, tx, in.Photos)
 		if err != nil {
 			return err
 		}
@@ -208,19 +207,6 @@ func lockOpen(ctx context.Context, tx pgx.Tx, id int64) (time.Time, error) {
 		return deadline, apperr.New(apperr.Conflict, "task %d is cancelled", id)
 	}
 	return deadline, nil
-}
-
-// storePhotos stores photos by their content hash and answers the hashes in order.
-func storePhotos(ctx context.Context, tx pgx.Tx, photos []incidents.Photo) ([][]byte, error) {
-	shas := make([][]byte, len(photos))
-	for k, p := range photos {
-		if _, err := tx.Exec(ctx, `INSERT INTO task_photo (sha256, content_type, bytes, width, height)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING`, p.SHA256[:], p.ContentType, p.Bytes, p.Width, p.Height); err != nil {
-			return nil, fmt.Errorf("store photo: %w", err)
-		}
-		shas[k] = p.SHA256[:]
-	}
-	return shas, nil
 }
 
 // known answers an Invalid error naming the ids of want that query (ids = ANY($1)) does not answer.

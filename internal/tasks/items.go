@@ -107,7 +107,7 @@ func (s *Service) ReportProgress(ctx context.Context, who access.Principal, item
 				return fmt.Errorf("position of report: %w", err)
 			}
 		}
-		shas, err := storePhotos(ctx, tx, r.Photos)
+		shas, err := s.storePhotos(ctx, tx, r.Photos)
 		if err != nil {
 			return err
 		}

@@ -106,7 +106,7 @@ func newWorld(t testing.TB) *world {
 	w.lane2 = access.Principal{Username: "lane-e2", PersonID: lane2.ID, Role: access.LaneChief, Scope: access.Scope{Communities: []int64{w.comE2.ID}}}
 	w.leader = access.Principal{Username: "leader", PersonID: leader.ID, Role: access.DistrictLeader, Scope: access.Scope{All: true}}
 	w.assessor = access.Principal{Username: "assessor", Role: access.Assessor, Scope: access.Scope{All: true}}
-	w.svc = tasks.NewService(pool).WithClock(func() time.Time { return w.clock })
+	w.svc = tasks.NewService(pool, nil).WithClock(func() time.Time { return w.clock })
 	w.inbox = notify.NewStore(pool)
 	return w
 }

@@ -9,6 +9,8 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/incidents"
+	"streetchief/internal/objectstore"
+	"streetchief/internal/photorows"
 )
 
 // TaskPhoto returns photo n (from 1) attached to task id, for who may read the task.
@@ -23,8 +25,11 @@ func (s *Service) TaskPhoto(ctx context.Context, who access.Principal, id int64,
 	if err == pgx.ErrNoRows {
 		return f, apperr.New(apperr.NotFound, "photo %d of task %d not found", n, id)
 	}
+	if err == nil {
+		f.Bytes, err = objectstore.Resolve(ctx, s.photos, f.SHA256, f.Bytes)
+	}
 	if err != nil {
-		return f, fmt.Errorf("task photo: %w", err)
+		return incidents.PhotoFile{}, fmt.Errorf("task photo: %w", err)
 	}
 	return f, nil
 }
@@ -42,8 +47,32 @@ func (s *Service) EventPhoto(ctx context.Context, who access.Principal, id int64
 	if err == pgx.ErrNoRows || err == nil && !seesItem(who, sub, com) {
 		return incidents.PhotoFile{}, apperr.New(apperr.NotFound, "photo %d of report %d not found", n, id)
 	}
+	if err == nil {
+		f.Bytes, err = objectstore.Resolve(ctx, s.photos, f.SHA256, f.Bytes)
+	}
 	if err != nil {
-		return f, fmt.Errorf("report photo: %w", err)
+		return incidents.PhotoFile{}, fmt.Errorf("report photo: %w", err)
 	}
 	return f, nil
 }
+
+// storePhotos stores photos by their content hash, each one's bytes in the store before its row, and
+// answers the hashes in order.
+func (s *Service) storePhotos(ctx context.Context, tx pgx.Tx, photos []incidents.Photo) ([][]byte, error) {
+	shas := make([][]byte, len(photos))
+	for k, p := range photos {
+		rowBytes, size, err := p.PutForRow(ctx, s.photos)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO task_photo (sha256, content_type, bytes, size_bytes, width, height)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING`, p.SHA256[:], p.ContentType, rowBytes, size, p.Width, p.Height); err != nil {
+			return nil, fmt.Errorf("store photo: %w", err)
+		}
+		shas[k] = p.SHA256[:]
+	}
+	return shas, nil
+}
+
+// PhotoTable is task_photo, for moving its rows' bytes into the store and checking them.
+func (s *Service) PhotoTable() photorows.Table { return photorows.For(s.db, s.photos, "task_photo") }

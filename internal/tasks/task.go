@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"streetchief/internal/access"
+	"streetchief/internal/objectstore"
 )
 
 // Level is who issued a task.
@@ -66,12 +67,15 @@ var beijing = time.FixedZone("CST", 8*3600)
 
 // Service reads and writes the task tables.
 type Service struct {
-	db  *pgxpool.Pool
-	now func() time.Time
+	db     *pgxpool.Pool
+	photos objectstore.Store // nil: photos' bytes in their rows
+	now    func() time.Time
 }
 
-// NewService returns a Service on db.
-func NewService(db *pgxpool.Pool) *Service { return &Service{db: db, now: time.Now} }
+// NewService returns a Service on db, keeping photos in photos (nil: in their rows).
+func NewService(db *pgxpool.Pool, photos objectstore.Store) *Service {
+	return &Service{db: db, photos: photos, now: time.Now}
+}
 
 // WithClock returns a copy of the Service that takes the time from now: tests and the demo write
 // history at moments of their choosing.

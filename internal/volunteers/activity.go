@@ -19,6 +19,8 @@ import (
 	"streetchief/internal/audit"
 	"streetchief/internal/incidents"
 	"streetchief/internal/jsonlist"
+	"streetchief/internal/objectstore"
+	"streetchief/internal/photorows"
 	"streetchief/internal/registry"
 )
 
@@ -232,8 +234,12 @@ func (s *Service) RecordActivity(ctx context.Context, who access.Principal, in A
 		}
 		shas := make([][]byte, 0, len(in.Photos))
 		for _, p := range in.Photos {
-			if _, err := tx.Exec(ctx, `INSERT INTO volunteer_photo (sha256, content_type, bytes, width, height) VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT (sha256) DO NOTHING`, p.SHA256[:], p.ContentType, p.Bytes, p.Width, p.Height); err != nil {
+			rowBytes, size, err := p.PutForRow(ctx, s.photos) // the blob before the row that names it
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO volunteer_photo (sha256, content_type, bytes, size_bytes, width, height) VALUES ($1, $2, $3, $4, $5, $6)
+				ON CONFLICT (sha256) DO NOTHING`, p.SHA256[:], p.ContentType, rowBytes, size, p.Width, p.Height); err != nil {
 				return translate(err, "photo")
 			}
 			shas = append(shas, p.SHA256[:])
@@ -355,5 +361,16 @@ func (s *Service) ActivityPhoto(ctx context.Context, who access.Principal, id in
 	if err == pgx.ErrNoRows {
 		return f, apperr.New(apperr.NotFound, "photo %d of activity %d not found", n, id)
 	}
-	return f, translate(err, "activity photo")
+	if err == nil {
+		f.Bytes, err = objectstore.Resolve(ctx, s.photos, f.SHA256, f.Bytes)
+	}
+	if err != nil {
+		return incidents.PhotoFile{}, translate(err, "activity photo")
+	}
+	return f, nil
+}
+
+// PhotoTable is volunteer_photo, for moving its rows' bytes into the store and checking them.
+func (s *Service) PhotoTable() photorows.Table {
+	return photorows.For(s.db, s.photos, "volunteer_photo")
 }

@@ -70,7 +70,7 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, seed int64) (DemoSummary,
 		return sum, err
 	}
 	now := time.Now()
-	s := NewService(pool).WithClock(func() time.Time { return now })
+	s := NewService(pool, nil).WithClock(func() time.Time { return now })
 	who := access.System("demo")
 	rng := rand.New(rand.NewSource(seed))
 	org, err := s.CreateOrganisation(ctx, who, OrganisationInput{Name: funds.DemoOrganisation, RegistrationNo: "52350802MJ0000001X",

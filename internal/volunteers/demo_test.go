@@ -61,7 +61,7 @@ func TestSeedDemoSpendsTheVolunteerBudgetOnceAndBalances(t *testing.T) {
 			}
 		}
 	}
-	svc := volunteers.NewService(pool)
+	svc := volunteers.NewService(pool, nil)
 	tot, err := svc.Totals(ctx, leader, 2026)
 	if err != nil {
 		t.Fatal(err)

@@ -72,7 +72,7 @@ func newWorld(t testing.TB) *world {
 	w.lane = access.Principal{Username: "lane-e1", Role: access.LaneChief, Scope: access.Scope{Communities: []int64{w.comE1.ID}}}
 	w.leader = access.Principal{Username: "leader", Role: access.DistrictLeader, Scope: access.Scope{All: true}}
 	w.admin = access.Principal{Username: "admin", Role: access.Admin, Scope: access.Scope{All: true}}
-	w.svc = volunteers.NewService(pool).WithClock(func() time.Time { return w.clock })
+	w.svc = volunteers.NewService(pool, nil).WithClock(func() time.Time { return w.clock })
 	w.ledger = funds.NewService(pool)
 	var err error
 	w.org, err = w.svc.CreateOrganisation(ctx, w.leader, volunteers.OrganisationInput{Name: fmt.Sprintf("志愿服务中心%d", worlds),

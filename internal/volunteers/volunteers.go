@@ -17,16 +17,20 @@ import (
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
 	"streetchief/internal/database"
+	"streetchief/internal/objectstore"
 )
 
 // Service reads and records volunteer services.
 type Service struct {
-	db  *pgxpool.Pool
-	now func() time.Time
+	db     *pgxpool.Pool
+	photos objectstore.Store // nil: photos' bytes in their rows
+	now    func() time.Time
 }
 
-// NewService returns a Service on db.
-func NewService(db *pgxpool.Pool) *Service { return &Service{db: db, now: time.Now} }
+// NewService returns a Service on db, keeping photos in photos (nil: in their rows).
+func NewService(db *pgxpool.Pool, photos objectstore.Store) *Service {
+	return &Service{db: db, photos: photos, now: time.Now}
+}
 
 // WithClock returns a copy of s that takes now as the present, for tests.
 func (s *Service) WithClock(now func() time.Time) *Service {
