@@ -53,7 +53,7 @@ func TestReadsFromTheStandby(t *testing.T) {
 	tile := maptile.At(orb.Point{p[0], p[1]}, 16)
 	tilePath := fmt.Sprintf("/tiles/incidents/16/%d/%d.mvt", tile.X, tile.Y)
 	// The standby counts the scans its own sessions make of each table: a tile drawn (the cache is
-	// empty) must scan incident there, and the gap report area.
+	// empty) must scan incident there, and the gap report, OGC API items and area export area.
 	scans := func(table string) int64 {
 		t.Helper()
 		var n int64
@@ -75,6 +75,10 @@ func TestReadsFromTheStandby(t *testing.T) {
 	}
 	before := readOnStandby("incident", tilePath)
 	readOnStandby("area", "/api/v1/reports/gaps")
+	// The OGC API features and the area export read the standby too.
+	readOnStandby("area", "/ogc/collections/areas/items?limit=5")
+	readOnStandby("admin_unit", "/ogc/collections/admin_units/items?limit=5")
+	readOnStandby("area", "/api/v1/areas?format=geojson")
 
 	readSessions := func(db *pgx.Conn) (sessions int, queries string) {
 		t.Helper()

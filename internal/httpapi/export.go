@@ -21,7 +21,7 @@ func (s *Server) exportAreas(w http.ResponseWriter, r *http.Request, format stri
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", `attachment; filename="areas.`+format+`"`)
 	err := importer.Export(cw, format, func(fn func(registry.ExportArea) error) error {
-		return s.Registry.EachArea(r.Context(), who, fn)
+		return s.RegistryReads.EachArea(r.Context(), who, fn)
 	})
 	if err != nil && cw.n == 0 {
 		w.Header().Del("Content-Disposition")

@@ -109,7 +109,7 @@ func (s *Server) ogcCollectionDoc(r *http.Request, id string, extent *orb.Bound)
 }
 
 func (s *Server) ogcCollections(w http.ResponseWriter, r *http.Request) error {
-	areas, units, err := s.Registry.Extents(r.Context())
+	areas, units, err := s.RegistryReads.Extents(r.Context())
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (s *Server) ogcCollection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	areas, units, err := s.Registry.Extents(r.Context())
+	areas, units, err := s.RegistryReads.Extents(r.Context())
 	if err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 	next := ""
 	switch id {
 	case "areas":
-		list, matched, err := s.Registry.PublicAreas(r.Context(), fq)
+		list, matched, err := s.RegistryReads.PublicAreas(r.Context(), fq)
 		if err != nil {
 			return err
 		}
@@ -241,7 +241,7 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 			next = pageLink(r, map[string]string{"offset": strconv.Itoa(fq.Offset + len(list)), "limit": strconv.Itoa(fq.Limit)})
 		}
 	case "admin_units":
-		list, matched, err := s.Registry.PublicAdminUnits(r.Context(), fq)
+		list, matched, err := s.RegistryReads.PublicAdminUnits(r.Context(), fq)
 		if err != nil {
 			return err
 		}
@@ -305,13 +305,13 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
 	var f featureOut
 	switch id {
 	case "areas":
-		a, err := s.Registry.PublicArea(r.Context(), fid)
+		a, err := s.RegistryReads.PublicArea(r.Context(), fid)
 		if err != nil {
 			return err
 		}
 		f = publicAreaFeature(a)
 	case "admin_units":
-		u, err := s.Registry.AdminUnit(r.Context(), principal(r), fid)
+		u, err := s.RegistryReads.AdminUnit(r.Context(), principal(r), fid)
 		if err != nil {
 			return err
 		}

@@ -40,13 +40,16 @@ import (
 // Deps are what the handlers need; cmd/streetchief wires them. DB, Registry, Auth and Incidents are
 // required: New refuses to build a server without them rather than have handlers check for each.
 type Deps struct {
-	DB        *pgxpool.Pool
-	Registry  *registry.Store
-	Auth      *auth.Service
-	Lookup    *lookup.Engine
-	Tiles     *maptiles.Service
-	Incidents *incidents.Service
-	Reports   *reports.Service
+	DB       *pgxpool.Pool
+	Registry *registry.Store
+	// RegistryReads answers the OGC API features and the area exports, which tolerate a standby's
+	// lag (serve --read-database-url); nil: Registry.
+	RegistryReads *registry.Store
+	Auth          *auth.Service
+	Lookup        *lookup.Engine
+	Tiles         *maptiles.Service
+	Incidents     *incidents.Service
+	Reports       *reports.Service
 	// Merchants is the 门前三包 register; nil builds one on DB, Registry and Incidents.
 	Merchants *merchants.Store
 	// Notify is the people's inboxes; nil builds one with no delivery channels.
@@ -121,6 +124,9 @@ type Server struct {
 func New(d Deps) *Server {
 	if d.DB == nil || d.Registry == nil || d.Auth == nil || d.Incidents == nil {
 		panic("httpapi.New: DB, Registry, Auth and Incidents are required")
+	}
+	if d.RegistryReads == nil {
+		d.RegistryReads = d.Registry
 	}
 	if d.Merchants == nil {
 		d.Merchants = merchants.NewStore(d.DB, d.Registry, d.Incidents, d.Photos, merchants.Rules{})
