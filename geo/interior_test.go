@@ -14,7 +14,7 @@ func TestInInteriorIsFalseOnEveryRingAndInHoles(t *testing.T) {
 		{{1, 1}, {1, 2}, {2, 2}, {2, 1}, {1, 1}},
 	}
 	corner := orb.Polygon{{{4, 4}, {6, 4}, {6, 6}, {4, 6}, {4, 4}}} // meets framed at (4, 4) only
-	open := orb.Polygon{{{10, 0}, {12, 0}, {12, 2}, {10, 2}}}        // its ring not closed
+	open := orb.Polygon{{{10, 0}, {12, 0}, {12, 2}, {10, 2}}}       // its ring not closed
 	mp := orb.MultiPolygon{framed, corner, open}
 	for _, tc := range []struct {
 		p    orb.Point

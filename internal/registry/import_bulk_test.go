@@ -68,6 +68,20 @@ func areaSchema(t *testing.T) string {
 	return s
 }
 
+// misplaced counts the areas of ids first to last that are not where the area_locate trigger would
+// have put them.
+func misplaced(t *testing.T, first, last int64) int {
+	t.Helper()
+	var wrong int
+	if err := dbtest.Pool(t).QueryRow(context.Background(), `SELECT count(*) FROM area a WHERE a.id BETWEEN $1 AND $2 AND (
+			a.community_id IS DISTINCT FROM admin_unit_by_largest_overlap(a.geom, 'community') OR
+			a.subdistrict_id IS DISTINCT FROM COALESCE((SELECT parent_id FROM admin_unit WHERE id = admin_unit_by_largest_overlap(a.geom, 'community')),
+				admin_unit_by_largest_overlap(a.geom, 'subdistrict')))`, first, last).Scan(&wrong); err != nil {
+		t.Fatal(err)
+	}
+	return wrong
+}
+
 // bulkAreas are areas in and around fixture f's two communities: inside A, inside B, across both
 // (more in A), north of everything, a corridor, and, at index 6, a bow tie.
 func bulkAreas(x0 float64) []registry.ImportArea {
@@ -96,7 +110,6 @@ func TestBulkImportLocatesChecksRestoresAndAnnouncesOnce(t *testing.T) {
 	ctx := context.Background()
 	before := areaSchema(t)
 
-	pool := dbtest.Pool(t)
 	conn := listenForChanges(t)
 
 	res, err := f.store.Import(ctx, admin, nil, bulkAreas(x0), registry.ImportOptions{})
@@ -109,15 +122,7 @@ func TestBulkImportLocatesChecksRestoresAndAnnouncesOnce(t *testing.T) {
 	if after := areaSchema(t); after != before {
 		t.Fatalf("area's constraints, indexes or triggers changed:\nbefore %s\nafter  %s", before, after)
 	}
-	// Every area where the area_locate trigger would have put it.
-	var wrong int
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM area a WHERE a.id BETWEEN $1 AND $2 AND (
-			a.community_id IS DISTINCT FROM admin_unit_by_largest_overlap(a.geom, 'community') OR
-			a.subdistrict_id IS DISTINCT FROM COALESCE((SELECT parent_id FROM admin_unit WHERE id = admin_unit_by_largest_overlap(a.geom, 'community')),
-				admin_unit_by_largest_overlap(a.geom, 'subdistrict')))`, res.FirstID, res.LastID).Scan(&wrong); err != nil {
-		t.Fatal(err)
-	}
-	if wrong != 0 {
+	if wrong := misplaced(t, res.FirstID, res.LastID); wrong != 0 {
 		t.Fatalf("%d areas located unlike the trigger would", wrong)
 	}
 	wctx, cancel := context.WithTimeout(ctx, 2*time.Second)

@@ -40,13 +40,16 @@ func (l *areaLoad) mayCopyDirect(ctx context.Context, chunk []*ImportArea) (bool
 func (l *areaLoad) copyDirect(ctx context.Context, chunk []*ImportArea) (bool, error) {
 	tx := l.tx
 	// Rows above the largest id are this COPY's, in its order: the paused triggers hold a lock on
-	// area that keeps every other writer out until commit.
-	var before int64
+	// area that keeps every other writer out until commit, and the ids this import gave before
+	// are all at most res.LastID.
+	before := l.res.LastID
+	if before == 0 {
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM area`).Scan(&before); err != nil {
+			return false, fmt.Errorf("import: largest id: %w", err)
+		}
+	}
 	if _, err := tx.Exec(ctx, `SAVEPOINT import_direct`); err != nil {
 		return false, fmt.Errorf("import: savepoint: %w", err)
-	}
-	if err := tx.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM area`).Scan(&before); err != nil {
-		return false, fmt.Errorf("import: largest id: %w", err)
 	}
 	var unplaced []int
 	src := pgx.CopyFromSlice(len(chunk), func(i int) ([]any, error) {
@@ -69,14 +72,13 @@ func (l *areaLoad) copyDirect(ctx context.Context, chunk []*ImportArea) (bool, e
 		}
 		return false, nil
 	}
-	var first, last, n int64
-	var ids []int64
-	if err := tx.QueryRow(ctx, `SELECT COALESCE(min(id), 0), COALESCE(max(id), 0), count(*), COALESCE(array_agg(id) FILTER (WHERE k = ANY($2)), '{}')
-		FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM area WHERE id > $1) x`, before, unplaced).Scan(&first, &last, &n, &ids); err != nil {
-		return false, fmt.Errorf("import: new ids: %w", err)
+	id, first, last, err := newIDs(ctx, tx, before, len(chunk))
+	if err != nil {
+		return false, err
 	}
-	if n != int64(len(chunk)) {
-		return false, fmt.Errorf("import: %d rows copied into area, %d found after", len(chunk), n)
+	ids := make([]int64, len(unplaced))
+	for j, i := range unplaced {
+		ids[j] = id(i)
 	}
 	if err := locateAreas(ctx, tx, ids); err != nil {
 		return false, err
@@ -93,4 +95,29 @@ func (l *areaLoad) copyDirect(ctx context.Context, chunk []*ImportArea) (bool, e
 	}
 	l.res.LastID = max(l.res.LastID, last)
 	return true, nil
+}
+
+// newIDs are the ids of the n rows just copied above id before, in copy order. The identity gives
+// them one after the other, so the first and the count usually say it all; should another session
+// have taken numbers from it meanwhile (nextval is not locked out), they are read one by one.
+func newIDs(ctx context.Context, tx pgx.Tx, before int64, n int) (func(i int) int64, int64, int64, error) {
+	var first, last, count int64
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(min(id), 0), COALESCE(max(id), 0), count(*) FROM area WHERE id > $1`, before).Scan(&first, &last, &count); err != nil {
+		return nil, 0, 0, fmt.Errorf("import: new ids: %w", err)
+	}
+	if count != int64(n) {
+		return nil, 0, 0, fmt.Errorf("import: %d rows copied into area, %d found after", n, count)
+	}
+	if last-first+1 == count {
+		return func(i int) int64 { return first + int64(i) }, first, last, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT id FROM area WHERE id > $1 ORDER BY id`, before)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("import: new ids: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("import: new ids: %w", err)
+	}
+	return func(i int) int64 { return ids[i] }, first, last, nil
 }

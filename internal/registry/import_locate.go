@@ -79,13 +79,31 @@ func (l *areaLoad) candidates(a *ImportArea) (int, *int64) {
 
 // place is locateStage's first shortcut decided in Go: an area whose box meets one community's box
 // only, with a vertex strictly inside that community, lies in it (a polygon with a boundary point in
-// the interior of another overlaps it, and nothing else can). false when it takes PostGIS to tell.
+// the interior of another overlaps it, and nothing else can). Any vertex of the first outer ring
+// will do: an area drawn along the community's edge has some of them on it. false when it takes
+// PostGIS to tell.
 func (ix *communityIndex) place(a *ImportArea) (*community, bool) {
 	if a.Geom == nil {
 		return nil, false
 	}
-	if k, c := ix.meeting(a); k == 1 && geo.InInterior(c.boundary, a.vertex) {
+	k, c := ix.meeting(a)
+	if k != 1 {
+		return nil, false
+	}
+	if geo.InInterior(c.boundary, a.vertex) {
 		return c, true
+	}
+	var ring orb.Ring
+	switch g := a.Geom.(type) {
+	case orb.Polygon:
+		ring = g[0]
+	case orb.MultiPolygon:
+		ring = g[0][0]
+	}
+	for _, v := range ring {
+		if geo.InInterior(c.boundary, v) {
+			return c, true
+		}
 	}
 	return nil, false
 }
