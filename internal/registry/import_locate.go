@@ -157,18 +157,40 @@ func locateStage(ctx context.Context, tx pgx.Tx, lo int, boxes bool) error {
 	return nil
 }
 
-// locateAreas places the areas ids, just written with no unit, by locateStage's rule, for the
-// areas copied straight into area that communityIndex.place could not decide.
-func locateAreas(ctx context.Context, tx pgx.Tx, ids []int64) error {
-	if len(ids) == 0 {
+// placement is where an area goes: its community and subdistrict, either or both nil.
+type placement struct{ community, subdistrict *int64 }
+
+// locatePlaces finds, by locateStage's rule, the places of the areas of chunk at positions unplaced
+// (those communityIndex.place could not decide), for a chunk about to be copied straight into area.
+func locatePlaces(ctx context.Context, tx pgx.Tx, chunk []*ImportArea, unplaced []int, places []placement) error {
+	if len(unplaced) == 0 {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, `WITH src AS MATERIALIZED (SELECT id AS n, geom FROM area WHERE id = ANY($1)),
+	geoms := make([][]byte, len(unplaced))
+	for j, i := range unplaced {
+		geoms[j] = chunk[i].geomEWKB
+	}
+	rows, err := tx.Query(ctx, `WITH src AS MATERIALIZED (SELECT n, ST_GeomFromEWKB(g) AS geom FROM unnest($1::bytea[]) WITH ORDINALITY AS s(g, n)),
 			com AS MATERIALIZED (`+largestOverlap("community", `SELECT n, geom FROM src`)+`),
 			sub AS (`+largestOverlap("subdistrict", `SELECT n, geom FROM src WHERE n NOT IN (SELECT n FROM com)`)+`)
-		UPDATE area a SET community_id = p.community_id, subdistrict_id = p.subdistrict_id
-		FROM (SELECT n, id AS community_id, parent_id AS subdistrict_id FROM com UNION ALL SELECT n, NULL, id FROM sub) p
-		WHERE a.id = p.n`, ids); err != nil {
+		SELECT n, id, parent_id FROM com UNION ALL SELECT n, NULL::bigint, id FROM sub`, geoms)
+	if err != nil {
+		return fmt.Errorf("import: locate: %w", err)
+	}
+	var (
+		n                      int64
+		community, subdistrict *int64
+	)
+	if _, err := pgx.ForEachRow(rows, []any{&n, &community, &subdistrict}, func() error {
+		p := &places[unplaced[n-1]]
+		if community != nil {
+			p.community = &[]int64{*community}[0]
+		}
+		if subdistrict != nil {
+			p.subdistrict = &[]int64{*subdistrict}[0]
+		}
+		return nil
+	}); err != nil {
 		return fmt.Errorf("import: locate: %w", err)
 	}
 	return nil
