@@ -75,7 +75,7 @@ func (l *areaLoad) copyDirect(ctx context.Context, chunk []*ImportArea) (bool, e
 	}
 	src := pgx.CopyFromSlice(len(chunk), func(i int) ([]any, error) {
 		a, p := chunk[i], places[i]
-		return []any{a.Kind, strings.TrimSpace(a.Name), a.geomEWKB, a.lineEWKB, string(a.attrs), p.subdistrict, p.community, keyOrNull(a)}, nil
+		return []any{a.Kind, strings.TrimSpace(a.Name), a.geomEWKB, a.lineEWKB, a.attrs, p.subdistrict, p.community, keyOrNull(a)}, nil
 	})
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"area"},
 		[]string{"kind", "name", "geom", "centreline", "attributes", "subdistrict_id", "community_id", "source_key"}, src); err != nil {
