@@ -90,9 +90,6 @@ func (ix *communityIndex) place(a *ImportArea) (*community, bool) {
 	if k != 1 {
 		return nil, false
 	}
-	if geo.InInterior(c.boundary, a.vertex) {
-		return c, true
-	}
 	var ring orb.Ring
 	switch g := a.Geom.(type) {
 	case orb.Polygon:
