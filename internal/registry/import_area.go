@@ -2,13 +2,11 @@ package registry
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/tidwall/rtree"
 
 	"streetchief/internal/access"
 	"streetchief/internal/apperr"
@@ -17,8 +15,8 @@ import (
 // bulkThreshold is the batch size above which an import loads like a maintenance operation: the
 // per-row locate and notify triggers are switched off for the transaction (staging already holds
 // every row's location, and one notification announces the whole batch), and, when the batch is at
-// least as large as the table, the foreign keys and the GiST index are dropped and rebuilt after the
-// INSERT (PostgreSQL checks the keys again then, with one join). Measured on the bench city (98,624
+// least as large as the table, the foreign keys, the GiST index and the plain b-trees are dropped and
+// rebuilt after the INSERT (PostgreSQL checks the keys again then, with one join). Measured on the bench city (98,624
 // areas): the locate trigger ~6 s against ~0.5 s for the set-based locate, the notify trigger 0.6 s,
 // the two foreign keys' row checks 1.2 s against 0.04 s for re-adding them, the GiST index 0.9 s
 // row by row against 0.15 s built at once. The price: pausing triggers locks area against writers
@@ -46,7 +44,6 @@ type areaLoad struct {
 	res   *ImportResult
 	next  AreaStream
 	a     *ImportArea // the next area to copy; nil at the end of the stream
-	err   error       // what the stream or a strict check said
 	metas []areaMeta
 	keys  map[string]int // Key → Index of the feature that gave it, to refuse a second one
 	// updated are the areas changed in place by Key, announced one by one when the row triggers
@@ -54,8 +51,8 @@ type areaLoad struct {
 	updated []int64
 	bulk    bool
 	plan    *rebuildPlan
-	// communities indexes the communities' bounding boxes; nil when the locate must not use them.
-	communities *rtree.RTreeG[int64]
+	// communities indexes the communities for the locate's shortcuts; nil when it must not use them.
+	communities *communityIndex
 	corridors   int // in the chunk being copied
 	vertices    int // in the import so far, against MaxImportVertices
 }
@@ -78,7 +75,24 @@ func importAreas(ctx context.Context, tx pgx.Tx, who access.Principal, first *Im
 	}
 	for l.a != nil {
 		lo := len(l.metas)
-		if err := l.copyChunk(ctx); err != nil {
+		chunk, err := l.gather()
+		if err != nil {
+			return err
+		}
+		if err := l.startBulk(ctx, lo); err != nil {
+			return err
+		}
+		if direct, err := l.mayCopyDirect(ctx, chunk); err != nil {
+			return err
+		} else if direct {
+			if done, err := l.copyDirect(ctx, chunk); err != nil || done {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if err := l.copyStage(ctx, chunk); err != nil {
 			return err
 		}
 		if err := l.stageChunk(ctx, lo); err != nil {
@@ -113,69 +127,91 @@ func (l *areaLoad) source(n int) (int, string, string) {
 	return l.metas[n].index, l.metas[n].source, l.metas[n].kind
 }
 
-// copyChunk copies up to chunkRows areas that passed the checks in Go into staging.
-func (l *areaLoad) copyChunk(ctx context.Context) error {
-	rows := 0
+// gather takes up to chunkRows areas off the stream that pass the checks in Go; the others are
+// reported, or, in strict mode, end the import.
+func (l *areaLoad) gather() ([]*ImportArea, error) {
+	var chunk []*ImportArea
 	l.corridors = 0
-	src := pgx.CopyFromFunc(func() ([]any, error) {
-		for ; l.a != nil && rows < chunkRows; l.a, l.err = l.next() {
-			a := l.a
-			if !a.prepared {
-				a.Prepare()
+	for l.a != nil && len(chunk) < chunkRows {
+		a := l.a
+		if !a.prepared {
+			a.Prepare()
+		}
+		if a.problem == nil && a.Key != "" {
+			if first, seen := l.keys[a.Key]; seen {
+				a.problem = fmt.Errorf("key %s was given to feature %d already", a.Key, first)
+			} else {
+				l.keys[a.Key] = a.Index
 			}
-			if a.problem == nil && a.Key != "" {
-				if first, seen := l.keys[a.Key]; seen {
-					a.problem = fmt.Errorf("key %s was given to feature %d already", a.Key, first)
-				} else {
-					l.keys[a.Key] = a.Index
-				}
+		}
+		if a.problem != nil {
+			sk := ImportSkip{Target: "area", Index: a.Index, Source: a.Source, Kind: a.Kind, Reason: a.problem.Error()}
+			if l.opt.Strict {
+				return nil, strictError(sk)
 			}
-			if a.problem != nil {
-				sk := ImportSkip{Target: "area", Index: a.Index, Source: a.Source, Kind: a.Kind, Reason: a.problem.Error()}
-				if l.opt.Strict {
-					l.err = strictError(sk)
-					return nil, l.err
-				}
-				l.res.Skipped = append(l.res.Skipped, sk)
-				continue
-			}
+			l.res.Skipped = append(l.res.Skipped, sk)
+		} else {
 			if l.vertices += vertexCount(a.Geom) + vertexCount(a.Centreline); l.vertices > MaxImportVertices {
-				l.err = apperr.New(apperr.TooLarge, "the import holds over %d positions (at feature %d); split it into several", MaxImportVertices, a.Index)
-				return nil, l.err
+				return nil, apperr.New(apperr.TooLarge, "the import holds over %d positions (at feature %d); split it into several", MaxImportVertices, a.Index)
 			}
-			n := len(l.metas)
 			l.metas = append(l.metas, areaMeta{a.Index, a.Source, a.Kind})
 			if a.Geom == nil {
 				l.corridors++
 			}
-			rows++
-			k, cand := l.candidates(a)
-			var x0, y0 *float64
-			if a.Geom != nil {
-				x0, y0 = &a.vertex[0], &a.vertex[1]
-			}
-			var key *string
-			if a.Key != "" {
-				key = &a.Key
-			}
-			row := []any{n, a.Kind, strings.TrimSpace(a.Name), a.geomEWKB, a.lineEWKB, a.WidthM, string(a.attrs), key, k, cand, x0, y0}
-			l.a, l.err = l.next()
-			return row, nil
+			chunk = append(chunk, a)
 		}
-		return nil, l.err
+		var err error
+		if l.a, err = l.next(); err != nil {
+			return nil, err
+		}
+	}
+	return chunk, nil
+}
+
+// copyStage copies a gathered chunk into staging; its rows are numbered on from where the chunk's
+// metas begin.
+func (l *areaLoad) copyStage(ctx context.Context, chunk []*ImportArea) error {
+	lo := len(l.metas) - len(chunk)
+	src := pgx.CopyFromSlice(len(chunk), func(i int) ([]any, error) {
+		a := chunk[i]
+		k, cand := l.candidates(a)
+		var x0, y0 *float64
+		if a.Geom != nil {
+			x0, y0 = &a.vertex[0], &a.vertex[1]
+		}
+		return []any{lo + i, a.Kind, strings.TrimSpace(a.Name), a.geomEWKB, a.lineEWKB, a.WidthM, string(a.attrs), keyOrNull(a), k, cand, x0, y0}, nil
 	})
 	if _, err := l.tx.CopyFrom(ctx, pgx.Identifier{"import_area_stage"},
 		[]string{"n", "kind", "name", "geom", "centreline", "width_m", "attributes", "source_key", "ncand", "cand", "x0", "y0"}, src); err != nil {
-		var ae *apperr.Error
-		if errors.As(l.err, &ae) {
-			return ae
-		}
-		if l.err != nil {
-			return l.err
-		}
 		return translate(err, "import areas")
 	}
 	return nil
+}
+
+func keyOrNull(a *ImportArea) *string {
+	if a.Key == "" {
+		return nil
+	}
+	return &a.Key
+}
+
+// startBulk pauses area's row triggers, and drops its keys and plain indexes when that pays, for a
+// large import by an administrator. The first chunk decides: a full one means a large import;
+// otherwise the count tells. Only an administrator's real import may do it: the locks that takes
+// stop everyone else, which a chief's import or a dry run has no business doing.
+func (l *areaLoad) startBulk(ctx context.Context, lo int) error {
+	staged := len(l.metas) - lo
+	if lo != 0 || !(l.a != nil || staged > bulkThreshold) || !mayBulkLoad(l.who, l.opt) {
+		return nil
+	}
+	l.bulk = true
+	if _, err := l.tx.Exec(ctx, `ALTER TABLE area DISABLE TRIGGER area_locate_on_insert, DISABLE TRIGGER area_locate_on_move,
+		DISABLE TRIGGER area_notify`); err != nil {
+		return fmt.Errorf("import: pause row triggers: %w", err)
+	}
+	var err error
+	l.plan, err = dropForBulk(ctx, l.tx, staged, l.a != nil)
+	return err
 }
 
 // stageChunk checks, locates and inserts the staged rows from n = lo on. Most files are clean, so it
@@ -188,20 +224,6 @@ func (l *areaLoad) stageChunk(ctx context.Context, lo int) error {
 		if _, err := tx.Exec(ctx, `UPDATE import_area_stage
 			SET geom = ST_Multi(ST_Buffer(centreline::geography, width_m / 2, 'quad_segs=2')::geometry) WHERE n >= $1 AND geom IS NULL`, lo); err != nil {
 			return translate(err, "import areas")
-		}
-	}
-	// The first chunk decides: a full one means a large import; otherwise the count tells.
-	// Only an administrator's real import may pause triggers and drop keys: the locks that takes
-	// stop everyone else, which a chief's import or a dry run has no business doing.
-	if staged := len(l.metas) - lo; lo == 0 && (l.a != nil || staged > bulkThreshold) && mayBulkLoad(l.who, l.opt) {
-		l.bulk = true
-		if _, err := tx.Exec(ctx, `ALTER TABLE area DISABLE TRIGGER area_locate_on_insert, DISABLE TRIGGER area_locate_on_move,
-			DISABLE TRIGGER area_notify`); err != nil {
-			return fmt.Errorf("import: pause row triggers: %w", err)
-		}
-		var err error
-		if l.plan, err = dropForBulk(ctx, tx, staged, l.a != nil); err != nil {
-			return err
 		}
 	}
 	if !l.opt.Repair {

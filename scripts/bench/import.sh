@@ -15,7 +15,7 @@ TIMEFORMAT='%R s wall'
 # also validated (ST_IsValid), located in its community, indexed, checked against the area table's
 # constraints and announced; ogr2ogr loads a bare table (its own primary key and GiST index, no
 # constraints, no foreign keys) and checks nothing. Three runs of each, alternating, since the
-# machine is shared.
+# machine is shared; each says the load average it started at.
 imp_db() {
     imp=$(scratch streetchief_import_bench)
     ./bin/streetchief migrate --database-url "$imp" >/dev/null
@@ -29,10 +29,10 @@ ogr_db() {
 }
 for run in 1 2 3; do
     imp_db
-    echo "streetchief import geojson (run $run):"
+    echo "streetchief import geojson (run $run, load $(cut -d' ' -f1-3 /proc/loadavg)):"
     time ./bin/streetchief import geojson "$work/bench-areas.geojson" --database-url "$imp" | sed -n 1p
     ogr_db
-    echo "ogr2ogr -f PostgreSQL, $(ogr2ogr --version | cut -d, -f1) (run $run):"
+    echo "ogr2ogr -f PostgreSQL, $(ogr2ogr --version | cut -d, -f1) (run $run, load $(cut -d' ' -f1-3 /proc/loadavg)):"
     time ogr2ogr -f PostgreSQL "PG:$ogr_conn" "$work/bench-areas.geojson" -nln ogr_area -lco GEOMETRY_NAME=geom -nlt MULTIPOLYGON -gt 65536
 done
 pbf=../shared/data/liechtenstein-2013-08-03.osm.pbf
