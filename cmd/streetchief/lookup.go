@@ -105,7 +105,11 @@ func lookupCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	err = engine.AnswerBatch(lookup.Batch{In: lookup.FormatCSV, Body: batch, CRS: crs, Query: q, Out: out, IDs: ids},
 		func() (io.Writer, error) { return stdout, nil })
 	if apperr.Is(err, apperr.Malformed) || apperr.Is(err, apperr.TooLarge) {
-		return inputError("%s: %s", *csvPath, apperr.Message(err))
+		name := *csvPath
+		if name == "-" {
+			name = "standard input"
+		}
+		return inputError("%s: %s", name, apperr.Message(err))
 	}
 	return err
 }
