@@ -76,7 +76,7 @@ func simulateCommand(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return inputError("assess simulate: --input FILE.json is required (- for standard input)")
 	}
-	doc, err := readInput(*input)
+	doc, err := readInput(*input, maxSimulationInput)
 	if err != nil {
 		return inputError("assess simulate: %v", err)
 	}
@@ -98,8 +98,8 @@ func simulateCommand(args []string, stdout, stderr io.Writer) error {
 	return enc.Encode(res)
 }
 
-// readInput reads the simulator's document from a file or, for "-", standard input.
-func readInput(path string) ([]byte, error) {
+// readInput reads a whole file or, for "-", standard input, refusing one over limit bytes.
+func readInput(path string, limit int64) ([]byte, error) {
 	r := io.Reader(os.Stdin)
 	if path != "-" {
 		f, err := os.Open(path)
@@ -109,12 +109,12 @@ func readInput(path string) ([]byte, error) {
 		defer f.Close()
 		r = f
 	}
-	doc, err := io.ReadAll(io.LimitReader(r, maxSimulationInput+1))
+	doc, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	if len(doc) > maxSimulationInput {
-		return nil, fmt.Errorf("%s is over %d bytes", path, maxSimulationInput)
+	if int64(len(doc)) > limit {
+		return nil, fmt.Errorf("%s is over %d bytes", path, limit)
 	}
 	return doc, nil
 }

@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -16,15 +15,23 @@ import (
 
 	"streetchief/geo"
 	"streetchief/internal/access"
+	"streetchief/internal/apperr"
 	"streetchief/internal/lookup"
 	"streetchief/internal/registry"
 )
 
+// maxLookupInput bounds the CSV file the CLI reads whole: some 25 million points. The server's
+// batches stop at lookup.MaxBatch points, a bound for a shared process that the CLI does not need.
+const maxLookupInput = 1 << 30
+
 // lookupCommand answers "who is responsible here?" from the command line: one point as JSON, or a CSV
-// of lon,lat rows answered as CSV, in order.
+// of lon,lat rows through the batch path POST /api/v1/lookup takes (lookup.Engine.AnswerBatch),
+// answered in order as CSV, NDJSON or JSON.
 func lookupCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, fs := newConfig("lookup", stderr)
-	csvPath := fs.String("csv", "", "read lon,lat rows from this CSV file (- for stdin) and write one answer row each")
+	csvPath := fs.String("csv", "", "read lon,lat rows from this CSV file (- for stdin) and write one answer each, in order; a bad row refuses the file (exit status 2) before any answer")
+	format := fs.String("format", "csv", "with --csv, the answers' format: csv, ndjson or json (as POST /api/v1/lookup's format=)")
+	fields := fs.String("fields", "full", "with --csv, full answers or ids only (area, community and subdistrict ids)")
 	crsName := fs.String("crs", "wgs84", "coordinate system of the input: wgs84, cgcs2000, gcj02 or bd09")
 	atText := fs.String("at", "", "answer for this moment (RFC 3339) instead of now")
 	tolerance := fs.Float64("tolerance-m", lookup.DefaultToleranceM, "name the nearest area within this many metres when none covers the point")
@@ -51,13 +58,25 @@ func lookupCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return fmt.Errorf("--at %q is not an RFC 3339 time", *atText)
 		}
 	}
+	ids, err := lookup.IDsOnly(*fields)
+	if err != nil {
+		return inputError("--%s", apperr.Message(err))
+	}
+	out, err := lookup.ParseFormat(*format)
+	if err != nil {
+		return inputError("--%s", apperr.Message(err))
+	}
 	var single orb.Point
+	var batch []byte
 	switch {
 	case *csvPath == "" && fs.NArg() == 2:
 		if single, err = parseLonLat(fs.Arg(0), fs.Arg(1)); err != nil {
 			return err
 		}
 	case *csvPath != "" && fs.NArg() == 0:
+		if batch, err = readInput(*csvPath, maxLookupInput); err != nil {
+			return err
+		}
 	default:
 		fs.Usage()
 		return errors.New("give LON LAT, or --csv FILE")
@@ -83,88 +102,25 @@ func lookupCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		enc.SetEscapeHTML(false)
 		return enc.Encode(ans)
 	}
-	return lookupCSV(engine, q, crs, *csvPath, stdout)
-}
-
-func lookupCSV(engine *lookup.Engine, q lookup.Query, crs geo.CRS, path string, stdout io.Writer) error {
-	in := io.Reader(os.Stdin)
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return err
+	err = engine.AnswerBatch(lookup.Batch{In: lookup.FormatCSV, Body: batch, CRS: crs, Query: q, Out: out, IDs: ids},
+		func() (io.Writer, error) { return stdout, nil })
+	if apperr.Is(err, apperr.Malformed) || apperr.Is(err, apperr.TooLarge) {
+		name := *csvPath
+		if name == "-" {
+			name = "standard input"
 		}
-		defer f.Close()
-		in = f
+		return inputError("%s: %s", name, apperr.Message(err))
 	}
-	r := csv.NewReader(in)
-	r.FieldsPerRecord = -1
-	w := csv.NewWriter(stdout)
-	if err := w.Write([]string{"lon", "lat", "area_ids", "area_names", "responsible", "community", "lane_chief", "subdistrict", "street_chief"}); err != nil {
-		return err
-	}
-	var sc lookup.Scratch
-	for line := 1; ; line++ {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		if len(rec) < 2 {
-			return fmt.Errorf("%s line %d: want lon,lat", path, line)
-		}
-		pt, err := parseLonLat(rec[0], rec[1])
-		if err != nil {
-			if line == 1 {
-				continue // a header row
-			}
-			return fmt.Errorf("%s line %d: %w", path, line, err)
-		}
-		q.Point = geo.ToWGS84(pt, crs)
-		ans, err := engine.AnswerWith(q, &sc)
-		if err != nil {
-			return err
-		}
-		if err := w.Write(answerRow(ans)); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	return w.Error()
-}
-
-func answerRow(a lookup.Answer) []string {
-	var ids, names, people []string
-	for _, area := range a.Areas {
-		ids = append(ids, strconv.FormatInt(area.ID, 10))
-		names = append(names, area.Name)
-		for _, p := range area.Responsible {
-			people = append(people, p.Name)
-		}
-	}
-	unit := func(u *lookup.UnitHit) (string, string) {
-		if u == nil {
-			return "", ""
-		}
-		if u.Chief == nil {
-			return u.Name, ""
-		}
-		return u.Name, u.Chief.Name
-	}
-	com, lane := unit(a.Community)
-	sub, street := unit(a.Subdistrict)
-	return []string{strconv.FormatFloat(a.Lon, 'f', -1, 64), strconv.FormatFloat(a.Lat, 'f', -1, 64),
-		strings.Join(ids, ";"), strings.Join(names, ";"), strings.Join(people, ";"), com, lane, sub, street}
+	return err
 }
 
 func parseLonLat(lonText, latText string) (orb.Point, error) {
 	lon, err := strconv.ParseFloat(strings.TrimSpace(lonText), 64)
-	if err != nil || lon < -180 || lon > 180 {
+	if err != nil || math.IsNaN(lon) || lon < -180 || lon > 180 {
 		return orb.Point{}, fmt.Errorf("longitude %q is not a number from -180 to 180", lonText)
 	}
 	lat, err := strconv.ParseFloat(strings.TrimSpace(latText), 64)
-	if err != nil || lat < -90 || lat > 90 {
+	if err != nil || math.IsNaN(lat) || lat < -90 || lat > 90 {
 		return orb.Point{}, fmt.Errorf("latitude %q is not a number from -90 to 90", latText)
 	}
 	return orb.Point{lon, lat}, nil

@@ -1,11 +1,8 @@
 package database
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -86,22 +83,4 @@ func RefusedOrGone(err error, what string, own Messages) error {
 		return Refused(err, what, own)
 	}
 	return &apperr.Error{Code: apperr.Unavailable, Message: "the database is unavailable; retry shortly with the same Idempotency-Key", Err: err}
-}
-
-// Gone recognises a database that went away under a statement: the connection failed or broke,
-// or the server is shutting down or failing over (SQLSTATE classes 08 and 57). A primary lost in a
-// failover also shows as ErrConnClosed: the connection died during an earlier step of the same
-// exchange, after the request may have been sent.
-func Gone(err error) bool {
-	var (
-		pgErr   *pgconn.PgError
-		connErr *pgconn.ConnectError
-		netErr  net.Error
-	)
-	if errors.As(err, &pgErr) {
-		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57")
-	}
-	return errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pgconn.ErrConnClosed) ||
-		errors.Is(err, context.DeadlineExceeded)
 }

@@ -131,6 +131,18 @@ type Counts struct {
 	Current           int            `json:"current_assignments"`
 }
 
+// Bound is the box around every admin unit: the whole city.
+func (c *City) Bound() orb.Bound {
+	var b orb.Bound
+	for i, u := range c.AdminUnits {
+		if i == 0 {
+			b = u.Boundary.Bound()
+		}
+		b = b.Union(u.Boundary.Bound())
+	}
+	return b
+}
+
 // Counts summarises the city.
 func (c *City) Counts() Counts {
 	n := Counts{

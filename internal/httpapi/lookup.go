@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"sync"
@@ -11,16 +10,8 @@ import (
 
 	"streetchief/geo"
 	"streetchief/internal/apperr"
-	"streetchief/internal/jsonlist"
 	"streetchief/internal/lookup"
 )
-
-// MaxLookupBatch is the most points one POST /api/v1/lookup may carry as CSV or NDJSON.
-const MaxLookupBatch = 1_000_000
-
-// MaxLookupJSONBatch is the most as a JSON document, which is decoded whole by encoding/json at
-// about 100 bytes of memory a point: stream larger batches as CSV or NDJSON.
-const MaxLookupJSONBatch = 100_000
 
 // maxLookupBatchBytes bounds a batch's body, after any gzip: room for 1,000,000 points as CSV or
 // NDJSON with full-precision coordinates (about 40 bytes each), or 250,000 as GeoJSON Features.
@@ -110,50 +101,4 @@ func (s *Server) lookupPoint(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
 	_, err = w.Write(sc.json)
 	return err
-}
-
-// decodeLookupPoints reads {"points":[[lon,lat],...]} or a GeoJSON FeatureCollection of Points.
-func decodeLookupPoints(body []byte) ([]orb.Point, error) {
-	type feature struct {
-		Geometry struct {
-			Type        string    `json:"type"`
-			Coordinates []float64 `json:"coordinates"`
-		} `json:"geometry"`
-	}
-	var doc struct {
-		Type     string                     `json:"type"`
-		Points   jsonlist.Capped[[]float64] `json:"points"`
-		Features jsonlist.Capped[feature]   `json:"features"`
-	}
-	doc.Points = jsonlist.Capped[[]float64]{Max: MaxLookupJSONBatch, Field: "points"}
-	doc.Features = jsonlist.Capped[feature]{Max: MaxLookupJSONBatch, Field: "features"}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, jsonlist.DecodeError(err)
-	}
-	var raw [][]float64
-	switch {
-	case doc.Type == "FeatureCollection":
-		raw = make([][]float64, len(doc.Features.Items))
-		for i, f := range doc.Features.Items {
-			if f.Geometry.Type != "Point" {
-				return nil, apperr.New(apperr.Malformed, "feature %d is a %q, want a Point", i, f.Geometry.Type)
-			}
-			raw[i] = f.Geometry.Coordinates
-		}
-	case doc.Points.Items != nil:
-		raw = doc.Points.Items
-	default:
-		return nil, apperr.New(apperr.Malformed, `send {"points":[[lon,lat],...]} or a GeoJSON FeatureCollection of Points`)
-	}
-	points := make([]orb.Point, len(raw))
-	for i, c := range raw {
-		if len(c) < 2 {
-			return nil, apperr.New(apperr.Malformed, "point %d needs [lon, lat]", i)
-		}
-		if c[0] < -180 || c[0] > 180 || c[1] < -90 || c[1] > 90 {
-			return nil, apperr.New(apperr.Malformed, "point %d [%g, %g] is out of range", i, c[0], c[1])
-		}
-		points[i] = orb.Point{c[0], c[1]}
-	}
-	return points, nil
 }

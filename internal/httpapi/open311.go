@@ -92,7 +92,7 @@ func (s *Server) open311Jurisdiction() string {
 func (s *Server) open311Problem(w http.ResponseWriter, r *http.Request, err error) {
 	var e *apperr.Error
 	if !errors.As(err, &e) {
-		e = classifyInfrastructure(err)
+		e = classifyInfrastructure(r.Context(), err)
 	}
 	status := statusOf[e.Code]
 	msg := e.Message

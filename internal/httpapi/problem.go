@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"streetchief/internal/apperr"
+	"streetchief/internal/database"
 )
 
 // statusOf is the one place that maps application error codes to HTTP statuses.
@@ -36,7 +37,7 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var e *apperr.Error
 	if !errors.As(err, &e) {
-		e = classifyInfrastructure(err)
+		e = classifyInfrastructure(r.Context(), err)
 	}
 	status := statusOf[e.Code]
 	if status == 0 {
@@ -76,19 +77,21 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 	_ = json.NewEncoder(w).Encode(doc)
 }
 
-// classifyInfrastructure recognises failures that are not bugs: a lost database answers 503 so
-// clients retry, a client that left is not an internal error.
-func classifyInfrastructure(err error) *apperr.Error {
-	var connErr *pgconn.ConnectError
+// classifyInfrastructure recognises failures that are not bugs: a lost database (database.Gone)
+// answers 503 so clients retry, and so does a request its client left or the server stopping
+// ended (ctx is the request's). Anything else is an internal error.
+func classifyInfrastructure(ctx context.Context, err error) *apperr.Error {
 	switch {
-	case errors.As(err, &connErr), pgconn.SafeToRetry(err), isConnectionLoss(err):
-		return &apperr.Error{Code: apperr.Unavailable, Message: "the database is unavailable; retry shortly", Err: err}
-	case errors.Is(err, context.DeadlineExceeded):
-		return &apperr.Error{Code: apperr.Unavailable, Message: "the request took too long; retry shortly", Err: err}
 	case isStatementTimeout(err):
 		// The database's statement limit (--statement-timeout) ended it: not a bug, and the
 		// client learns the request is too big for the server rather than "internal error".
 		return &apperr.Error{Code: apperr.Unavailable, Message: "the database gave up on this request: it ran past the server's statement time limit; narrow it or retry later", Err: err}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &apperr.Error{Code: apperr.Unavailable, Message: "the request took too long; retry shortly", Err: err}
+	case database.Gone(err):
+		return &apperr.Error{Code: apperr.Unavailable, Message: "the database is unavailable; retry shortly", Err: err}
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		return &apperr.Error{Code: apperr.Unavailable, Message: "the request was cancelled before it was answered", Err: err}
 	}
 	return &apperr.Error{Code: apperr.Internal, Message: "internal error", Err: err}
 }
@@ -96,19 +99,6 @@ func classifyInfrastructure(err error) *apperr.Error {
 func isStatementTimeout(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "57014" // query_canceled
-}
-
-func isConnectionLoss(err error) bool {
-	// The connection died under an exchange already begun (a primary lost in a failover).
-	if errors.Is(err, pgconn.ErrConnClosed) {
-		return true
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		// admin_shutdown, crash_shutdown, cannot_connect_now: the server is restarting.
-		return pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
-	}
-	return false
 }
 
 func errNotFoundRoute(r *http.Request) error {

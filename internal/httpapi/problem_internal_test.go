@@ -24,7 +24,7 @@ func TestStatementTimeoutIsUnavailableNotInternal(t *testing.T) {
 	if err == nil {
 		t.Fatal("pg_sleep(2) finished within a 20 ms statement limit")
 	}
-	if got := classifyInfrastructure(err); got.Code != apperr.Unavailable {
+	if got := classifyInfrastructure(ctx, err); got.Code != apperr.Unavailable {
 		t.Fatalf("a statement timeout is classified %s (%v)", got.Code, err)
 	}
 }

@@ -39,13 +39,7 @@ func loadedEngine(t testing.TB) *lookup.Engine {
 // probePoints are random points over the city plus every vertex and edge midpoint of a sample of
 // areas: the places where neighbours share a boundary and a careless test would differ from PostGIS.
 func probePoints(c *demo.City, n int) []orb.Point {
-	var b orb.Bound
-	for i, u := range c.AdminUnits {
-		if i == 0 {
-			b = u.Boundary.Bound()
-		}
-		b = b.Union(u.Boundary.Bound())
-	}
+	b := c.Bound()
 	rng := rand.New(rand.NewPCG(1, 2))
 	pts := make([]orb.Point, 0, n+4000)
 	for range n {

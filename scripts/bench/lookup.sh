@@ -87,4 +87,13 @@ echo "server after the batches: $(grep VmRSS /proc/$server/status | xargs)"
 kill $server
 wait $server 2>/dev/null || true
 server=
+
+# The same points through the CLI, which answers them in process on the batch path (index load included).
+echo "== CLI lookup, the same 1,000,000 points: streetchief lookup --csv, answers to /dev/null (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+for run in 1 2 3; do
+    for fields in full ids; do
+        TIMEFORMAT="run $run, fields=$fields: %R s wall, %U s user, %S s sys"
+        { time ./bin/streetchief lookup --database-url "$bench_url" --csv "$points" --fields $fields > /dev/null; } 2>&1
+    done
+done
 rm -f "$points"
