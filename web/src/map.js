@@ -19,6 +19,8 @@ prewarm();
 const PUBLIC_SOURCES = ['admin', 'areas', 'heat_coverage'];
 // The heatmap draws from the incident points too: one source, each tile fetched once.
 const INCIDENT_SOURCES = ['incidents'];
+// How long the server may answer a shop or patrol tile from its cache after a change, and a little more.
+const TILE_CACHE_SECOND_MS = 1100;
 // Longyan's Xinluo district, for when the tiles give no bounds.
 const FALLBACK_BOUNDS = [[116.98, 25.05], [117.08, 25.13]];
 
@@ -222,9 +224,16 @@ export class MapView {
         for (const l of INCIDENT_SOURCES) this.map.getSource(l)?.setTiles(this.templates[l].map((u) => tileURL(u, this.incidentParams)));
     }
 
-    // refreshPatrols reloads the tracks after a patrol changed here (a void takes it off the map).
+    // refreshPatrols reloads the tracks after a patrol changed here (a void takes it off the map):
+    // at once, and again once the server's second has passed — it keeps a drawn tile for up to a
+    // second (a change reaches the map within it), so a tile drawn just before the change and asked
+    // for again at once comes back as it was.
     refreshPatrols() {
-        if (this.patrolTiles) this.map.getSource('patrols')?.setTiles(this.templates.patrols.map((u) => tileURL(u)));
+        const reload = () => {
+            if (this.patrolTiles) this.map.getSource('patrols')?.setTiles(this.templates.patrols.map((u) => tileURL(u)));
+        };
+        reload();
+        setTimeout(reload, TILE_CACHE_SECOND_MS);
     }
 
     incidentsAt(point) {

@@ -322,11 +322,18 @@ describe('the patrols tab', () => {
             assert.deepEqual([after.patrols, after.suspect, after.credible], [before.patrols - 1, before.suspect - 1, before.credible],
                 `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
             // Its track leaves the patrols layer.
+            // The layer's tiles are fetched again on the void; the map may still draw the old ones a
+            // moment after it is idle, so the test waits (up to 15 s) for the new ones.
             await page.click('#tabs [data-tab="map"]');
             await mapIdle(page);
-            const ids = await page.evaluate(() => window.streetchief.map.queryRenderedFeatures({layers: ['patrols-line', 'patrols-suspect']})
+            const tracksDrawn = () => page.evaluate(() => window.streetchief.map.queryRenderedFeatures({layers: ['patrols-line', 'patrols-suspect']})
                 .map((f) => f.properties.id));
-            assert.ok(ids.includes(walk.id) && !ids.includes(drive.id), `tracks drawn: ${[...new Set(ids)]}`);
+            const gone = await page.waitForFunction(([walkID, driveID]) => {
+                const ids = window.streetchief.map.queryRenderedFeatures({layers: ['patrols-line', 'patrols-suspect']}).map((f) => f.properties.id);
+                return ids.includes(walkID) && !ids.includes(driveID);
+            }, [walk.id, drive.id], {timeout: 15000, polling: 200}).then(() => true, () => false);
+            const ids = await tracksDrawn();
+            assert.ok(gone, `tracks drawn: ${[...new Set(ids)]} (walk ${walk.id}, drive ${drive.id})`);
             await page.click('#tabs [data-tab="patrols"]');
             await page.waitForSelector('#patrol-report');
             const cells = await page.locator(`#patrol-report tbody tr[data-id="${after.id}"] td`).allInnerTexts();
