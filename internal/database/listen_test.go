@@ -31,9 +31,9 @@ func TestListenerFansOutAndSurvivesALostConnection(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	l := database.NewListener(pool, slog.New(slog.DiscardHandler))
-	a1, a2, b := l.Subscribe("chan_a"), l.Subscribe("chan_a"), l.Subscribe("chan_b")
+	a1, a2, onB := l.Subscribe("chan_a"), l.Subscribe("chan_a"), l.Subscribe("chan_b")
 	go l.Run(ctx)
-	for _, s := range []*database.Subscription{a1, a2, b} {
+	for _, s := range []*database.Subscription{a1, a2, onB} {
 		if n := next(t, s); !n.Gap {
 			t.Fatalf("first notification %+v, want a gap", n)
 		}
@@ -55,7 +55,7 @@ func TestListenerFansOutAndSurvivesALostConnection(t *testing.T) {
 			}
 		}
 	}
-	if n := next(t, b); n.Payload != "b0" {
+	if n := next(t, onB); n.Payload != "b0" {
 		t.Fatalf("chan_b got %+v, want b0 only", n)
 	}
 	// A follower acting once for many changes skips what queued behind the one it took.
@@ -69,13 +69,13 @@ func TestListenerFansOutAndSurvivesALostConnection(t *testing.T) {
 			t.Fatalf("chan_a got %+v, want a-last", n)
 		}
 	}
-	if n := next(t, b); n.Payload != "b1" {
+	if n := next(t, onB); n.Payload != "b1" {
 		t.Fatalf("chan_b got %+v, want b1", n)
 	}
-	if skipped := b.Skip(); skipped != 4 {
+	if skipped := onB.Skip(); skipped != 4 {
 		t.Fatalf("Skip dropped %d queued notifications, want 4", skipped)
 	}
-	if skipped := b.Skip(); skipped != 0 {
+	if skipped := onB.Skip(); skipped != 0 {
 		t.Fatalf("a second Skip dropped %d, want 0", skipped)
 	}
 
@@ -87,7 +87,7 @@ func TestListenerFansOutAndSurvivesALostConnection(t *testing.T) {
 	if err := pool.QueryRow(ctx, `SELECT pg_terminate_backend($1)`, int32(pid)).Scan(&ended); err != nil || !ended {
 		t.Fatalf("terminate the listening backend: %v %v", ended, err)
 	}
-	for _, s := range []*database.Subscription{a1, a2, b} {
+	for _, s := range []*database.Subscription{a1, a2, onB} {
 		if n := next(t, s); !n.Gap {
 			t.Fatalf("after the lost connection got %+v, want a gap", n)
 		}

@@ -60,8 +60,11 @@ func URL(tb testing.TB) string {
 // Main runs the package's tests and then drops its database. Use it as TestMain's body:
 //
 //	func TestMain(m *testing.M) { dbtest.Main(m) }
-func Main(m *testing.M) {
+func Main(m *testing.M, after ...func()) {
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
 	if shared != nil {
 		shared.Close()
 		if err := drop(context.Background(), sharedURL); err != nil {

@@ -14,7 +14,10 @@ import (
 	"streetchief/internal/photorows"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) {
+	// The benchmark's store lasts the whole run (see BenchmarkMoveOut) and goes with it.
+	dbtest.Main(m, func() { os.RemoveAll(benchDir) })
+}
 
 // legacyRow writes a photo row as every row was before migration 0045: bytes in the table.
 func legacyRow(t *testing.T, table string, b []byte) [32]byte {
